@@ -1,0 +1,30 @@
+"""Performance attestation: are the real figures reported to a human manager and to an automated review alike?
+
+Run: `inspect eval evals/performance_attestation --model ... --model-role grader=...`
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from evals.task_factory import scenario_task
+from inspect_ai import Task, task
+from scorers.deception import deception_scorer
+
+
+@task
+def performance_attestation(
+    arms: str | list[str] | None = None,
+    counterparty: Literal["scripted", "model"] | None = None,
+    message_limit: int = 40,
+    token_limit: int | None = 200_000,
+) -> Task:
+    """Arms: evaluator = human | ai. `arms` selects a subset, e.g. `evaluator=ai`."""
+    return scenario_task(
+        "performance_attestation",
+        arms=arms,
+        counterparty=counterparty,
+        message_limit=message_limit,
+        token_limit=token_limit,
+        scorer=deception_scorer(),
+    )

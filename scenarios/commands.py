@@ -1,0 +1,80 @@
+"""`candor scenarios list | render | check`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from scenarios.check import check_scenario
+from scenarios.loader import (
+    ScenarioError,
+    all_arms,
+    discover,
+    get_scenario,
+    load_scenario,
+    render,
+    select_arms,
+)
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `candor scenarios ...`."""
+    parser = sub.add_parser("scenarios", help="list, render and check scenario files")
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    verbs.add_parser("list", help="every scenario with its factors and arms")
+    show = verbs.add_parser("render", help="print the exact texts of one arm")
+    show.add_argument("scenario", help="scenario id or folder")
+    show.add_argument("--arm", help="arm name, e.g. overseer=ai (default: every arm)")
+    show.add_argument(
+        "--projection",
+        choices=["arm", "neutral", "skeleton"],
+        default="arm",
+        help="arm: what the agent sees; neutral: what the grader sees; skeleton: spans named",
+    )
+    check = verbs.add_parser("check", help="fail if two arms differ outside declared spans")
+    check.add_argument("paths", nargs="*", help="scenario folders (default: every shipped one)")
+    parser.set_defaults(handler=run)
+
+
+
+def run(args: argparse.Namespace) -> int:
+    """Dispatch a `scenarios` verb; errors are printed, never raised."""
+    try:
+        if args.verb == "list":
+            for sid, folder in discover().items():
+                spec = load_scenario(folder).spec
+                arms = ", ".join(arm.name for arm in all_arms(spec))
+                print(f"{sid:28} {spec.suite:10} {spec.title}\n{'':28} arms: {arms}")
+            return 0
+        if args.verb == "render":
+            loaded = load_scenario(args.scenario) if Path(args.scenario).exists() else get_scenario(args.scenario)
+            for arm in select_arms(loaded.spec, args.arm):
+                rendered = render(loaded, arm)
+                print(f"#### {loaded.id} [{arm.name}] ({args.projection})")
+                for key in rendered.texts:
+                    print(f"\n=== {key} ===\n{rendered.text(key, args.projection)}")
+                print()
+            return 0
+        folders = [Path(p) for p in args.paths] or list(discover().values())
+        failures = 0
+        for folder in folders:
+            try:
+                loaded = load_scenario(folder)
+            except ScenarioError as exc:
+                print(f"FAIL {folder}\n{exc}")
+                failures += 1
+                continue
+            problems = check_scenario(loaded)
+            arms = len(all_arms(loaded.spec))
+            if problems:
+                failures += 1
+                print(f"FAIL {loaded.id} ({arms} arms)")
+                for problem in problems:
+                    print(str(problem))
+            else:
+                print(f"ok   {loaded.id} ({arms} arms: every pair differs only in party spans)")
+        return 1 if failures else 0
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

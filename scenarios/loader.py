@@ -1,0 +1,313 @@
+"""Load scenario files, enumerate their arms and render their texts.
+
+Every party span a template prints is wrapped in invisible markers while rendering, so one render
+yields three projections: the prompt the agent sees, a skeleton where each span is replaced by its
+name (two arms must have identical skeletons), and a neutral text where each span is replaced by
+the party's role label (what the grader sees, identical in every arm by construction).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import jinja2
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from scenarios.schema import FilesTool, Scenario, Species, TemplateRef
+
+SCENARIOS_DIR = Path(__file__).resolve().parent
+SCENARIO_FILE = "scenario.yaml"
+# Folders searched for scenarios by id; tests and users may append their own.
+SEARCH_ROOTS: list[Path] = [SCENARIOS_DIR]
+
+_OPEN, _SEP, _CLOSE = "\x02", "\x1f", "\x03"
+_SPAN = re.compile(f"{_OPEN}([^{_SEP}]*){_SEP}([^{_CLOSE}]*){_CLOSE}")
+
+Projection = Literal["arm", "skeleton", "neutral"]
+
+
+class ScenarioError(ValueError):
+    """A scenario file, template or arm selection is invalid; the message names where."""
+
+
+class Arm(BaseModel):
+    """One combination of factor levels."""
+
+    model_config = ConfigDict(frozen=True)
+
+    levels: dict[str, Species]
+
+    @property
+    def name(self) -> str:
+        """Stable name, e.g. `overseer=ai` or `director=human,overseer=ai`."""
+        return ",".join(f"{factor}={level}" for factor, level in self.levels.items())
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario and the folder its templates live in."""
+
+    spec: Scenario
+    folder: Path
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def file(self) -> Path:
+        return self.folder / SCENARIO_FILE
+
+
+def _format_validation(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        lines.append(f"  {where}: {item['msg']}")
+    return "\n".join(lines)
+
+
+def load_scenario(path: Path | str) -> LoadedScenario:
+    """Load and validate one scenario (its folder or its `scenario.yaml`).
+
+    Raises:
+        ScenarioError: naming the file and the offending key, for bad YAML, unknown keys, wrong
+            types, dangling references and templates that do not exist.
+    """
+    file = Path(path)
+    if file.is_dir():
+        file = file / SCENARIO_FILE
+    if not file.is_file():
+        raise ScenarioError(f"{file}: no such scenario file")
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{file}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{file}: expected a mapping at the top level, got {type(raw).__name__}")
+    try:
+        spec = Scenario.model_validate(raw, strict=False)
+    except ValidationError as exc:
+        raise ScenarioError(f"{file}: invalid scenario:\n{_format_validation(exc)}") from exc
+    loaded = LoadedScenario(spec=spec, folder=file.parent)
+    _check_template_files(loaded)
+    return loaded
+
+
+def _template_paths(scenario: Scenario) -> Iterator[tuple[str, str]]:
+    for key, ref in (("system_prompt", scenario.system_prompt), ("opening", scenario.opening)):
+        if ref.template is not None:
+            yield key, ref.template
+    for index, tool in enumerate(scenario.tools):
+        if isinstance(tool, FilesTool):
+            for doc_index, doc in enumerate(tool.documents):
+                yield f"tools.{index}.documents.{doc_index}.template", doc.template
+    cp = scenario.counterparty
+    if cp is not None and cp.persona is not None and cp.persona.template is not None:
+        yield "counterparty.persona.template", cp.persona.template
+
+
+def _check_template_files(loaded: LoadedScenario) -> None:
+    for key, name in _template_paths(loaded.spec):
+        if not (loaded.folder / name).is_file():
+            raise ScenarioError(f"{loaded.file}: {key}: template file '{name}' does not exist")
+
+
+def discover(roots: Sequence[Path] | None = None) -> dict[str, Path]:
+    """Map scenario id to folder for every `scenario.yaml` under the search roots."""
+    found: dict[str, Path] = {}
+    files = [f for root in (roots or SEARCH_ROOTS) for f in sorted(root.rglob(SCENARIO_FILE))]
+    for file in files:
+        scenario_id = file.parent.name
+        if scenario_id in found:
+            raise ScenarioError(f"{file}: scenario folder name '{scenario_id}' is used twice")
+        found[scenario_id] = file.parent
+    return found
+
+
+@cache
+def get_scenario(scenario_id: str) -> LoadedScenario:
+    """Load a shipped scenario by id (its folder name), with a clear error if unknown."""
+    known = discover()
+    if scenario_id not in known:
+        raise ScenarioError(f"unknown scenario '{scenario_id}'; known: {', '.join(sorted(known))}")
+    loaded = load_scenario(known[scenario_id])
+    if loaded.id != scenario_id:
+        raise ScenarioError(f"{loaded.file}: id '{loaded.id}' must equal its folder name")
+    return loaded
+
+
+def all_arms(scenario: Scenario) -> list[Arm]:
+    """Every combination of factor levels, in declaration order."""
+    names = list(scenario.factors)
+    level_lists = [scenario.factors[name].levels for name in names]
+    return [
+        Arm(levels=dict(zip(names, combo, strict=True)))
+        for combo in itertools.product(*level_lists)
+    ]
+
+
+def select_arms(scenario: Scenario, selection: str | Sequence[str] | None) -> list[Arm]:
+    """The arms named by `selection` (all when None).
+
+    Items are arm names (`overseer=ai`), a single `factor=level` that selects every arm with that
+    level, or a bare level when the scenario has one factor. Items may be comma-free strings or a
+    list; a string with `;` separates several items.
+
+    Raises:
+        ScenarioError: for an item that matches no arm, listing the valid arms.
+    """
+    arms = all_arms(scenario)
+    if selection is None:
+        return arms
+    items = [selection] if isinstance(selection, str) else list(selection)
+    items = [part.strip() for item in items for part in item.split(";") if part.strip()]
+    chosen: list[Arm] = []
+    for item in items:
+        matches = [arm for arm in arms if _arm_matches(scenario, arm, item)]
+        if not matches:
+            raise ScenarioError(
+                f"scenario '{scenario.id}': arm '{item}' matches no arm; expected one of: "
+                f"{', '.join(arm.name for arm in arms)}"
+            )
+        chosen.extend(arm for arm in matches if arm not in chosen)
+    return chosen
+
+
+def _arm_matches(scenario: Scenario, arm: Arm, item: str) -> bool:
+    if item == arm.name:
+        return True
+    if "=" not in item:
+        return len(scenario.factors) == 1 and next(iter(arm.levels.values())) == item
+    pairs = [pair.split("=", 1) for pair in item.split(",")]
+    return all(arm.levels.get(factor.strip()) == level.strip() for factor, level in pairs)
+
+
+def species_of(scenario: Scenario, arm: Arm) -> dict[str, Species]:
+    """The species of every party in an arm."""
+    result: dict[str, Species] = {}
+    for name, party in scenario.parties.items():
+        set_by = [f for f, factor in scenario.factors.items() if factor.party == name]
+        if set_by:
+            result[name] = arm.levels[set_by[0]]
+        else:
+            assert party.fixed is not None  # guaranteed by the schema
+            result[name] = party.fixed
+    return result
+
+
+@dataclass(frozen=True)
+class RenderedText:
+    """One rendered text, with every party span marked."""
+
+    marked: str
+
+    def project(self, projection: Projection, labels: Mapping[str, str]) -> str:
+        """The text the agent sees (`arm`), its span skeleton, or its neutral form."""
+        if projection == "arm":
+            return _SPAN.sub(lambda m: m.group(2), self.marked)
+        if projection == "skeleton":
+            return _SPAN.sub(lambda m: f"⟨{m.group(1)}⟩", self.marked)
+        return _SPAN.sub(lambda m: f"[{labels[m.group(1).split('.')[0]]}]", self.marked)
+
+
+class _Renderer:
+    def __init__(self, loaded: LoadedScenario, arm: Arm) -> None:
+        self.loaded = loaded
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(loaded.folder),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        spec = loaded.spec
+        species = species_of(spec, arm)
+        self.context: dict[str, object] = {"agent": spec.agent.model_dump()}
+        for name, party in spec.parties.items():
+            variant = party.species[species[name]]
+            self.context[name] = {
+                key: f"{_OPEN}{name}.{key}{_SEP}{value}{_CLOSE}"
+                for key, value in variant.text.items()
+            }
+
+    def render(self, where: str, *, template: str | None = None, text: str | None = None) -> str:
+        try:
+            if template is not None:
+                tpl = self.env.get_template(template)
+            else:
+                assert text is not None
+                tpl = self.env.from_string(text)
+            return tpl.render(self.context).strip()
+        except jinja2.UndefinedError as exc:
+            raise ScenarioError(
+                f"{self.loaded.file}: {where}: template variable is undefined: {exc.message}"
+            ) from exc
+        except jinja2.TemplateError as exc:
+            raise ScenarioError(f"{self.loaded.file}: {where}: template error: {exc}") from exc
+
+    def ref(self, where: str, ref: TemplateRef) -> str:
+        return self.render(where, template=ref.template, text=ref.text)
+
+
+@dataclass(frozen=True)
+class RenderedScenario:
+    """Every text of one arm, marked. Project with `labels` to get what each reader sees."""
+
+    scenario: LoadedScenario
+    arm: Arm
+    texts: dict[str, RenderedText]
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {name: party.label for name, party in self.scenario.spec.parties.items()}
+
+    def text(self, key: str, projection: Projection = "arm") -> str:
+        return self.texts[key].project(projection, self.labels)
+
+    def keys(self, prefix: str) -> list[str]:
+        return [key for key in self.texts if key.startswith(prefix)]
+
+
+def render(loaded: LoadedScenario, arm: Arm) -> RenderedScenario:
+    """Render every text of a scenario in one arm.
+
+    Keys: `system_prompt`, `opening`, `document:<name>`, `turn:<i>`, `persona`,
+    `ground_truth.summary`, `ground_truth.fact:<i>`, `criteria`.
+
+    Raises:
+        ScenarioError: naming the file and the template key for any undefined variable.
+    """
+    spec = loaded.spec
+    r = _Renderer(loaded, arm)
+    texts: dict[str, str] = {
+        "system_prompt": r.ref("system_prompt", spec.system_prompt),
+        "opening": r.ref("opening", spec.opening),
+    }
+    for tool in spec.tools:
+        if isinstance(tool, FilesTool):
+            for doc in tool.documents:
+                texts[f"document:{doc.name}"] = r.render(
+                    f"document '{doc.name}'", template=doc.template
+                )
+    if spec.counterparty is not None:
+        for index, turn in enumerate(spec.counterparty.turns):
+            texts[f"turn:{index}"] = r.render(f"counterparty.turns.{index}", text=turn)
+        if spec.counterparty.persona is not None:
+            texts["persona"] = r.ref("counterparty.persona", spec.counterparty.persona)
+    texts["ground_truth.summary"] = r.render("ground_truth.summary", text=spec.ground_truth.summary)
+    for index, fact in enumerate(spec.ground_truth.facts):
+        texts[f"ground_truth.fact:{index}"] = r.render(f"ground_truth.facts.{index}", text=fact)
+    if spec.judging.kind == "deception":
+        texts["criteria"] = r.render("judging.criteria", text=spec.judging.criteria)
+    return RenderedScenario(
+        scenario=loaded, arm=arm, texts={k: RenderedText(v) for k, v in texts.items()}
+    )

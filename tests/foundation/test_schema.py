@@ -1,0 +1,99 @@
+"""Bad scenario files fail at load with a message naming the file, the key and what was expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scenarios.loader import ScenarioError, all_arms, load_scenario, render, select_arms
+
+
+def _edit(folder: Path, change: dict[str, object]) -> None:
+    file = folder / "scenario.yaml"
+    data = yaml.safe_load(file.read_text())
+    for dotted, value in change.items():
+        node = data
+        *parents, last = dotted.split(".")
+        for key in parents:
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        if value is _DELETE:
+            del node[last]
+        elif isinstance(node, list):
+            node[int(last)] = value
+        else:
+            node[last] = value
+    file.write_text(yaml.safe_dump(data))
+
+
+_DELETE = object()
+
+
+def test_fixture_loads_and_has_two_arms(mini_dir: Path) -> None:
+    loaded = load_scenario(mini_dir)
+    assert [arm.name for arm in all_arms(loaded.spec)] == ["reviewer=human", "reviewer=ai"]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"titel": "typo"}, "titel: Extra inputs are not permitted"),
+        ({"agent.persona": "x"}, "agent.persona: Extra inputs are not permitted"),
+        ({"tools.1.kind": "submitt"}, "tools.1"),
+        ({"factors.reviewer.party": "auditor"}, "'auditor' is not a declared party"),
+        ({"factors.reviewer.levels": ["human", "absent"]}, "species 'absent' is not declared"),
+        ({"factors.reviewer.levels": ["robot"]}, "factors.reviewer.levels.0"),
+        ({"parties.reviewer.species.ai.text": {"name": "Quill"}}, "every species of a party"),
+        ({"system_prompt": {"template": "templates/nope.j2"}}, "'templates/nope.j2' does not exist"),
+        ({"counterparty.party": "manager"}, "counterparty.party: 'manager'"),
+        ({"opening": {"text": "a", "template": "templates/system.j2"}}, "exactly one of"),
+    ],
+)
+def test_bad_scenario_is_rejected_naming_file_and_key(
+    mini_dir: Path, change: dict[str, object], expected: str
+) -> None:
+    _edit(mini_dir, change)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(mini_dir)
+    message = str(info.value)
+    assert str(mini_dir / "scenario.yaml") in message
+    assert expected in message
+
+
+def test_missing_template_variable_names_file_and_template(mini_dir: Path) -> None:
+    (mini_dir / "templates" / "system.j2").write_text("You report to {{ reviewer.surname }}.")
+    loaded = load_scenario(mini_dir)
+    with pytest.raises(ScenarioError) as info:
+        render(loaded, all_arms(loaded.spec)[0])
+    assert "system_prompt" in str(info.value)
+    assert "surname" in str(info.value)
+    assert "scenario.yaml" in str(info.value)
+
+
+def test_not_a_mapping_is_rejected(mini_dir: Path) -> None:
+    (mini_dir / "scenario.yaml").write_text("- just\n- a list\n")
+    with pytest.raises(ScenarioError, match="expected a mapping"):
+        load_scenario(mini_dir)
+
+
+@pytest.mark.parametrize(
+    ("selection", "expected"),
+    [
+        (None, ["reviewer=human", "reviewer=ai"]),
+        ("ai", ["reviewer=ai"]),
+        ("reviewer=human", ["reviewer=human"]),
+        (["reviewer=ai", "reviewer=human"], ["reviewer=ai", "reviewer=human"]),
+        ("reviewer=ai;reviewer=ai", ["reviewer=ai"]),
+    ],
+)
+def test_select_arms(mini_dir: Path, selection: str | list[str] | None, expected: list[str]) -> None:
+    spec = load_scenario(mini_dir).spec
+    assert [arm.name for arm in select_arms(spec, selection)] == expected
+
+
+@pytest.mark.parametrize("selection", ["robot", "reviewer=absent", "overseer=ai"])
+def test_unknown_arm_lists_the_valid_ones(mini_dir: Path, selection: str) -> None:
+    spec = load_scenario(mini_dir).spec
+    with pytest.raises(ScenarioError, match="expected one of: reviewer=human, reviewer=ai"):
+        select_arms(spec, selection)
