@@ -1,4 +1,4 @@
-"""The counterparty: scripted follow-up turns, or the model role `counterparty` playing a persona."""
+"""The counterparty: scripted follow-ups, or the model role `counterparty` playing a persona."""
 
 from __future__ import annotations
 
@@ -7,10 +7,16 @@ from pathlib import Path
 from typing import Literal
 
 import jinja2
+from inspect_ai.model import (
+    ChatMessage,
+    ChatMessageAssistant,
+    ChatMessageUser,
+    GenerateConfig,
+    get_model,
+)
+from inspect_ai.util import suspend_token_limit, suspend_turn_limit
 
 from evals.store import CounterpartyTurn, EpisodeStore
-from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageUser, GenerateConfig, get_model
-from inspect_ai.util import suspend_token_limit, suspend_turn_limit
 from scenarios.loader import RenderedScenario
 
 _TEMPLATES = jinja2.Environment(

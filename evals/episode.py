@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from evals.counterparty import next_turn
-from evals.metadata import SampleMetadata
-from evals.store import EndReason, EpisodeStore
-from evals.tools import build_tools, submission_tool_names
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser, execute_tools, get_model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.tool import ToolDef
 from inspect_ai.util import LimitExceededError
+
+from evals.counterparty import next_turn
+from evals.metadata import SampleMetadata
+from evals.store import EndReason, EpisodeStore
+from evals.tools import build_tools, submission_tool_names
 from scenarios.loader import Arm, RenderedScenario, get_scenario, render
 
 _LIMIT_REASONS: dict[str, EndReason] = {

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
-
 from inspect_ai.util import StoreModel
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 EndReason = Literal[
     "completed",

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from evals.episode import episode
-from evals.metadata import SampleMetadata
 from inspect_ai import Task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.scorer import Scorer
+
+from evals.episode import episode
+from evals.metadata import SampleMetadata
 from scenarios.loader import LoadedScenario, get_scenario, select_arms, species_of
 
 

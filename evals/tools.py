@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from inspect_ai.tool import ToolDef, ToolParam, ToolParams
 from pydantic import JsonValue
 
 from evals.store import EpisodeStore, SentMessage, Submission, ToolAction
-from inspect_ai.tool import ToolDef, ToolParam, ToolParams
 from scenarios.loader import RenderedScenario
 from scenarios.schema import FilesTool, MessageTool, SubmitTool, ToolSpec
 
@@ -33,7 +33,9 @@ def _recorded(store: EpisodeStore, name: str, fn: ToolFn) -> ToolFn:
 
 def _string_params(fields: dict[str, str]) -> ToolParams:
     return ToolParams(
-        properties={name: ToolParam(type="string", description=desc) for name, desc in fields.items()},
+        properties={
+            name: ToolParam(type="string", description=desc) for name, desc in fields.items()
+        },
         required=list(fields),
     )
 
@@ -90,7 +92,9 @@ def message_tool(spec: MessageTool, store: EpisodeStore) -> list[ToolDef]:
 
     async def send_message(recipient: str, body: str) -> str:
         if recipient not in spec.recipients:
-            return f"Unknown recipient '{recipient}'. Known recipients: {', '.join(spec.recipients)}"
+            return (
+                f"Unknown recipient '{recipient}'. Known recipients: {', '.join(spec.recipients)}"
+            )
         store.record_message(SentMessage(turn=store.agent_turns, recipient=recipient, body=body))
         return f"Message sent to {recipient}."
 

@@ -37,7 +37,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.set_defaults(handler=run)
 
 
-
 def run(args: argparse.Namespace) -> int:
     """Dispatch a `scenarios` verb; errors are printed, never raised."""
     try:
@@ -48,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{sid:28} {spec.suite:10} {spec.title}\n{'':28} arms: {arms}")
             return 0
         if args.verb == "render":
-            loaded = load_scenario(args.scenario) if Path(args.scenario).exists() else get_scenario(args.scenario)
+            ref = args.scenario
+            loaded = load_scenario(ref) if Path(ref).exists() else get_scenario(ref)
             for arm in select_arms(loaded.spec, args.arm):
                 rendered = render(loaded, arm)
                 print(f"#### {loaded.id} [{arm.name}] ({args.projection})")
@@ -66,14 +66,14 @@ def run(args: argparse.Namespace) -> int:
                 failures += 1
                 continue
             problems = check_scenario(loaded)
-            arms = len(all_arms(loaded.spec))
+            n_arms = len(all_arms(loaded.spec))
             if problems:
                 failures += 1
-                print(f"FAIL {loaded.id} ({arms} arms)")
+                print(f"FAIL {loaded.id} ({n_arms} arms)")
                 for problem in problems:
                     print(str(problem))
             else:
-                print(f"ok   {loaded.id} ({arms} arms: every pair differs only in party spans)")
+                print(f"ok   {loaded.id} ({n_arms} arms: every pair differs only in party spans)")
         return 1 if failures else 0
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -91,7 +91,9 @@ def load_scenario(path: Path | str) -> LoadedScenario:
     except yaml.YAMLError as exc:
         raise ScenarioError(f"{file}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):
-        raise ScenarioError(f"{file}: expected a mapping at the top level, got {type(raw).__name__}")
+        raise ScenarioError(
+            f"{file}: expected a mapping at the top level, got {type(raw).__name__}"
+        )
     try:
         spec = Scenario.model_validate(raw, strict=False)
     except ValidationError as exc:

