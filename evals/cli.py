@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from analysis import commands as analysis_commands
 from scenarios import commands as scenario_commands
 
 
@@ -17,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     scenario_commands.add_parser(sub)
+    analysis_commands.add_parsers(sub)
     return parser
 
 
