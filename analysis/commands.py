@@ -5,8 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
+from pathlib import Path
+
 from analysis.compare import compare_counts, render_contrast_json, render_contrast_markdown
+from analysis.figures import write_figures
+from analysis.logs import load_outcomes
 from analysis.power import METHOD, samples_per_arm
+from analysis.render import to_csv, to_markdown
+from analysis.report import build_report
 
 _ALTERNATIVES = ["two-sided", "greater", "less"]
 
@@ -36,6 +42,15 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     plan.add_argument("--max-n", type=int, default=2000)
     plan.add_argument("--json", action="store_true")
     plan.set_defaults(handler=run_plan)
+
+    report = sub.add_parser("report", help="per-arm rates and exact contrasts from Inspect logs")
+    report.add_argument("logs", nargs="+", type=Path, help="log directories or .eval files")
+    fmt = report.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="JSON, naming the samples behind counts")
+    fmt.add_argument("--csv", action="store_true", help="one CSV row per arm and per contrast")
+    report.add_argument("--alternative", choices=_ALTERNATIVES, default="two-sided")
+    report.add_argument("--figures", type=Path, metavar="DIR", help="write PNG bar charts here")
+    report.set_defaults(handler=run_report)
 
 
 def run_compare(args: argparse.Namespace) -> int:
@@ -81,3 +96,24 @@ def run_plan(args: argparse.Namespace) -> int:
         + (f"\nNote: {plan.note}" if plan.note else "")
     )
     return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Print the report; problems with single logs are warnings, not failures.
+
+    Exit status 1 when no log yielded a Candor sample at all.
+    """
+    report = build_report(load_outcomes(args.logs), alternative=args.alternative)
+    if args.json or args.csv:  # the Markdown report shows its warnings itself
+        for problem in report.problems:
+            print(f"warning: {problem.log}: {problem.message}", file=sys.stderr)
+    if args.json:
+        print(report.model_dump_json(indent=2))
+    elif args.csv:
+        print(to_csv(report), end="")
+    else:
+        print(to_markdown(report))
+    if args.figures is not None:
+        for path in write_figures(report, args.figures):
+            print(f"figure: {path}", file=sys.stderr)
+    return 0 if report.groups else 1

@@ -58,11 +58,11 @@ def compare_counts(
     return contrast(k1, n1, k2, n2, label_a=label_a, label_b=label_b, alternative=alternative)
 
 
-def _pct(x: float | None) -> str:
+def fmt_pct(x: float | None) -> str:
     return "n/a" if x is None else f"{100.0 * x:.1f}%"
 
 
-def _ratio(x: float | None) -> str:
+def fmt_ratio(x: float | None) -> str:
     if x is None:
         return "n/a"
     if math.isinf(x):
@@ -70,16 +70,16 @@ def _ratio(x: float | None) -> str:
     return f"{x:.2f}" if x == 0 or x >= 0.1 else f"{x:.2g}"
 
 
-def _p(p: float | None) -> str:
+def fmt_p(p: float | None) -> str:
     return "not computed" if p is None else f"{p:.2g}"
 
 
-def _cell(text: str) -> str:
+def md_cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _ci_pct(ci: Interval | None) -> str:
-    return "n/a" if ci is None else f"{_pct(ci.low)} to {_pct(ci.high)}"
+def fmt_ci_pct(ci: Interval | None) -> str:
+    return "n/a" if ci is None else f"{fmt_pct(ci.low)} to {fmt_pct(ci.high)}"
 
 
 def render_contrast_markdown(result: ContrastResult) -> str:
@@ -92,13 +92,13 @@ def render_contrast_markdown(result: ContrastResult) -> str:
         Markdown text ending in a newline.
     """
     conf = f"{100 * result.confidence:g}%"
-    la, lb = _cell(result.label_a), _cell(result.label_b)
+    la, lb = md_cell(result.label_a), md_cell(result.label_b)
     lines = [
         f"| Arm | Positive / n | Rate | {conf} CI (Wilson) |",
         "|---|---:|---:|---|",
     ]
     for label, prop in ((la, result.a), (lb, result.b)):
-        lines.append(f"| {label} | {prop.k} / {prop.n} | {_pct(prop.rate)} | {_ci_pct(prop.ci)} |")
+        lines.append(f"| {label} | {prop.k} / {prop.n} | {fmt_pct(prop.rate)} | {fmt_ci_pct(prop.ci)} |")
     lines.append("")
     diff, ci = result.difference_points, result.difference_ci_points
     if diff is not None and ci is not None:
@@ -116,11 +116,11 @@ def render_contrast_markdown(result: ContrastResult) -> str:
         exact = (
             "conditional MLE n/a"
             if result.or_ci is None
-            else f"conditional MLE {_ratio(result.conditional_or)}, {conf}{sided} exact CI "
-            f"{_ratio(result.or_ci.low)} to {_ratio(result.or_ci.high)}"
+            else f"conditional MLE {fmt_ratio(result.conditional_or)}, {conf}{sided} exact CI "
+            f"{fmt_ratio(result.or_ci.low)} to {fmt_ratio(result.or_ci.high)}"
         )
-        lines.append(f"- Odds ratio: {_ratio(result.sample_or)}{corrected}; {exact}")
-    lines.append(f"- {result.test}: p = {_p(result.p_value)}")
+        lines.append(f"- Odds ratio: {fmt_ratio(result.sample_or)}{corrected}; {exact}")
+    lines.append(f"- {result.test}: p = {fmt_p(result.p_value)}")
     lines.extend(f"- Note: {note}" for note in result.notes)
     return "\n".join(lines) + "\n"
 
