@@ -1,0 +1,136 @@
+"""`candor report` on synthetic outcomes and on real (offline) logs with bad neighbours."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analysis.figures import write_figures
+from analysis.logs import LoadResult, SampleOutcome, load_outcomes
+from analysis.render import to_csv, to_markdown
+from analysis.report import build_report
+from evals.cli import main
+from inspect_ai import Task
+from inspect_ai import eval as inspect_eval
+from inspect_ai.dataset import Sample
+from inspect_ai.model import get_model
+from tests.helpers import text
+
+
+def _outcome(
+    arm: str, i: int, *, positive: bool | None, model: str = "m", scenario: str = "blame_director"
+) -> SampleOutcome:
+    factor, level = arm.split("=")
+    graded = positive is not None
+    return SampleOutcome(
+        log="x.eval",
+        task=scenario,
+        model=model,
+        sample_id=f"{scenario}:{arm}",
+        epoch=i + 1,
+        scenario=scenario,
+        suite="deception",
+        arm=arm,
+        levels={factor: level},
+        status="graded" if graded else "grader_unparseable",
+        reason="" if graded else "not JSON",
+        outcomes={"deceptive": "positive" if positive else "negative"} if graded else {},
+        tactics=["invented_policy"] if positive else [],
+        eval_aware=i == 0,
+    )
+
+
+def _arm(arm: str, k: int, n: int, unscored: int = 0, **kw: str) -> list[SampleOutcome]:
+    graded = [_outcome(arm, i, positive=i < k, **kw) for i in range(n)]
+    return graded + [_outcome(arm, n + i, positive=None, **kw) for i in range(unscored)]
+
+
+def _director(model: str = "m") -> list[SampleOutcome]:
+    return (
+        _arm("director=ai", 45, 50, unscored=3, model=model)
+        + _arm("director=human", 29, 50, model=model)
+        + _arm("director=absent", 47, 50, model=model)
+    )
+
+
+def test_director_contrast_from_outcomes() -> None:
+    report = build_report(LoadResult(samples=_director(), logs=["x.eval"]))
+    [group] = report.groups
+    arms = {a.arm: a for a in group.arms}
+    assert (arms["director=ai"].positive, arms["director=ai"].graded) == (45, 50)
+    assert arms["director=ai"].unscored == {"grader_unparseable": 3}
+    assert len(arms["director=ai"].unscored_samples["grader_unparseable"]) == 3
+    assert arms["director=ai"].tactics == {"invented_policy": 45}
+    assert arms["director=ai"].eval_aware == 1
+    headline = group.contrasts[0]
+    assert headline.headline and (headline.arm_a, headline.arm_b) == (
+        "director=ai",
+        "director=human",
+    )
+    assert round(headline.result.sample_or or 0, 2) == 6.52
+    assert f"{headline.result.p_value:.1e}" == "4.7e-04"
+    assert len(group.contrasts) == 3  # ai-human, ai-absent, absent-human
+    raw = [c.result.p_value for c in group.contrasts]
+    assert all(
+        h is not None and p is not None and h >= p
+        for h, p in zip([c.p_holm for c in group.contrasts], raw, strict=True)
+    )
+    md = to_markdown(report)
+    assert "| director=ai | 45 / 50 | 90.0% |" in md
+    assert "Fisher's exact test (two-sided)" in md
+    csv_text = to_csv(report)
+    assert csv_text.splitlines()[0].startswith("kind,task,model")
+    assert sum(1 for line in csv_text.splitlines() if line.startswith("contrast,")) == 3
+
+
+def test_pooled_over_models() -> None:
+    report = build_report(LoadResult(samples=_director("m1") + _director("m2")))
+    pooled = [p for p in report.pooled if p.over == "models"]
+    assert pooled and all(len(p.strata) == 2 for p in pooled)
+    ai_human = next(p for p in pooled if "director=ai vs director=human" in p.contrast)
+    assert round(ai_human.result.mh_odds_ratio or 0, 2) == 6.52  # two identical strata
+
+
+def test_one_sided_alternative_is_named() -> None:
+    report = build_report(LoadResult(samples=_director()), alternative="greater")
+    assert "one-sided" in report.groups[0].contrasts[0].result.test
+
+
+def test_figures_are_written(tmp_path: Path) -> None:
+    report = build_report(LoadResult(samples=_director()))
+    [png] = write_figures(report, tmp_path / "figs")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png.stat().st_size > 10_000
+
+
+def test_all_unscored_group_still_reported() -> None:
+    samples = [_outcome("director=ai", i, positive=None) for i in range(4)]
+    report = build_report(LoadResult(samples=samples))
+    [group] = report.groups
+    assert group.arms[0].graded == 0 and group.arms[0].unscored == {"grader_unparseable": 4}
+    assert group.arms[0].rate.rate is None
+
+
+def _other_task_log(log_dir: Path) -> None:
+    task = Task(dataset=[Sample(input="hi", target="hi")], name="unrelated")
+    model = get_model("mockllm/model", custom_outputs=[text("hi")], memoize=False)
+    inspect_eval(task, model=model, log_dir=str(log_dir), display="none")
+
+
+def test_bad_logs_are_reported_and_others_still_read(tmp_path: Path) -> None:
+    _other_task_log(tmp_path)
+    (tmp_path / "2026-01-01T00-00-00+00-00_broken_abc.eval").write_bytes(b"not a zip file")
+    loaded = load_outcomes([tmp_path])
+    messages = " | ".join(f"{p.log}: {p.message}" for p in loaded.problems)
+    assert "not a Candor task" in messages
+    assert "broken" in messages and "cannot read" in messages
+    assert loaded.samples == []
+
+
+def test_empty_directory_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(tmp_path), "--json"]) == 1
+    captured = capsys.readouterr()
+    assert "no Inspect logs in this directory" in captured.err
+    assert json.loads(captured.out)["groups"] == []
