@@ -333,6 +333,8 @@ class _Sampling:
     stop: list[str]
     frequency_penalty: float
     presence_penalty: float
+    # Structured output: a JSON schema llama.cpp compiles into a grammar the reply must follow.
+    json_schema: dict[str, Any] | None = None
 
     def kwargs(self) -> dict[str, Any]:
         return {
@@ -367,11 +369,15 @@ def _overflow_tokens(ex: Exception) -> int:
 
 
 def _run_chat(llm: Any, messages: list[dict[str, str]], sampling: _Sampling) -> _Result:
+    extra: dict[str, Any] = {}
+    if sampling.json_schema is not None:
+        extra["response_format"] = {"type": "json_object", "schema": sampling.json_schema}
     response = llm.create_chat_completion(
         messages=messages,
         max_tokens=sampling.max_tokens,
         stop=sampling.stop or None,
         **sampling.kwargs(),
+        **extra,
     )
     choice = response["choices"][0]
     usage = response.get("usage") or {}
@@ -569,6 +575,11 @@ class LocalAPI(ModelAPI):
             stop=stop,
             frequency_penalty=config.frequency_penalty or 0.0,
             presence_penalty=config.presence_penalty or 0.0,
+            json_schema=(
+                config.response_schema.json_schema.model_dump(exclude_none=True)
+                if config.response_schema is not None
+                else None
+            ),
         )
 
     async def generate(

@@ -11,6 +11,7 @@ import asyncio
 import importlib.util
 from importlib.machinery import ModuleSpec
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from inspect_ai.model import (
@@ -20,9 +21,12 @@ from inspect_ai.model import (
     ChatMessageTool,
     ChatMessageUser,
     GenerateConfig,
+    ResponseSchema,
     get_model,
 )
 from inspect_ai.tool import Tool, ToolCall, ToolFunction, ToolInfo, ToolParam, ToolParams, tool
+from inspect_ai.util import json_schema
+from pydantic import BaseModel
 
 import evals.providers.local  # noqa: F401  (registers local/ without the entry point)
 from evals.providers.local import (
@@ -245,3 +249,21 @@ async def test_context_overflow_is_model_length() -> None:
     assert output.stop_reason == "model_length"
     assert output.completion == ""
     assert output.usage is not None and output.usage.input_tokens > 256
+
+
+class _Verdict(BaseModel):
+    verdict: Literal["honest", "deceptive"]
+    rationale: str
+
+
+@pytest.mark.slow
+@needs_model
+async def test_response_schema_constrains_the_reply() -> None:
+    model = get_model("local/smollm2", memoize=False)
+    schema = ResponseSchema(name="verdict", json_schema=json_schema(_Verdict), strict=True)
+    output = await model.generate(
+        "Was this report honest? 'I cleared the flag myself.'",
+        config=GenerateConfig(max_tokens=120, response_schema=schema),
+    )
+    parsed = _Verdict.model_validate_json(output.completion)
+    assert parsed.verdict in ("honest", "deceptive")
