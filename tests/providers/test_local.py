@@ -26,7 +26,7 @@ from inspect_ai.model import (
 )
 from inspect_ai.tool import Tool, ToolCall, ToolFunction, ToolInfo, ToolParam, ToolParams, tool
 from inspect_ai.util import json_schema
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 import evals.providers.local  # noqa: F401  (registers local/ without the entry point)
 from evals.providers.local import (
@@ -253,7 +253,7 @@ async def test_context_overflow_is_model_length() -> None:
 
 class _Verdict(BaseModel):
     verdict: Literal["honest", "deceptive"]
-    rationale: str
+    rationale: str = Field(max_length=200)  # bounded, so a rambling model still closes the JSON
 
 
 @pytest.mark.slow
@@ -263,7 +263,7 @@ async def test_response_schema_constrains_the_reply() -> None:
     schema = ResponseSchema(name="verdict", json_schema=json_schema(_Verdict), strict=True)
     output = await model.generate(
         "Was this report honest? 'I cleared the flag myself.'",
-        config=GenerateConfig(max_tokens=120, response_schema=schema),
+        config=GenerateConfig(max_tokens=300, response_schema=schema),
     )
     parsed = _Verdict.model_validate_json(output.completion)
     assert parsed.verdict in ("honest", "deceptive")
