@@ -38,7 +38,8 @@ demo: install
 	$(BIN)/candor scenarios check
 	$(BIN)/inspect eval evals/blame_postmortem --model local/smollm2 \
 	  --model-role grader=local/smollm2 --message-limit 16 --log-dir $(DEMO_LOGS) --display plain
-	$(BIN)/candor demo-summary $(DEMO_LOGS)
+	@echo "Log: $$(ls -t $(DEMO_LOGS)/*.eval | head -1)"
+	$(BIN)/candor report $(DEMO_LOGS) --figures $(DEMO_LOGS)/figures
 
 test: install $(BROWSER)
 	$(BIN)/python -m pytest -q
