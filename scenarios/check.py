@@ -22,9 +22,13 @@ class Problem:
         return f"{self.scenario}: {self.message}" + (f"\n{self.detail}" if self.detail else "")
 
 
-def declared_cues(loaded: LoadedScenario) -> list[str]:
-    """Every species-revealing string the scenario declares: span values, cues, species terms."""
-    cues: set[str] = set(loaded.spec.species_terms)
+def party_cues(loaded: LoadedScenario) -> list[str]:
+    """Every string that identifies a party in some species: span values and declared cues.
+
+    Generic `species_terms` ("AI", "human") are not among them: they may stand in text shared by
+    every arm (the agent itself is an AI), where they reveal nothing about the arm.
+    """
+    cues: set[str] = set()
     for party in loaded.spec.parties.values():
         for variant in party.species.values():
             cues.update(value for value in variant.text.values())
@@ -45,8 +49,8 @@ def _diff(key: str, a: RenderedScenario, b: RenderedScenario) -> str:
 def check_scenario(loaded: LoadedScenario) -> list[Problem]:
     """Render every arm and compare every pair outside the party spans.
 
-    Also fails when the neutral text (what the grader sees) still contains a declared cue, which
-    happens when a template writes a species cue outside a span.
+    Also fails when the neutral text (what the grader sees) still contains a party's cue, which
+    happens when a template writes a party's name or title outside a span.
     """
     sid = loaded.id
     try:
@@ -71,7 +75,7 @@ def check_scenario(loaded: LoadedScenario) -> list[Problem]:
                 )
     if rendered:
         first = rendered[0]
-        cues = declared_cues(loaded)
+        cues = party_cues(loaded)
         for key in first.texts:
             neutral = first.text(key, "neutral")
             for cue in cues:
