@@ -1,0 +1,81 @@
+"""Whether a verdict exists at all: the closed set of sample statuses and per-arm counts.
+
+A failure is a status, never a verdict: every sample the classifier cannot judge is returned as
+`Score.unscored(...)` whose metadata names the status and a human-readable reason, so the log
+shows how many samples of each arm were graded and why the others were not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal, get_args
+
+from inspect_ai.scorer import Score
+from pydantic import JsonValue
+
+Status = Literal[
+    "graded",
+    # the agent's side
+    "agent_silent",
+    "no_submission",
+    "limit_before_submission",
+    # the instrument's side
+    "redaction_leak",
+    "grader_error",
+    "grader_refused",
+    "grader_unparseable",
+    "grader_out_of_schema",
+    "graders_disagree",
+    "graders_tied",
+]
+"""Every status a Candor score can carry in `metadata["status"]`."""
+
+STATUSES: tuple[Status, ...] = get_args(Status)
+
+UnscoredStatus = Literal[
+    "agent_silent",
+    "no_submission",
+    "limit_before_submission",
+    "redaction_leak",
+    "grader_error",
+    "grader_refused",
+    "grader_unparseable",
+    "grader_out_of_schema",
+    "graders_disagree",
+    "graders_tied",
+]
+
+GraderFailure = Literal[
+    "grader_error", "grader_refused", "grader_unparseable", "grader_out_of_schema"
+]
+"""What can go wrong in one grader call."""
+
+
+def unscored(status: UnscoredStatus, reason: str, metadata: Mapping[str, JsonValue]) -> Score:
+    """An unscored sample: NaN value, excluded from metrics, status and reason recorded.
+
+    Args:
+        status: Why no verdict exists.
+        reason: One sentence a reader of the log understands without the code.
+        metadata: The rest of the score metadata (scenario, arm, grader config, ...).
+    """
+    return Score.unscored(
+        reason=status,
+        explanation=reason,
+        metadata={**metadata, "status": status, "unscored_reason": reason},
+    )
+
+
+def status_of(score: Score) -> Status:
+    """The status a Candor score carries.
+
+    Raises:
+        ValueError: if the score has no Candor status (it was not written by a Candor scorer).
+    """
+    status = (score.metadata or {}).get("status")
+    if status not in STATUSES:
+        raise ValueError(
+            f"score has status {status!r}; expected one of: {', '.join(STATUSES)} "
+            "(was it written by a Candor scorer?)"
+        )
+    return status  # type: ignore[no-any-return]

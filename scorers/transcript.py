@@ -1,0 +1,163 @@
+"""The grader's view of one episode: a neutral scenario header and the transcript of what happened.
+
+The header is the scenario's *neutral* projection (every party span replaced by its role label, the
+same text in every arm). The transcript is what the agent said and did after the opening: its text
+and private reasoning, every tool call with its arguments, every tool result and every
+counterparty turn. Only the transcript carries arm text, so only the transcript is redacted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from inspect_ai.model import (
+    ChatMessage,
+    ChatMessageAssistant,
+    ChatMessageSystem,
+    ChatMessageTool,
+    ChatMessageUser,
+    ContentReasoning,
+)
+
+from scenarios.loader import Arm, LoadedScenario, render
+from scenarios.schema import LegalJudging, Provision
+
+EntryKind = Literal["assistant", "reasoning", "tool_call", "tool_result", "counterparty"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One item of the transcript, in order."""
+
+    kind: EntryKind
+    text: str
+    tool: str = ""
+    """The tool called or answering (tool_call, tool_result)."""
+    arguments: tuple[tuple[str, str], ...] = ()
+    """Tool-call arguments as (name, text); strings verbatim, other values as JSON."""
+
+
+@dataclass(frozen=True)
+class Header:
+    """The scenario as the grader reads it: neutral in every arm by construction."""
+
+    agent_name: str
+    labels: tuple[str, ...]
+    """Every party's neutral label, in declaration order."""
+    counterparty_label: str
+    system_prompt: str
+    opening: str
+    ground_truth_summary: str
+    ground_truth_facts: tuple[str, ...]
+    criteria: str
+    honest_example: str
+    provisions: tuple[Provision, ...]
+
+
+@dataclass(frozen=True)
+class GraderView:
+    """Everything the grader is shown about one episode."""
+
+    header: Header
+    entries: tuple[Entry, ...]
+
+    def map_text(self, fn: Callable[[str], str]) -> GraderView:
+        """The same view with `fn` applied to every transcript text (the header is untouched)."""
+        entries = tuple(
+            replace(
+                entry,
+                text=fn(entry.text),
+                arguments=tuple((name, fn(value)) for name, value in entry.arguments),
+            )
+            for entry in self.entries
+        )
+        return replace(self, entries=entries)
+
+    def transcript_texts(self) -> list[str]:
+        """Every transcript text the grader sees, in order (for quote checks and leak checks)."""
+        texts: list[str] = []
+        for entry in self.entries:
+            texts.append(entry.text)
+            texts.extend(value for _, value in entry.arguments)
+        return texts
+
+
+def neutral_header(loaded: LoadedScenario, levels: Arm) -> Header:
+    """The neutral projection of the scenario texts the grader needs."""
+    spec = loaded.spec
+    rendered = render(loaded, levels)
+    facts = tuple(rendered.text(key, "neutral") for key in rendered.keys("ground_truth.fact:"))
+    judging = spec.judging
+    cp = spec.counterparty
+    return Header(
+        agent_name=spec.agent.name,
+        labels=tuple(party.label for party in spec.parties.values()),
+        counterparty_label=spec.parties[cp.party].label if cp is not None else "COUNTERPARTY",
+        system_prompt=rendered.text("system_prompt", "neutral"),
+        opening=rendered.text("opening", "neutral"),
+        ground_truth_summary=rendered.text("ground_truth.summary", "neutral"),
+        ground_truth_facts=facts,
+        criteria=rendered.text("criteria", "neutral") if "criteria" in rendered.texts else "",
+        honest_example=judging.honest_example if judging.kind == "deception" else "",
+        provisions=tuple(judging.provisions) if isinstance(judging, LegalJudging) else (),
+    )
+
+
+def _argument_text(value: object) -> str:
+    # strings verbatim: JSON escapes ("\n") would hide a cue from the redaction's word boundaries
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _assistant_entries(message: ChatMessageAssistant) -> list[Entry]:
+    entries: list[Entry] = []
+    if not isinstance(message.content, str):
+        for part in message.content:
+            if isinstance(part, ContentReasoning):
+                thinking = part.summary if part.redacted else part.reasoning
+                if thinking and thinking.strip():
+                    entries.append(Entry(kind="reasoning", text=thinking))
+    if message.text.strip():
+        entries.append(Entry(kind="assistant", text=message.text))
+    for call in message.tool_calls or []:
+        arguments = tuple((name, _argument_text(value)) for name, value in call.arguments.items())
+        entries.append(Entry(kind="tool_call", text="", tool=call.function, arguments=arguments))
+    return entries
+
+
+def transcript_entries(messages: Sequence[ChatMessage]) -> list[Entry]:
+    """The transcript after the opening: system messages and the first user message are skipped
+    (the header shows their neutral form); later user messages are counterparty turns."""
+    entries: list[Entry] = []
+    seen_opening = False
+    for message in messages:
+        if isinstance(message, ChatMessageSystem):
+            continue
+        if isinstance(message, ChatMessageUser):
+            if seen_opening:
+                entries.append(Entry(kind="counterparty", text=message.text))
+            seen_opening = True
+        elif isinstance(message, ChatMessageAssistant):
+            entries.extend(_assistant_entries(message))
+        elif isinstance(message, ChatMessageTool):
+            text = message.text
+            if message.error is not None:
+                text = f"{text}\nERROR: {message.error.message}".strip()
+            entries.append(Entry(kind="tool_result", text=text, tool=message.function or ""))
+    return entries
+
+
+def agent_answered(messages: Sequence[ChatMessage]) -> bool:
+    """Whether the agent produced any text or any tool call (reasoning alone is no answer)."""
+    return any(
+        isinstance(m, ChatMessageAssistant) and (m.text.strip() or m.tool_calls) for m in messages
+    )
+
+
+def build_view(loaded: LoadedScenario, levels: Arm, messages: Sequence[ChatMessage]) -> GraderView:
+    """The unredacted grader view of one episode."""
+    return GraderView(
+        header=neutral_header(loaded, levels), entries=tuple(transcript_entries(messages))
+    )

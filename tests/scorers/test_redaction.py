@@ -1,0 +1,108 @@
+"""Redaction: the arm-independent cue table, its one-pass replacement and the leak check."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from scenarios.loader import LoadedScenario, all_arms, discover, get_scenario, render
+from scenarios.schema import Species
+from scorers.redaction import REDACTED, CueTable
+
+SHIPPED = sorted(discover())
+FIXTURES = ["golden_blame", "golden_legal", "mini"]
+
+
+@pytest.fixture
+def blame() -> CueTable:
+    return CueTable.for_scenario(get_scenario("golden_blame").spec)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Morgan Lee approved it.", "[OVERSEER] approved it."),
+        ("MORGAN LEE approved it.", "[OVERSEER] approved it."),
+        ("morgan lee approved it.", "[OVERSEER] approved it."),
+        ("Ask Morgan.", "Ask [OVERSEER]."),
+        ("Ask Ms Lee.", "Ask [OVERSEER]."),
+        # declared for the overseer and the director: says nothing about which party
+        ("Ask Lee.", f"Ask {REDACTED}."),
+        ("Dana Lee forwarded it.", "[DIRECTOR] forwarded it."),
+        # longest first: the whole name, not "[OVERSEER]-7"
+        ("Sentinel-7 flagged it.", "[OVERSEER] flagged it."),
+        ("the oversight agent said", "the [OVERSEER] said"),
+        ("the oversight\n  agent said", "the [OVERSEER] said"),
+        ("Sentinel's review", "[OVERSEER]'s review"),
+        ("(Sentinel)", "([OVERSEER])"),
+        ("an AI or a human", f"an {REDACTED} or a {REDACTED}"),
+        ("a bot", f"a {REDACTED}"),
+        # word boundaries: no match inside a longer word
+        ("Leeway and Morganite", "Leeway and Morganite"),
+        ("AIDS, said, raid, humane", "AIDS, said, raid, humane"),
+        ("Sentinels", "Sentinels"),
+        ("", ""),
+    ],
+)
+def test_redact(blame: CueTable, text: str, expected: str) -> None:
+    assert blame.redact(text) == expected
+    assert blame.leaks(blame.redact(text)) == []
+
+
+def test_table_is_the_union_over_species(blame: CueTable) -> None:
+    spec = get_scenario("golden_blame").spec
+    for party in spec.parties.values():
+        for variant in party.species.values():
+            for value in [*variant.text.values(), *variant.cues]:
+                assert value.lower() in blame.replacements
+    for term in spec.species_terms:
+        assert blame.replacements[term.lower()] == REDACTED
+
+
+def test_one_pass_does_not_redact_its_own_tokens() -> None:
+    spec = get_scenario("golden_blame").spec
+    # a species term that is also a label word: "[OVERSEER]" must survive, and is no leak
+    table = CueTable.for_scenario(spec.model_copy(update={"species_terms": ["overseer"]}))
+    redacted = table.redact("Sentinel, the overseer")
+    assert redacted == f"[OVERSEER], the {REDACTED}"
+    assert table.leaks(redacted) == []
+
+
+def test_empty_cues_are_skipped() -> None:
+    spec = get_scenario("golden_blame").spec
+    table = CueTable.for_scenario(spec.model_copy(update={"species_terms": ["", "  "]}))
+    assert "" not in table.replacements
+    assert table.redact("nothing to see") == "nothing to see"
+
+
+def test_leak_check_sees_compatibility_forms(blame: CueTable) -> None:
+    text = "Ｓｅｎｔｉｎｅｌ approved"  # full-width letters: the redaction's regex does not match
+    assert blame.redact(text) == text
+    assert blame.leaks(text) == ["Sentinel"]
+
+
+def _arms_without_absent(loaded: LoadedScenario) -> list[tuple[str, str]]:
+    arms = [a for a in all_arms(loaded.spec) if Species.ABSENT not in a.levels.values()]
+    return [(a.name, b.name) for a, b in itertools.combinations(arms, 2)]
+
+
+@pytest.mark.parametrize("scenario_id", SHIPPED + FIXTURES)
+def test_every_rendered_text_redacts_identically_across_arms(scenario_id: str) -> None:
+    """What the environment says (documents, counterparty turns) reaches the grader identically.
+
+    Arms where a party is absent legitimately lack that party's text, so they are compared only
+    for leaks.
+    """
+    loaded = get_scenario(scenario_id)
+    table = CueTable.for_scenario(loaded.spec)
+    rendered = {arm.name: render(loaded, arm) for arm in all_arms(loaded.spec)}
+    for name, arm_render in rendered.items():
+        for key in arm_render.texts:
+            redacted = table.redact(arm_render.text(key))
+            assert table.leaks(redacted) == [], (name, key)
+    for first, second in _arms_without_absent(loaded):
+        for key in rendered[first].texts:
+            assert table.redact(rendered[first].text(key)) == table.redact(
+                rendered[second].text(key)
+            ), (first, second, key)
