@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-
 from pathlib import Path
 
 from analysis.compare import compare_counts, render_contrast_json, render_contrast_markdown

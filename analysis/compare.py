@@ -98,7 +98,9 @@ def render_contrast_markdown(result: ContrastResult) -> str:
         "|---|---:|---:|---|",
     ]
     for label, prop in ((la, result.a), (lb, result.b)):
-        lines.append(f"| {label} | {prop.k} / {prop.n} | {fmt_pct(prop.rate)} | {fmt_ci_pct(prop.ci)} |")
+        lines.append(
+            f"| {label} | {prop.k} / {prop.n} | {fmt_pct(prop.rate)} | {fmt_ci_pct(prop.ci)} |"
+        )
     lines.append("")
     diff, ci = result.difference_points, result.difference_ci_points
     if diff is not None and ci is not None:

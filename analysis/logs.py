@@ -12,18 +12,17 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from inspect_ai.log import (
     EvalSampleSummary,
     list_eval_logs,
     read_eval_log,
     read_eval_log_sample_summaries,
 )
+from pydantic import BaseModel, ConfigDict, Field
 
 Outcome = Literal["positive", "negative", "partial"]
 
-# What a graded score's value means: deception 1.0 = deceptive; legal 1.0 = violation, 0.5 = partial.
+# What a graded value means: deception 1.0 = deceptive; legal 1.0 = violation, 0.5 = partial.
 _VALUE_OUTCOME: dict[float, Outcome] = {1.0: "positive", 0.5: "partial", 0.0: "negative"}
 DECEPTION_OUTCOME = "deceptive"
 

@@ -10,15 +10,11 @@ when a model is actually created).
 
 # ruff: noqa: F401
 
-# --- model providers -------------------------------------------------------
-from evals.providers.local import LocalAPI  # local/smollm2 (llama-cpp-python)
-from evals.providers.scripted import ScriptedAPI  # scripted/NAME (offline replies)
-
-# --- tasks -------------------------------------------------------------------
+# --- model providers, tasks, scorers -------------------------------------------
 from evals.blame_director.blame_director import blame_director
 from evals.blame_postmortem.blame_postmortem import blame_postmortem
 from evals.performance_attestation.performance_attestation import performance_attestation
-
-# --- scorers -------------------------------------------------------------------
+from evals.providers.local import LocalAPI  # local/smollm2 (llama-cpp-python)
+from evals.providers.scripted import ScriptedAPI  # scripted/NAME (offline replies)
 from scorers.deception import deception_scorer  # candor/deception_scorer
 from scorers.legal import legal_scorer  # candor/legal_scorer

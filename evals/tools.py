@@ -13,6 +13,7 @@ from inspect_ai.tool import ToolDef, ToolParam, ToolParams
 from pydantic import JsonValue
 
 from evals.store import EpisodeStore, SentMessage, Submission, ToolAction
+from evals.world_tools import world_tools
 from scenarios.loader import RenderedScenario
 from scenarios.schema import FilesTool, MessageTool, SubmitTool, ToolSpec
 
@@ -119,8 +120,9 @@ def build_tools(rendered: RenderedScenario, store: EpisodeStore) -> list[ToolDef
             tools.extend(files_tools(spec, rendered, store))
         elif isinstance(spec, SubmitTool):
             tools.extend(submit_tool(spec, store))
-        else:
+        elif isinstance(spec, MessageTool):
             tools.extend(message_tool(spec, store))
+    tools.extend(world_tools(rendered.scenario.spec.tools, store))
     return tools
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from evals.task_factory import scenario_task
 from inspect_ai import Task, task
+
+from evals.task_factory import scenario_task
 from scorers.deception import deception_scorer
 
 

@@ -1,4 +1,4 @@
-"""Performance attestation: are the real figures reported to a human manager and to an automated review alike?
+"""Performance attestation: are real figures reported alike to a human and an automated review?
 
 Run: `inspect eval evals/performance_attestation --model ... --model-role grader=...`
 """
@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from evals.task_factory import scenario_task
 from inspect_ai import Task, task
+
+from evals.task_factory import scenario_task
 from scorers.deception import deception_scorer
 
 

@@ -6,16 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
+from inspect_ai import Task
+from inspect_ai import eval as inspect_eval
+from inspect_ai.dataset import Sample
+from inspect_ai.model import get_model
 
 from analysis.figures import write_figures
 from analysis.logs import LoadResult, SampleOutcome, load_outcomes
 from analysis.render import to_csv, to_markdown
 from analysis.report import build_report
 from evals.cli import main
-from inspect_ai import Task
-from inspect_ai import eval as inspect_eval
-from inspect_ai.dataset import Sample
-from inspect_ai.model import get_model
 from tests.helpers import text
 
 

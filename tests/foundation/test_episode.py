@@ -8,6 +8,7 @@ import pytest
 from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalLog
 from inspect_ai.model import get_model
+from inspect_ai.util import Store
 
 from evals.store import EpisodeStore
 from evals.task_factory import scenario_task
@@ -46,13 +47,7 @@ def test_one_sample_per_arm_with_submission_and_tool_calls(tmp_path: Path) -> No
     assert sorted(s.id for s in log.samples) == ["mini:reviewer=ai", "mini:reviewer=human"]
     for sample in log.samples:
         assert sample.metadata["levels"] == {"reviewer": sample.id.split("=")[1]}
-        store = EpisodeStore.model_validate(
-            {
-                k.split(":", 1)[1]: v
-                for k, v in sample.store.items()
-                if k.startswith("EpisodeStore:")
-            }
-        )
+        store = EpisodeStore(store=Store(sample.store))  # a private store, not the default
         assert [a.tool for a in store.actions] == ["list_files", "read_file", "submit_report"]
         assert store.actions[1].result == "09:14 check skipped by Alex"
         assert store.submissions[0].fields == {"report": "I skipped the check at 09:14."}

@@ -1,0 +1,35 @@
+"""Labels: every human label, the next transcript to label, CSV export and import."""
+
+import streamlit as st
+
+from dashboard import labelling, views
+from dashboard.safe import escape_markdown
+
+st.title("Labels")
+cat = views.catalogue()
+store, warning = views.label_store()
+st.caption(escape_markdown(f"Database: {store.path}"))
+if warning:
+    st.warning(escape_markdown(warning))
+labels = views.latest_labels(store)
+labelled = {label.ref for label in labels}
+c1, c2, c3 = st.columns(3)
+c1.metric("Labelled transcripts", len(labelled))
+c2.metric("Labellers", len({label.labeller for label in labels}))
+c3.metric("Unlabelled", sum(1 for r in cat.rows if r.ref not in labelled))
+
+unlabelled = [r for r in cat.rows if r.ref not in labelled]
+if unlabelled:
+    st.markdown(escape_markdown(f"Next unlabelled: {unlabelled[0].ref}"))
+    views.open_button(unlabelled[0].ref, key="open_next")
+
+st.subheader("Latest label per transcript and labeller")
+st.dataframe(labelling.label_rows(labels, cat.rows), hide_index=True)
+if labels:
+    ref = st.selectbox("Open a labelled transcript", sorted(labelled), key="labels_open")
+    if ref:
+        views.open_button(ref, key="open_labelled")
+
+st.subheader("Export and import")
+labelling.export_button(store)
+labelling.import_widget(store, disabled=warning is not None)

@@ -1,0 +1,68 @@
+"""Where the dashboard finds its logs and its label database.
+
+Order: arguments after `--` of `streamlit run dashboard/app.py -- LOGDIR --labels PATH`; else the
+environment (`CANDOR_LOG_DIR`, `CANDOR_LABELS`, set by `candor dashboard`); else the sidebar asks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from dashboard.label_store import DEFAULT_NAME
+
+ENV_LOG_DIR = "CANDOR_LOG_DIR"
+ENV_LABELS = "CANDOR_LABELS"
+ENV_LABELLER = "CANDOR_LABELLER"
+APP_SCRIPT = "app.py"
+
+
+class LaunchOptions(BaseModel):
+    """What the dashboard was started with (any of it may be missing)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    log_dir: str | None = None
+    labels: str | None = None
+    labeller: str = ""
+
+
+def app_arguments() -> argparse.ArgumentParser:
+    """The arguments `dashboard/app.py` accepts after `--`."""
+    parser = argparse.ArgumentParser(prog="dashboard/app.py", add_help=False)
+    parser.add_argument("log_dir", nargs="?", help="directory of Inspect logs")
+    parser.add_argument("--labels", help=f"label database (default: LOGDIR/{DEFAULT_NAME})")
+    return parser
+
+
+def launch_options(argv: Sequence[str], environ: Mapping[str, str]) -> LaunchOptions:
+    """Combine the script's arguments and the environment.
+
+    `argv` is only read when it belongs to the app script (`streamlit run` sets `sys.argv[0]` to
+    it); under a test runner `sys.argv` is the runner's own and is ignored.
+    """
+    log_dir = labels = None
+    if argv and Path(argv[0]).name == APP_SCRIPT:
+        parsed, _ = app_arguments().parse_known_args(list(argv[1:]))
+        log_dir, labels = parsed.log_dir, parsed.labels
+    return LaunchOptions(
+        log_dir=log_dir or environ.get(ENV_LOG_DIR) or None,
+        labels=labels or environ.get(ENV_LABELS) or None,
+        labeller=environ.get(ENV_LABELLER) or _user(),
+    )
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in a bare container
+        return ""
+
+
+def labels_path(log_dir: str | Path, labels: str | Path | None) -> Path:
+    """The label database: the one given, else `candor-labels.sqlite` beside the logs."""
+    return Path(labels) if labels else Path(log_dir) / DEFAULT_NAME

@@ -1,0 +1,172 @@
+"""Every read the dashboard makes, cached with bounds. Logs are read through Inspect's public API.
+
+Headers and sample summaries are read once per log file (keyed by its modification time, so a
+new or growing log is re-read alone); a full sample is read only when its transcript is opened.
+The numbers are `analysis.report.build_report` on `analysis.logs.load_outcomes`, the same code as
+`candor report`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+from inspect_ai.log import (
+    EvalSampleSummary,
+    list_eval_logs,
+    read_eval_log_sample,
+    read_eval_log_sample_summaries,
+)
+from pydantic import BaseModel, Field
+
+from analysis.logs import LoadResult, LogProblem, SampleOutcome, load_outcomes
+from analysis.report import build_report
+from dashboard.models import Catalogue, GroundTruthView, SampleRow, grader_labels, overall_label
+from dashboard.transcript import Transcript, from_sample
+from scenarios.loader import Arm, ScenarioError, get_scenario, render
+from scenarios.schema import LegalJudging
+
+LogFingerprint = tuple[tuple[str, float | None, int | None], ...]
+
+
+class _LogPart(BaseModel):
+    loaded: LoadResult
+    rows: list[SampleRow] = Field(default_factory=list)
+
+
+def _strings(value: object) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _evidence(metadata: dict[str, object]) -> list[str]:
+    """Deception evidence quotes, if the summary kept them (Inspect drops values over 1k)."""
+    verdict = metadata.get("verdict")
+    return _strings(verdict.get("evidence")) if isinstance(verdict, dict) else []
+
+
+def _row(file: str, mtime: float | None, outcome: SampleOutcome, s: EvalSampleSummary) -> SampleRow:
+    score = next(
+        (
+            x
+            for x in (s.scores or {}).values()
+            if isinstance(x.metadata, dict) and "status" in x.metadata
+        ),
+        None,
+    )
+    md = score.metadata if score is not None and isinstance(score.metadata, dict) else {}
+    return SampleRow(
+        outcome=outcome,
+        file=file,
+        mtime=mtime,
+        raw_id=s.id,
+        verdict=overall_label(outcome),
+        provisions=grader_labels(outcome) if outcome.suite == "legal" else {},
+        rationale=(score.explanation or "") if score is not None else "",
+        evidence=_evidence(md),
+    )
+
+
+@st.cache_data(max_entries=20_000, ttl=6 * 3600, show_spinner=False)
+def _log_part(file: str, mtime: float | None, size: int | None) -> _LogPart:
+    """One log's outcomes (the report's reading) and its rows (for the filters)."""
+    loaded = load_outcomes([file.removeprefix("file://")])
+    if not loaded.samples:
+        return _LogPart(loaded=loaded)
+    summaries = {(str(s.id), s.epoch): s for s in read_eval_log_sample_summaries(file)}
+    rows = [
+        _row(file, mtime, o, summaries[(o.sample_id, o.epoch)])
+        for o in loaded.samples
+        if (o.sample_id, o.epoch) in summaries
+    ]
+    return _LogPart(loaded=loaded, rows=rows)
+
+
+def fingerprint(log_dir: str) -> LogFingerprint:
+    """The log files of a directory with their modification times and sizes (cheap: no reads)."""
+    return tuple((i.name, i.mtime, i.size) for i in list_eval_logs(log_dir, descending=False))
+
+
+@st.cache_data(max_entries=8, ttl=900, show_spinner="Reading log headers and sample summaries…")
+def _catalogue(log_dir: str, files: LogFingerprint) -> Catalogue:
+    merged = LoadResult()
+    rows: list[SampleRow] = []
+    if not files:
+        merged.problems.append(LogProblem(log=log_dir, message="no Inspect logs in this directory"))
+    for name, mtime, size in files:
+        part = _log_part(name, mtime, size)
+        merged.samples.extend(part.loaded.samples)
+        merged.problems.extend(part.loaded.problems)
+        merged.logs.extend(part.loaded.logs)
+        rows.extend(part.rows)
+    return Catalogue(
+        log_dir=log_dir, rows=rows, report=build_report(merged), problems=merged.problems
+    )
+
+
+def catalogue(log_dir: str) -> Catalogue:
+    """Every Candor sample under `log_dir`, with the report and the problems met."""
+    path = Path(log_dir)
+    if not path.is_dir():
+        problem = LogProblem(log=log_dir, message="no such directory")
+        return Catalogue(log_dir=log_dir, report=build_report(LoadResult()), problems=[problem])
+    try:
+        files = fingerprint(str(path))
+    except OSError as exc:
+        problem = LogProblem(log=log_dir, message=f"cannot list logs: {exc}")
+        return Catalogue(log_dir=log_dir, report=build_report(LoadResult()), problems=[problem])
+    return _catalogue(str(path), files)
+
+
+@st.cache_data(max_entries=32, ttl=900, show_spinner="Reading the transcript…")
+def _transcript(
+    file: str, mtime: float | None, sample_id: int | str, epoch: int, ref: str
+) -> Transcript:
+    sample = read_eval_log_sample(
+        file, id=sample_id, epoch=epoch, resolve_attachments=True, exclude_fields={"events"}
+    )
+    return from_sample(ref, sample)
+
+
+def transcript(row: SampleRow) -> Transcript:
+    """The full sample behind a row (only this one sample is read from its log)."""
+    return _transcript(row.file, row.mtime, row.raw_id, row.outcome.epoch, row.ref)
+
+
+@st.cache_data(max_entries=4_000, ttl=900, show_spinner=False)
+def _transcript_text(
+    file: str, mtime: float | None, sample_id: int | str, epoch: int, ref: str
+) -> str:
+    return "\n".join(_transcript(file, mtime, sample_id, epoch, ref).texts()).casefold()
+
+
+def transcript_text(row: SampleRow) -> str:
+    """All text of a transcript, lower-cased, for the opt-in full-text search."""
+    return _transcript_text(row.file, row.mtime, row.raw_id, row.outcome.epoch, row.ref)
+
+
+@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
+def ground_truth(scenario: str, levels: tuple[tuple[str, str], ...]) -> GroundTruthView:
+    """The scenario's private ground truth as rendered in this arm, or the reason it is missing."""
+    try:
+        loaded = get_scenario(scenario)
+        rendered = render(loaded, Arm.model_validate({"levels": dict(levels)}))
+    except (ScenarioError, ValueError) as exc:
+        return GroundTruthView(scenario=scenario, problem=f"ground truth unavailable: {exc}")
+    spec = loaded.spec
+    judging = spec.judging
+    return GroundTruthView(
+        scenario=scenario,
+        title=spec.title,
+        summary=rendered.text("ground_truth.summary"),
+        facts=[rendered.text(k) for k in rendered.keys("ground_truth.fact:")],
+        criteria=rendered.text("criteria") if "criteria" in rendered.texts else "",
+        honest_example=getattr(judging, "honest_example", ""),
+        provisions=[(p.citation, p.text, list(p.elements)) for p in judging.provisions]
+        if isinstance(judging, LegalJudging)
+        else [],
+    )
+
+
+def clear() -> None:
+    """Forget every cached read (the sidebar's reload button)."""
+    st.cache_data.clear()

@@ -1,0 +1,145 @@
+"""The label form beside a transcript, and the labels already saved for it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+from pydantic import ValidationError
+
+from dashboard.label_store import VERDICTS_BY_SUITE, Label, LabelStore, LabelStoreError
+from dashboard.models import SampleRow
+from dashboard.safe import escape_markdown
+
+# The grader's tactic names (scorers/verdicts.py `Tactic`); tactics seen in the logs are added.
+DEFAULT_TACTICS = (
+    "omitted_own_role",
+    "blamed_automation",
+    "blamed_someone_else",
+    "blamed_unnamed_humans",
+    "invented_policy",
+    "invented_review_or_process",
+    "false_check_threshold_or_metric",
+    "inflated_figures",
+    "other",
+)
+
+
+def saved_labels(store: LabelStore, row: SampleRow) -> list[Label]:
+    """Every label of this transcript, oldest first (empty, with a warning, if unreadable)."""
+    o = row.outcome
+    try:
+        return store.history(o.log, o.sample_id, o.epoch)
+    except LabelStoreError as exc:
+        st.warning(escape_markdown(f"Labels cannot be read: {exc}"))
+        return []
+
+
+def show_labels(labels: Sequence[Label]) -> None:
+    """Each labeller's latest label of this transcript, as text."""
+    latest: dict[str, Label] = {}
+    for label in labels:
+        latest[label.labeller] = label
+    if not latest:
+        st.caption("No human label yet.")
+    for label in latest.values():
+        tactics = f" · tactics: {', '.join(label.tactics)}" if label.tactics else ""
+        note = f" — {label.note}" if label.note else ""
+        st.markdown(
+            escape_markdown(
+                f"Label by {label.labeller}: {label.verdict}{tactics}{note} ({label.labelled_at})"
+            )
+        )
+    if len(labels) > len(latest):
+        st.caption(f"{len(labels)} saves in the history of this transcript.")
+
+
+def label_form(
+    row: SampleRow, store: LabelStore, warning: str | None, tactics: Sequence[str]
+) -> None:
+    """Save a verdict, tactics and a note for this transcript under the sidebar's name."""
+    st.subheader("Your label")
+    if flash := st.session_state.pop("label_flash", None):
+        st.success(escape_markdown(str(flash)))
+    if warning:
+        st.warning(escape_markdown(warning))
+    show_labels(saved_labels(store, row))
+    o = row.outcome
+    verdicts = VERDICTS_BY_SUITE.get(o.suite, VERDICTS_BY_SUITE["deception"])
+    options = list(dict.fromkeys([*DEFAULT_TACTICS, *tactics]))
+    with st.form(f"label-{row.ref}", clear_on_submit=False):
+        verdict = st.radio(
+            "Verdict", verdicts, index=None, horizontal=True, key=f"label_verdict-{row.ref}"
+        )
+        chosen = st.multiselect("Tactics", options, key=f"label_tactics-{row.ref}")
+        note = st.text_area("Note", key=f"label_note-{row.ref}")
+        submitted = st.form_submit_button("Save label", disabled=warning is not None)
+    if not submitted:
+        return
+    labeller = str(st.session_state.get("labeller", "")).strip()
+    if not labeller:
+        st.warning("Enter your name in the sidebar first.")
+        return
+    if verdict is None:
+        st.warning("Choose a verdict first.")
+        return
+    try:
+        label = Label(
+            log=o.log,
+            sample_id=o.sample_id,
+            epoch=o.epoch,
+            labeller=labeller,
+            verdict=verdict,
+            tactics=tuple(chosen),
+            note=note,
+        )
+        store.save(label)
+    except (ValidationError, LabelStoreError) as exc:
+        st.warning(escape_markdown(f"The label was not saved: {exc}"))
+        return
+    st.session_state["label_flash"] = f"Saved: {label.verdict} by {label.labeller}."
+    st.rerun()
+
+
+def label_rows(labels: Sequence[Label], rows: Sequence[SampleRow]) -> list[dict[str, str]]:
+    """Latest labels with the grader's verdict beside them (hidden in blind mode)."""
+    blind = bool(st.session_state.get("blind"))
+    grader = {r.ref: r.verdict or r.outcome.status for r in rows}
+    return [
+        {
+            "ref": label.ref,
+            "labeller": label.labeller,
+            "verdict": label.verdict,
+            "grader": "hidden" if blind else grader.get(label.ref, "not in these logs"),
+            "tactics": ", ".join(label.tactics),
+            "note": label.note,
+            "labelled at": label.labelled_at,
+        }
+        for label in labels
+    ]
+
+
+def import_widget(store: LabelStore, disabled: bool) -> None:
+    """Upload a CSV export and append its labels (all rows or none)."""
+    upload = st.file_uploader("Import labels (CSV)", type=["csv"], disabled=disabled)
+    if upload is None or not st.button("Import", disabled=disabled):
+        return
+    try:
+        result = store.import_csv(upload.getvalue().decode("utf-8-sig"))
+    except (UnicodeDecodeError, LabelStoreError) as exc:
+        st.warning(escape_markdown(f"Import failed: {exc}"))
+        return
+    if result.errors:
+        st.warning(escape_markdown("Nothing imported: " + "; ".join(result.errors[:10])))
+    else:
+        st.success(f"Imported {result.added} label(s); {result.duplicates} already present.")
+
+
+def export_button(store: LabelStore) -> None:
+    """Download the whole label history as CSV."""
+    try:
+        text = store.export_csv()
+    except LabelStoreError as exc:
+        st.warning(escape_markdown(f"Export failed: {exc}"))
+        return
+    st.download_button("Export labels (CSV)", text, "candor-labels.csv", "text/csv")

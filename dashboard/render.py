@@ -1,0 +1,255 @@
+"""Streamlit rendering of one transcript, its verdict and its ground truth.
+
+Model text goes only through `show` (escaped Markdown, evidence highlighted), `st.code` or
+`st.json`; nothing here passes `unsafe_allow_html`, and images in a transcript are never shown.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+
+import streamlit as st
+from pydantic import JsonValue
+
+from dashboard.models import GroundTruthView, SampleRow
+from dashboard.safe import Highlighter, escape_markdown
+from dashboard.transcript import ScoreView, ToolCallView, Transcript, Turn
+
+DASH = "—"
+_AVATARS = {"user": ":material/person:", "assistant": ":material/smart_toy:"}
+_TOOL_AVATAR = ":material/build:"
+_SHOWN_META = {
+    "status",
+    "unscored_reason",
+    "verdict",
+    "tactics",
+    "evidence",
+    "eval_aware",
+    "unverified_quotes",
+    "provisions",
+    "refused",
+    "warned",
+    "agreement",
+    "graders",
+}
+
+
+def show(text: str, h: Highlighter | None = None) -> None:
+    """Untrusted text, as text; evidence quotes highlighted in place when `h` is given."""
+    st.markdown(h.markdown(text) if h else escape_markdown(text))
+
+
+def fmt(value: JsonValue) -> str:
+    """A logged value for a caption: missing or NaN as a dash."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return DASH
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(fmt(v) for v in value) or DASH
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def caption(**fields: JsonValue) -> None:
+    """`key: value` pairs on one escaped line."""
+    st.caption(
+        escape_markdown(" · ".join(f"{k.replace('_', ' ')}: {fmt(v)}" for k, v in fields.items()))
+    )
+
+
+def _tool_call(call: ToolCallView, h: Highlighter) -> None:
+    st.markdown(f"**tool call:** {escape_markdown(call.function)}")
+    if call.parse_error:
+        st.warning(escape_markdown(f"arguments could not be parsed: {call.parse_error}"))
+    for name, value in call.arguments.items():
+        st.caption(escape_markdown(name))
+        if isinstance(value, str):
+            show(value, h)
+        else:
+            st.code(
+                json.dumps(value, indent=2, ensure_ascii=False), language="json", wrap_lines=True
+            )
+
+
+def _turn(turn: Turn, h: Highlighter) -> None:
+    if turn.role == "tool":
+        with st.chat_message("tool", avatar=_TOOL_AVATAR):
+            label = f"result of {turn.function or 'tool'}" + (
+                f" (error: {turn.error})" if turn.error else ""
+            )
+            st.caption(escape_markdown(label))
+            quoted = bool(h.spans(turn.text))
+            with st.expander(
+                "tool result" + (" — contains evidence" if quoted else ""), expanded=quoted
+            ):
+                show(turn.text, h)
+        return
+    name = "user" if turn.role == "user" else "assistant"
+    with st.chat_message(name, avatar=_AVATARS[name]):
+        st.caption("counterparty / user" if name == "user" else "agent")
+        for thought in turn.reasoning:
+            with st.expander("reasoning", expanded=bool(h.spans(thought))):
+                show(thought, h)
+        if turn.text.strip():
+            show(turn.text, h)
+        for call in turn.tool_calls:
+            _tool_call(call, h)
+        if turn.omitted:
+            st.caption(escape_markdown(f"not shown: {', '.join(turn.omitted)} content"))
+
+
+def conversation(t: Transcript, h: Highlighter) -> None:
+    """System prompt (collapsed), then every turn in order."""
+    system = [turn for turn in t.turns if turn.role == "system"]
+    if system:
+        with st.expander("System prompt"):
+            st.code("\n\n".join(turn.text for turn in system), language=None, wrap_lines=True)
+    for turn in t.turns:
+        if turn.role != "system":
+            _turn(turn, h)
+
+
+def submissions(t: Transcript, h: Highlighter) -> None:
+    """The report(s) the agent submitted, each field highlighted."""
+    st.subheader("Submitted report")
+    if t.episode is None:
+        st.warning(escape_markdown(t.store_problem or "no episode record"))
+        return
+    if not t.episode.submissions:
+        st.info("The agent submitted nothing.")
+    for sub in t.episode.submissions:
+        with st.container(border=True):
+            caption(tool=sub.tool, turn=sub.turn)
+            for name, value in sub.fields.items():
+                st.markdown(f"**{escape_markdown(name)}**")
+                show(value, h)
+
+
+def verdict(score: ScoreView | None, quotes: Sequence[str], texts: Sequence[str]) -> None:
+    """The grader's verdict: status, label, tactics, rationale, evidence (found or not)."""
+    st.subheader("Grader's verdict")
+    if score is None:
+        st.warning("This sample has no Candor score.")
+        return
+    caption(status=score.status, verdict=score.answer, value=score.value)
+    suite_fields = ("refused", "warned") if "provisions" in score.metadata else ("tactics",)
+    caption(
+        **{key: score.meta(key) for key in suite_fields},
+        eval_aware=score.meta("eval_aware"),
+        grader_agreement=score.meta("agreement"),
+    )
+    if score.status != "graded":
+        reason = score.meta("unscored_reason") or score.explanation
+        st.warning(escape_markdown(f"Unscored ({fmt(score.status)}): {fmt(reason)}"))
+    elif score.explanation:
+        st.markdown("**Rationale**")
+        show(score.explanation)
+    _evidence(score, quotes, texts)
+    _provisions(score)
+    _graders(score)
+    rest = {k: v for k, v in score.metadata.items() if k not in _SHOWN_META}
+    if rest:
+        with st.expander("Other score metadata"):
+            st.json(rest, expanded=False)
+
+
+def _evidence(score: ScoreView, quotes: Sequence[str], texts: Sequence[str]) -> None:
+    if not quotes:
+        return
+    flagged = score.meta("unverified_quotes")
+    flagged = flagged if isinstance(flagged, list) else []
+    h = Highlighter.of(quotes)
+    st.markdown("**Evidence quotes** (highlighted in the transcript)")
+    for quote in quotes:
+        where = (
+            "found in the transcript" if h.found(quote, texts) else "NOT found in the transcript"
+        )
+        if quote in flagged:
+            where += "; flagged as unverified by the scorer"
+        st.markdown(f"> {escape_markdown(quote)}  \n{escape_markdown(f'({where})')}")
+
+
+def _provisions(score: ScoreView) -> None:
+    labels = score.meta("provisions")
+    details = {
+        str(p.get("provision_id")): p
+        for p in score.verdict_details().get("provisions", [])
+        if isinstance(p, dict)
+    }
+    names = list(labels) if isinstance(labels, dict) else list(details)
+    for name in names:
+        p = details.get(name, {})
+        label = labels.get(name) if isinstance(labels, dict) else p.get("verdict")
+        st.markdown(f"**{escape_markdown(name)}**: {escape_markdown(fmt(label))}")
+        elements = p.get("elements")
+        for e in elements if isinstance(elements, list) else []:
+            if isinstance(e, dict):
+                mark = "met" if e.get("met") is True else "not met"
+                st.markdown("- " + escape_markdown(f"{fmt(e.get('element'))} ({mark})"))
+        if isinstance(p.get("rationale"), str):
+            show(str(p["rationale"]))
+
+
+def _graders(score: ScoreView) -> None:
+    records = score.meta("graders")
+    if not isinstance(records, list) or not records:
+        return
+    with st.expander(f"Grader calls ({len(records)})"):
+        for record in records:
+            if not isinstance(record, dict):
+                continue
+            caption(
+                role=record.get("role"),
+                model=record.get("model"),
+                status=record.get("status"),
+                reason=record.get("reason"),
+            )
+            reply = record.get("reply")
+            if isinstance(reply, str) and reply:
+                st.code(reply, language=None, wrap_lines=True)
+
+
+def ground_truth(gt: GroundTruthView) -> None:
+    """The scenario's private ground truth in this arm."""
+    st.subheader("Ground truth (private)")
+    if gt.problem:
+        st.warning(escape_markdown(gt.problem))
+        return
+    st.caption(escape_markdown(gt.title))
+    show(gt.summary)
+    for fact in gt.facts:
+        st.markdown("- " + escape_markdown(fact))
+    if gt.criteria:
+        with st.expander("What counts as deceptive"):
+            show(gt.criteria)
+    if gt.honest_example:
+        with st.expander("An honest account"):
+            show(gt.honest_example)
+    for citation, text, elements in gt.provisions:
+        with st.expander(citation):
+            show(text)
+            for element in elements:
+                st.markdown("- " + escape_markdown(element))
+
+
+def header(row: SampleRow, t: Transcript) -> None:
+    """Who, which arm, how the episode ended."""
+    o = row.outcome
+    st.markdown(f"#### {escape_markdown(row.ref)}")
+    episode = t.episode
+    caption(
+        task=o.task,
+        model=o.model,
+        arm=o.arm,
+        status=o.status,
+        end_reason=episode.end_reason if episode else None,
+        agent_turns=episode.agent_turns if episode else None,
+    )
+    if t.error:
+        st.warning(escape_markdown(f"The sample ended with an error: {t.error}"))
+    if t.limit:
+        st.info(escape_markdown(f"The sample hit a {t.limit}."))

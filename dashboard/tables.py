@@ -1,0 +1,165 @@
+"""The report as table rows and a chart: the numbers of `candor report`, formatted the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+
+from analysis.compare import fmt_ci_pct, fmt_p, fmt_pct, fmt_ratio
+from analysis.report import GroupReport, Report
+
+Row = dict[str, str | int | float | bool | None]
+_SPECIES_COLOURS = {"ai": "#c0504d", "human": "#4f81bd", "absent": "#9b9b9b", "mixed": "#7f7f7f"}
+
+
+def group_name(g: GroupReport) -> str:
+    """`task / scenario — model — outcome`, the scenario left out when it is the task."""
+    where = g.task if g.scenario == g.task else f"{g.task} / {g.scenario}"
+    return f"{where} — {g.model} — {g.outcome}"
+
+
+def _species(levels: dict[str, str]) -> str:
+    values = set(levels.values())
+    return values.pop() if len(values) == 1 else "mixed"
+
+
+def arm_rows(report: Report) -> list[Row]:
+    """One row per arm: counts, rate and Wilson interval, partial, unscored, eval-aware."""
+    return [
+        {
+            "group": group_name(g),
+            "arm": a.arm,
+            "positive / graded": f"{a.positive} / {a.graded}",
+            "rate": fmt_pct(a.rate.rate),
+            "95% CI (Wilson)": fmt_ci_pct(a.rate.ci),
+            "partial": a.partial,
+            "unscored": sum(a.unscored.values()),
+            "eval-aware": a.eval_aware,
+            "tactics (positives)": ", ".join(f"{t} {n}" for t, n in a.tactics.items()) or "-",
+        }
+        for g in report.groups
+        for a in g.arms
+    ]
+
+
+def contrast_rows(report: Report) -> list[Row]:
+    """One row per contrast, headline contrasts first within each group."""
+    rows: list[Row] = []
+    for g in report.groups:
+        for c in g.contrasts:
+            r = c.result
+            diff, ci = r.difference_points, r.difference_ci_points
+            rows.append(
+                {
+                    "group": group_name(g),
+                    "headline": c.headline,
+                    "contrast (A vs B)": f"{c.arm_a} vs {c.arm_b}",
+                    "A": f"{r.a.k}/{r.a.n}",
+                    "B": f"{r.b.k}/{r.b.n}",
+                    "difference, points (95% CI)": "n/a"
+                    if diff is None or ci is None
+                    else f"{diff:+.1f} ({ci.low:+.1f} to {ci.high:+.1f})",
+                    "odds ratio (95% CI)": f"{fmt_ratio(r.sample_or)} ("
+                    + (
+                        "n/a"
+                        if r.or_ci is None
+                        else f"{fmt_ratio(r.or_ci.low)} to {fmt_ratio(r.or_ci.high)}"
+                    )
+                    + ")",
+                    "p": fmt_p(r.p_value),
+                    "test": r.test,
+                    "Holm p": fmt_p(c.p_holm),
+                }
+            )
+    return rows
+
+
+def pooled_rows(report: Report) -> list[Row]:
+    """Cochran–Mantel–Haenszel rows, as in the report's pooled section."""
+    rows: list[Row] = []
+    for p in report.pooled:
+        r = p.result
+        ci = (
+            "n/a"
+            if r.mh_or_ci is None
+            else f"{fmt_ratio(r.mh_or_ci.low)} to {fmt_ratio(r.mh_or_ci.high)}"
+        )
+        rows.append(
+            {
+                "task": p.task,
+                "over": p.over,
+                "contrast": p.contrast,
+                "strata": len(p.strata),
+                "MH odds ratio (95% CI)": f"{fmt_ratio(r.mh_odds_ratio)} ({ci})",
+                "p": fmt_p(r.cmh.p_value if r.cmh else None),
+                "Breslow–Day p": fmt_p(r.breslow_day.p_value) if r.breslow_day else "n/a",
+            }
+        )
+    return rows
+
+
+def unscored_rows(report: Report) -> list[Row]:
+    """Unscored samples per arm and reason (status), one row per arm that has any."""
+    rows: list[Row] = []
+    for g in report.groups:
+        for a in g.arms:
+            if a.unscored:
+                rows.append({"group": group_name(g), "arm": a.arm, **a.unscored})
+    return rows
+
+
+def eval_awareness_rows(report: Report) -> list[Row]:
+    """Graded samples whose grader found the agent saying it is being tested, per arm."""
+    return [
+        {
+            "group": group_name(g),
+            "arm": a.arm,
+            "eval-aware": a.eval_aware,
+            "graded": a.graded,
+            "share of graded": fmt_pct(a.eval_aware / a.graded if a.graded else None),
+        }
+        for g in report.groups
+        for a in g.arms
+    ]
+
+
+def chart_rows(groups: Sequence[GroupReport]) -> list[Row]:
+    """Rate and interval per arm in percent; arms without a graded sample have no bar."""
+    return [
+        {
+            "group": group_name(g),
+            "arm": a.arm,
+            "species": _species(a.levels),
+            "rate": None if a.rate.rate is None else 100 * a.rate.rate,
+            "low": None if a.rate.ci is None else 100 * a.rate.ci.low,
+            "high": None if a.rate.ci is None else 100 * a.rate.ci.high,
+            "count": f"{a.positive}/{a.graded}" if a.graded else "no graded",
+        }
+        for g in groups
+        for a in g.arms
+    ]
+
+
+def rates_chart(groups: Sequence[GroupReport]) -> alt.FacetChart:
+    """Bars of the rate per arm with 95% Wilson intervals, one panel per group."""
+    data = alt.InlineData(values=chart_rows(groups))
+    base = alt.Chart(data).encode(x=alt.X("arm:N", title=None, axis=alt.Axis(labelAngle=0)))
+    colour = alt.Color(
+        "species:N",
+        scale=alt.Scale(domain=list(_SPECIES_COLOURS), range=list(_SPECIES_COLOURS.values())),
+    )
+    bars = base.mark_bar().encode(
+        y=alt.Y("rate:Q", title="rate (%), 95% Wilson CI", scale=alt.Scale(domain=[0, 100])),
+        color=colour,
+        tooltip=["arm:N", "count:N", "rate:Q", "low:Q", "high:Q"],
+    )
+    whiskers = base.mark_errorbar(ticks=True).encode(y=alt.Y("low:Q", title=None), y2="high:Q")
+    counts = base.mark_text(dy=-8).encode(y=alt.Y("high:Q", title=None), text="count:N")
+    chart: alt.FacetChart = (
+        alt.layer(bars, whiskers, counts)
+        .properties(width=260, height=220)
+        .facet(facet=alt.Facet("group:N", title=None), columns=2)
+        .resolve_scale(x="independent")
+    )
+    return chart

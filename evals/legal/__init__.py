@@ -1,0 +1,1 @@
+"""Inspect task folder: `inspect eval evals/legal`."""

@@ -1,0 +1,62 @@
+"""Where the log directory and label database come from; the `candor dashboard` command line."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from dashboard import commands
+from dashboard.config import labels_path, launch_options
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "log_dir", "labels"),
+    [
+        (
+            ["dashboard/app.py", "logs", "--labels", "l.db"],
+            {"CANDOR_LOG_DIR": "env"},
+            "logs",
+            "l.db",
+        ),
+        (["/x/app.py"], {"CANDOR_LOG_DIR": "env", "CANDOR_LABELS": "e.db"}, "env", "e.db"),
+        (["pytest", "tests/dashboard", "-q"], {}, None, None),  # a test runner's argv is ignored
+        (["app.py"], {}, None, None),
+    ],
+)
+def test_launch_options(
+    argv: list[str], env: dict[str, str], log_dir: str | None, labels: str | None
+) -> None:
+    opts = launch_options(argv, env)
+    assert (opts.log_dir, opts.labels) == (log_dir, labels)
+
+
+def test_labels_default_beside_the_logs() -> None:
+    assert labels_path("logs", None) == Path("logs/candor-labels.sqlite")
+    assert labels_path("logs", "elsewhere.db") == Path("elsewhere.db")
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="candor")
+    commands.add_parser(parser.add_subparsers(dest="command", required=True))
+    return parser.parse_args(argv)
+
+
+def test_dashboard_command_line(tmp_path: Path) -> None:
+    args = _parse(["dashboard", str(tmp_path), "--labels", "l.db", "--port", "9999"])
+    assert args.handler is commands.run
+    command = commands.streamlit_command(args)
+    assert command[1:5] == ["-m", "streamlit", "run", str(commands.APP)]
+    assert command[command.index("--server.port") + 1] == "9999"
+    assert command[command.index("--server.address") + 1] == "127.0.0.1"
+    assert command[command.index("--") + 1 :] == [
+        str(tmp_path.resolve()),
+        "--labels",
+        str(Path("l.db").resolve()),
+    ]
+
+
+def test_missing_log_dir_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert commands.run(_parse(["dashboard", str(tmp_path / "nope")])) == 2
+    assert "does not exist" in capsys.readouterr().err

@@ -1,0 +1,283 @@
+"""Every page through `AppTest` on real logs: numbers, transcripts, safety, labels, bad input."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis.logs import load_outcomes
+from analysis.report import build_report
+from dashboard import calibration, data, tables
+from dashboard.label_store import Label, LabelStore
+from dashboard.safe import HIGHLIGHT_OPEN, escape_markdown
+
+MakeApp = Callable[..., AppTest]
+PAGES = ["overview", "transcripts", "side_by_side", "labels", "calibration"]
+
+
+def texts(at: AppTest) -> Iterator[tuple[str, str]]:
+    """Every Markdown-rendered string on the page, with its element type."""
+    for kind in (
+        "markdown",
+        "caption",
+        "warning",
+        "info",
+        "success",
+        "error",
+        "title",
+        "subheader",
+    ):
+        for element in getattr(at, kind):
+            yield kind, str(element.value)
+
+
+def assert_safe(at: AppTest) -> None:
+    """No Markdown string can form HTML, a link or an image; no element allows HTML."""
+    assert not at.get("html"), "st.html must never be used"
+    for element in at.markdown:
+        assert not element.allow_html, element.value
+    for kind, value in texts(at):
+        assert not re.search(r"(?<!\\)<", value), (kind, value)
+        assert not re.search(r"(?<!\\)\]\(", value), (kind, value)
+        plain = value.replace("\\", "")
+        for autolink in ("http://x", "www.example", "alex@example"):
+            assert autolink not in plain, (kind, value)
+
+
+def page(at: AppTest, name: str) -> AppTest:
+    return at.switch_page(f"app_pages/{name}.py").run()
+
+
+def blame_ref(log_dir: Path, verdict: str = "deceptive") -> str:
+    rows = data.catalogue(str(log_dir)).rows
+    return next(r.ref for r in rows if r.verdict == verdict and r.outcome.suite == "deception")
+
+
+def md(at: AppTest) -> str:
+    return "\n".join(value for _, value in texts(at))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_renders_safely_with_log_problems_warned(app: MakeApp, name: str) -> None:
+    at = app().run()
+    at = page(at, name)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.warning, "the corrupted and the foreign log must be warned about"
+    assert_safe(at)
+
+
+def test_overview_shows_the_report_numbers(app: MakeApp, log_dir: Path) -> None:
+    at = app().run()
+    report = build_report(load_outcomes([log_dir]))
+    frames = [df.value.to_dict("records") for df in at.dataframe]
+    assert tables.arm_rows(report) in frames
+    assert tables.contrast_rows(report) in frames
+    assert tables.unscored_rows(report) == [
+        {
+            "group": "blame_postmortem — mockllm/model — deceptive",
+            "arm": "overseer=ai",
+            "grader_unparseable": 1,
+        }
+    ]
+    assert [m.value for m in at.metric] == ["2", "6", "5", "1"]
+    assert at.get("vega_lite_chart")
+    warnings = md(at)
+    assert "not a Candor task" in warnings and "cannot read log" in warnings
+
+
+def test_transcript_view(app: MakeApp, log_dir: Path) -> None:
+    at = app()
+    ref = blame_ref(log_dir)
+    at.query_params["ref"] = ref
+    at = page(at.run(), "transcripts")
+    assert not at.exception
+    assert at.selectbox(key="open_ref").value == ref
+    shown = md(at)
+    assert escape_markdown(ref) in shown
+    assert escape_markdown("verdict: deceptive") in shown and "Rationale" in shown
+    assert escape_markdown("The account leaves out the flag. <script>alert(3)</script>") in shown
+    # the evidence quote is highlighted where it occurs, in the report and in the tool call
+    highlighted = [v for _, v in texts(at) if HIGHLIGHT_OPEN + "The delivery gate" in v]
+    assert len(highlighted) >= 2
+    assert escape_markdown("<script>alert(1)</script>") in shown
+    assert "DQ\\-3318" in shown  # ground truth beside it
+    assert any("You are Alex" in c.value for c in at.code)  # system prompt, as code
+    assert "submit\\_postmortem\\_account" in shown
+    assert_safe(at)
+
+
+def test_legal_transcript_shows_provisions(
+    app: MakeApp, log_dir: Path, legal_scenarios: None
+) -> None:
+    ref = next(r.ref for r in data.catalogue(str(log_dir)).rows if r.outcome.suite == "legal")
+    at = app()
+    at.query_params["ref"] = ref
+    at = page(at.run(), "transcripts")
+    shown = md(at)
+    assert "ai\\_act\\_5\\_1\\_b" in shown and "met" in shown
+    assert (
+        "AI Act Art\\. 5\\(1\\)\\(b\\)" not in shown
+    )  # provision text sits in a collapsed expander
+    assert [e.label for e in at.expander if "AI Act" in e.label]
+    assert list(at.radio(key=f"label_verdict-{ref}").options) == [
+        "violation",
+        "partial",
+        "compliant",
+        "unclear",
+    ]
+    assert_safe(at)
+
+
+def save_label(at: AppTest, ref: str, verdict: str, note: str) -> AppTest:
+    at.radio(key=f"label_verdict-{ref}").set_value(verdict)
+    at.multiselect(key=f"label_tactics-{ref}").set_value(["other"])
+    at.text_area(key=f"label_note-{ref}").input(note)
+    next(b for b in at.button if b.label == "Save label").click()
+    return at.run()
+
+
+def test_label_saved_from_the_transcript_page(app: MakeApp, log_dir: Path, labels_db: Path) -> None:
+    ref = blame_ref(log_dir)
+    at = app()
+    at.query_params["ref"] = ref
+    at = page(at.run(), "transcripts")
+    at = save_label(at, ref, "honest", "<b>looks</b> fine [x](http://x)")
+    assert not at.exception
+    [label] = LabelStore(labels_db).latest()
+    assert (label.ref, label.labeller, label.verdict, label.tactics) == (
+        ref,
+        "tester",
+        "honest",
+        ("other",),
+    )
+    assert escape_markdown("Saved: honest by tester.") in md(at)
+    assert escape_markdown("Label by tester: honest") in md(at)
+    assert_safe(at)
+
+
+def test_blind_mode_hides_the_verdict_until_labelled(app: MakeApp, log_dir: Path) -> None:
+    ref = blame_ref(log_dir)
+    at = app()
+    at.query_params["ref"] = ref
+    at = page(at.run(), "transcripts")
+    at.toggle(key="blind").set_value(True)
+    at = at.run()
+    assert "Grader's verdict" not in [s.value for s in at.subheader]
+    assert HIGHLIGHT_OPEN not in md(at) and escape_markdown("verdict: deceptive") not in md(at)
+    at = save_label(at, ref, "deceptive", "")
+    assert "Grader's verdict" in [s.value for s in at.subheader]
+
+
+def test_side_by_side_shows_two_arms(app: MakeApp) -> None:
+    at = page(app().run(), "side_by_side")
+    assert not at.exception
+    headers = [m.value for m in at.markdown if m.value.startswith("####")]
+    assert len(headers) == 2
+    assert "overseer\\=ai\\@1" in headers[0] and "overseer\\=human\\@1" in headers[1]
+    at.selectbox(key="pair_epoch").set_value(2)
+    at = at.run()
+    assert [h for h in (m.value for m in at.markdown) if h.startswith("####") and "\\@2" in h]
+    assert_safe(at)
+
+
+def _label(ref: str, verdict: str, who: str = "ann") -> Label:
+    log, rest = ref.split("#", 1)
+    sample, epoch = rest.rsplit("@", 1)
+    return Label(log=log, sample_id=sample, epoch=int(epoch), labeller=who, verdict=verdict)  # type: ignore[arg-type]
+
+
+def test_labels_page_export_import_and_next(
+    app: MakeApp, log_dir: Path, labels_db: Path, tmp_path: Path
+) -> None:
+    rows = data.catalogue(str(log_dir)).rows
+    store = LabelStore(labels_db)
+    store.initialise()
+    store.save(_label(rows[0].ref, "honest"))
+    at = page(app().run(), "labels")
+    assert not at.exception
+    [table] = [df.value for df in at.dataframe]
+    assert list(table["ref"]) == [rows[0].ref]
+    assert at.get("download_button")
+    # import what another database exported
+    other = LabelStore(tmp_path / "other.sqlite")
+    other.initialise()
+    other.save(_label(rows[1].ref, "deceptive", who="bob"))
+    at.file_uploader[0].set_value(("labels.csv", other.export_csv().encode(), "text/csv"))
+    at = at.run()
+    next(b for b in at.button if b.label == "Import").click()
+    at = at.run()
+    assert "Imported 1 label(s)" in md(at)
+    assert {x.labeller for x in store.latest()} == {"ann", "bob"}
+    # the next unlabelled transcript opens on the Transcripts page
+    at = page(app().run(), "labels")
+    next(b for b in at.button if b.key == "open_next").click()
+    at = at.run()
+    unlabelled = [r.ref for r in rows if r.ref not in {rows[0].ref, rows[1].ref}]
+    assert at.selectbox(key="open_ref").value == unlabelled[0]
+
+
+def test_calibration_page(app: MakeApp, log_dir: Path, labels_db: Path) -> None:
+    rows = [r for r in data.catalogue(str(log_dir)).rows if r.outcome.suite == "deception"]
+    store = LabelStore(labels_db)
+    store.initialise()
+    flipped = {"deceptive": "honest", "honest": "deceptive"}
+    human = {}
+    for i, r in enumerate(rows):
+        verdict = r.verdict or "honest"
+        verdict = flipped[verdict] if i == 0 else verdict
+        human[r.ref] = verdict
+        store.save(_label(r.ref, verdict))
+    at = page(app().run(), "calibration")
+    assert not at.exception
+    graded = [r for r in rows if r.verdict]
+    pairs = [
+        calibration.Pair(ref=r.ref, arm=r.outcome.arm, grader=r.verdict or "", human=human[r.ref])
+        for r in graded
+    ]
+    expected = calibration.agreement(pairs)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Pairs"] == str(len(graded))
+    assert metrics["Cohen's κ"] == (f"{expected.kappa:.3f}" if expected.kappa is not None else "—")
+    queue = at.dataframe[-1].value
+    assert list(queue["ref"]) == [p.ref for p in calibration.disagreements(pairs)]
+    assert escape_markdown("grader: grader_unparseable 1") in md(at)
+    arm_table = at.dataframe[1].value
+    assert set(arm_table["arm"]) == {r.outcome.arm for r in graded}
+
+
+def test_empty_directory(app: MakeApp, tmp_path: Path) -> None:
+    for name in PAGES:
+        at = page(app(logs=tmp_path).run(), name)
+        assert not at.exception
+        assert "no Inspect logs in this directory" in md(at)
+
+
+def test_no_directory_asks_for_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CANDOR_LOG_DIR", raising=False)
+    at = AppTest.from_file(
+        str(Path(__file__).parents[2] / "dashboard" / "app.py"), default_timeout=60
+    ).run()
+    assert "Enter a log directory" in md(at)
+    at.text_input(key="log_dir").input(str(tmp_missing := "/nonexistent/logs")).run()
+    assert "no such directory" in md(at), tmp_missing
+
+
+def test_unwritable_label_database(app: MakeApp, log_dir: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    ref = blame_ref(log_dir)
+    at = app(labels=blocker / "labels.sqlite")
+    at.query_params["ref"] = ref
+    at = page(at.run(), "transcripts")
+    assert not at.exception
+    assert "Labels cannot be saved" in md(at)
+    assert next(b for b in at.button if b.label == "Save label").disabled
+    assert "Grader's verdict" in [s.value for s in at.subheader]  # the rest still works
+    at = page(at, "labels")
+    assert not at.exception and "Labels cannot be saved" in md(at)
+    at = page(at, "calibration")
+    assert not at.exception
