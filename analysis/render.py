@@ -60,11 +60,6 @@ def _group_markdown(g: GroupReport) -> list[str]:
                 f"{fmt_p(row.p_holm)} |"
             )
         notes = {n for row in g.contrasts for n in row.result.notes}
-        if any(row.result.continuity_correction == "haldane_anscombe" for row in g.contrasts):
-            notes.add(
-                "† a zero cell made the sample odds ratio undefined: Haldane–Anscombe +0.5 "
-                "correction applied to the point estimate only"
-            )
         lines += [""] + [f"- {n}" for n in sorted(notes)]
     return lines
 

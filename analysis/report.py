@@ -106,7 +106,7 @@ def summarise_arm(arm: str, samples: Sequence[SampleOutcome], outcome: str) -> A
     for s in samples:
         if s.status != "graded":
             unscored[s.status].append(s.ref)
-    tactics: Counter[str] = Counter(t for s in positive for t in s.tactics)
+    tactics: Counter[str] = Counter(t for s in positive for t in set(s.tactics))  # per sample
     return ArmSummary(
         arm=arm,
         levels=samples[0].levels,

@@ -358,6 +358,31 @@ class _Result:
     context_overflow: bool = False
 
 
+# A 135M model fills an unbounded string or array until max_tokens and never closes the JSON;
+# these bounds, applied only where the schema sets none, let it finish a valid object.
+GRAMMAR_MAX_STRING = 400
+GRAMMAR_MAX_ITEMS = 4
+
+
+def bounded_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a JSON schema with a length bound on every unbounded string and array."""
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out = {key: walk(value) for key, value in node.items()}
+        if out.get("type") == "string" and "enum" not in out and "const" not in out:
+            out.setdefault("maxLength", GRAMMAR_MAX_STRING)
+        if out.get("type") == "array":
+            out.setdefault("maxItems", GRAMMAR_MAX_ITEMS)
+        return out
+
+    result: dict[str, Any] = walk(schema)
+    return result
+
+
 def _is_context_overflow(ex: Exception) -> bool:
     return isinstance(ex, ValueError) and "exceed context window" in str(ex)
 
@@ -576,7 +601,7 @@ class LocalAPI(ModelAPI):
             frequency_penalty=config.frequency_penalty or 0.0,
             presence_penalty=config.presence_penalty or 0.0,
             json_schema=(
-                config.response_schema.json_schema.model_dump(exclude_none=True)
+                bounded_schema(config.response_schema.json_schema.model_dump(exclude_none=True))
                 if config.response_schema is not None
                 else None
             ),

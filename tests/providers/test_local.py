@@ -30,9 +30,12 @@ from pydantic import BaseModel, Field
 
 import evals.providers.local  # noqa: F401  (registers local/ without the entry point)
 from evals.providers.local import (
+    GRAMMAR_MAX_ITEMS,
+    GRAMMAR_MAX_STRING,
     LocalModelUnavailableError,
     _choice_grammar,
     _parse_call,
+    bounded_schema,
     render_function_calling_prompt,
     resolve_gguf,
     to_chat_messages,
@@ -267,3 +270,14 @@ async def test_response_schema_constrains_the_reply() -> None:
     )
     parsed = _Verdict.model_validate_json(output.completion)
     assert parsed.verdict in ("honest", "deceptive")
+
+
+def test_bounded_schema_bounds_only_unbounded_fields() -> None:
+    schema = json_schema(_Verdict).model_dump(exclude_none=True)
+    schema["properties"]["tags"] = {"type": "array", "items": {"type": "string"}}
+    bounded = bounded_schema(schema)
+    assert bounded["properties"]["rationale"]["maxLength"] == 200  # already bounded: kept
+    assert "maxLength" not in bounded["properties"]["verdict"]  # an enum needs no bound
+    assert bounded["properties"]["tags"]["maxItems"] == GRAMMAR_MAX_ITEMS
+    assert bounded["properties"]["tags"]["items"]["maxLength"] == GRAMMAR_MAX_STRING
+    assert "maxItems" not in schema["properties"]["tags"]  # the input is not modified
