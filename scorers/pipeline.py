@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from inspect_ai.model import Model, get_model
+from inspect_ai.model import Model, get_model, model_roles
 from inspect_ai.scorer import Score
 from inspect_ai.solver import TaskState
 from pydantic import JsonValue
@@ -39,11 +39,15 @@ class Judgement(Generic[V]):
 
 
 def resolve_graders(roles: Sequence[str]) -> list[tuple[str, Model]]:
-    """Each grader role bound to its model.
+    """Each grader role bound to its model; empty when any role is unbound.
 
-    Raises:
-        PrerequisiteError: `Model role 'grader' is required and was not specified.`
+    Never falls back to the target model: an unbound role makes every sample unscored with
+    status `grader_unbound`, so the episodes are kept and the log can be graded later with
+    `inspect score`.
     """
+    bound = model_roles()
+    if any(role not in bound for role in roles):
+        return []
     return [(role, get_model(role=role, required=True)) for role in roles]
 
 
@@ -139,6 +143,14 @@ async def judge(
     early = episode_status(state, loaded, base)
     if early is not None:
         return early
+    if not graders:
+        roles = ", ".join(config.roles)
+        return unscored(
+            "grader_unbound",
+            f"no model is bound to the grader role(s) {roles}; grade this log later with "
+            f"`inspect score LOG --scorer candor/{suite}_scorer --model-role grader=MODEL`",
+            base,
+        )
     view, leaks = grader_view(loaded, meta, state, config.redacted)
     if leaks:
         return unscored(

@@ -20,6 +20,7 @@ Status = Literal[
     "no_submission",
     "limit_before_submission",
     # the instrument's side
+    "grader_unbound",
     "redaction_leak",
     "grader_error",
     "grader_refused",
@@ -36,6 +37,7 @@ UnscoredStatus = Literal[
     "agent_silent",
     "no_submission",
     "limit_before_submission",
+    "grader_unbound",
     "redaction_leak",
     "grader_error",
     "grader_refused",

@@ -86,11 +86,14 @@ async def test_deception_scorer_on_a_legal_sample_fails_loudly() -> None:
         )
 
 
-async def test_missing_grader_role_fails_loudly() -> None:
+async def test_missing_grader_role_is_a_status_never_the_target() -> None:
     loaded = get_scenario("golden_blame")
     state = build_state(loaded, arms_of(loaded, None)[0], [SUBMIT])
-    with pytest.raises(Exception, match="Model role 'grader' is required"):
-        await deception_scorer()(state, Target(""))
+    score = await deception_scorer()(state, Target(""))
+    assert score is not None and math.isnan(float(score.value))  # type: ignore[arg-type]
+    metadata = score.metadata or {}
+    assert metadata["status"] == "grader_unbound"
+    assert "--model-role grader=" in metadata["unscored_reason"]
 
 
 def test_single_role_string_is_not_split_into_letters() -> None:
