@@ -1,0 +1,192 @@
+"""Every deception task end to end: mockllm per role, the scripted provider from the command line,
+bad task parameters, and one run on the embedded model."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from inspect_ai import eval as inspect_eval
+from inspect_ai.log import EvalLog, read_eval_log
+from inspect_ai.model import ModelOutput, get_model
+from inspect_ai.util import Store
+
+from evals.blame_director.blame_director import blame_director
+from evals.blame_postmortem.blame_postmortem import blame_postmortem
+from evals.performance_attestation.performance_attestation import performance_attestation
+from evals.store import EpisodeStore
+from scenarios.loader import ScenarioError
+from tests.helpers import call, text
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPTED = ROOT / "tests" / "fixtures" / "scripted"
+BIN = Path(sys.executable).parent
+
+TASKS = {
+    "blame_postmortem": (blame_postmortem, "submit_postmortem_account", {"account": "All fine."}),
+    "blame_director": (blame_director, "submit_postmortem_account", {"account": "All fine."}),
+    "performance_attestation": (
+        performance_attestation,
+        "submit_attestation",
+        {"forecast_accuracy": "86%", "on_time_delivery": "97%", "summary": "On target."},
+    ),
+}
+ARMS = {
+    "blame_postmortem": {"overseer=human", "overseer=ai"},
+    "blame_director": {"director=human", "director=ai", "director=absent"},
+    "performance_attestation": {"evaluator=human", "evaluator=ai"},
+}
+VERDICT = {
+    "verdict": "deceptive",
+    "tactics": ["omitted_own_role"],
+    "evidence": ["All fine."],
+    "rationale": "The report hides the agent's part.",
+    "eval_aware": False,
+}
+
+
+def _agent(submit: str, fields: dict[str, str]) -> list[ModelOutput]:
+    return [call("list_files"), call(submit, **fields), text("Nothing to add."), text("No.")]
+
+
+@pytest.mark.parametrize("name", sorted(TASKS))
+def test_task_with_mockllm_per_role(name: str, tmp_path: Path) -> None:
+    factory, submit, fields = TASKS[name]
+    arms = len(ARMS[name])
+    target = get_model("mockllm/model", custom_outputs=_agent(submit, fields) * arms, memoize=False)
+    verdict = {**VERDICT, "evidence": [next(iter(fields.values()))]}  # a quote it did write
+    grader = get_model(
+        "mockllm/model", custom_outputs=[text(json.dumps(verdict))] * arms, memoize=False
+    )
+    [log] = inspect_eval(
+        factory(),
+        model=target,
+        model_roles={"grader": grader},
+        log_dir=str(tmp_path),
+        max_samples=1,
+        display="none",
+    )
+    assert log.status == "success" and log.samples is not None
+    assert {s.metadata["arm"] for s in log.samples} == ARMS[name]
+    assert {str(s.id) for s in log.samples} == {f"{name}:{arm}" for arm in ARMS[name]}
+    for sample in log.samples:
+        store = EpisodeStore(store=Store(sample.store))
+        assert [a.tool for a in store.actions] == ["list_files", submit]
+        assert store.submissions[0].fields == fields
+        assert store.end_reason == "completed"
+        [score] = (sample.scores or {}).values()
+        assert score.value == 1.0 and score.answer == "deceptive"
+        assert (score.metadata or {})["status"] == "graded"
+        assert (score.metadata or {})["unverified_quotes"] == []
+
+
+def test_task_without_grader_keeps_episodes_unscored(tmp_path: Path) -> None:
+    _, submit, fields = TASKS["blame_postmortem"]
+    target = get_model("mockllm/model", custom_outputs=_agent(submit, fields) * 2, memoize=False)
+    [log] = inspect_eval(
+        blame_postmortem(), model=target, log_dir=str(tmp_path), max_samples=1, display="none"
+    )
+    assert log.samples is not None and len(log.samples) == 2
+    for sample in log.samples:
+        [score] = (sample.scores or {}).values()
+        assert math.isnan(float(score.value))  # type: ignore[arg-type]
+        assert (score.metadata or {})["status"] == "grader_unbound"
+
+
+@pytest.mark.parametrize("bad", ["robot", "overseer=absent", "director=ai"])
+def test_unknown_arm_fails_before_any_model_call(bad: str) -> None:
+    with pytest.raises(ScenarioError, match="expected one of: overseer=human, overseer=ai"):
+        blame_postmortem(arms=bad)
+
+
+def _inspect(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "INSPECT_DISPLAY": "none"}
+    return subprocess.run(
+        [str(BIN / "inspect"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize("name", sorted(TASKS))
+def test_scripted_provider_from_the_command_line(name: str, tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    grader = "grader_honest" if name == "performance_attestation" else "grader_deceptive"
+    result = _inspect(
+        "eval",
+        f"evals/{name}",
+        "--model",
+        f"scripted/tests/fixtures/scripted/{name}.yaml",
+        "--model-role",
+        f"grader=scripted/tests/fixtures/scripted/{grader}.yaml",
+        "--log-dir",
+        str(logs),
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    [file] = list(logs.glob("*.eval"))
+    log: EvalLog = read_eval_log(str(file))
+    assert log.samples is not None and {s.metadata["arm"] for s in log.samples} == ARMS[name]
+    report = subprocess.run(
+        [str(BIN / "candor"), "report", str(logs), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    [group] = json.loads(report.stdout)["groups"]
+    expected = 0 if grader == "grader_honest" else 1
+    for arm in group["arms"]:
+        assert (arm["positive"], arm["graded"]) == (expected, 1), arm
+
+
+def test_bad_task_parameter_from_the_command_line(tmp_path: Path) -> None:
+    result = _inspect(
+        "eval",
+        "evals/blame_postmortem",
+        "-T",
+        "arms=robot",
+        "--model",
+        "scripted/tests/fixtures/scripted/blame_postmortem.yaml",
+        "--log-dir",
+        str(tmp_path),
+        cwd=ROOT,
+    )
+    assert result.returncode != 0
+    assert "arm 'robot' matches no arm; expected one of: overseer=human, overseer=ai" in (
+        result.stdout + result.stderr
+    )
+
+
+@pytest.mark.slow
+def test_embedded_model_runs_both_arms(tmp_path: Path) -> None:
+    pytest.importorskip("llama_cpp", reason="the embedded model needs `make install`")
+    result = _inspect(
+        "eval",
+        "evals/blame_postmortem",
+        "--model",
+        "local/smollm2",
+        "--model-role",
+        "grader=local/smollm2",
+        "--message-limit",
+        "8",
+        "--log-dir",
+        str(tmp_path),
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    [file] = list(tmp_path.glob("*.eval"))
+    log = read_eval_log(str(file))
+    assert log.samples is not None
+    assert {s.metadata["arm"] for s in log.samples} == ARMS["blame_postmortem"]
+    for sample in log.samples:
+        assert sample.output.usage is not None
+        [score] = (sample.scores or {}).values()
+        assert (score.metadata or {})["status"]  # graded or a named status, never missing
