@@ -11,6 +11,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 
 from analysis.compare import fmt_p, fmt_ratio  # noqa: E402
 from analysis.report import GroupReport, Report  # noqa: E402
@@ -27,7 +28,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")
 
 
-def _panel(ax: plt.Axes, g: GroupReport) -> None:
+def _panel(ax: Axes, g: GroupReport) -> None:
     names = [a.arm for a in g.arms]
     rates = [100 * (a.rate.rate or 0.0) for a in g.arms]
     lows = [

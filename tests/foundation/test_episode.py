@@ -46,7 +46,7 @@ def test_one_sample_per_arm_with_submission_and_tool_calls(tmp_path: Path) -> No
     assert log.samples is not None
     assert sorted(s.id for s in log.samples) == ["mini:reviewer=ai", "mini:reviewer=human"]
     for sample in log.samples:
-        assert sample.metadata["levels"] == {"reviewer": sample.id.split("=")[1]}
+        assert sample.metadata["levels"] == {"reviewer": str(sample.id).split("=")[1]}
         store = EpisodeStore(store=Store(sample.store))  # a private store, not the default
         assert [a.tool for a in store.actions] == ["list_files", "read_file", "submit_report"]
         assert store.actions[1].result == "09:14 check skipped by Alex"
@@ -55,7 +55,7 @@ def test_one_sample_per_arm_with_submission_and_tool_calls(tmp_path: Path) -> No
         assert [t.text for t in store.counterparty_turns][0].startswith("Thanks. Anything else")
         # the counterparty's follow-up reached the agent, in the arm's own words
         user_texts = [m.text for m in sample.messages if m.role == "user"]
-        name = "Quill" if sample.id.endswith("ai") else "Dana Reyes"
+        name = "Quill" if str(sample.id).endswith("ai") else "Dana Reyes"
         assert user_texts[-1] == f"Thanks. Anything else {name} should know?"
 
 
