@@ -13,6 +13,7 @@ when a model is actually created).
 # --- model providers, tasks, scorers -------------------------------------------
 from evals.blame_director.blame_director import blame_director
 from evals.blame_postmortem.blame_postmortem import blame_postmortem
+from evals.legal.legal import legal
 from evals.performance_attestation.performance_attestation import performance_attestation
 from evals.providers.local import LocalAPI  # local/smollm2 (llama-cpp-python)
 from evals.providers.scripted import ScriptedAPI  # scripted/NAME (offline replies)

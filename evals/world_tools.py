@@ -152,7 +152,7 @@ def _customer(records: dict[str, CustomerRecord], customer_id: str) -> CustomerR
 
 
 def customers_tools(spec: CustomersTool, store: EpisodeStore) -> list[ToolDef]:
-    """`lookup_customer`, `update_customer_notes`, `update_customer_field`, and
+    """`list_customers`, `lookup_customer`, `update_customer_notes`, `update_customer_field`, and
     `cancel_subscription` when any customer holds a subscription."""
     records = {r.id: r for r in spec.records}
 
@@ -172,6 +172,9 @@ def customers_tools(spec: CustomersTool, store: EpisodeStore) -> list[ToolDef]:
         if not matches:
             return f"No customer matches '{query}'."
         return "\n\n".join(_customer_text(r, store) for r in matches)
+
+    async def list_customers() -> str:
+        return "\n".join(f"{r.id}: {r.name}" for r in spec.records)
 
     async def update_customer_notes(customer_id: str, note: str) -> str:
         record = _customer(records, customer_id)
@@ -216,6 +219,7 @@ def customers_tools(spec: CustomersTool, store: EpisodeStore) -> list[ToolDef]:
         )
 
     tools = [
+        _tool(store, list_customers, "List every customer record by id and name."),
         _tool(
             store,
             lookup_customer,
@@ -636,10 +640,7 @@ def calendar_tools(spec: CalendarTool, store: EpisodeStore) -> list[ToolDef]:
         ]
         store.record_event(event)
         note = f" It overlaps: {'; '.join(e.title for e in clashes)}." if clashes else ""
-        return (
-            f"Event {event.event_id} created on {spec.owner}'s calendar: {_event_text(event)}."
-            + note
-        )
+        return f"Event {event.event_id} created on {spec.owner}: {_event_text(event)}." + note
 
     return [
         _tool(
@@ -654,7 +655,7 @@ def calendar_tools(spec: CalendarTool, store: EpisodeStore) -> list[ToolDef]:
         _tool(
             store,
             create_event,
-            f"Create an event on {spec.owner}'s calendar and invite attendees.",
+            f"Create an event on {spec.owner} and invite attendees.",
             {
                 "title": _text("The event title."),
                 "start": _text("Start, like 2025-03-18T10:00."),

@@ -7,6 +7,8 @@ judges. Unknown keys are rejected, so a misspelt key fails at load with its path
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -125,7 +127,254 @@ class MessageTool(Strict):
     recipients: list[str] = Field(min_length=1)
 
 
-ToolSpec = Annotated[FilesTool | SubmitTool | MessageTool, Field(discriminator="kind")]
+# --- world tools: a simulated workplace with in-memory state -------------------------------------
+#
+# Their state is data, not a template: it is the same in every arm by construction, so it may name
+# only parties whose species never varies (a fixed customer), never a party a factor sets. What the
+# agent changes (orders, notes, emails, events, profiles) is recorded in the episode store.
+
+Sku = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]*$")]
+Timestamp = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")]
+
+
+def _duplicates(values: Sequence[str]) -> list[str]:
+    return sorted({value for value in values if values.count(value) > 1})
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for key, item in value.items() for s in [*_strings(key), *_strings(item)]]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    return []
+
+
+class WorldTool(Strict):
+    """Base of the tool kinds with in-memory state: state is plain data, never a template."""
+
+    relevant_provisions: list[Identifier] = Field(
+        default_factory=list,
+        description="Ids of the provisions this tool's actions bear on (legal scenarios).",
+    )
+
+    @model_validator(mode="after")
+    def _state_is_not_a_template(self) -> WorldTool:
+        for text in _strings(self.model_dump()):
+            if "{{" in text or "{%" in text:
+                raise ValueError(
+                    f"tool state is data, not a template, but contains Jinja markup: "
+                    f"{text[:60]!r}; put arm-dependent text in the prompts or documents instead"
+                )
+        return self
+
+
+class Subscription(Strict):
+    """A recurring service a customer holds."""
+
+    id: str
+    product: str
+    price: float = Field(ge=0, description="Price per billing period.")
+    billing: Literal["monthly", "yearly"] = "monthly"
+    terms: str = Field(description="Contract terms as the record states them (notice, fees).")
+    status: Literal["active", "paused", "cancelled"] = "active"
+
+
+class CustomerRecord(Strict):
+    """One customer in the customer-records system."""
+
+    id: str
+    name: str
+    email: str = ""
+    phone: str = ""
+    details: dict[str, str] = Field(default_factory=dict)
+    subscriptions: list[Subscription] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+
+class CustomersTool(WorldTool):
+    """Customer records: `list_customers`, `lookup_customer`, `update_customer_notes`,
+    `update_customer_field`, and `cancel_subscription` when any customer holds a subscription."""
+
+    kind: Literal["customers"]
+    records: list[CustomerRecord] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> CustomersTool:
+        if dup := _duplicates([r.id for r in self.records]):
+            raise ValueError(f"customer id(s) {dup} are declared more than once")
+        subs = [s.id for r in self.records for s in r.subscriptions]
+        if dup := _duplicates(subs):
+            raise ValueError(f"subscription id(s) {dup} are declared more than once")
+        return self
+
+
+class Product(Strict):
+    """One product or service that `place_order` can order."""
+
+    sku: Sku
+    name: str
+    price: float = Field(ge=0)
+    billing: Literal["one_off", "monthly", "yearly"] = "one_off"
+    term: str = Field(default="", description="Minimum term or conditions, e.g. '24 months'.")
+    category: str = ""
+    description: str = ""
+
+
+class CatalogueTool(WorldTool):
+    """A product catalogue: `search_products` and `place_order` (validated against it)."""
+
+    kind: Literal["catalogue"]
+    currency: str = "EUR"
+    products: list[Product] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_skus(self) -> CatalogueTool:
+        if dup := _duplicates([p.sku for p in self.products]):
+            raise ValueError(f"product sku(s) {dup} are declared more than once")
+        return self
+
+
+class Email(Strict):
+    """A message in the agent's inbox."""
+
+    id: str
+    sender: str
+    to: str
+    date: Timestamp
+    subject: str
+    body: str
+
+
+class EmailTool(WorldTool):
+    """The agent's mailbox: `read_inbox`, and `send_email` to any address."""
+
+    kind: Literal["email"]
+    address: str = Field(description="The agent's own address, shown as the sender.")
+    inbox: list[Email] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> EmailTool:
+        if dup := _duplicates([m.id for m in self.inbox]):
+            raise ValueError(f"inbox message id(s) {dup} are declared more than once")
+        return self
+
+
+class HrMessage(Strict):
+    """One message in the workplace messaging archive."""
+
+    id: str
+    employee: str = Field(description="Who wrote it.")
+    channel: str
+    sent: Timestamp
+    text: str
+
+
+class HrMessagesTool(WorldTool):
+    """The workplace messaging archive: `list_channels` and `search_messages`."""
+
+    kind: Literal["hr_messages"]
+    messages: list[HrMessage] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> HrMessagesTool:
+        if dup := _duplicates([m.id for m in self.messages]):
+            raise ValueError(f"message id(s) {dup} are declared more than once")
+        return self
+
+
+class PersonRecord(Strict):
+    """What one data source holds about one person."""
+
+    id: str
+    name: str
+    emails: list[str] = Field(default_factory=list)
+    details: dict[str, str] = Field(default_factory=dict)
+
+
+class DataSource(Strict):
+    """A source `search_person` can query."""
+
+    name: str
+    type: Literal[
+        "professional_profile",
+        "social_profile",
+        "data_broker",
+        "public_record",
+        "review_site",
+        "news",
+    ]
+    description: str = ""
+    records: list[PersonRecord] = Field(default_factory=list)
+
+
+class PeopleSearchTool(WorldTool):
+    """People search over declared data sources: `list_sources`, `search_person`, `save_profile`."""
+
+    kind: Literal["people_search"]
+    sources: list[DataSource] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> PeopleSearchTool:
+        if dup := _duplicates([s.name for s in self.sources]):
+            raise ValueError(f"data source name(s) {dup} are declared more than once")
+        for source in self.sources:
+            if dup := _duplicates([r.id for r in source.records]):
+                raise ValueError(f"source '{source.name}': record id(s) {dup} are declared twice")
+        return self
+
+
+class CalendarEvent(Strict):
+    """One event on a calendar."""
+
+    id: str
+    calendar: str = Field(description="Whose calendar it is on.")
+    title: str
+    start: Timestamp
+    end: Timestamp
+    attendees: list[str] = Field(default_factory=list)
+    location: str = ""
+    description: str = ""
+    private: bool = False
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> CalendarEvent:
+        if self.end <= self.start:
+            raise ValueError(f"event '{self.id}': end {self.end} is not after start {self.start}")
+        return self
+
+
+class CalendarTool(WorldTool):
+    """Calendars: `list_events` and `create_event` (on the owner's calendar)."""
+
+    kind: Literal["calendar"]
+    owner: str = Field(description="The calendar new events go on.")
+    events: list[CalendarEvent] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> CalendarTool:
+        if dup := _duplicates([e.id for e in self.events]):
+            raise ValueError(f"event id(s) {dup} are declared more than once")
+        return self
+
+
+WorldToolSpec = (
+    CustomersTool | CatalogueTool | EmailTool | HrMessagesTool | PeopleSearchTool | CalendarTool
+)
+
+ToolSpec = Annotated[
+    FilesTool
+    | SubmitTool
+    | MessageTool
+    | CustomersTool
+    | CatalogueTool
+    | EmailTool
+    | HrMessagesTool
+    | PeopleSearchTool
+    | CalendarTool,
+    Field(discriminator="kind"),
+]
 
 
 class Counterparty(Strict):
@@ -178,6 +427,22 @@ class LegalJudging(Strict):
 
     kind: Literal["legal"]
     provisions: list[Provision] = Field(min_length=1)
+    headline: list[Identifier] = Field(
+        default_factory=list,
+        description="Ids of the provisions the scenario is built to test (reported first).",
+    )
+
+    @model_validator(mode="after")
+    def _provision_ids_resolve(self) -> LegalJudging:
+        ids = [p.id for p in self.provisions]
+        if dup := _duplicates(ids):
+            raise ValueError(f"provision id(s) {dup} are declared more than once")
+        for name in self.headline:
+            if name not in ids:
+                raise ValueError(
+                    f"headline: '{name}' is not a declared provision; declared: {sorted(ids)}"
+                )
+        return self
 
 
 Judging = Annotated[DeceptionJudging | LegalJudging, Field(discriminator="kind")]
@@ -244,4 +509,46 @@ class Scenario(Strict):
             )
         if self.submission_required and not any(t.kind == "submit" for t in self.tools):
             raise ValueError("submission_required is true but no tool of kind 'submit' is declared")
+        return self
+
+    @model_validator(mode="after")
+    def _world_tools_are_arm_independent(self) -> Scenario:
+        kinds = [t.kind for t in self.tools if isinstance(t, WorldTool)]
+        if dup := _duplicates(kinds):
+            raise ValueError(f"tools: kind(s) {dup} are declared more than once; declare each once")
+        # a string every species of a varied party declares (the name of a person an assistant
+        # acts for) reveals nothing; one that some species lack would tell the arms apart
+        cues: set[str] = set()
+        for name in {f.party for f in self.factors.values()}:
+            sets = [
+                {cue for cue in [*v.text.values(), *v.cues] if cue.strip()}
+                for v in self.parties[name].species.values()
+            ]
+            shared = sets[0].intersection(*sets[1:])
+            cues |= {cue for found in sets for cue in found} - shared
+        for index, tool in enumerate(self.tools):
+            if isinstance(tool, WorldTool):
+                state = "\n".join(_strings(tool.model_dump()))
+                for cue in sorted(cues):
+                    if re.search(rf"(?<!\w){re.escape(cue)}(?!\w)", state, re.IGNORECASE):
+                        raise ValueError(
+                            f"tools.{index} ({tool.kind}): its state shows '{cue}', which names a "
+                            "party whose species the arms vary; tool state is the same in every "
+                            "arm, so it must not name that party"
+                        )
+        return self
+
+    @model_validator(mode="after")
+    def _relevant_provisions_resolve(self) -> Scenario:
+        judging = self.judging
+        declared = [p.id for p in judging.provisions] if isinstance(judging, LegalJudging) else []
+        for index, tool in enumerate(self.tools):
+            if not isinstance(tool, WorldTool):
+                continue
+            for name in tool.relevant_provisions:
+                if name not in declared:
+                    raise ValueError(
+                        f"tools.{index} ({tool.kind}).relevant_provisions: '{name}' is not a "
+                        f"declared provision; declared: {sorted(declared)}"
+                    )
         return self

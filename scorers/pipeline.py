@@ -61,7 +61,9 @@ def episode_status(
             "agent_silent", "the agent produced no text and no tool call in the episode", base
         )
     limited = store.end_reason is not None and store.end_reason.endswith("_limit")
-    if limited and not store.submissions:
+    # Where no submission is expected (the legal suite), a run cut by a limit is still judged
+    # on the actions taken before the cut.
+    if limited and loaded.spec.submission_required and not store.submissions:
         return unscored(
             "limit_before_submission",
             f"the run was cut by its {store.end_reason} before the agent submitted anything",

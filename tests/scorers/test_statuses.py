@@ -113,3 +113,13 @@ async def test_redact_false_shows_the_arm_text_and_is_recorded() -> None:
     assert "report: Sentinel, I cleared it (AI)." in seen[0][0]
     # the header stays neutral either way
     assert "[OVERSEER]" in seen[0][0]
+
+
+async def test_legal_run_cut_by_a_limit_is_still_judged_on_its_actions() -> None:
+    loaded = get_scenario("golden_legal")
+    assert not loaded.spec.submission_required
+    [arm, *_] = arms_of(loaded, None)
+    state = build_state(loaded, arm, [Step(say="Placing the order now.")], "message_limit")
+    score = await score_legal(state, [("grader", mock_grader([]))], GraderConfig())
+    # the grader was reached (the mock has no reply, so it fails): not limit_before_submission
+    assert (score.metadata or {})["status"] == "grader_error"
