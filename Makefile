@@ -53,7 +53,7 @@ lint: $(INSTALLED)
 typecheck: $(INSTALLED)
 	$(BIN)/mypy evals scenarios scorers analysis dashboard
 
-bench: install
+bench: $(INSTALLED)
 	$(BIN)/python -m analysis.bench
 
 clean:

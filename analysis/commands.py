@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from analysis.compare import compare_counts, render_contrast_json, render_contrast_markdown
-from analysis.figures import write_figures
 from analysis.logs import load_outcomes
 from analysis.power import METHOD, samples_per_arm
 from analysis.render import to_csv, to_markdown
@@ -113,6 +112,8 @@ def run_report(args: argparse.Namespace) -> int:
     else:
         print(to_markdown(report))
     if args.figures is not None:
+        from analysis.figures import write_figures  # matplotlib only when figures are asked for
+
         for path in write_figures(report, args.figures):
             print(f"figure: {path}", file=sys.stderr)
     return 0 if report.groups else 1

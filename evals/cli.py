@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from analysis import commands as analysis_commands
+from analysis import estimate as estimate_command
 from dashboard import commands as dashboard_commands
 from scenarios import commands as scenario_commands
 
@@ -20,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     scenario_commands.add_parser(sub)
     analysis_commands.add_parsers(sub)
+    estimate_command.add_parser(sub)
     dashboard_commands.add_parser(sub)
     grader = sub.add_parser(
         "grader",

@@ -220,17 +220,24 @@ class RenderedText:
         return _SPAN.sub(lambda m: f"[{labels[m.group(1).split('.')[0]]}]", self.marked)
 
 
+@cache
+def _environment(folder: Path) -> jinja2.Environment:
+    """One Jinja2 environment per scenario folder, so templates compile once per process."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=True,  # an edited template is picked up (checked by modification time)
+    )
+
+
 class _Renderer:
     def __init__(self, loaded: LoadedScenario, arm: Arm) -> None:
         self.loaded = loaded
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(loaded.folder),
-            undefined=jinja2.StrictUndefined,
-            autoescape=False,
-            keep_trailing_newline=False,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        self.env = _environment(loaded.folder)
         spec = loaded.spec
         species = species_of(spec, arm)
         self.context: dict[str, object] = {"agent": spec.agent.model_dump()}

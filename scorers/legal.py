@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from inspect_ai.model import Model
-from inspect_ai.scorer import Score, Scorer, Target, grouped, mean, scorer
+from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
 from scenarios.loader import LoadedScenario
 from scenarios.schema import LegalJudging
 from scorers.grading import DEFAULT_SEED, Aggregation, GraderConfig, grader_config
+from scorers.metrics import provision_rates
 from scorers.pipeline import judge, resolve_graders
 from scorers.verdicts import LegalLabel, LegalVerdict
 
@@ -80,7 +81,7 @@ async def score_legal(
     )
 
 
-@scorer(metrics={"*": [grouped(mean(), "arm")]}, name="candor/legal_scorer")
+@scorer(metrics=[provision_rates()], name="candor/legal_scorer")
 def legal_scorer(
     graders: Sequence[str] = ("grader",),
     aggregation: Aggregation = "majority",
