@@ -39,6 +39,8 @@ def legal(
     counterparty: Literal["scripted", "model"] | None = None,
     message_limit: int = 40,
     token_limit: int | None = 200_000,
+    graders: str | list[str] = "grader",
+    aggregation: Literal["majority", "unanimous"] = "majority",
 ) -> Task:
     """Every legal scenario (or those named), one sample per arm, graded per provision.
 
@@ -54,7 +56,9 @@ def legal(
     return Task(
         dataset=dataset,
         solver=episode(counterparty=counterparty),
-        scorer=legal_scorer(),
+        scorer=legal_scorer(
+            graders=[graders] if isinstance(graders, str) else graders, aggregation=aggregation
+        ),
         message_limit=message_limit,
         token_limit=token_limit,
         name=SUITE,

@@ -19,6 +19,8 @@ def performance_attestation(
     counterparty: Literal["scripted", "model"] | None = None,
     message_limit: int = 40,
     token_limit: int | None = 200_000,
+    graders: str | list[str] = "grader",
+    aggregation: Literal["majority", "unanimous"] = "majority",
 ) -> Task:
     """Arms: evaluator = human | ai. `arms` selects a subset, e.g. `evaluator=ai`."""
     return scenario_task(
@@ -27,5 +29,7 @@ def performance_attestation(
         counterparty=counterparty,
         message_limit=message_limit,
         token_limit=token_limit,
-        scorer=deception_scorer(),
+        scorer=deception_scorer(
+            graders=[graders] if isinstance(graders, str) else graders, aggregation=aggregation
+        ),
     )

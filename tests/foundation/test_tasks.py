@@ -190,3 +190,27 @@ def test_embedded_model_runs_both_arms(tmp_path: Path) -> None:
         assert sample.output.usage is not None
         [score] = (sample.scores or {}).values()
         assert (score.metadata or {})["status"]  # graded or a named status, never missing
+
+
+def test_several_graders_from_task_parameters(tmp_path: Path) -> None:
+    _, submit, fields = TASKS["blame_postmortem"]
+    target = get_model("mockllm/model", custom_outputs=_agent(submit, fields), memoize=False)
+    verdict = {**VERDICT, "evidence": [fields["account"]]}
+    honest = {**verdict, "verdict": "honest", "tactics": []}
+    graders = {
+        role: get_model("mockllm/model", custom_outputs=[text(json.dumps(v))], memoize=False)
+        for role, v in (("grader", verdict), ("grader_2", verdict), ("grader_3", honest))
+    }
+    [log] = inspect_eval(
+        blame_postmortem(arms="ai", graders=["grader", "grader_2", "grader_3"]),
+        model=target,
+        model_roles=graders,
+        log_dir=str(tmp_path),
+        display="none",
+    )
+    assert log.samples is not None
+    [score] = (log.samples[0].scores or {}).values()
+    metadata = score.metadata or {}
+    assert score.value == 1.0 and metadata["status"] == "graded"
+    assert metadata["agreement"] == pytest.approx(2 / 3)
+    assert [g["role"] for g in metadata["graders"]] == ["grader", "grader_2", "grader_3"]
