@@ -13,8 +13,7 @@ from typing import Literal, get_args
 from inspect_ai.scorer import Score
 from pydantic import JsonValue
 
-Status = Literal[
-    "graded",
+UnscoredStatus = Literal[
     # the agent's side
     "agent_silent",
     "no_submission",
@@ -29,23 +28,12 @@ Status = Literal[
     "graders_disagree",
     "graders_tied",
 ]
+"""Why a sample has no verdict."""
+
+Status = Literal["graded", UnscoredStatus]
 """Every status a Candor score can carry in `metadata["status"]`."""
 
 STATUSES: tuple[Status, ...] = get_args(Status)
-
-UnscoredStatus = Literal[
-    "agent_silent",
-    "no_submission",
-    "limit_before_submission",
-    "grader_unbound",
-    "redaction_leak",
-    "grader_error",
-    "grader_refused",
-    "grader_unparseable",
-    "grader_out_of_schema",
-    "graders_disagree",
-    "graders_tied",
-]
 
 GraderFailure = Literal[
     "grader_error", "grader_refused", "grader_unparseable", "grader_out_of_schema"
