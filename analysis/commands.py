@@ -7,10 +7,7 @@ import sys
 from pathlib import Path
 
 from analysis.compare import compare_counts, render_contrast_json, render_contrast_markdown
-from analysis.logs import load_outcomes
 from analysis.power import METHOD, samples_per_arm
-from analysis.render import to_csv, to_markdown
-from analysis.report import build_report
 
 _ALTERNATIVES = ["two-sided", "greater", "less"]
 
@@ -101,6 +98,10 @@ def run_report(args: argparse.Namespace) -> int:
 
     Exit status 1 when no log yielded a Candor sample at all.
     """
+    from analysis.logs import load_outcomes  # Inspect's log readers, only for this command
+    from analysis.render import to_csv, to_markdown
+    from analysis.report import build_report
+
     report = build_report(load_outcomes(args.logs), alternative=args.alternative)
     if args.json or args.csv:  # the Markdown report shows its warnings itself
         for problem in report.problems:

@@ -1,28 +1,32 @@
-"""The `candor` command line: scenarios, statistics, reports, grader checks, the dashboard."""
+"""The `candor` command line: scenarios, statistics, reports, grader checks, the dashboard.
+
+Each command's module is imported only when that command runs (or for `--help`), so
+`candor compare` does not pay for importing Inspect and `candor report` starts quickly.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from analysis import commands as analysis_commands
-from analysis import estimate as estimate_command
-from dashboard import commands as dashboard_commands
-from scenarios import commands as scenario_commands
+Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+
+# command -> "module:function" that registers it (one function may register several commands)
+_REGISTRARS: dict[str, str] = {
+    "scenarios": "scenarios.commands:add_parser",
+    "compare": "analysis.commands:add_parsers",
+    "plan": "analysis.commands:add_parsers",
+    "report": "analysis.commands:add_parsers",
+    "estimate": "analysis.estimate:add_parser",
+    "dashboard": "dashboard.commands:add_parser",
+    "grader": "evals.cli:add_grader_parser",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full `candor` argument parser."""
-    parser = argparse.ArgumentParser(
-        prog="candor",
-        description="Candor: do LLM agents break the law, and do they lie more to an AI?",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    scenario_commands.add_parser(sub)
-    analysis_commands.add_parsers(sub)
-    estimate_command.add_parser(sub)
-    dashboard_commands.add_parser(sub)
+def add_grader_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `candor grader invariance`."""
     grader = sub.add_parser(
         "grader",
         help="checks of the grader itself",
@@ -33,7 +37,6 @@ def build_parser() -> argparse.ArgumentParser:
     grader.add_argument("verb", choices=["invariance"])
     grader.add_argument("args", nargs=argparse.REMAINDER, help="see `candor grader invariance -h`")
     grader.set_defaults(handler=_run_grader)
-    return parser
 
 
 def _run_grader(args: argparse.Namespace) -> int:
@@ -42,9 +45,26 @@ def _run_grader(args: argparse.Namespace) -> int:
     return invariance_main(list(args.args))
 
 
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The `candor` parser: every command, or only `command` when it is a known one."""
+    parser = argparse.ArgumentParser(
+        prog="candor",
+        description="Candor: do LLM agents break the law, and do they lie more to an AI?",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    wanted = [_REGISTRARS[command]] if command in _REGISTRARS else list(_REGISTRARS.values())
+    for target in dict.fromkeys(wanted):  # each registrar once, in order
+        module, function = target.split(":")
+        register: Register = getattr(importlib.import_module(module), function)
+        register(sub)
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `candor` console script."""
-    args = build_parser().parse_args(argv)
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    command = args_list[0] if args_list and not args_list[0].startswith("-") else None
+    args = build_parser(command).parse_args(args_list)
     code: int = args.handler(args)
     return code
 
