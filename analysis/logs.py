@@ -142,6 +142,53 @@ def _log_files(paths: Iterable[Path]) -> tuple[list[str], list[LogProblem]]:
     return files, problems
 
 
+class LogRead(BaseModel):
+    """One log as read: its Candor outcomes, the summaries behind them, and its problems."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    name: str
+    outcomes: list[SampleOutcome] = Field(default_factory=list)
+    summaries: list[EvalSampleSummary] = Field(default_factory=list)
+    problems: list[LogProblem] = Field(default_factory=list)
+
+
+def read_log(file: str) -> LogRead:
+    """Read one log's header and sample summaries; every problem is recorded, never raised."""
+    name = Path(file.removeprefix("file://")).name
+    read = LogRead(name=name)
+    try:
+        header = read_eval_log(file, header_only=True)
+    except Exception as exc:  # a corrupted file must not hide the others
+        read.problems.append(LogProblem(log=name, message=f"cannot read log: {exc}"))
+        return read
+    if header.status == "started":
+        read.problems.append(LogProblem(log=name, message="still running; skipped"))
+        return read
+    try:
+        summaries = read_eval_log_sample_summaries(file)
+    except Exception as exc:
+        read.problems.append(LogProblem(log=name, message=f"cannot read samples: {exc}"))
+        return read
+    task, model = header.eval.task, header.eval.model
+    ours = [s for s in summaries if "arm" in s.metadata and "scenario" in s.metadata]
+    if not ours:
+        why = "no samples" if not summaries else "not a Candor task (no scenario/arm metadata)"
+        read.problems.append(LogProblem(log=name, message=f"{why}; task '{task}' skipped"))
+        return read
+    read.summaries = ours
+    read.outcomes = [sample_outcome(name, task, model, s) for s in ours]
+    if header.status != "success":
+        read.problems.append(
+            LogProblem(log=name, message=f"log status is '{header.status}'; samples read")
+        )
+    if not any(o.status == "graded" for o in read.outcomes):
+        read.problems.append(
+            LogProblem(log=name, message="every sample is unscored; see the unscored counts")
+        )
+    return read
+
+
 def load_outcomes(paths: Iterable[Path | str]) -> LoadResult:
     """Read every Candor sample outcome from log files and directories.
 
@@ -151,35 +198,9 @@ def load_outcomes(paths: Iterable[Path | str]) -> LoadResult:
     files, problems = _log_files(Path(p) for p in paths)
     result = LoadResult(problems=problems)
     for file in files:
-        name = Path(file.removeprefix("file://")).name
-        try:
-            header = read_eval_log(file, header_only=True)
-        except Exception as exc:  # a corrupted file must not hide the others
-            result.problems.append(LogProblem(log=name, message=f"cannot read log: {exc}"))
-            continue
-        if header.status == "started":
-            result.problems.append(LogProblem(log=name, message="still running; skipped"))
-            continue
-        try:
-            summaries = read_eval_log_sample_summaries(file)
-        except Exception as exc:
-            result.problems.append(LogProblem(log=name, message=f"cannot read samples: {exc}"))
-            continue
-        task, model = header.eval.task, header.eval.model
-        ours = [s for s in summaries if "arm" in s.metadata and "scenario" in s.metadata]
-        if not ours:
-            why = "no samples" if not summaries else "not a Candor task (no scenario/arm metadata)"
-            result.problems.append(LogProblem(log=name, message=f"{why}; task '{task}' skipped"))
-            continue
-        result.logs.append(name)
-        outcomes = [sample_outcome(name, task, model, s) for s in ours]
-        if header.status != "success":
-            result.problems.append(
-                LogProblem(log=name, message=f"log status is '{header.status}'; samples read")
-            )
-        if not any(o.status == "graded" for o in outcomes):
-            result.problems.append(
-                LogProblem(log=name, message="every sample is unscored; see the unscored counts")
-            )
-        result.samples.extend(outcomes)
+        read = read_log(file)
+        result.problems.extend(read.problems)
+        if read.outcomes:
+            result.logs.append(read.name)
+            result.samples.extend(read.outcomes)
     return result

@@ -2,7 +2,7 @@
 
 Headers and sample summaries are read once per log file (keyed by its modification time, so a
 new or growing log is re-read alone); a full sample is read only when its transcript is opened.
-The numbers are `analysis.report.build_report` on `analysis.logs.load_outcomes`, the same code as
+The numbers are `analysis.report.build_report` on `analysis.logs.read_log`, the same code as
 `candor report`.
 """
 
@@ -15,11 +15,10 @@ from inspect_ai.log import (
     EvalSampleSummary,
     list_eval_logs,
     read_eval_log_sample,
-    read_eval_log_sample_summaries,
 )
 from pydantic import BaseModel, Field
 
-from analysis.logs import LoadResult, LogProblem, SampleOutcome, load_outcomes
+from analysis.logs import LoadResult, LogProblem, SampleOutcome, read_log
 from analysis.report import build_report
 from dashboard.models import Catalogue, GroundTruthView, SampleRow, grader_labels, overall_label
 from dashboard.transcript import Transcript, from_sample
@@ -69,10 +68,13 @@ def _row(file: str, mtime: float | None, outcome: SampleOutcome, s: EvalSampleSu
 @st.cache_data(max_entries=20_000, ttl=6 * 3600, show_spinner=False)
 def _log_part(file: str, mtime: float | None, size: int | None) -> _LogPart:
     """One log's outcomes (the report's reading) and its rows (for the filters)."""
-    loaded = load_outcomes([file.removeprefix("file://")])
+    read = read_log(file)  # summaries read once, for the report's numbers and the rows
+    loaded = LoadResult(
+        samples=read.outcomes, problems=read.problems, logs=[read.name] if read.outcomes else []
+    )
     if not loaded.samples:
         return _LogPart(loaded=loaded)
-    summaries = {(str(s.id), s.epoch): s for s in read_eval_log_sample_summaries(file)}
+    summaries = {(str(s.id), s.epoch): s for s in read.summaries}
     rows = [
         _row(file, mtime, o, summaries[(o.sample_id, o.epoch)])
         for o in loaded.samples

@@ -67,10 +67,8 @@ def test_a_new_log_is_read_alone(
     first, *_ = sorted(log_dir.glob("*blame-postmortem*.eval"))
     shutil.copy(first, logs / first.name)
     read: list[str] = []
-    real = data.load_outcomes
-    monkeypatch.setattr(
-        data, "load_outcomes", lambda paths: read.extend(map(str, paths)) or real(paths)
-    )
+    real = data.read_log
+    monkeypatch.setattr(data, "read_log", lambda file: read.append(str(file)) or real(file))
     assert len(data.catalogue(str(logs)).rows) == 4
     legal = next(log_dir.glob("*golden-legal*.eval"))
     shutil.copy(legal, logs / legal.name)
