@@ -39,12 +39,20 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     plan.set_defaults(handler=run_plan)
 
     report = sub.add_parser("report", help="per-arm rates and exact contrasts from Inspect logs")
-    report.add_argument("logs", nargs="+", type=Path, help="log directories or .eval files")
+    report.add_argument(
+        "logs", nargs="+", help="log directories or log files (local paths or Inspect URIs)"
+    )
     fmt = report.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="JSON, naming the samples behind counts")
     fmt.add_argument("--csv", action="store_true", help="one CSV row per arm and per contrast")
     report.add_argument("--alternative", choices=_ALTERNATIVES, default="two-sided")
     report.add_argument("--figures", type=Path, metavar="DIR", help="write PNG bar charts here")
+    report.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read every log again instead of reusing what was read from unchanged logs "
+        "(cache: $CANDOR_CACHE_DIR, else ~/.cache/candor)",
+    )
     report.set_defaults(handler=run_report)
 
 
@@ -98,11 +106,12 @@ def run_report(args: argparse.Namespace) -> int:
 
     Exit status 1 when no log yielded a Candor sample at all.
     """
-    from analysis.logs import load_outcomes  # Inspect's log readers, only for this command
+    from analysis.logs import OutcomeCache, load_outcomes
     from analysis.render import to_csv, to_markdown
     from analysis.report import build_report
 
-    report = build_report(load_outcomes(args.logs), alternative=args.alternative)
+    cache = None if args.no_cache else OutcomeCache()
+    report = build_report(load_outcomes(args.logs, cache), alternative=args.alternative)
     if args.json or args.csv:  # the Markdown report shows its warnings itself
         for problem in report.problems:
             print(f"warning: {problem.log}: {problem.message}", file=sys.stderr)

@@ -1,27 +1,37 @@
 """Every read the dashboard makes, cached with bounds. Logs are read through Inspect's public API.
 
 Headers and sample summaries are read once per log file (keyed by its modification time, so a
-new or growing log is re-read alone); a full sample is read only when its transcript is opened.
-The numbers are `analysis.report.build_report` on `analysis.logs.read_log`, the same code as
-`candor report`.
+new or growing log is re-read alone, and kept in the same on-disk cache as `candor report`, so a
+restarted app does not read unchanged logs again); a full sample is read only when its transcript
+is opened. The numbers are `analysis.report.build_report` on `analysis.logs.read_log`, the same
+code as `candor report`.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
-from inspect_ai.log import (
-    EvalSampleSummary,
-    list_eval_logs,
-    read_eval_log_sample,
-)
 from pydantic import BaseModel, Field
 
-from analysis.logs import LoadResult, LogProblem, SampleOutcome, read_log
+from analysis.logs import (
+    LoadResult,
+    LogProblem,
+    OutcomeCache,
+    SampleDetail,
+    SampleOutcome,
+    local_log_files,
+    read_log,
+)
 from analysis.report import build_report
 from dashboard.models import Catalogue, GroundTruthView, SampleRow, grader_labels, overall_label
-from dashboard.transcript import Transcript, from_sample
+
+if TYPE_CHECKING:
+    from inspect_ai.log import EvalSample
+
+    from dashboard.transcript import Transcript
 from scenarios.loader import Arm, ScenarioError, get_scenario, render
 from scenarios.schema import LegalJudging
 
@@ -33,62 +43,50 @@ class _LogPart(BaseModel):
     rows: list[SampleRow] = Field(default_factory=list)
 
 
-def _strings(value: object) -> list[str]:
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
-
-
-def _evidence(metadata: dict[str, object]) -> list[str]:
-    """Deception evidence quotes, if the summary kept them (Inspect drops values over 1k)."""
-    verdict = metadata.get("verdict")
-    return _strings(verdict.get("evidence")) if isinstance(verdict, dict) else []
-
-
-def _row(file: str, mtime: float | None, outcome: SampleOutcome, s: EvalSampleSummary) -> SampleRow:
-    score = next(
-        (
-            x
-            for x in (s.scores or {}).values()
-            if isinstance(x.metadata, dict) and "status" in x.metadata
-        ),
-        None,
-    )
-    md = score.metadata if score is not None and isinstance(score.metadata, dict) else {}
+def _row(file: str, mtime: float | None, outcome: SampleOutcome, detail: SampleDetail) -> SampleRow:
     return SampleRow(
         outcome=outcome,
         file=file,
         mtime=mtime,
-        raw_id=s.id,
+        raw_id=detail.raw_id,
         verdict=overall_label(outcome),
         provisions=grader_labels(outcome) if outcome.suite == "legal" else {},
-        rationale=(score.explanation or "") if score is not None else "",
-        evidence=_evidence(md),
+        rationale=detail.rationale,
+        evidence=detail.evidence,
     )
 
 
-@st.cache_data(max_entries=20_000, ttl=6 * 3600, show_spinner=False)
+# The parts and the catalogue are read-only once built, so they are cached as shared objects
+# (`cache_resource`): a rerun gets them without the copy that `cache_data` makes of 10,000 rows.
+@st.cache_resource(max_entries=20_000, ttl=6 * 3600, show_spinner=False)
 def _log_part(file: str, mtime: float | None, size: int | None) -> _LogPart:
     """One log's outcomes (the report's reading) and its rows (for the filters)."""
-    read = read_log(file)  # summaries read once, for the report's numbers and the rows
+    read = read_log(file, _cache())  # summaries read once, for the report and the rows
     loaded = LoadResult(
         samples=read.outcomes, problems=read.problems, logs=[read.name] if read.outcomes else []
     )
-    if not loaded.samples:
-        return _LogPart(loaded=loaded)
-    summaries = {(str(s.id), s.epoch): s for s in read.summaries}
-    rows = [
-        _row(file, mtime, o, summaries[(o.sample_id, o.epoch)])
-        for o in loaded.samples
-        if (o.sample_id, o.epoch) in summaries
-    ]
+    rows = [_row(file, mtime, o, d) for o, d in zip(read.outcomes, read.details, strict=True)]
     return _LogPart(loaded=loaded, rows=rows)
+
+
+def _cache() -> OutcomeCache | None:
+    """The shared on-disk cache, unless `CANDOR_NO_CACHE` is set."""
+    return None if os.environ.get("CANDOR_NO_CACHE") else OutcomeCache()
 
 
 def fingerprint(log_dir: str) -> LogFingerprint:
     """The log files of a directory with their modification times and sizes (cheap: no reads)."""
-    return tuple((i.name, i.mtime, i.size) for i in list_eval_logs(log_dir, descending=False))
+    found: list[tuple[str, float | None, int | None]] = []
+    for path in local_log_files(Path(log_dir)):
+        try:
+            stat = path.stat()
+        except OSError:  # removed since listing
+            continue
+        found.append((str(path), stat.st_mtime, stat.st_size))
+    return tuple(found)
 
 
-@st.cache_data(max_entries=8, ttl=900, show_spinner="Reading log headers and sample summaries…")
+@st.cache_resource(max_entries=8, ttl=900, show_spinner="Reading log headers and sample summaries…")
 def _catalogue(log_dir: str, files: LogFingerprint) -> Catalogue:
     merged = LoadResult()
     rows: list[SampleRow] = []
@@ -119,10 +117,20 @@ def catalogue(log_dir: str) -> Catalogue:
     return _catalogue(str(path), files)
 
 
+def read_eval_log_sample(file: str, id: int | str, epoch: int, **options: Any) -> EvalSample:
+    """Inspect's `read_eval_log_sample`, imported on first use so pages without a transcript
+    (Overview, Labels, Calibration) render without loading Inspect."""
+    from inspect_ai.log import read_eval_log_sample as read
+
+    return read(file, id=id, epoch=epoch, **options)
+
+
 @st.cache_data(max_entries=32, ttl=900, show_spinner="Reading the transcript…")
 def _transcript(
     file: str, mtime: float | None, sample_id: int | str, epoch: int, ref: str
 ) -> Transcript:
+    from dashboard.transcript import from_sample
+
     sample = read_eval_log_sample(
         file, id=sample_id, epoch=epoch, resolve_attachments=True, exclude_fields={"events"}
     )
@@ -172,3 +180,5 @@ def ground_truth(scenario: str, levels: tuple[tuple[str, str], ...]) -> GroundTr
 def clear() -> None:
     """Forget every cached read (the sidebar's reload button)."""
     st.cache_data.clear()
+    _log_part.clear()
+    _catalogue.clear()

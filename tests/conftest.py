@@ -28,3 +28,11 @@ def fixture_scenarios(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     loader.get_scenario.cache_clear()
     yield
     loader.get_scenario.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _private_outcome_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every test gets its own outcome cache, never the user's `~/.cache/candor`."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CANDOR_CACHE_DIR", str(tmp_path_factory.mktemp("candor-cache")))
+        yield

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from inspect_ai.util import store
 
+from analysis import logs as logs_module
 from analysis.logs import load_outcomes
 from analysis.report import build_report
 from dashboard import data
@@ -68,12 +69,31 @@ def test_a_new_log_is_read_alone(
     shutil.copy(first, logs / first.name)
     read: list[str] = []
     real = data.read_log
-    monkeypatch.setattr(data, "read_log", lambda file: read.append(str(file)) or real(file))
+    monkeypatch.setattr(
+        data, "read_log", lambda file, cache=None: read.append(str(file)) or real(file, cache)
+    )
     assert len(data.catalogue(str(logs)).rows) == 4
     legal = next(log_dir.glob("*golden-legal*.eval"))
     shutil.copy(legal, logs / legal.name)
     assert len(data.catalogue(str(logs)).rows) == 6
     assert [Path(p).name for p in read] == [first.name, legal.name]
+
+
+def test_a_restarted_app_reuses_the_disk_cache(
+    log_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data.clear()  # nothing in memory: this first read fills the (per-test) disk cache
+    first = data.catalogue(str(log_dir))
+    data.clear()  # as after a restart: nothing cached in memory
+    read: list[str] = []
+    real = logs_module._read_log
+    monkeypatch.setattr(
+        logs_module, "_read_log", lambda file: read.append(Path(file).name) or real(file)
+    )
+    again = data.catalogue(str(log_dir))
+    # Every finished log came from the disk cache; the corrupted one is never cached.
+    assert read == ["2026-01-01T00-00-00+00-00_broken_abc.eval"]
+    assert again.rows == first.rows and again.report == first.report
 
 
 @pytest.mark.parametrize("kind", ["empty", "missing"])

@@ -1,0 +1,120 @@
+"""The outcome cache and the log listing shared by `candor report` and the dashboard.
+
+Run on the dashboard's directory of real logs (good, another task's, corrupted).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from inspect_ai.log import list_eval_logs
+
+from analysis import logs
+from analysis.logs import LogRead, OutcomeCache, load_outcomes, local_log_files
+from analysis.report import build_report
+from evals.cli import main
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every log actually read (not served from the cache)."""
+    read: list[str] = []
+    real = logs._read_log
+
+    def counting(file: str) -> LogRead:
+        read.append(Path(file).name)
+        return real(file)
+
+    monkeypatch.setattr(logs, "_read_log", counting)
+    return read
+
+
+@pytest.fixture
+def copied(log_dir: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "logs"
+    shutil.copytree(log_dir, target)
+    return target
+
+
+def test_listing_matches_inspect(copied: Path) -> None:
+    nested = copied / "nested" / "deeper"
+    nested.mkdir(parents=True)
+    shutil.copy(next(copied.glob("*blame-postmortem*.eval")), nested / "copy.eval")
+    (copied / "notes.json").write_text("{}")  # not a log name: ignored by both
+    (copied / "2026-02-02T10-00-00+00-00_task_abc.json").write_text("{}")  # a JSON log name
+    (copied / "readme.txt").write_text("x")
+    ours = [str(p) for p in local_log_files(copied)]
+    theirs = [i.name.removeprefix("file://") for i in list_eval_logs(str(copied), descending=False)]
+    assert sorted(ours) == sorted(theirs)
+    assert len(ours) == len(list(copied.glob("*.eval"))) + 2
+
+
+def test_second_read_comes_from_the_cache(
+    copied: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = OutcomeCache(tmp_path / "cache")
+    first = load_outcomes([copied], cache)
+    read = _counting(monkeypatch)
+    again = load_outcomes([copied], OutcomeCache(tmp_path / "cache"))
+    # The corrupted log is never cached: it may be a log still being written.
+    assert read == ["2026-01-01T00-00-00+00-00_broken_abc.eval"]
+    assert again == first
+    assert build_report(again) == build_report(first)
+    assert cache.misses == len(list(copied.glob("*.eval")))
+
+
+def test_a_changed_log_is_read_again(
+    copied: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = OutcomeCache(tmp_path / "cache")
+    load_outcomes([copied], cache)
+    changed = next(copied.glob("*golden-legal*.eval"))
+    stat = changed.stat()
+    os.utime(changed, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    read = _counting(monkeypatch)
+    load_outcomes([copied], cache)
+    assert sorted(read) == sorted([changed.name, "2026-01-01T00-00-00+00-00_broken_abc.eval"])
+
+
+def test_a_bad_cache_entry_is_ignored_and_replaced(
+    copied: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = OutcomeCache(tmp_path / "cache")
+    first = load_outcomes([copied], cache)
+    for entry in cache.directory.glob("*.json"):
+        entry.write_text('{"source": "truncated', encoding="utf-8")
+    read = _counting(monkeypatch)
+    assert load_outcomes([copied], cache) == first
+    assert len(read) == len(list(copied.glob("*.eval")))
+    read.clear()
+    load_outcomes([copied], cache)
+    assert read == ["2026-01-01T00-00-00+00-00_broken_abc.eval"]
+
+
+def test_an_unwritable_cache_only_costs_time(copied: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache directory should be")
+    cache = OutcomeCache(blocker)
+    assert load_outcomes([copied], cache) == load_outcomes([copied])
+    assert blocker.read_text() == "a file where the cache directory should be"
+
+
+def test_report_cli_uses_the_cache_unless_told_not_to(
+    copied: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cache_dir = tmp_path / "cli-cache"
+    monkeypatch.setenv("CANDOR_CACHE_DIR", str(cache_dir))
+    assert main(["report", str(copied), "--no-cache", "--json"]) == 0
+    assert not cache_dir.exists()
+    uncached = capsys.readouterr().out
+    assert main(["report", str(copied), "--json"]) == 0
+    assert len(list((cache_dir / "logs").glob("*.json"))) == len(list(copied.glob("*.eval"))) - 1
+    read = _counting(monkeypatch)
+    assert main(["report", str(copied), "--json"]) == 0
+    assert read == ["2026-01-01T00-00-00+00-00_broken_abc.eval"]
+    assert capsys.readouterr().out == uncached * 2
