@@ -12,7 +12,7 @@ import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -234,6 +234,12 @@ def _environment(folder: Path) -> jinja2.Environment:
     )
 
 
+@lru_cache(maxsize=4096)
+def _compiled(env: jinja2.Environment, text: str) -> jinja2.Template:
+    """An inline template (a turn, a fact, a criterion) compiled once per environment."""
+    return env.from_string(text)
+
+
 class _Renderer:
     def __init__(self, loaded: LoadedScenario, arm: Arm) -> None:
         self.loaded = loaded
@@ -254,7 +260,7 @@ class _Renderer:
                 tpl = self.env.get_template(template)
             else:
                 assert text is not None
-                tpl = self.env.from_string(text)
+                tpl = _compiled(self.env, text)
             return tpl.render(self.context).strip()
         except jinja2.UndefinedError as exc:
             raise ScenarioError(

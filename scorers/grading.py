@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Generic, Literal, TypeVar
 
 from inspect_ai.model import GenerateConfig, Model, ModelOutput, ResponseSchema
@@ -81,17 +82,22 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+@cache
+def _response_schema(schema: type[BaseModel]) -> ResponseSchema:
+    return ResponseSchema(
+        name=_snake(schema.__name__),
+        description=schema.__doc__,
+        json_schema=json_schema(schema),
+        strict=True,
+    )
+
+
 def generate_config(config: GraderConfig, schema: type[BaseModel]) -> GenerateConfig:
     """Temperature, seed and the verdict's JSON schema for a structured-output request."""
     return GenerateConfig(
         temperature=config.temperature,
         seed=config.seed,
-        response_schema=ResponseSchema(
-            name=_snake(schema.__name__),
-            description=schema.__doc__,
-            json_schema=json_schema(schema),
-            strict=True,
-        ),
+        response_schema=_response_schema(schema).model_copy(deep=True),
     )
 
 

@@ -28,6 +28,7 @@ def _environment() -> jinja2.Environment:
     )
 
 
+@cache
 def schema_text(schema: type[BaseModel]) -> str:
     """The verdict's JSON schema as shown in the prompt, for providers without structured output."""
     return json.dumps(json_schema(schema).model_dump(exclude_none=True), indent=2)
