@@ -333,6 +333,7 @@ class Throughput:
     wall: float
     window: float
     max_in_flight: int
+    max_samples: int | None = None
 
     @property
     def ideal(self) -> float:
@@ -347,9 +348,11 @@ class Throughput:
         return self.ideal / self.wall
 
 
-def bench_throughput(server: FakeServerProcess, work: Path, bare: bool) -> Throughput:
-    """(b) N samples at latency L with max_connections C (max_samples defaults to C); the bare
-    task alongside says how much of any shortfall is Inspect's own."""
+def bench_throughput(
+    server: FakeServerProcess, work: Path, bare: bool, max_samples: int | None = None
+) -> Throughput:
+    """(b) N samples at latency L with max_connections C (max_samples: Inspect's default, C, or
+    more); the bare task alongside says how much of any shortfall is Inspect's own."""
     n, latency, c = THROUGHPUT["samples"], THROUGHPUT["latency"], THROUGHPUT["connections"]
     server.configure(latency=latency, deceive_if_contains=AI_MARKERS["blame_postmortem"])
     server.reset()
@@ -359,8 +362,9 @@ def bench_throughput(server: FakeServerProcess, work: Path, bare: bool) -> Throu
         task,
         OPENAI_CHAT,
         {"grader": OPENAI_CHAT},
-        work / f"b-{'bare' if bare else 'candor'}",
+        work / f"b-{'bare' if bare else 'candor'}-{max_samples}",
         max_connections=int(c),
+        **({} if max_samples is None else {"max_samples": max_samples}),
         **({} if bare else {"epochs": epochs}),
     )
     records = server.records
@@ -375,6 +379,7 @@ def bench_throughput(server: FakeServerProcess, work: Path, bare: bool) -> Throu
         wall=wall,
         window=window,
         max_in_flight=max(r.in_flight for r in records),
+        max_samples=max_samples,
     )
 
 
@@ -689,15 +694,19 @@ def render_markdown(
         f"≤ {TARGETS['overhead']}× | {_verdict(a.ratio, TARGETS['overhead'], False, 'x')} |",
     ]
     for b in bs:
-        headline = not b.bare
+        samples = (
+            f"max_samples {b.max_samples}"
+            if b.max_samples is not None
+            else f"max_samples {b.connections} (Inspect's default: max_connections)"
+        )
         lines.append(
             f"| b | Throughput{' of the bare Inspect task (for comparison)' if b.bare else ''}: "
             f"{b.samples} samples × {b.calls_per_sample:.0f} calls at "
-            f"{b.latency * ms:.0f} ms latency, max_connections {b.connections}; ideal "
+            f"{b.latency * ms:.0f} ms latency, max_connections {b.connections}, {samples}; ideal "
             f"{b.ideal:.1f} s = N × calls × L / C | {b.ratio:.1%} of ideal over the calls' window "
             f"({b.window:.1f} s); {b.ratio_end_to_end:.1%} end to end ({b.wall:.1f} s with "
             f"start-up); most requests in flight: {b.max_in_flight} | ≥ 90% | "
-            + (_verdict(b.ratio, TARGETS["throughput"], True, "%") if headline else "-")
+            + ("-" if b.bare else _verdict(b.ratio, TARGETS["throughput"], True, "%"))
             + " |"
         )
     if c.present:
@@ -767,7 +776,9 @@ def render_markdown(
         "same rendered prompts and one structured grader call.",
         "- (b) the window runs from the first request's arrival to the last reply at the fake; "
         "end to end adds Inspect's start-up and log writing. max_samples defaults to "
-        "max_connections. The bare task's row shows what Inspect alone reaches here. "
+        "max_connections, so a connection idles while its sample works between calls; "
+        "with more samples than connections (`--max-samples` 2 × `--max-connections`) another "
+        "sample's request fills it. The bare task's rows show what Inspect alone reaches here. "
         f"Inspect runs every sample on one event loop, so the CPU a sample costs in this process "
         f"({min(a.cpu_candor) * ms:.0f} ms, from (a)) caps a run at "
         f"{1 / min(a.cpu_candor):.1f} samples/s whatever the connections; the ideal needs "
@@ -795,9 +806,12 @@ def main() -> int:
             print("bench: (a) overhead…", file=sys.stderr, flush=True)
             a = bench_overhead(server, work)
             print("bench: (b) throughput…", file=sys.stderr, flush=True)
+            wide = 2 * int(THROUGHPUT["connections"])
             b = [
                 bench_throughput(server, work, bare=False),
+                bench_throughput(server, work, bare=False, max_samples=wide),
                 bench_throughput(server, work, bare=True),
+                bench_throughput(server, work, bare=True, max_samples=wide),
             ]
             print("bench: (e) cost…", file=sys.stderr, flush=True)
             e, templates = bench_cost(server, work)
