@@ -23,8 +23,11 @@ Model args (``-M key=value``):
 ``n_ctx``      context window; default 0 = the model's trained context (8192
                for SmolLM2).
 ``seed``       sampling seed, default 0. ``GenerateConfig.seed`` (``--seed``)
-               overrides it. The seed is reset before every request, so the
-               output for a conversation does not depend on what ran before.
+               overrides it. The seed and the evaluation state (llama.cpp's KV
+               cache) are reset before every request, so the output for a
+               conversation does not depend on what ran before: reusing a cached
+               prompt prefix evaluates the rest in a different batch shape, which
+               can change the logits enough to change a greedy choice.
 ``n_threads``  CPU threads, default 2.
 
 Installing: ``pip install llama-cpp-python==0.3.36`` and
@@ -640,6 +643,7 @@ class LocalAPI(ModelAPI):
             loaded = self._model()
             with loaded.lock:
                 start = time.monotonic()
+                loaded.llm.reset()  # no prefix reuse from an earlier request: see the seed arg
                 try:
                     if use_tools:
                         result = _run_tools(

@@ -206,6 +206,17 @@ async def test_generate_is_deterministic_and_serialised() -> None:
 
 @pytest.mark.slow
 @needs_model
+async def test_output_does_not_depend_on_earlier_requests() -> None:
+    model = get_model("local/smollm2", memoize=False)
+    config = GenerateConfig(max_tokens=16)
+    first = await model.generate("Name a colour.", config=config)
+    await model.generate("Name a colour. Then name a fruit.", config=config)  # shares a prefix
+    again = await model.generate("Name a colour.", config=config)
+    assert again.completion == first.completion
+
+
+@pytest.mark.slow
+@needs_model
 async def test_generate_with_tool() -> None:
     model = get_model("local/smollm2", memoize=False)
     output = await model.generate(
