@@ -661,6 +661,15 @@ def _verdict(value: float | None, target: float, higher_is_better: bool, unit: s
     return f"**missed** by {value - target:.2f} s ({value / target:.1f}× the target)"
 
 
+def _seconds_row(label: str, value: float | None, target: str, note: str = "") -> str:
+    """A table row for a time against its target, in seconds."""
+    measured = f"{value:.2f} s" if value is not None else "n/a"
+    return (
+        f"{label} | {measured}{note} | ≤ {TARGETS[target]} s | "
+        f"{_verdict(value, TARGETS[target], False, 's')} |"
+    )
+
+
 def render_markdown(
     facts: dict[str, str],
     load_end: str,
@@ -710,24 +719,22 @@ def render_markdown(
             + " |"
         )
     if c.present:
+        first = f"| c | Dashboard first render (Overview), {d.samples:,} samples, new app, "
         lines += [
-            f"| c | Dashboard first render (Overview), {d.samples:,} samples, new app, nothing "
-            "cached (every log read) | "
-            + (f"{c.first_render:.2f} s" if c.first_render is not None else "n/a")
-            + f" | ≤ {TARGETS['dashboard_first']} s | "
-            + _verdict(c.first_render, TARGETS["dashboard_first"], False, "s")
-            + " |",
-            f"| c | Dashboard first render (Overview), {d.samples:,} samples, new app, logs "
-            "unchanged since an earlier app or `candor report` (outcome cache) | "
-            + (f"{c.first_render_warm:.2f} s" if c.first_render_warm is not None else "n/a")
-            + f" | ≤ {TARGETS['dashboard_first']} s | "
-            + _verdict(c.first_render_warm, TARGETS["dashboard_first"], False, "s")
-            + " |",
-            "| c | Dashboard: open one transcript (pick another sample on Transcripts) | "
-            + (f"{c.transcript:.2f} s" if c.transcript is not None else "n/a")
-            + f" ({c.note}) | ≤ {TARGETS['dashboard_transcript']} s | "
-            + _verdict(c.transcript, TARGETS["dashboard_transcript"], False, "s")
-            + " |",
+            _seconds_row(
+                first + "nothing cached (every log read)", c.first_render, "dashboard_first"
+            ),
+            _seconds_row(
+                first + "logs unchanged since an earlier app or `candor report` (outcome cache)",
+                c.first_render_warm,
+                "dashboard_first",
+            ),
+            _seconds_row(
+                "| c | Dashboard: open one transcript (pick another sample on Transcripts)",
+                c.transcript,
+                "dashboard_transcript",
+                f" ({c.note})",
+            ),
         ]
     else:
         lines.append(f"| c | Dashboard | {c.note} | ≤ 2 s / ≤ 0.5 s | not measured |")
