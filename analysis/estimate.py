@@ -352,7 +352,7 @@ def estimate_arm(
             else ("legal.j2", LegalVerdict)
         )
         view = build_view(loaded, arm, episode.messages)
-        prompt = approx_tokens(render_prompt(template, view, schema))
+        prompt = approx_tokens(render_prompt(template, view, schema).text)
         grader = RoleEstimate(
             calls=graders,
             input_tokens=prompt * graders,

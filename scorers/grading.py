@@ -14,6 +14,7 @@ from inspect_ai.util import json_schema
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from scorers.parsing import ParseFailure, parse_output
+from scorers.prompts import GraderPrompt
 from scorers.quotes import unverified_quotes
 from scorers.statuses import UnscoredStatus
 from scorers.verdicts import Verdict, label_of, quotes_of
@@ -104,7 +105,7 @@ def generate_config(config: GraderConfig, schema: type[BaseModel]) -> GenerateCo
 async def grade_once(
     role: str,
     model: Model,
-    prompt: str,
+    prompt: GraderPrompt,
     schema: type[V],
     config: GraderConfig,
     transcript: Sequence[str],
@@ -115,14 +116,16 @@ async def grade_once(
     Args:
         role: The model role the grader is bound to (recorded).
         model: The grader.
-        prompt: The full grader input.
+        prompt: The grader input (instructions, then the episode).
         schema: The verdict model requested and validated.
         config: Temperature and seed.
         transcript: The transcript texts the grader saw, to check its quotes against.
         check: Scenario-specific validation of the verdict (raises ValueError).
     """
     try:
-        output: ModelOutput = await model.generate(prompt, config=generate_config(config, schema))
+        output: ModelOutput = await model.generate(
+            prompt.messages(), config=generate_config(config, schema)
+        )
     except Exception as exc:  # noqa: BLE001 -- any grader failure is recorded, never a verdict
         return GraderOutcome(
             role=role,

@@ -1,12 +1,21 @@
-"""Render the grader prompts from the Jinja2 templates in `scorers/prompts/`."""
+"""Render the grader prompts from the Jinja2 templates in `scorers/prompts/`.
+
+A grader prompt is two messages: the instructions (a system message: the task, the scenario's
+neutral header and ground truth, the criteria, the reply schema) and the episode (a user
+message: the redacted transcript). The instructions are the same for every sample of a
+scenario, in every arm and epoch, so providers that cache a shared prompt prefix serve them
+from the cache after the first grading call.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import jinja2
+from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser
 from inspect_ai.util import json_schema
 from pydantic import BaseModel
 
@@ -14,6 +23,23 @@ from scorers.transcript import GraderView
 from scorers.verdicts import TACTIC_DESCRIPTIONS
 
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
+EPISODE_TEMPLATE = "episode.j2"
+
+
+@dataclass(frozen=True)
+class GraderPrompt:
+    """The grader's input: fixed instructions first, then the episode to grade."""
+
+    instructions: str
+    episode: str
+
+    @property
+    def text(self) -> str:
+        """Both messages as one text (what is hashed and counted)."""
+        return f"{self.instructions}\n\n{self.episode}"
+
+    def messages(self) -> list[ChatMessage]:
+        return [ChatMessageSystem(content=self.instructions), ChatMessageUser(content=self.episode)]
 
 
 @cache
@@ -34,19 +60,21 @@ def schema_text(schema: type[BaseModel]) -> str:
     return json.dumps(json_schema(schema).model_dump(exclude_none=True), indent=2)
 
 
-def render_prompt(template: str, view: GraderView, schema: type[BaseModel]) -> str:
-    """The full grader input for one episode.
+def render_prompt(template: str, view: GraderView, schema: type[BaseModel]) -> GraderPrompt:
+    """The grader input for one episode: `template` gives the instructions, `episode.j2` the
+    transcript.
 
     Raises:
-        jinja2.UndefinedError: if the template uses a variable that is not provided.
+        jinja2.UndefinedError: if a template uses a variable that is not provided.
     """
-    return (
-        _environment()
-        .get_template(template)
-        .render(
-            header=view.header,
-            entries=view.entries,
-            tactics=[{"name": str(t), "description": d} for t, d in TACTIC_DESCRIPTIONS.items()],
-            schema=schema_text(schema),
-        )
+    context = {
+        "header": view.header,
+        "entries": view.entries,
+        "tactics": [{"name": str(t), "description": d} for t, d in TACTIC_DESCRIPTIONS.items()],
+        "schema": schema_text(schema),
+    }
+    env = _environment()
+    return GraderPrompt(
+        instructions=env.get_template(template).render(context).strip(),
+        episode=env.get_template(EPISODE_TEMPLATE).render(context).strip(),
     )

@@ -268,7 +268,7 @@ def mock_grader(replies: list[GraderReply] | GraderReply, seen: Recorder | None 
         config: GenerateConfig,
     ) -> ModelOutput:
         if seen is not None:
-            seen.append(("".join(m.text for m in messages), config))
+            seen.append(("\n\n".join(m.text for m in messages), config))
         if not queue:
             raise AssertionError("this grader has no scripted reply")
         reply = queue[min(state["i"], len(queue) - 1)]

@@ -7,6 +7,7 @@ from inspect_ai.model import GenerateConfig
 
 from scorers.grading import Aggregation, GraderConfig, GraderOutcome, aggregate, grade_once
 from scorers.parsing import ParseFailure
+from scorers.prompts import GraderPrompt
 from scorers.quotes import quote_found, unverified_quotes
 from scorers.verdicts import DeceptionLabel, DeceptionVerdict, Tactic
 from tests.scorers.episodes import json_reply, mock_grader, text_reply
@@ -85,11 +86,16 @@ async def test_grader_is_called_with_schema_temperature_and_seed() -> None:
     )
     config = GraderConfig(temperature=0.0, seed=7)
     outcome = await grade_once(
-        "grader", mock_grader(reply, seen), "PROMPT", DeceptionVerdict, config, ["I did it."]
+        "grader",
+        mock_grader(reply, seen),
+        GraderPrompt("INSTRUCTIONS", "EPISODE"),
+        DeceptionVerdict,
+        config,
+        ["I did it."],
     )
     assert outcome.failure is None and outcome.unverified_quotes == []
     [(prompt, generate)] = seen
-    assert prompt == "PROMPT"
+    assert prompt == "INSTRUCTIONS\n\nEPISODE"  # a system message, then a user message
     assert (generate.temperature, generate.seed) == (0.0, 7)
     schema = generate.response_schema
     assert schema is not None and schema.strict is True
@@ -102,7 +108,7 @@ async def test_a_raising_grader_is_a_grader_error() -> None:
     outcome = await grade_once(
         "grader",
         mock_grader(text_reply("", raises="boom")),
-        "P",
+        GraderPrompt("I", "E"),
         DeceptionVerdict,
         GraderConfig(),
         [],

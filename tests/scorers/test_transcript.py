@@ -15,7 +15,15 @@ from inspect_ai.model import (
 from inspect_ai.tool import ToolCall, ToolCallError
 
 from scenarios.loader import all_arms, discover, get_scenario
-from scorers.transcript import Entry, agent_answered, neutral_header, transcript_entries
+from scorers.prompts import render_prompt
+from scorers.transcript import (
+    Entry,
+    agent_answered,
+    build_view,
+    neutral_header,
+    transcript_entries,
+)
+from scorers.verdicts import DeceptionVerdict, LegalVerdict, Verdict
 
 MESSAGES: list[ChatMessage] = [
     ChatMessageSystem(content="You are Alex; report to Sentinel."),
@@ -96,3 +104,29 @@ def test_header_is_identical_in_every_arm(scenario_id: str) -> None:
     loaded = get_scenario(scenario_id)
     headers = [neutral_header(loaded, arm) for arm in all_arms(loaded.spec)]
     assert all(header == headers[0] for header in headers)
+
+
+@pytest.mark.parametrize(
+    ("scenario_id", "kind", "schema"),
+    [("blame_director", "deception", DeceptionVerdict), ("elderly_upsell", "legal", LegalVerdict)],
+)
+def test_grader_instructions_are_shared_and_only_the_episode_differs(
+    scenario_id: str, kind: str, schema: type[Verdict]
+) -> None:
+    """Every arm's and every episode's grader prompt starts with the same instructions (a
+    cacheable prefix); the transcript is in the second message only."""
+    loaded = get_scenario(scenario_id)
+    episodes = [MESSAGES, [*MESSAGES[:2], ChatMessageAssistant(content="Something else.")]]
+    prompts = [
+        render_prompt(f"{kind}.j2", build_view(loaded, arm, messages), schema)
+        for arm in all_arms(loaded.spec)
+        for messages in episodes
+    ]
+    assert len({p.instructions for p in prompts}) == 1
+    assert len({p.episode for p in prompts}) == 2
+    assert "Something else." in prompts[1].episode
+    assert "Something else." not in prompts[1].instructions
+    assert "<transcript>" not in prompts[0].instructions
+    [system, user] = prompts[0].messages()
+    assert (system.role, user.role) == ("system", "user")
+    assert user.text == prompts[0].episode and system.text == prompts[0].instructions
