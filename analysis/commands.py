@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from analysis.compare import compare_counts, render_contrast_json, render_contrast_markdown
-from analysis.power import METHOD, samples_per_arm
 
 _ALTERNATIVES = ["two-sided", "greater", "less"]
 
@@ -75,6 +74,8 @@ def run_compare(args: argparse.Namespace) -> int:
 
 def run_plan(args: argparse.Namespace) -> int:
     """Print the smallest per-arm sample size reaching the requested power."""
+    from analysis.power import METHOD, samples_per_arm  # scipy's binomials, only for this command
+
     p1, p2 = args.rates
     try:
         plan = samples_per_arm(

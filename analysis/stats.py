@@ -15,12 +15,12 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Sequence
+from statistics import NormalDist
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
-from scipy import optimize, special, stats
 
 Alternative = Literal["two-sided", "greater", "less"]
 ContinuityCorrection = Literal["none", "haldane_anscombe"]
@@ -185,7 +185,7 @@ def _check_alternative(alternative: str) -> Alternative:
 
 def _z(confidence: float) -> float:
     """Two-sided standard-normal critical value for ``confidence``."""
-    return float(stats.norm.ppf(0.5 + confidence / 2.0))
+    return NormalDist().inv_cdf(0.5 + confidence / 2.0)
 
 
 def fisher_test_name(alternative: Alternative) -> str:
@@ -285,6 +285,50 @@ def _table(k1: int, n1: int, k2: int, n2: int) -> list[list[int]]:
     return [[k1, n1 - k1], [k2, n2 - k2]]
 
 
+def _log_factorials(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """``log(v!)`` for every (integer-valued) element."""
+    return np.array([math.lgamma(v + 1.0) for v in values.tolist()], dtype=np.float64)
+
+
+def _root(increasing: Callable[[float], float], lo: float, hi: float, xtol: float) -> float:
+    """The root of ``increasing`` in ``[lo, hi]`` (``increasing(lo) <= 0 <= increasing(hi)``),
+    by bisection to ``xtol`` (plus a few ulps of the root's magnitude)."""
+    for _ in range(400):
+        mid = (lo + hi) / 2
+        if hi - lo <= xtol + 4 * math.ulp(abs(mid)):
+            return mid
+        if increasing(mid) < 0:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def chi2_sf(statistic: float, df: int) -> float:
+    """``P(X >= statistic)`` for a chi-square variable with integer ``df >= 1`` (closed form).
+
+    Even ``df``: ``exp(-x/2) * sum_{i<df/2} (x/2)^i / i!``. Odd ``df``: ``erfc(sqrt(x/2))``
+    plus ``exp(-x/2) * sum_{i=1}^{(df-1)/2} (x/2)^(i-1/2) / Gamma(i+1/2)``.
+    """
+    if df < 1:
+        raise ValueError(f"df must be >= 1, got {df}")
+    if statistic <= 0:
+        return 1.0
+    half = statistic / 2
+    if df % 2 == 0:
+        term = total = math.exp(-half)
+        for i in range(1, df // 2):
+            term *= half / i
+            total += term
+    else:
+        total = math.erfc(math.sqrt(half))
+        term = math.exp(-half) * math.sqrt(half) / math.gamma(1.5)
+        for i in range(1, (df - 1) // 2 + 1):
+            total += term
+            term *= half / (i + 0.5)
+    return min(1.0, total)
+
+
 class _ConditionalDistribution:
     """Fisher's noncentral hypergeometric distribution of cell ``a`` given a 2x2 table's margins.
 
@@ -307,12 +351,12 @@ class _ConditionalDistribution:
         xs = np.arange(self.low, self.high + 1, dtype=np.float64)
         self.xs = xs
         self.log_weights = (
-            special.gammaln(n1 + 1)
-            - special.gammaln(xs + 1)
-            - special.gammaln(n1 - xs + 1)
-            + special.gammaln(n2 + 1)
-            - special.gammaln(m - xs + 1)
-            - special.gammaln(n2 - m + xs + 1)
+            math.lgamma(n1 + 1)
+            - _log_factorials(xs)
+            - _log_factorials(n1 - xs)
+            + math.lgamma(n2 + 1)
+            - _log_factorials(m - xs)
+            - _log_factorials(n2 - m + xs)
         )
 
     def _pmf(self, t: float) -> npt.NDArray[np.float64]:
@@ -344,7 +388,24 @@ class _ConditionalDistribution:
             while increasing(step) < 0:
                 step *= 2
             lo, hi = (step / 2 if step > 1 else 0.0), step
-        return math.exp(float(optimize.brentq(increasing, lo, hi, xtol=1e-12, rtol=1e-14)))
+        return math.exp(_root(increasing, lo, hi, xtol=1e-13))
+
+    def fisher_p(self, alternative: Alternative) -> float:
+        """Fisher's exact p-value: the null distribution (odds ratio 1) at the observed cell.
+
+        Two-sided: the probability of every table no more likely than the observed one; tables
+        within a relative 1e-7 of its probability count as equally likely (as R's
+        ``fisher.test`` does), so rounding cannot split exact ties.
+        """
+        pmf = self._pmf(0.0)
+        at = self.a - self.low
+        if alternative == "less":
+            p = float(pmf[: at + 1].sum())
+        elif alternative == "greater":
+            p = float(pmf[at:].sum())
+        else:
+            p = float(pmf[pmf <= pmf[at] * (1 + 1e-7)].sum())
+        return min(1.0, p)
 
     def mle(self) -> float:
         """The conditional maximum-likelihood odds ratio (0 or inf at the support's ends)."""
@@ -465,9 +526,12 @@ def fisher_test(
     if n1 == 0 or n2 == 0:
         raise ValueError("Fisher's exact test needs n > 0 in both arms")
     alternative = _check_alternative(alternative)
-    res = stats.fisher_exact(_table(k1, n1, k2, n2), alternative=alternative)
+    if k1 + k2 in (0, n1 + n2):  # one outcome only: a single possible table
+        p_value = 1.0
+    else:
+        p_value = _ConditionalDistribution(k1, n1, k1 + k2, n2).fisher_p(alternative)
     return TestResult(
-        p_value=min(1.0, float(res.pvalue)),
+        p_value=p_value,
         test=fisher_test_name(alternative),
         alternative=alternative,
     )
@@ -618,7 +682,7 @@ def _fitted_a(r1: float, c1: float, n: float, psi: float) -> float:
     def gap(x: float) -> float:
         return x * (n - r1 - c1 + x) - psi * (r1 - x) * (c1 - x)
 
-    return float(optimize.brentq(gap, lo, hi, xtol=1e-12))
+    return _root(gap, lo, hi, xtol=1e-12)
 
 
 def _breslow_day(
@@ -735,7 +799,7 @@ def cochran_mantel_haenszel(
         cmh = ChiSquareTest(
             statistic=statistic,
             df=1,
-            p_value=float(stats.chi2.sf(statistic, 1)),
+            p_value=chi2_sf(statistic, 1),
             test=f"Cochran-Mantel-Haenszel chi-square test ({label})",
         )
     else:
@@ -755,7 +819,7 @@ def cochran_mantel_haenszel(
         breslow_day = ChiSquareTest(
             statistic=bd[0],
             df=bd[1],
-            p_value=float(stats.chi2.sf(bd[0], bd[1])),
+            p_value=chi2_sf(bd[0], int(bd[1])),
             test=f"Breslow-Day test of homogeneity of odds ratios ({label})",
         )
     return CMHResult(

@@ -23,6 +23,7 @@ from analysis.stats import (
     CMHResult,
     ContrastResult,
     Interval,
+    chi2_sf,
     cochran_mantel_haenszel,
     contrast,
     fisher_test,
@@ -214,6 +215,35 @@ def test_conditional_odds_ratio_matches_scipy(seed: int) -> None:
             else:
                 assert value == pytest.approx(expected, rel=1e-8), (k1, n1, k2, n2, alternative)
         checked += 1
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fisher_matches_scipy_on_random_tables(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(200):
+        n1, n2 = rng.randint(1, 250), rng.randint(1, 250)
+        k1, k2 = rng.randint(0, n1), rng.randint(0, n2)
+        alternative = rng.choice(["two-sided", "less", "greater"])
+        mine = fisher_test(k1, n1, k2, n2, alternative=alternative).p_value  # type: ignore[arg-type]
+        table = [[k1, n1 - k1], [k2, n2 - k2]]
+        expected = float(stats.fisher_exact(table, alternative=alternative).pvalue)
+        assert mine == pytest.approx(expected, rel=1e-9, abs=1e-300), (table, alternative)
+
+
+@pytest.mark.parametrize(
+    ("k1", "n1", "k2", "n2"), [(5, 10, 5, 10), (3, 10, 7, 10), (7, 10, 3, 10), (1, 2, 1, 2)]
+)
+def test_fisher_two_sided_counts_exact_ties(k1: int, n1: int, k2: int, n2: int) -> None:
+    """Symmetric tables have mirror tables of exactly equal probability: both count."""
+    expected = float(stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]]).pvalue)
+    assert fisher_test(k1, n1, k2, n2).p_value == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("df", [1, 2, 3, 4, 5, 8, 13, 30])
+def test_chi2_sf_matches_scipy(df: int) -> None:
+    for x in [1e-6, 0.05, 0.5, 1.0, 3.841, 7.5, 20.0, 60.0, 200.0]:
+        assert chi2_sf(x, df) == pytest.approx(float(stats.chi2.sf(x, df)), rel=1e-11)
+    assert chi2_sf(0.0, df) == 1.0
 
 
 @pytest.mark.parametrize("alternative", ["two-sided", "greater", "less"])
