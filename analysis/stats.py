@@ -8,6 +8,9 @@ Conventions used throughout:
   ``"greater"`` means exactly that.
 * Rates and differences are stored as fractions; helpers give percentage points.
 * Every result that carries a p-value also carries ``test``, the name of the test.
+* The exact distributions, tails and roots are computed here with numpy and the standard
+  library (so a report does not pay for importing scipy); the tests check every one of them
+  against scipy's ``fisher_exact``, ``contingency.odds_ratio`` and ``chi2``.
 """
 
 from __future__ import annotations
