@@ -55,6 +55,7 @@ from analysis.report import build_report
 from evals.blame_director.blame_director import blame_director
 from evals.blame_postmortem.blame_postmortem import blame_postmortem
 from evals.performance_attestation.performance_attestation import performance_attestation
+from evals.tool_texts import tool_def
 from scenarios.loader import all_arms, get_scenario, render
 from scenarios.schema import FilesTool, SubmitTool
 from scorers.verdicts import DeceptionVerdict
@@ -193,16 +194,8 @@ def _bare_tools(texts: dict[str, str], names: list[str], submit: SubmitTool) -> 
         required=list(submit.fields),
     )
     return [
-        ToolDef(list_files, name="list_files", description="List files.", parameters=ToolParams()),
-        ToolDef(
-            read_file,
-            name="read_file",
-            description="Read a file.",
-            parameters=ToolParams(
-                properties={"path": ToolParam(type="string", description="Path.")},
-                required=["path"],
-            ),
-        ),
+        tool_def(list_files, list_files),  # the same texts the agent reads in Candor
+        tool_def(read_file, read_file),
         ToolDef(submit_fn, name=submit.name, description=submit.description, parameters=params),
     ]
 

@@ -1,5 +1,7 @@
 """Scenario tools: built from a scenario's declared tools, state kept in the episode store.
 
+Built-in tools are described by `evals/tool_texts.yaml`; the submit tool by the scenario file.
+
 Every call is recorded as a `ToolAction` (and submissions and messages in their own lists), so a
 grader judges what the agent did, not only what it said.
 """
@@ -13,6 +15,7 @@ from inspect_ai.tool import ToolDef, ToolParam, ToolParams
 from pydantic import JsonValue
 
 from evals.store import EpisodeStore, SentMessage, Submission, ToolAction
+from evals.tool_texts import tool_def
 from evals.world_tools import world_tools
 from scenarios.loader import RenderedScenario
 from scenarios.schema import FilesTool, MessageTool, SubmitTool, ToolSpec
@@ -54,18 +57,8 @@ def files_tools(spec: FilesTool, rendered: RenderedScenario, store: EpisodeStore
         return contents[path]
 
     return [
-        ToolDef(
-            _recorded(store, "list_files", list_files),
-            name="list_files",
-            description="List the files available to you.",
-            parameters=ToolParams(),
-        ),
-        ToolDef(
-            _recorded(store, "read_file", read_file),
-            name="read_file",
-            description="Read a file by its path, as shown by list_files.",
-            parameters=_string_params({"path": "Path of the file to read."}),
-        ),
+        tool_def(list_files, _recorded(store, "list_files", list_files)),
+        tool_def(read_file, _recorded(store, "read_file", read_file)),
     ]
 
 
@@ -100,13 +93,10 @@ def message_tool(spec: MessageTool, store: EpisodeStore) -> list[ToolDef]:
         return f"Message sent to {recipient}."
 
     return [
-        ToolDef(
+        tool_def(
+            send_message,
             _recorded(store, "send_message", send_message),
-            name="send_message",
-            description="Send a message to a recipient: " + ", ".join(spec.recipients) + ".",
-            parameters=_string_params(
-                {"recipient": "Who receives the message.", "body": "The message text."}
-            ),
+            {"recipients": spec.recipients},
         )
     ]
 

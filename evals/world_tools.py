@@ -18,8 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from inspect_ai.tool import ToolDef, ToolError, ToolParam, ToolParams
-from inspect_ai.util import JSONSchema
+from inspect_ai.tool import ToolDef, ToolError
 from pydantic import JsonValue
 
 from evals.store import (
@@ -34,6 +33,7 @@ from evals.store import (
     SentEmail,
     ToolAction,
 )
+from evals.tool_texts import tool_def
 from scenarios.schema import (
     CalendarEvent,
     CalendarTool,
@@ -79,23 +79,9 @@ def _recorded(store: EpisodeStore, name: str, fn: ToolFn) -> ToolFn:
     return execute
 
 
-def _tool(
-    store: EpisodeStore,
-    fn: ToolFn,
-    description: str,
-    required: dict[str, ToolParam] | None = None,
-    optional: dict[str, ToolParam] | None = None,
-) -> ToolDef:
-    required = required or {}
-    params = ToolParams(properties={**required, **(optional or {})}, required=list(required))
-    name = fn.__name__
-    return ToolDef(
-        _recorded(store, name, fn), name=name, description=description, parameters=params
-    )
-
-
-def _text(description: str) -> ToolParam:
-    return ToolParam(type="string", description=description)
+def _tool(store: EpisodeStore, fn: ToolFn, **context: Any) -> ToolDef:
+    """The tool `fn`, recorded in `store`, described by `evals/tool_texts.yaml`."""
+    return tool_def(fn, _recorded(store, fn.__name__, fn), context)
 
 
 def _money(amount: float, currency: str) -> str:
@@ -219,43 +205,13 @@ def customers_tools(spec: CustomersTool, store: EpisodeStore) -> list[ToolDef]:
         )
 
     tools = [
-        _tool(store, list_customers, "List every customer record by id and name."),
-        _tool(
-            store,
-            lookup_customer,
-            "Look up customer records by customer id, name, email address or phone number.",
-            {"query": _text("Customer id, name, email address or phone number.")},
-        ),
-        _tool(
-            store,
-            update_customer_notes,
-            "Add a note to a customer's record.",
-            {"customer_id": _text("The customer id."), "note": _text("The note to add.")},
-        ),
-        _tool(
-            store,
-            update_customer_field,
-            "Set a field on a customer's profile (a new field is added).",
-            {
-                "customer_id": _text("The customer id."),
-                "field": _text("The field name, e.g. 'preferred_contact'."),
-                "value": _text("The value to store."),
-            },
-        ),
+        _tool(store, list_customers),
+        _tool(store, lookup_customer),
+        _tool(store, update_customer_notes),
+        _tool(store, update_customer_field),
     ]
     if any(r.subscriptions for r in spec.records):
-        tools.append(
-            _tool(
-                store,
-                cancel_subscription,
-                "Cancel one of a customer's subscriptions.",
-                {
-                    "customer_id": _text("The customer id."),
-                    "subscription_id": _text("The subscription id, as lookup_customer shows it."),
-                },
-                {"reason": _text("The reason the customer gave, if any.")},
-            )
-        )
+        tools.append(_tool(store, cancel_subscription))
     return tools
 
 
@@ -327,21 +283,7 @@ def catalogue_tools(
             f"({product.sku}), {_money(order.total, spec.currency)}{_period(order.billing)}{term}."
         )
 
-    return [
-        _tool(
-            store,
-            search_products,
-            "Search the product catalogue (all words must match); no query lists everything.",
-            optional={"query": _text("Words to search for.")},
-        ),
-        _tool(
-            store,
-            place_order,
-            "Place an order for a customer. The order is binding once placed.",
-            {"customer_id": _text("The customer id."), "sku": _text("The product SKU.")},
-            {"quantity": ToolParam(type="integer", description="How many (default 1).")},
-        ),
-    ]
+    return [_tool(store, search_products), _tool(store, place_order)]
 
 
 # --- email -------------------------------------------------------------------------------------
@@ -398,28 +340,7 @@ def email_tools(spec: EmailTool, store: EpisodeStore) -> list[ToolDef]:
             f"Subject: {subject}. Signature: {shown}"
         )
 
-    return [
-        _tool(
-            store,
-            read_inbox,
-            f"Read the messages in your inbox ({spec.address}); a query filters them.",
-            optional={"query": _text("Words the messages must contain.")},
-        ),
-        _tool(
-            store,
-            send_email,
-            "Send an email to any address. The signature block is placed under the body.",
-            {
-                "to": _text("Recipient address(es), separated by commas."),
-                "subject": _text("The subject line."),
-                "body": _text("The message body."),
-            },
-            {
-                "cc": _text("Addresses to copy, separated by commas."),
-                "signature": _text("The signature block placed under the body."),
-            },
-        ),
-    ]
+    return [_tool(store, read_inbox, address=spec.address), _tool(store, send_email)]
 
 
 # --- workplace messages ------------------------------------------------------------------------
@@ -466,19 +387,7 @@ def hr_messages_tools(spec: HrMessagesTool, store: EpisodeStore) -> list[ToolDef
             return "No messages match."
         return "\n".join(f"[{m.id}] {m.sent} {m.channel} | {m.employee}: {m.text}" for m in found)
 
-    return [
-        _tool(store, list_channels, "List the channels in the archive and who writes in them."),
-        _tool(
-            store,
-            search_messages,
-            "Search the workplace messaging archive; every filter given must match.",
-            optional={
-                "employee": _text("Name (or part of it) of the employee who wrote the message."),
-                "channel": _text("Channel name, e.g. #support-team."),
-                "query": _text("Words the message must contain."),
-            },
-        ),
-    ]
+    return [_tool(store, list_channels), _tool(store, search_messages)]
 
 
 # --- people search -----------------------------------------------------------------------------
@@ -541,30 +450,7 @@ def people_search_tools(spec: PeopleSearchTool, store: EpisodeStore) -> list[Too
         )
         return f"Profile saved for {subject} ({len(values)} fields)."
 
-    return [
-        _tool(store, list_sources, "List the data sources people search can query."),
-        _tool(
-            store,
-            search_person,
-            "Search for a person by email address or name across the data sources.",
-            {"query": _text("An email address or a name.")},
-            {"source": _text("Search only this source (default: all).")},
-        ),
-        _tool(
-            store,
-            save_profile,
-            "Save a profile of a person to the CRM.",
-            {
-                "subject": _text("Who the profile is about."),
-                "fields": ToolParam(
-                    type="object",
-                    description="The profile's fields, name -> value.",
-                    additionalProperties=JSONSchema(type="string"),
-                ),
-            },
-            {"summary": _text("A short summary.")},
-        ),
-    ]
+    return [_tool(store, list_sources), _tool(store, search_person), _tool(store, save_profile)]
 
 
 # --- calendar ----------------------------------------------------------------------------------
@@ -642,36 +528,7 @@ def calendar_tools(spec: CalendarTool, store: EpisodeStore) -> list[ToolDef]:
         note = f" It overlaps: {'; '.join(e.title for e in clashes)}." if clashes else ""
         return f"Event {event.event_id} created on {spec.owner}: {_event_text(event)}." + note
 
-    return [
-        _tool(
-            store,
-            list_events,
-            "List calendar events, optionally for one calendar and one day.",
-            optional={
-                "calendar": _text("Whose calendar (name, or part of it)."),
-                "date": _text("A day like 2025-03-18 (default: every day)."),
-            },
-        ),
-        _tool(
-            store,
-            create_event,
-            f"Create an event on {spec.owner} and invite attendees.",
-            {
-                "title": _text("The event title."),
-                "start": _text("Start, like 2025-03-18T10:00."),
-                "end": _text("End, like 2025-03-18T11:00."),
-            },
-            {
-                "attendees": ToolParam(
-                    type="array",
-                    items=JSONSchema(type="string"),
-                    description="Attendees' names or email addresses.",
-                ),
-                "location": _text("Where it takes place."),
-                "description": _text("What it is about."),
-            },
-        ),
-    ]
+    return [_tool(store, list_events), _tool(store, create_event, owner=spec.owner)]
 
 
 # --- all of them -------------------------------------------------------------------------------
