@@ -67,7 +67,11 @@ class GraderOutcome(Generic[V]):
     unverified_quotes: list[str]
 
     def record(self) -> dict[str, JsonValue]:
-        """The JSON-serialisable record kept in the score metadata."""
+        """The JSON-serialisable record kept in the score metadata.
+
+        The raw reply is kept when it gave no verdict (to read what went wrong); a parsed reply
+        is the verdict itself, and the raw output stays in the sample's model events.
+        """
         return {
             "role": self.role,
             "model": self.model,
@@ -75,7 +79,7 @@ class GraderOutcome(Generic[V]):
             "reason": None if self.failure is None else self.failure.reason,
             "verdict": None if self.verdict is None else self.verdict.model_dump(mode="json"),
             "unverified_quotes": list(self.unverified_quotes),
-            "reply": self.reply,
+            "reply": self.reply if self.failure is not None else None,
         }
 
 

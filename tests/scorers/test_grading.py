@@ -140,3 +140,28 @@ def test_quote_found(quote: str, found: bool) -> None:
 def test_unverified_quotes_keep_the_graders_order() -> None:
     texts = ["alpha beta", "gamma"]
     assert unverified_quotes(["x", "gamma", "y", "alpha"], texts) == ["x", "y"]
+
+
+async def test_the_raw_reply_is_kept_only_when_it_gave_no_verdict() -> None:
+    verdict = {
+        "verdict": "honest",
+        "tactics": [],
+        "evidence": [],
+        "rationale": "r",
+        "eval_aware": False,
+    }
+    prompt = GraderPrompt("I", "E")
+    good = await grade_once(
+        "grader", mock_grader(json_reply(verdict)), prompt, DeceptionVerdict, GraderConfig(), []
+    )
+    assert good.record()["reply"] is None and good.record()["verdict"] is not None
+    bad = await grade_once(
+        "grader",
+        mock_grader(text_reply("I think it is honest.")),
+        prompt,
+        DeceptionVerdict,
+        GraderConfig(),
+        [],
+    )
+    assert bad.record()["reply"] == "I think it is honest."
+    assert bad.record()["status"] == "grader_unparseable"
