@@ -79,7 +79,7 @@ TASKS = {
 
 # sizes: chosen so the whole bench stays within about ten minutes on 2 cores
 OVERHEAD_EPOCHS = 30  # × 2 arms of blame_postmortem
-OVERHEAD_REPEATS = 3
+OVERHEAD_REPEATS = 5  # Candor's per-run time varies more than the bare task's: see the range
 THROUGHPUT = {"samples": 100, "latency": 0.5, "connections": 10}
 COST_EPOCHS = 3
 SYNTHETIC_SAMPLES_PER_ARM = 500
@@ -692,7 +692,9 @@ def render_markdown(
         f"{a.calls_bare:.0f} model calls per sample, best of {OVERHEAD_REPEATS}) | "
         f"{a.ratio:.3f}× ({min(a.candor) * ms:.0f} ms vs {min(a.bare) * ms:.0f} ms per sample); "
         f"CPU time {a.cpu_ratio:.3f}× ({min(a.cpu_candor) * ms:.0f} vs "
-        f"{min(a.cpu_bare) * ms:.0f} ms) | "
+        f"{min(a.cpu_bare) * ms:.0f} ms); every repeat: Candor "
+        f"{min(a.candor) * ms:.0f}–{max(a.candor) * ms:.0f} ms, bare "
+        f"{min(a.bare) * ms:.0f}–{max(a.bare) * ms:.0f} ms | "
         f"≤ {TARGETS['overhead']}× | {_verdict(a.ratio, TARGETS['overhead'], False, 'x')} |",
     ]
     for b in bs:
