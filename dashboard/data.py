@@ -27,13 +27,13 @@ from analysis.logs import (
 )
 from analysis.report import build_report
 from dashboard.models import Catalogue, GroundTruthView, SampleRow, grader_labels, overall_label
+from scenarios.loader import Arm, ScenarioError, get_scenario, render
+from scenarios.schema import LegalJudging
 
 if TYPE_CHECKING:
     from inspect_ai.log import EvalSample
 
     from dashboard.transcript import Transcript
-from scenarios.loader import Arm, ScenarioError, get_scenario, render
-from scenarios.schema import LegalJudging
 
 LogFingerprint = tuple[tuple[str, float | None, int | None], ...]
 
