@@ -230,13 +230,18 @@ def read_log(file: str, cache: OutcomeCache | None = None) -> LogRead:
     With a cache, a finished log already read (same path, modification time and size) is not
     read again, and a finished log just read is kept for next time.
     """
-    if cache is not None:
-        cached = cache.get(file)
-        if cached is not None:
-            return cached
+    # The file's identity is taken before reading: if the log is rewritten while it is read
+    # (e.g. by `inspect score`), the entry keeps the old identity and is never served for the
+    # new file.
+    identity = cache.identity(file) if cache is not None else None
+    if cache is None or identity is None:  # no cache, a remote log, or a file gone
+        return _read_log(file)
+    cached = cache.get(identity)
+    if cached is not None:
+        return cached
     read = _read_log(file)
-    if cache is not None and read.finished:
-        cache.put(file, read)
+    if read.finished:
+        cache.put(identity, read)
     return read
 
 
@@ -298,6 +303,9 @@ def load_outcomes(paths: Iterable[Path | str], cache: OutcomeCache | None = None
 
 # --- the cache -----------------------------------------------------------------------------
 
+Identity = tuple[str, int, int]
+"""A local log file's resolved path, modification time (ns) and size."""
+
 _SOURCE_KEY = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
 
@@ -331,7 +339,8 @@ class OutcomeCache:
         self.misses = 0
 
     @staticmethod
-    def _identity(file: str) -> tuple[str, int, int] | None:
+    def identity(file: str) -> Identity | None:
+        """The log's resolved path, modification time (ns) and size; None if remote or gone."""
         if _is_remote(file):
             return None
         path = Path(file.removeprefix("file://")).resolve()
@@ -344,11 +353,8 @@ class OutcomeCache:
     def _entry_path(self, resolved: str) -> Path:
         return self.directory / f"{hashlib.sha256(resolved.encode()).hexdigest()[:32]}.json"
 
-    def get(self, file: str) -> LogRead | None:
-        """The cached read of `file`, or None if absent or stale."""
-        identity = self._identity(file)
-        if identity is None:
-            return None
+    def get(self, identity: Identity) -> LogRead | None:
+        """The cached read of the file with this identity, or None if absent or stale."""
         path, mtime_ns, size = identity
         try:
             entry = _CacheEntry.model_validate_json(self._entry_path(path).read_bytes())
@@ -366,11 +372,9 @@ class OutcomeCache:
         self.hits += 1
         return entry.read
 
-    def put(self, file: str, read: LogRead) -> None:
-        """Keep `read` for `file` (atomically: a reader sees the old entry or the new one)."""
-        identity = self._identity(file)
-        if identity is None:
-            return
+    def put(self, identity: Identity, read: LogRead) -> None:
+        """Keep `read` for the file whose identity was taken before reading it (atomically: a
+        reader sees the old entry or the new one)."""
         path, mtime_ns, size = identity
         entry = _CacheEntry(source=_SOURCE_KEY, path=path, mtime_ns=mtime_ns, size=size, read=read)
         target = self._entry_path(path)

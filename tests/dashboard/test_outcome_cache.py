@@ -118,3 +118,26 @@ def test_report_cli_uses_the_cache_unless_told_not_to(
     assert main(["report", str(copied), "--json"]) == 0
     assert read == ["2026-01-01T00-00-00+00-00_broken_abc.eval"]
     assert capsys.readouterr().out == uncached * 2
+
+
+def test_a_log_rewritten_while_it_is_read_is_read_again(
+    copied: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A log rewritten during the read (e.g. by `inspect score`) must not be cached under its
+    new identity with what was read from the old one."""
+    cache = OutcomeCache(tmp_path / "cache")
+    target = next(copied.glob("*golden-legal*.eval"))
+    real = logs._read_log
+
+    def rewritten_meanwhile(file: str) -> LogRead:
+        read = real(file)
+        if Path(file).name == target.name:
+            stat = target.stat()
+            os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        return read
+
+    monkeypatch.setattr(logs, "_read_log", rewritten_meanwhile)
+    load_outcomes([target], cache)
+    read = _counting(monkeypatch)
+    load_outcomes([target], cache)
+    assert read == [target.name]
