@@ -529,12 +529,8 @@ def fisher_test(
     if n1 == 0 or n2 == 0:
         raise ValueError("Fisher's exact test needs n > 0 in both arms")
     alternative = _check_alternative(alternative)
-    if k1 + k2 in (0, n1 + n2):  # one outcome only: a single possible table
-        p_value = 1.0
-    else:
-        p_value = _ConditionalDistribution(k1, n1, k1 + k2, n2).fisher_p(alternative)
     return TestResult(
-        p_value=p_value,
+        p_value=_ConditionalDistribution(k1, n1, k1 + k2, n2).fisher_p(alternative),
         test=fisher_test_name(alternative),
         alternative=alternative,
     )

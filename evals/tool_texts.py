@@ -104,7 +104,7 @@ def tool_def(
     if name not in texts:
         raise ToolTextError(f"{path}: no entry for the tool '{name}'")
     text = texts[name]
-    arguments = [p for p in inspect.signature(fn).parameters if p not in ("self",)]
+    arguments = list(inspect.signature(fn).parameters)
     if list(text.parameters) != arguments:
         raise ToolTextError(
             f"{path}: {name}.parameters lists {list(text.parameters)}; the tool's function "
