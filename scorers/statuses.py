@@ -8,10 +8,12 @@ shows how many samples of each arm were graded and why the others were not.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
-from inspect_ai.scorer import Score
 from pydantic import JsonValue
+
+if TYPE_CHECKING:  # the report reads the closed set without importing Inspect's scorers
+    from inspect_ai.scorer import Score
 
 UnscoredStatus = Literal[
     # the agent's side
@@ -49,6 +51,8 @@ def unscored(status: UnscoredStatus, reason: str, metadata: Mapping[str, JsonVal
         reason: One sentence a reader of the log understands without the code.
         metadata: The rest of the score metadata (scenario, arm, grader config, ...).
     """
+    from inspect_ai.scorer import Score
+
     return Score.unscored(
         reason=status,
         explanation=reason,
