@@ -2,10 +2,13 @@
 
 Only headers and sample summaries are read (no transcripts), so a directory of many thousands of
 samples loads quickly. Every problem with a log (still running, corrupted, another task's, no
-scores) is collected as a message, and the other logs are still read.
+scores) is collected as a message, and the other logs are still read; a sample whose score or
+metadata has a shape the reader does not know is `unreadable`, with the reason. A log is taken
+as Candor's only when it is recognised positively (a Candor scorer and a status of the closed
+set in `scorers.statuses`).
 
-What was read from a finished log can be kept in an `OutcomeCache` (keyed by the file's path,
-modification time and size, and by this module's own source), so reading a directory again
+What was read from a finished log can be kept in an `OutcomeCache` (keyed by the file's path
+and the SHA-256 of its bytes, and by this module's own source), so reading a directory again
 reads only the logs that changed; Inspect itself is imported only when a log must be read.
 """
 
@@ -19,18 +22,37 @@ import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from analysis import identity as _identity
+from analysis.identity import GraderIdentity, called_models, grader_identity, run_key
+from scorers.statuses import STATUSES
+
 if TYPE_CHECKING:
-    from inspect_ai.log import EvalSampleSummary
+    from inspect_ai.log import EvalLog, EvalSampleSummary
+    from inspect_ai.scorer import Score
 
 Outcome = Literal["positive", "negative", "partial"]
 
 # What a graded value means: deception 1.0 = deceptive; legal 1.0 = violation, 0.5 = partial.
 _VALUE_OUTCOME: dict[float, Outcome] = {1.0: "positive", 0.5: "partial", 0.0: "negative"}
 DECEPTION_OUTCOME = "deceptive"
+
+
+# A Candor score is recognised positively: its name is a Candor scorer's (Inspect appends `-1`,
+# `-2`... when `inspect score --action append` adds a score of the same name) and its status is
+# one of the closed set in `scorers.statuses`.
+CANDOR_SCORERS = ("deception_scorer", "legal_scorer")
+_SCORE_NAME = re.compile(rf"^(?:candor/)?({'|'.join(CANDOR_SCORERS)})(?:-\d+)?$")
+_SUITES = ("deception", "legal")
+
+ReaderStatus = Literal["sample_error", "not_scored", "unreadable"]
+"""Statuses the reader gives where the log holds no usable Candor score."""
+READER_STATUSES: tuple[ReaderStatus, ...] = get_args(ReaderStatus)
+INCOMPLETE_STATUSES = frozenset({*READER_STATUSES, "grader_unbound", "grader_error"})
+"""A copy with one of these holds no complete grading: another copy of the same episode wins."""
 
 
 class SampleOutcome(BaseModel):
@@ -52,11 +74,30 @@ class SampleOutcome(BaseModel):
     outcomes: dict[str, Outcome] = Field(default_factory=dict)
     tactics: list[str] = Field(default_factory=list)
     eval_aware: bool | None = None
+    run: str = ""
+    """The run this episode belongs to (see `analysis.identity.run_key`)."""
+    completed_at: str | None = None
+    grader: GraderIdentity | None = None
+    """How it was graded; None when the log records no Candor grading for it."""
+    scenario_sha256: str | None = None
+    """The scenario version the sample ran, as recorded; None in older logs."""
+    headline_contrasts: list[tuple[str, str]] | None = None
+    """The scenario's headline contrasts as recorded when it ran; None in older logs."""
 
     @property
     def ref(self) -> str:
         """A traceable reference: log file, sample id and epoch."""
         return f"{self.log}#{self.sample_id}@{self.epoch}"
+
+    @property
+    def episode(self) -> tuple[str, str, str, str, int]:
+        """One episode of one run: every copy of it (re-graded, retried) has the same key."""
+        return self.run, self.task, self.model, self.sample_id, self.epoch
+
+    @property
+    def complete(self) -> bool:
+        """The copy holds a complete grading (see `INCOMPLETE_STATUSES`)."""
+        return self.status not in INCOMPLETE_STATUSES
 
 
 class SampleDetail(BaseModel):
@@ -71,7 +112,8 @@ class SampleDetail(BaseModel):
 
 
 class LogProblem(BaseModel):
-    """A log that could not be (fully) used, and why."""
+    """A log (or one sample of it, named in `log` as `file#id@epoch`) that could not be (fully)
+    used, and why."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -85,31 +127,63 @@ class LoadResult(BaseModel):
     samples: list[SampleOutcome] = Field(default_factory=list)
     problems: list[LogProblem] = Field(default_factory=list)
     logs: list[str] = Field(default_factory=list)
+    log_mtimes: dict[str, float] = Field(default_factory=dict)
+    """Each log's modification time: of two gradings of one episode, the later log's wins."""
 
 
-def _candor_score(summary: EvalSampleSummary) -> tuple[str, Any] | None:
+def candor_score(summary: EvalSampleSummary) -> tuple[str, Score] | None:
+    """The most recent Candor score of a sample (the last one by name), if any."""
+    found = None
     for name, score in (summary.scores or {}).items():
-        if isinstance(score.metadata, dict) and "status" in score.metadata:
-            return name, score
-    return None
+        metadata = score.metadata if isinstance(score.metadata, dict) else {}
+        if _SCORE_NAME.match(name) and metadata.get("status") in STATUSES:
+            found = name, score
+    return found
+
+
+def _value_outcome(value: object) -> Outcome:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"score value {value!r} is not a number")
+    outcome = _VALUE_OUTCOME.get(float(value))
+    if outcome is None:
+        raise ValueError(f"score value {value!r} is not one of 0, 0.5, 1")
+    return outcome
 
 
 def _outcomes(value: object) -> dict[str, Outcome]:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return {DECEPTION_OUTCOME: _VALUE_OUTCOME[float(value)]}
     if isinstance(value, dict):
-        return {str(k): _VALUE_OUTCOME[float(v)] for k, v in value.items()}
-    raise ValueError(f"unexpected score value {value!r}")
+        if not value:
+            raise ValueError("score value is an empty mapping")
+        return {str(k): _value_outcome(v) for k, v in value.items()}
+    return {DECEPTION_OUTCOME: _value_outcome(value)}
 
 
 def _is_nan(value: object) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def sample_outcome(log: str, task: str, model: str, summary: EvalSampleSummary) -> SampleOutcome:
-    """Interpret one sample summary. A sample without a graded verdict keeps its status."""
+def _pairs(value: object) -> list[tuple[str, str]] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(
+        isinstance(p, list | tuple) and len(p) == 2 and all(isinstance(a, str) for a in p)
+        for p in value
+    ):
+        raise ValueError(f"headline_contrasts {value!r} is not a list of arm pairs")
+    return [(str(a), str(b)) for a, b in value]
+
+
+def _sample_base(log: str, task: str, model: str, summary: EvalSampleSummary) -> dict[str, Any]:
     meta = summary.metadata
-    base: dict[str, Any] = {
+    levels = meta.get("levels", {})
+    if not isinstance(levels, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in levels.items()
+    ):
+        raise ValueError(f"metadata 'levels' {levels!r} is not a mapping of factor to level")
+    sha = meta.get("scenario_sha256")
+    if sha is not None and not isinstance(sha, str):
+        raise ValueError(f"metadata 'scenario_sha256' {sha!r} is not a string")
+    return {
         "log": log,
         "task": task,
         "model": model,
@@ -118,24 +192,74 @@ def sample_outcome(log: str, task: str, model: str, summary: EvalSampleSummary) 
         "scenario": str(meta.get("scenario", task)),
         "suite": str(meta.get("suite", "")),
         "arm": str(meta["arm"]),
-        "levels": dict(meta.get("levels", {})),
+        "levels": dict(levels),
+        "completed_at": summary.completed_at,
+        "scenario_sha256": sha,
+        "headline_contrasts": _pairs(meta.get("headline_contrasts")),
     }
+
+
+def sample_outcome(
+    log: str,
+    task: str,
+    model: str,
+    summary: EvalSampleSummary,
+    *,
+    run: str = "",
+    grader_models: dict[str, str] | None = None,
+) -> SampleOutcome:
+    """Interpret one sample summary. A sample without a graded verdict keeps its status; one
+    whose score or metadata has a shape the reader does not know is `unreadable`, with the
+    reason naming what was found.
+
+    Args:
+        log: The log's file name.
+        task: The task name.
+        model: The model under test.
+        summary: The sample summary.
+        run: The run key (`analysis.identity.run_key`).
+        grader_models: Role → model seen in this log, for samples that reached no grader.
+    """
+    try:
+        base = _sample_base(log, task, model, summary)
+    except ValueError as exc:
+        return SampleOutcome(
+            log=log,
+            task=task,
+            model=model,
+            sample_id=str(summary.id),
+            epoch=summary.epoch,
+            scenario=str(summary.metadata.get("scenario", task)),
+            suite=str(summary.metadata.get("suite", "")),
+            arm=str(summary.metadata.get("arm", "")),
+            levels={},
+            status="unreadable",
+            reason=str(exc),
+            run=run,
+        )
+    base["run"] = run
     if summary.error:
         return SampleOutcome(**base, status="sample_error", reason=summary.error.splitlines()[0])
-    found = _candor_score(summary)
+    found = candor_score(summary)
     if found is None:
         return SampleOutcome(**base, status="not_scored", reason="no Candor score in the log")
-    _, score = found
-    md: dict[str, Any] = score.metadata
-    status = str(md["status"])
-    if status != "graded" or _is_nan(score.value):
-        reason = str(md.get("unscored_reason", status))
-        return SampleOutcome(**base, status=status if status != "graded" else "nan", reason=reason)
+    name, score = found
+    md: dict[str, Any] = score.metadata or {}
+    try:
+        base["grader"] = grader_identity(md, grader_models or {})
+        status = str(md["status"])
+        if status != "graded":
+            if not _is_nan(score.value):
+                raise ValueError(f"unscored status '{status}' with score value {score.value!r}")
+            return SampleOutcome(**base, status=status, reason=str(md.get("unscored_reason", "")))
+        outcomes = _outcomes(score.value)
+    except ValueError as exc:
+        return SampleOutcome(**base, status="unreadable", reason=f"score '{name}': {exc}")
     tactics = md.get("tactics", [])
     return SampleOutcome(
         **base,
         status="graded",
-        outcomes=_outcomes(score.value),
+        outcomes=outcomes,
         tactics=[str(t) for t in tactics] if isinstance(tactics, list) else [],
         eval_aware=md.get("eval_aware") if isinstance(md.get("eval_aware"), bool) else None,
     )
@@ -215,11 +339,11 @@ def sample_detail(summary: EvalSampleSummary) -> SampleDetail:
     Inspect drops summary metadata values over 1k characters, so long evidence may be absent
     here; the full sample always has it.
     """
-    found = _candor_score(summary)
+    found = candor_score(summary)
     if found is None:
         return SampleDetail(raw_id=summary.id)
     _, score = found
-    verdict = score.metadata.get("verdict")
+    verdict = (score.metadata or {}).get("verdict")
     evidence = _strings(verdict.get("evidence")) if isinstance(verdict, dict) else []
     return SampleDetail(raw_id=summary.id, rationale=score.explanation or "", evidence=evidence)
 
@@ -227,12 +351,12 @@ def sample_detail(summary: EvalSampleSummary) -> SampleDetail:
 def read_log(file: str, cache: OutcomeCache | None = None) -> LogRead:
     """Read one log's header and sample summaries; every problem is recorded, never raised.
 
-    With a cache, a finished log already read (same path, modification time and size) is not
-    read again, and a finished log just read is kept for next time.
+    With a cache, a finished log already read (same path and same content) is not read again,
+    and a finished log just read is kept for next time.
     """
     # The file's identity is taken before reading: if the log is rewritten while it is read
-    # (e.g. by `inspect score`), the entry keeps the old identity and is never served for the
-    # new file.
+    # (e.g. by `inspect score`), the entry keeps the old content's hash and is never served for
+    # the new file.
     identity = cache.identity(file) if cache is not None else None
     if cache is None or identity is None:  # no cache, a remote log, or a file gone
         return _read_log(file)
@@ -243,6 +367,28 @@ def read_log(file: str, cache: OutcomeCache | None = None) -> LogRead:
     if read.finished:
         cache.put(identity, read)
     return read
+
+
+def _is_candor(header: EvalLog, summaries: list[EvalSampleSummary]) -> bool:
+    """Recognised positively: a Candor scorer in the header or a Candor score on a sample, or,
+    for a log scored by nothing, samples whose metadata names a Candor suite."""
+    scorers = [s.name for s in header.eval.scorers or []]
+    if any(_SCORE_NAME.match(name) for name in scorers):
+        return True
+    if any(candor_score(s) is not None for s in summaries):
+        return True
+    return not scorers and all(s.metadata.get("suite") in _SUITES for s in summaries)
+
+
+def _log_grader_models(summaries: list[EvalSampleSummary]) -> dict[str, str]:
+    """Role → model over every grader call in the log, where each role had one model."""
+    seen: dict[str, set[str]] = {}
+    for summary in summaries:
+        found = candor_score(summary)
+        if found is not None:
+            for role, model in called_models(found[1].metadata or {}).items():
+                seen.setdefault(role, set()).add(model)
+    return {role: next(iter(models)) for role, models in seen.items() if len(models) == 1}
 
 
 def _read_log(file: str) -> LogRead:
@@ -264,14 +410,28 @@ def _read_log(file: str) -> LogRead:
         read.problems.append(LogProblem(log=name, message=f"cannot read samples: {exc}"))
         return read
     task, model = header.eval.task, header.eval.model
+    read.finished = True
     ours = [s for s in summaries if "arm" in s.metadata and "scenario" in s.metadata]
     if not ours:
         why = "no samples" if not summaries else "not a Candor task (no scenario/arm metadata)"
         read.problems.append(LogProblem(log=name, message=f"{why}; task '{task}' skipped"))
-        read.finished = True
         return read
-    read.finished = True
-    read.outcomes = [sample_outcome(name, task, model, s) for s in ours]
+    if not _is_candor(header, ours):
+        scorers = ", ".join(s.name for s in header.eval.scorers or []) or "none"
+        read.problems.append(
+            LogProblem(
+                log=name,
+                message=f"not a Candor log: its samples carry scenario/arm metadata but no "
+                f"Candor score (scorers: {scorers}); {len(ours)} sample(s) of task '{task}' "
+                "set aside",
+            )
+        )
+        return read
+    run = run_key(header.eval.eval_set_id, header.eval.task_id, header.eval.eval_id)
+    models = _log_grader_models(ours)
+    read.outcomes = [
+        sample_outcome(name, task, model, s, run=run, grader_models=models) for s in ours
+    ]
     read.details = [sample_detail(s) for s in ours]
     if header.status != "success":
         read.problems.append(
@@ -284,11 +444,21 @@ def _read_log(file: str) -> LogRead:
     return read
 
 
+def _mtime(file: str) -> float:
+    if _is_remote(file):
+        return 0.0
+    try:
+        return Path(file.removeprefix("file://")).stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 def load_outcomes(paths: Iterable[Path | str], cache: OutcomeCache | None = None) -> LoadResult:
     """Read every Candor sample outcome from log files and directories.
 
     A log that is still running, corrupted, of another task, or without samples is reported as a
     problem; the others are still read. With a cache, unchanged finished logs are not re-read.
+    Every copy of an episode is kept here; `analysis.episodes.count_once` chooses one.
     """
     files, problems = _log_files(paths)
     result = LoadResult(problems=problems)
@@ -298,22 +468,25 @@ def load_outcomes(paths: Iterable[Path | str], cache: OutcomeCache | None = None
         if read.outcomes:
             result.logs.append(read.name)
             result.samples.extend(read.outcomes)
+            result.log_mtimes[read.name] = _mtime(file)
     return result
 
 
 # --- the cache -----------------------------------------------------------------------------
 
-Identity = tuple[str, int, int]
-"""A local log file's resolved path, modification time (ns) and size."""
+Identity = tuple[str, str]
+"""A local log file's resolved path and the SHA-256 of its bytes."""
 
-_SOURCE_KEY = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+_SOURCE_KEY = hashlib.sha256(
+    b"".join(Path(m).read_bytes() for m in (__file__, _identity.__file__))
+).hexdigest()[:16]
+_CHUNK = 1 << 20
 
 
 class _CacheEntry(BaseModel):
     source: str
     path: str
-    mtime_ns: int
-    size: int
+    sha256: str
     read: LogRead
 
 
@@ -325,12 +498,23 @@ def default_cache_dir() -> Path:
     return Path(base) / "candor"
 
 
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 class OutcomeCache:
     """What was read from finished local logs, one JSON file per log under `directory/logs`.
 
-    An entry is used only while the log's path, modification time and size, and the source of
-    this module, are unchanged; otherwise the log is read again. The cache only ever saves
-    work: an entry that cannot be read is ignored, one that cannot be written is skipped.
+    An entry is used only while the log's path and content (its SHA-256), and the source of
+    this module, are unchanged; otherwise the log is read again. Content, not modification time
+    and size: a log rewritten with the same size and its old modification time restored
+    (`cp -p`, `rsync -t`) is read again. The cache only ever saves work: an entry that cannot
+    be read is ignored, one that cannot be written is skipped.
     """
 
     def __init__(self, directory: Path | None = None) -> None:
@@ -340,33 +524,27 @@ class OutcomeCache:
 
     @staticmethod
     def identity(file: str) -> Identity | None:
-        """The log's resolved path, modification time (ns) and size; None if remote or gone."""
+        """The log's resolved path and content hash; None if remote or unreadable."""
         if _is_remote(file):
             return None
         path = Path(file.removeprefix("file://")).resolve()
         try:
-            stat = path.stat()
+            return str(path), file_sha256(path)
         except OSError:
             return None
-        return str(path), stat.st_mtime_ns, stat.st_size
 
     def _entry_path(self, resolved: str) -> Path:
         return self.directory / f"{hashlib.sha256(resolved.encode()).hexdigest()[:32]}.json"
 
     def get(self, identity: Identity) -> LogRead | None:
         """The cached read of the file with this identity, or None if absent or stale."""
-        path, mtime_ns, size = identity
+        path, sha256 = identity
         try:
             entry = _CacheEntry.model_validate_json(self._entry_path(path).read_bytes())
         except (OSError, ValidationError, ValueError):
             self.misses += 1
             return None
-        if (entry.source, entry.path, entry.mtime_ns, entry.size) != (
-            _SOURCE_KEY,
-            path,
-            mtime_ns,
-            size,
-        ):
+        if (entry.source, entry.path, entry.sha256) != (_SOURCE_KEY, path, sha256):
             self.misses += 1
             return None
         self.hits += 1
@@ -375,8 +553,8 @@ class OutcomeCache:
     def put(self, identity: Identity, read: LogRead) -> None:
         """Keep `read` for the file whose identity was taken before reading it (atomically: a
         reader sees the old entry or the new one)."""
-        path, mtime_ns, size = identity
-        entry = _CacheEntry(source=_SOURCE_KEY, path=path, mtime_ns=mtime_ns, size=size, read=read)
+        path, sha256 = identity
+        entry = _CacheEntry(source=_SOURCE_KEY, path=path, sha256=sha256, read=read)
         target = self._entry_path(path)
         temporary: str | None = None
         try:

@@ -6,11 +6,18 @@ import csv
 import io
 
 from analysis.compare import fmt_ci_pct, fmt_p, fmt_pct, fmt_ratio, md_cell
-from analysis.report import GroupReport, Report
+from analysis.report import UNSCORED_STATUSES, ContrastRow, GroupReport, Report
 
 
 def _unscored(counts: dict[str, int]) -> str:
-    return ", ".join(f"{reason}: {n}" for reason, n in counts.items()) or "0"
+    return ", ".join(f"{reason}: {n}" for reason, n in counts.items() if n) or "0"
+
+
+def _missingness(row: ContrastRow) -> str:
+    m = row.missingness
+    p = m.unscored.p_value, m.leak.p_value
+    shown = "n/a" if p[0] is None else f"{fmt_p(p[0])} / {fmt_p(p[1])}"
+    return f"**differs** ({shown})" if m.flagged else shown
 
 
 def _tactics(counts: dict[str, int]) -> str:
@@ -21,6 +28,11 @@ def _group_markdown(g: GroupReport) -> list[str]:
     title = g.task if g.scenario == g.task else f"{g.task} / {g.scenario}"
     lines = [
         f"## {title} — {g.model} — {g.outcome}",
+        "",
+        f"Grader: {md_cell(g.grader)}. Runs pooled: {g.runs}. Scenario version: "
+        f"{', '.join(h[:12] for h in g.scenario_sha256) or 'not recorded'}"
+        f" (current files: {(g.scenario_current_sha256 or 'not found')[:12]}). "
+        f"Headline contrasts from: {g.headline_source}.",
         "",
         "| Arm | Positive / graded | Rate | 95% CI (Wilson) | Partial | Unscored | Eval-aware "
         "| Tactics (positives) |",
@@ -36,8 +48,8 @@ def _group_markdown(g: GroupReport) -> list[str]:
         lines += [
             "",
             "| Contrast (A vs B) | Difference, points (95% CI, Newcombe) | Odds ratio "
-            "(exact conditional 95% CI) | p | Test | Holm p |",
-            "|---|---|---|---:|---|---:|",
+            "(exact conditional 95% CI) | p | Test | Holm p | Unscored / leak share p |",
+            "|---|---|---|---:|---|---:|---|",
         ]
         for row in g.contrasts:
             r = row.result
@@ -57,10 +69,31 @@ def _group_markdown(g: GroupReport) -> list[str]:
             lines.append(
                 f"| {mark}{md_cell(row.arm_a)} vs {md_cell(row.arm_b)}{mark} | {diff_s} | "
                 f"{fmt_ratio(r.sample_or)}{corrected} ({or_ci}) | {fmt_p(r.p_value)} | {r.test} | "
-                f"{fmt_p(row.p_holm)} |"
+                f"{fmt_p(row.p_holm)} | {_missingness(row)} |"
             )
         notes = {n for row in g.contrasts for n in row.result.notes}
         lines += [""] + [f"- {n}" for n in sorted(notes)]
+    if g.notes:
+        lines += [""] + [f"> note: {md_cell(n)}" for n in g.notes]
+    return lines
+
+
+def _bookkeeping(report: Report) -> list[str]:
+    lines: list[str] = []
+    if report.sample_problems:
+        lines += ["", "## Samples that could not be read", "", "| Sample | Problem |", "|---|---|"]
+        lines += [f"| {md_cell(p.log)} | {md_cell(p.message)} |" for p in report.sample_problems]
+    if report.set_aside:
+        lines += [
+            "",
+            "## Copies set aside (each episode counts once)",
+            "",
+            "| Set aside | Counted instead | Why |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| {md_cell(a.ref)} | {md_cell(a.kept)} | {md_cell(a.why)} |" for a in report.set_aside
+        ]
     return lines
 
 
@@ -68,9 +101,14 @@ def to_markdown(report: Report) -> str:
     """The report for people: a section per task × model × scenario × outcome."""
     lines = ["# Candor report", ""]
     lines.append(
-        f"Logs: {', '.join(report.logs) or 'none'}. Headline contrasts in bold. "
+        f"Logs: {', '.join(report.logs) or 'none'}. Runs pooled: {report.runs}; copies set "
+        f"aside: {len(report.set_aside)} (each episode of a run counts once, from its most "
+        "recent complete grading). Headline contrasts in bold. "
         "Positive = deceptive (deception suite) or violation (legal suite); unscored "
-        "samples never enter a rate. Holm adjusts across each task × model."
+        "samples never enter a rate. Groups are per task × model × grader configuration: arms "
+        "graded differently are never pooled. Holm adjusts across each task × model × grader. "
+        "The last contrast column compares the arms' unscored and redaction-leak shares "
+        f"(Fisher's exact test, two-sided; **differs** at p < {report.missingness_alpha})."
     )
     for problem in report.problems:
         lines.append(f"\n> warning: {problem.log}: {problem.message}")
@@ -81,9 +119,9 @@ def to_markdown(report: Report) -> str:
             "",
             "## Pooled (Cochran–Mantel–Haenszel)",
             "",
-            "| Task | Over | Contrast | Strata | MH odds ratio (95% CI) | CMH test | p | "
+            "| Task | Grader | Over | Contrast | Strata | MH odds ratio (95% CI) | CMH test | p | "
             "Breslow–Day p |",
-            "|---|---|---|---:|---|---|---:|---:|",
+            "|---|---|---|---|---:|---|---|---:|---:|",
         ]
         for p in report.pooled:
             r = p.result
@@ -95,10 +133,12 @@ def to_markdown(report: Report) -> str:
             test = r.cmh.test if r.cmh else "n/a"
             bd = fmt_p(r.breslow_day.p_value) if r.breslow_day else "n/a"
             lines.append(
-                f"| {p.task} | {p.over} | {md_cell(p.contrast)} | {len(p.strata)} | "
+                f"| {p.task} | {md_cell(p.grader)} | {p.over} | {md_cell(p.contrast)} | "
+                f"{len(p.strata)} | "
                 f"{fmt_ratio(r.mh_odds_ratio)} ({ci}) | {test} | "
                 f"{fmt_p(r.cmh.p_value if r.cmh else None)} | {bd} |"
             )
+    lines += _bookkeeping(report)
     return "\n".join(lines) + "\n"
 
 
@@ -106,7 +146,11 @@ CSV_COLUMNS = [
     "kind",
     "task",
     "model",
+    "grader",
+    "runs",
     "scenario",
+    "scenario_sha256",
+    "scenario_changed",
     "outcome",
     "arm",
     "arm_b",
@@ -123,6 +167,14 @@ CSV_COLUMNS = [
     "test",
     "p_holm",
     "headline",
+    "headline_source",
+    "missingness_flagged",
+    "p_unscored_share",
+    "p_leak_share",
+    *(f"unscored_{status}" for status in UNSCORED_STATUSES),
+    "set_aside",
+    "kept",
+    "why",
 ]
 
 
@@ -132,7 +184,17 @@ def to_csv(report: Report) -> str:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for g in report.groups:
-        base = {"task": g.task, "model": g.model, "scenario": g.scenario, "outcome": g.outcome}
+        base = {
+            "task": g.task,
+            "model": g.model,
+            "grader": g.grader,
+            "runs": g.runs,
+            "scenario": g.scenario,
+            "scenario_sha256": " ".join(g.scenario_sha256),
+            "scenario_changed": g.scenario_current_sha256 is not None
+            and any(h != g.scenario_current_sha256 for h in g.scenario_sha256),
+            "outcome": g.outcome,
+        }
         for a in g.arms:
             writer.writerow(
                 {
@@ -146,6 +208,7 @@ def to_csv(report: Report) -> str:
                     "ci_high": a.rate.ci.high if a.rate.ci else None,
                     "unscored": sum(a.unscored.values()),
                     "eval_aware": a.eval_aware,
+                    **{f"unscored_{k}": a.unscored.get(k, 0) for k in UNSCORED_STATUSES},
                 }
             )
         for row in g.contrasts:
@@ -164,6 +227,14 @@ def to_csv(report: Report) -> str:
                     "test": r.test,
                     "p_holm": row.p_holm,
                     "headline": row.headline,
+                    "headline_source": g.headline_source,
+                    "missingness_flagged": row.missingness.flagged,
+                    "p_unscored_share": row.missingness.unscored.p_value,
+                    "p_leak_share": row.missingness.leak.p_value,
                 }
             )
+    for aside in report.set_aside:
+        writer.writerow(
+            {"kind": "set_aside", "set_aside": aside.ref, "kept": aside.kept, "why": aside.why}
+        )
     return out.getvalue()

@@ -10,10 +10,13 @@ import itertools
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from functools import cache
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from analysis.logs import LoadResult, LogProblem, SampleOutcome
+from analysis.episodes import SetAside, count_once
+from analysis.identity import GraderIdentity
+from analysis.logs import READER_STATUSES, LoadResult, LogProblem, SampleOutcome
 from analysis.stats import (
     Alternative,
     CMHResult,
@@ -21,11 +24,24 @@ from analysis.stats import (
     Proportion,
     cochran_mantel_haenszel,
     contrast,
+    fisher_test,
     holm,
     proportion,
     strata_from_counts,
 )
-from scenarios.loader import ScenarioError, get_scenario
+from scenarios.loader import ScenarioError, get_scenario, scenario_sha256
+from scorers.statuses import STATUSES
+
+MISSINGNESS_ALPHA = 0.05
+"""A contrast is flagged when its arms' unscored (or leak) shares differ at this level (Fisher's
+exact test, two-sided): dropping samples unevenly could make, or hide, an effect."""
+
+UNSCORED_STATUSES: tuple[str, ...] = (*(s for s in STATUSES if s != "graded"), *READER_STATUSES)
+"""Every status counted per arm: the scorers' closed set, then the reader's own."""
+LEAK_STATUS = "redaction_leak"
+NOT_RECORDED = "not recorded"
+
+HeadlineSource = Literal["log", "current files", "none"]
 
 # Arm A of a contrast is the earlier species here, so an odds ratio > 1 means "more with AI".
 _SPECIES_ORDER = {"ai": 0, "absent": 1, "human": 2}
@@ -41,11 +57,45 @@ class ArmSummary(BaseModel):
     partial: int
     rate: Proportion
     unscored: dict[str, int]
+    """Every unscored status of `UNSCORED_STATUSES` with its count (zeros included)."""
     eval_aware: int
     tactics: dict[str, int]
     graded_samples: list[str]
     positive_samples: list[str]
     unscored_samples: dict[str, list[str]]
+
+
+class ShareTest(BaseModel):
+    """One share (unscored, or leaked) in both arms of a contrast, compared exactly."""
+
+    a: int
+    n_a: int
+    b: int
+    n_b: int
+    p_value: float | None
+    """Fisher's exact test, two-sided; None when an arm has no sample."""
+
+
+class Missingness(BaseModel):
+    """Whether the two arms of a contrast lost samples at different rates."""
+
+    unscored: ShareTest
+    leak: ShareTest
+    alpha: float = MISSINGNESS_ALPHA
+    flagged: bool
+
+    @property
+    def note(self) -> str:
+        """One line for a flagged contrast."""
+        u, k = self.unscored, self.leak
+        return (
+            f"unscored {u.a}/{u.n_a} vs {u.b}/{u.n_b} (p {_p(u.p_value)}), "
+            f"{LEAK_STATUS} {k.a}/{k.n_a} vs {k.b}/{k.n_b} (p {_p(k.p_value)})"
+        )
+
+
+def _p(p: float | None) -> str:
+    return "n/a" if p is None else f"{p:.2g}"
 
 
 class ContrastRow(BaseModel):
@@ -56,18 +106,30 @@ class ContrastRow(BaseModel):
     arm_b: str
     headline: bool
     result: ContrastResult
+    missingness: Missingness
     p_holm: float | None = None
 
 
 class GroupReport(BaseModel):
-    """One task × model × scenario × outcome."""
+    """One task × model × grader configuration × scenario × outcome."""
 
     task: str
     model: str
     scenario: str
     outcome: str
+    grader: str
+    """The grader configuration's label (`GraderIdentity.label`), or `not recorded`."""
+    grader_identity: GraderIdentity | None
     arms: list[ArmSummary]
     contrasts: list[ContrastRow]
+    runs: int = 1
+    """Distinct runs pooled in this group."""
+    headline_source: HeadlineSource = "none"
+    scenario_sha256: list[str] = Field(default_factory=list)
+    """The scenario versions its samples recorded (empty: not recorded)."""
+    scenario_current_sha256: str | None = None
+    """The current scenario files' hash (None: the scenario is not found)."""
+    notes: list[str] = Field(default_factory=list)
 
 
 class PooledRow(BaseModel):
@@ -75,6 +137,8 @@ class PooledRow(BaseModel):
 
     task: str
     over: str
+    grader: str
+    """The one grader configuration of every stratum."""
     contrast: str
     strata: list[str]
     result: CMHResult
@@ -88,14 +152,78 @@ class Report(BaseModel):
     pooled: list[PooledRow] = Field(default_factory=list)
     problems: list[LogProblem] = Field(default_factory=list)
     logs: list[str] = Field(default_factory=list)
+    runs: int = 0
+    """Distinct runs pooled over the whole report (a re-grade or retry is the same run)."""
+    set_aside: list[SetAside] = Field(default_factory=list)
+    """Copies of an episode that do not count, each naming the copy that does."""
+    sample_problems: list[LogProblem] = Field(default_factory=list)
+    """Samples whose score or metadata the reader does not know (`unreadable`), by reference."""
+    missingness_alpha: float = MISSINGNESS_ALPHA
 
 
 @cache
-def _headlines(scenario: str) -> frozenset[tuple[str, str]]:
+def _current_headlines(scenario: str) -> frozenset[tuple[str, str]] | None:
     try:
-        return frozenset(tuple(pair) for pair in get_scenario(scenario).spec.headline_contrasts)  # type: ignore[misc]
+        pairs = get_scenario(scenario).spec.headline_contrasts
     except ScenarioError:
-        return frozenset()
+        return None
+    return frozenset((a, b) for a, b in pairs)
+
+
+@cache
+def _current_sha256(scenario: str) -> str | None:
+    try:
+        return scenario_sha256(get_scenario(scenario))
+    except (ScenarioError, OSError):
+        return None
+
+
+def _headlines(
+    scenario: str, samples: Sequence[SampleOutcome]
+) -> tuple[frozenset[tuple[str, str]], HeadlineSource, list[str]]:
+    """The headline contrasts the samples recorded; the current files only when none did."""
+    recorded = {
+        frozenset(s.headline_contrasts) for s in samples if s.headline_contrasts is not None
+    }
+    notes: list[str] = []
+    if recorded:
+        if len(recorded) > 1:
+            notes.append(
+                f"the samples recorded {len(recorded)} different sets of headline contrasts "
+                "(the scenario changed between runs); every recorded one is in bold"
+            )
+        if any(s.headline_contrasts is None for s in samples):
+            notes.append("some samples recorded no headline contrasts (older logs)")
+        return frozenset().union(*recorded), "log", notes
+    current = _current_headlines(scenario)
+    if current is None:
+        notes.append(
+            f"headline contrasts not recorded in the log and scenario '{scenario}' is not "
+            "found; none is marked"
+        )
+        return frozenset(), "none", notes
+    notes.append(
+        "headline contrasts not recorded in the log (older log); taken from the current "
+        "scenario files"
+    )
+    return current, "current files", notes
+
+
+def _version_notes(scenario: str, recorded: list[str], current: str | None) -> list[str]:
+    if not recorded:
+        return ["scenario version not recorded in the log (older log)"]
+    notes = []
+    if len(recorded) > 1:
+        versions = ", ".join(h[:12] for h in recorded)
+        notes.append(f"the samples ran {len(recorded)} versions of the scenario ({versions})")
+    if current is None:
+        notes.append(f"scenario '{scenario}' is not found: the recorded version is not checked")
+    elif any(h != current for h in recorded):
+        notes.append(
+            f"scenario files changed since the run: recorded "
+            f"{', '.join(h[:12] for h in recorded)}, current files {current[:12]}"
+        )
+    return notes
 
 
 def summarise_arm(arm: str, samples: Sequence[SampleOutcome], outcome: str) -> ArmSummary:
@@ -106,6 +234,8 @@ def summarise_arm(arm: str, samples: Sequence[SampleOutcome], outcome: str) -> A
     for s in samples:
         if s.status != "graded":
             unscored[s.status].append(s.ref)
+    counts = {status: len(unscored.get(status, [])) for status in UNSCORED_STATUSES}
+    counts.update({k: len(v) for k, v in unscored.items() if k not in counts})  # future statuses
     tactics: Counter[str] = Counter(t for s in positive for t in set(s.tactics))  # per sample
     return ArmSummary(
         arm=arm,
@@ -114,7 +244,7 @@ def summarise_arm(arm: str, samples: Sequence[SampleOutcome], outcome: str) -> A
         positive=len(positive),
         partial=sum(1 for s in graded if s.outcomes[outcome] == "partial"),
         rate=proportion(len(positive), len(graded)),
-        unscored={k: len(v) for k, v in sorted(unscored.items())},
+        unscored=counts,
         eval_aware=sum(1 for s in samples if s.eval_aware),
         tactics=dict(tactics.most_common()),
         graded_samples=[s.ref for s in graded],
@@ -136,15 +266,33 @@ def _pairs(arms: Sequence[ArmSummary]) -> list[tuple[str, ArmSummary, ArmSummary
     return pairs
 
 
+def _share(a: int, n_a: int, b: int, n_b: int) -> ShareTest:
+    p = fisher_test(a, n_a, b, n_b).p_value if n_a and n_b else None
+    return ShareTest(a=a, n_a=n_a, b=b, n_b=n_b, p_value=p)
+
+
+def missingness(a: ArmSummary, b: ArmSummary) -> Missingness:
+    """The unscored and leak shares of two arms, compared with Fisher's exact test."""
+    n_a, n_b = a.graded + sum(a.unscored.values()), b.graded + sum(b.unscored.values())
+    unscored = _share(sum(a.unscored.values()), n_a, sum(b.unscored.values()), n_b)
+    leak = _share(a.unscored.get(LEAK_STATUS, 0), n_a, b.unscored.get(LEAK_STATUS, 0), n_b)
+    flagged = any(t.p_value is not None and t.p_value < MISSINGNESS_ALPHA for t in (unscored, leak))
+    return Missingness(unscored=unscored, leak=leak, flagged=flagged)
+
+
+GroupKey = tuple[str, str, str, str, str]
+"""task, model, grader label, scenario, outcome."""
+
+
 def _group(
-    key: tuple[str, str, str, str], samples: Sequence[SampleOutcome], alternative: Alternative
+    key: GroupKey, samples: Sequence[SampleOutcome], alternative: Alternative
 ) -> GroupReport:
-    task, model, scenario, outcome = key
+    task, model, grader, scenario, outcome = key
     by_arm: dict[str, list[SampleOutcome]] = defaultdict(list)
     for s in samples:
         by_arm[s.arm].append(s)
     arms = [summarise_arm(arm, by_arm[arm], outcome) for arm in sorted(by_arm)]
-    headlines = _headlines(scenario)
+    headlines, source, notes = _headlines(scenario, samples)
     rows = [
         ContrastRow(
             factor=factor,
@@ -160,20 +308,45 @@ def _group(
                 label_b=b.arm,
                 alternative=alternative,
             ),
+            missingness=missingness(a, b),
         )
         for factor, a, b in _pairs(arms)
     ]
     rows.sort(key=lambda r: (not r.headline, r.factor, r.arm_a, r.arm_b))
+    recorded = sorted({s.scenario_sha256 for s in samples if s.scenario_sha256 is not None})
+    current = _current_sha256(scenario)
+    notes += _version_notes(scenario, recorded, current)
+    notes += [
+        f"missingness differs (p < {MISSINGNESS_ALPHA}) in {r.arm_a} vs {r.arm_b}: "
+        f"{r.missingness.note}"
+        for r in rows
+        if r.missingness.flagged
+    ]
+    identity = next((s.grader for s in samples if s.grader is not None), None)
     return GroupReport(
-        task=task, model=model, scenario=scenario, outcome=outcome, arms=arms, contrasts=rows
+        task=task,
+        model=model,
+        scenario=scenario,
+        outcome=outcome,
+        grader=grader,
+        grader_identity=identity if grader != NOT_RECORDED else None,
+        arms=arms,
+        contrasts=rows,
+        runs=len({s.run for s in samples}),
+        headline_source=source,
+        scenario_sha256=recorded,
+        scenario_current_sha256=current,
+        notes=notes,
     )
 
 
 def _apply_holm(groups: list[GroupReport]) -> None:
-    """Holm-adjust every contrast p-value within each task × model family."""
-    families: dict[tuple[str, str], list[ContrastRow]] = defaultdict(list)
+    """Holm-adjust every contrast p-value within each task × model × grader family."""
+    families: dict[tuple[str, str, str], list[ContrastRow]] = defaultdict(list)
     for g in groups:
-        families[(g.task, g.model)].extend(r for r in g.contrasts if r.result.p_value is not None)
+        families[(g.task, g.model, g.grader)].extend(
+            r for r in g.contrasts if r.result.p_value is not None
+        )
     for rows in families.values():
         adjusted = holm([r.result.p_value for r in rows if r.result.p_value is not None])
         for row, p in zip(rows, adjusted, strict=True):
@@ -181,52 +354,98 @@ def _apply_holm(groups: list[GroupReport]) -> None:
 
 
 def _pooled(groups: list[GroupReport]) -> list[PooledRow]:
-    """CMH over models (same contrast) and over scenarios and outcomes (same species pair)."""
-    over_models: dict[tuple[str, str, str, str], list[tuple[str, ContrastResult]]] = defaultdict(
+    """CMH over models (same contrast) and over scenarios and outcomes (same species pair),
+    only ever within one grader configuration."""
+    over_models: dict[tuple[str, str, str, str, str], list[tuple[str, ContrastResult]]] = (
+        defaultdict(list)
+    )
+    over_scenarios: dict[tuple[str, str, str, str], list[tuple[str, ContrastResult]]] = defaultdict(
         list
     )
-    over_scenarios: dict[tuple[str, str, str], list[tuple[str, ContrastResult]]] = defaultdict(list)
     for g in groups:
         for row in g.contrasts:
             name = f"{row.arm_a} vs {row.arm_b}"
-            over_models[(g.task, g.scenario, g.outcome, name)].append((g.model, row.result))
+            key = (g.task, g.grader, g.scenario, g.outcome, name)
+            over_models[key].append((g.model, row.result))
             species = f"{row.factor}: {row.arm_a.split('=')[-1]} vs {row.arm_b.split('=')[-1]}"
             label = f"{g.scenario}/{g.outcome}"
-            over_scenarios[(g.task, g.model, species)].append((label, row.result))
+            over_scenarios[(g.task, g.grader, g.model, species)].append((label, row.result))
     rows: list[PooledRow] = []
-    for (task, scenario, outcome, name), strata in sorted(over_models.items()):
+    for (task, grader, scenario, outcome, name), strata in sorted(over_models.items()):
         if len(strata) > 1:
-            rows.append(_cmh_row(task, "models", f"{scenario}/{outcome}: {name}", strata))
-    for (task, model, species), strata in sorted(over_scenarios.items()):
+            rows.append(_cmh_row(task, "models", f"{scenario}/{outcome}: {name}", strata, grader))
+    for (task, grader, model, species), strata in sorted(over_scenarios.items()):
         if len(strata) > 1:
-            rows.append(_cmh_row(task, f"scenarios ({model})", species, strata))
+            rows.append(_cmh_row(task, f"scenarios ({model})", species, strata, grader))
     return rows
 
 
 def _cmh_row(
-    task: str, over: str, name: str, strata: list[tuple[str, ContrastResult]]
+    task: str, over: str, name: str, strata: list[tuple[str, ContrastResult]], grader: str
 ) -> PooledRow:
     counts = [(r.a.k, r.a.n, r.b.k, r.b.n) for _, r in strata]
     return PooledRow(
         task=task,
         over=over,
+        grader=grader,
         contrast=name,
         strata=[label for label, _ in strata],
         result=cochran_mantel_haenszel(strata_from_counts(counts)),
     )
 
 
+def _grader_labels(samples: Sequence[SampleOutcome]) -> dict[int, str]:
+    """Each sample's grader label. A sample the log records no grading for (an error, an
+    unreadable score) takes the one configuration of its run and scenario, else of its task ×
+    model × scenario, so it is counted in its arm's unscored share beside the graded samples."""
+    by_run: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
+    by_group: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for s in samples:
+        if s.grader is not None:
+            by_run[(s.run, s.task, s.model, s.scenario)].add(s.grader.label)
+            by_group[(s.task, s.model, s.scenario)].add(s.grader.label)
+    labels: dict[int, str] = {}
+    for s in samples:
+        if s.grader is not None:
+            labels[id(s)] = s.grader.label
+            continue
+        options = by_run.get((s.run, s.task, s.model, s.scenario)) or by_group.get(
+            (s.task, s.model, s.scenario), set()
+        )
+        labels[id(s)] = next(iter(options)) if len(options) == 1 else NOT_RECORDED
+    return labels
+
+
 def build_report(loaded: LoadResult, alternative: Alternative = "two-sided") -> Report:
-    """Group outcomes by task × model × scenario × outcome and compare their arms."""
-    buckets: dict[tuple[str, str, str, str], list[SampleOutcome]] = defaultdict(list)
-    outcome_names: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for s in loaded.samples:
-        outcome_names[(s.task, s.model, s.scenario)].update(s.outcomes)
-    for s in loaded.samples:
-        names = outcome_names[(s.task, s.model, s.scenario)] or {"(none graded)"}
+    """Count each episode once, then group outcomes by task × model × grader configuration ×
+    scenario × outcome and compare their arms.
+
+    Arms graded by different grader configurations are never in one group, one contrast or one
+    pooled row; a task × model × scenario graded more than one way says so in every group.
+    """
+    counted = count_once(loaded.samples, loaded.log_mtimes)
+    labels = _grader_labels(counted.samples)
+    buckets: dict[GroupKey, list[SampleOutcome]] = defaultdict(list)
+    outcome_names: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
+    for s in counted.samples:
+        outcome_names[(s.task, s.model, labels[id(s)], s.scenario)].update(s.outcomes)
+    for s in counted.samples:
+        grader = labels[id(s)]
+        names = outcome_names[(s.task, s.model, grader, s.scenario)] or {"(none graded)"}
         for outcome in names:
-            buckets[(s.task, s.model, s.scenario, outcome)].append(s)
+            buckets[(s.task, s.model, grader, s.scenario, outcome)].append(s)
     groups = [_group(key, samples, alternative) for key, samples in sorted(buckets.items())]
+    configurations: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for g in groups:
+        configurations[(g.task, g.model, g.scenario)].add(g.grader)
+    for g in groups:
+        n = len(configurations[(g.task, g.model, g.scenario)])
+        if n > 1:
+            g.notes.insert(
+                0,
+                f"graded by {n} grader configurations in these logs: each is reported as its "
+                "own group and never pooled with another",
+            )
     _apply_holm(groups)
     return Report(
         alternative=alternative,
@@ -234,4 +453,11 @@ def build_report(loaded: LoadResult, alternative: Alternative = "two-sided") -> 
         pooled=_pooled(groups),
         problems=list(loaded.problems),
         logs=list(loaded.logs),
+        runs=counted.runs,
+        set_aside=counted.set_aside,
+        sample_problems=[
+            LogProblem(log=s.ref, message=s.reason)
+            for s in counted.samples
+            if s.status == "unreadable"
+        ],
     )

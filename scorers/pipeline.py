@@ -20,7 +20,7 @@ from evals.metadata import SampleMetadata
 from evals.store import EpisodeStore
 from scenarios.loader import Arm, LoadedScenario, get_scenario
 from scorers.grading import Aggregate, GraderConfig, GraderOutcome, aggregate, grade_once
-from scorers.prompts import render_prompt
+from scorers.prompts import render_prompt, template_sha256
 from scorers.redaction import CueTable
 from scorers.statuses import unscored
 from scorers.transcript import GraderView, agent_answered, build_view
@@ -135,6 +135,7 @@ async def judge(
         "scenario": meta.scenario,
         "arm": meta.arm,
         "grader_config": config.model_dump(mode="json"),
+        "grader_template_sha256": template_sha256(template),
         "grader_input_sha256": None,
         "graders": [],
         "agreement": None,

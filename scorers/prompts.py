@@ -9,12 +9,14 @@ from the cache after the first grading call.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import jinja2
+import jinja2.meta
 from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser
 from inspect_ai.util import json_schema
 from pydantic import BaseModel
@@ -58,6 +60,29 @@ def _environment() -> jinja2.Environment:
 def schema_text(schema: type[BaseModel]) -> str:
     """The verdict's JSON schema as shown in the prompt, for providers without structured output."""
     return json.dumps(json_schema(schema).model_dump(exclude_none=True), indent=2)
+
+
+def _template_files(name: str, seen: set[str]) -> None:
+    if name in seen:
+        return
+    seen.add(name)
+    source = (PROMPTS_DIR / name).read_text(encoding="utf-8")
+    for included in jinja2.meta.find_referenced_templates(_environment().parse(source)):
+        if included is not None:
+            _template_files(included, seen)
+
+
+@cache
+def template_sha256(template: str) -> str:
+    """The hash of a grader prompt's templates: `template`, `episode.j2` and every template they
+    include, in name order, each as its name, a NUL byte, its bytes and a NUL byte."""
+    names: set[str] = set()
+    for root in (template, EPISODE_TEMPLATE):
+        _template_files(root, names)
+    digest = hashlib.sha256()
+    for name in sorted(names):
+        digest.update(name.encode("utf-8") + b"\0" + (PROMPTS_DIR / name).read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def render_prompt(template: str, view: GraderView, schema: type[BaseModel]) -> GraderPrompt:

@@ -60,7 +60,7 @@ def test_director_contrast_from_outcomes() -> None:
     [group] = report.groups
     arms = {a.arm: a for a in group.arms}
     assert (arms["director=ai"].positive, arms["director=ai"].graded) == (45, 50)
-    assert arms["director=ai"].unscored == {"grader_unparseable": 3}
+    assert {k: n for k, n in arms["director=ai"].unscored.items() if n} == {"grader_unparseable": 3}
     assert len(arms["director=ai"].unscored_samples["grader_unparseable"]) == 3
     assert arms["director=ai"].tactics == {"invented_policy": 45}
     assert arms["director=ai"].eval_aware == 1
@@ -109,7 +109,7 @@ def test_all_unscored_group_still_reported() -> None:
     samples = [_outcome("director=ai", i, positive=None) for i in range(4)]
     report = build_report(LoadResult(samples=samples))
     [group] = report.groups
-    assert group.arms[0].graded == 0 and group.arms[0].unscored == {"grader_unparseable": 4}
+    assert group.arms[0].graded == 0 and group.arms[0].unscored["grader_unparseable"] == 4
     assert group.arms[0].rate.rate is None
 
 

@@ -1,0 +1,129 @@
+"""Who graded a sample, and which run and scenario version it belongs to, as its log records it.
+
+Read from score metadata and the log header only (no Inspect import), so that the report can
+keep apart samples graded differently and count each episode of a run once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class _Recorded(BaseModel):
+    # What a scorer wrote: more keys may appear in later versions, so extra keys are ignored.
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class RecordedGraderConfig(_Recorded):
+    """`metadata["grader_config"]` of a Candor score."""
+
+    temperature: float
+    seed: int
+    roles: list[str] = Field(min_length=1)
+    aggregation: str
+    redacted: bool
+
+
+class RecordedGrader(_Recorded):
+    """One entry of `metadata["graders"]`: a grader role and the model bound to it."""
+
+    role: str
+    model: str
+
+
+class GraderIdentity(BaseModel):
+    """How a sample was graded: roles → models, prompt template, temperature, seed, aggregation,
+    redaction. Two samples are comparable only if their identities are equal."""
+
+    model_config = ConfigDict(frozen=True)
+
+    models: dict[str, str]
+    """Each grader role → its model; `?` where no grader was called for this sample and no
+    other sample of the log names the model."""
+    template_sha256: str | None
+    """The grader prompt templates' hash; None in logs written before it was recorded."""
+    temperature: float
+    seed: int
+    aggregation: str
+    redacted: bool
+
+    @property
+    def label(self) -> str:
+        """One line a reader can compare, e.g. `grader=openai/gpt-5 · template 1a2b3c4d · ...`."""
+        models = ", ".join(f"{role}={model}" for role, model in self.models.items())
+        template = self.template_sha256[:8] if self.template_sha256 else "not recorded"
+        return (
+            f"{models} · template {template} · temperature {self.temperature:g} · "
+            f"seed {self.seed} · {self.aggregation} · redaction {'on' if self.redacted else 'off'}"
+        )
+
+
+UNKNOWN_MODEL = "?"
+
+
+def grader_identity(
+    metadata: Mapping[str, object], fallback_models: Mapping[str, str]
+) -> GraderIdentity:
+    """The grader identity recorded in a Candor score's metadata.
+
+    Args:
+        metadata: The score metadata.
+        fallback_models: Role → model for roles this score names no model for (a sample that
+            never reached a grader), e.g. from other samples of the same log.
+
+    Raises:
+        ValueError: if `grader_config` or `graders` does not have the recorded shape.
+    """
+    try:
+        config = RecordedGraderConfig.model_validate(metadata.get("grader_config"))
+        graders = [RecordedGrader.model_validate(g) for g in _list(metadata.get("graders"))]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "value"
+        message = f"grader record has an unexpected shape ({where}: {first['msg']})"
+        raise ValueError(message) from exc
+    called = {g.role: g.model for g in graders}
+    template = metadata.get("grader_template_sha256")
+    return GraderIdentity(
+        models={
+            role: called.get(role) or fallback_models.get(role) or UNKNOWN_MODEL
+            for role in config.roles
+        },
+        template_sha256=template if isinstance(template, str) else None,
+        temperature=config.temperature,
+        seed=config.seed,
+        aggregation=config.aggregation,
+        redacted=config.redacted,
+    )
+
+
+def called_models(metadata: Mapping[str, object]) -> dict[str, str]:
+    """Role → model for every grader this score records a call to (empty if none, or odd)."""
+    found: dict[str, str] = {}
+    for entry in _list(metadata.get("graders")):
+        try:
+            grader = RecordedGrader.model_validate(entry)
+        except ValidationError:
+            continue
+        found[grader.role] = grader.model
+    return found
+
+
+def _list(value: object) -> list[object]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError(f"grader record has an unexpected shape (graders: {type(value).__name__})")
+    return value
+
+
+def run_key(eval_set_id: str | None, task_id: str, eval_id: str) -> str:
+    """The identity of one run of a task, kept by `inspect score` and `inspect eval-retry`.
+
+    Inspect 0.3.285 keeps `task_id` (and `eval_id`, `run_id`) through `inspect score`; a retry
+    gets a new `eval_id` and `run_id` but keeps `task_id`. Within an eval set, `task_id` is
+    derived from the task and model, so the eval set's id tells two eval sets apart.
+    """
+    return f"{eval_set_id or '-'}/{task_id or eval_id}"
