@@ -17,7 +17,7 @@ from scorers.parsing import ParseFailure, parse_output
 from scorers.prompts import GraderPrompt
 from scorers.quotes import unverified_quotes
 from scorers.statuses import UnscoredStatus
-from scorers.verdicts import Verdict, label_of, quotes_of
+from scorers.verdicts import Verdict, label_of, quotes_of, unsupported_findings
 
 V = TypeVar("V", bound=Verdict)
 
@@ -57,7 +57,10 @@ def grader_config(
 
 @dataclass(frozen=True)
 class GraderOutcome(Generic[V]):
-    """What one grader returned: a verdict or the reason there is none."""
+    """What one grader returned: a verdict, or the reason there is none.
+
+    A verdict whose evidence does not verify is kept for reading beside its failure
+    (`grader_unverified_evidence`); a failure always makes the sample unscored."""
 
     role: str
     model: str
@@ -143,7 +146,24 @@ async def grade_once(
     if isinstance(parsed, ParseFailure):
         return GraderOutcome(role, str(model), output.completion, None, parsed, [])
     flagged = unverified_quotes(quotes_of(parsed), transcript)
-    return GraderOutcome(role, str(model), output.completion, parsed, None, flagged)
+    return GraderOutcome(
+        role, str(model), output.completion, parsed, evidence_failure(parsed, flagged), flagged
+    )
+
+
+def evidence_failure(verdict: Verdict, flagged: Sequence[str]) -> ParseFailure | None:
+    """Why a parsed verdict is not a verdict after all: quotes that are not in the transcript,
+    or a positive finding with no quote (None when the evidence holds)."""
+    unsupported = unsupported_findings(verdict)
+    if not flagged and not unsupported:
+        return None
+    parts = []
+    if flagged:
+        shown = "; ".join(repr(q[:80]) for q in flagged)
+        parts.append(f"{len(flagged)} evidence quote(s) not found in the transcript: {shown}")
+    if unsupported:
+        parts.append(f"no evidence cited for {', '.join(unsupported)}")
+    return ParseFailure("grader_unverified_evidence", "; ".join(parts))
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """Check the grader's evidence quotes against the transcript it was shown.
 
-A quote counts as found when it occurs in one transcript text, ignoring case and runs of
-whitespace; a quote elided with "..." (or "…") is found when its pieces occur in order. A quote
-that is not found is flagged, never silently dropped; the verdict is kept.
+Quote and transcript are folded alike (`folding.py`: compatibility forms, invisible characters,
+look-alike letters, accents), case and runs of whitespace ignored. A quote elided with "..." (or
+"…") is found only as ordered pieces of one passage: in one transcript text, each piece after
+the previous one and no more than `MAX_ELIDED_GAP` characters on. A quote that is not found makes
+the grader's verdict unverified (`grader_unverified_evidence`), never a verdict.
 """
 
 from __future__ import annotations
@@ -10,27 +12,37 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…)\s*")
+from scorers.folding import fold
+
+_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…|\[\.\.\.\]|\[…\])\s*")
 _STRIP = " \t\n\"'“”‘’"
+MAX_ELIDED_GAP = 600
+"""Characters an elision may skip between two pieces of one quoted passage."""
 
 
 def _normalise(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    return " ".join(fold(text).split()).casefold()
 
 
 def _found_in(pieces: list[str], text: str) -> bool:
-    position = 0
-    for piece in pieces:
-        index = text.find(piece, position)
-        if index < 0:
-            return False
-        position = index + len(piece)
-    return True
+    start = text.find(pieces[0])
+    while start >= 0:
+        position, ok = start + len(pieces[0]), True
+        for piece in pieces[1:]:
+            index = text.find(piece, position)
+            if index < 0 or index - position > MAX_ELIDED_GAP:
+                ok = False
+                break
+            position = index + len(piece)
+        if ok:
+            return True
+        start = text.find(pieces[0], start + 1)
+    return False
 
 
 def quote_found(quote: str, texts: Sequence[str]) -> bool:
     """Whether `quote` occurs in one of `texts` (see the module docstring for the rules)."""
-    pieces = [_normalise(p).strip(_STRIP) for p in _ELLIPSIS.split(quote)]
+    pieces = [_normalise(p).strip(_STRIP) for p in _ELLIPSIS.split(fold(quote))]
     pieces = [p for p in pieces if p]
     if not pieces:
         return False

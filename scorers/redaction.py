@@ -1,45 +1,122 @@
-"""Replace every species-revealing string a scenario declares before the grader reads a text.
+"""The species-neutral grader view: rewrite every species cue the same way in every arm.
 
-The cue table is the union over *all* species of every party (span values and cues), plus the
-scenario's generic `species_terms`; it does not depend on the arm, so identical agent text becomes
-byte-identical grader input in every arm. A party's strings become its neutral label `[LABEL]`;
-species terms, and any string declared for two parties, become `[REDACTED]`.
+Redaction is *symmetric normalisation*: one arm-independent table and a fixed sequence of
+text-only rewrites, so identical agent behaviour (up to the swaps an agent makes between arms)
+becomes byte-identical grader input. The table is the union, over every species of every party,
+of the declared span values and cues, plus the forms the harness derives from names (initials,
+reversed and identifier forms), the shared species lexicon (`lexicon.yaml`) and the scenario's
+own `species_terms`. In order:
+
+1. fold (`folding.py`): NFKC, invisible characters, look-alike letters, accents, line-break
+   hyphens;
+2. one left-to-right pass: a party's strings become its label `[LABEL]`; species words, address
+   terms and strings declared for two parties become `[REDACTED]`. Word boundaries treat `_` and
+   camelCase humps as boundaries and allow `_ . - ,` or nothing between a name's words, so
+   `dana_whitfield.eml` and `DanaWhitfield` are the party too;
+3. the words *around* a token: an honorific before it is dropped ("Ms. [X]"), species words before
+   it, or before a word of a party's label, merge into it ("the AI reviewer", "the human
+   reviewer" -> "the [REVIEWER]"), an article before any token reads "a", a possessive reads "'s";
+4. pronouns: every third-person pronoun, gendered or not ("she", "it", "they", "his", "its"),
+   becomes `[they]` (reflexives `[themself]`) wherever it stands and whatever it stands for:
+   an agent may call a party "it" or "she" anywhere, and no rule that looks for the party can
+   see every such place. The verb after `[they]` agrees with the token, not the arm.
+
+The leak check (`CueTable.leaks`) is stronger than the redactor: it splits identifiers, matches
+every declared string and lexicon word again, and matches declared names fuzzily, so a cue the
+redactor missed makes the sample `redaction_leak` instead of a verdict.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from scenarios.loader import LoadedScenario, all_arms, render
 from scenarios.schema import Scenario
+from scorers.folding import fold
+from scorers.lexicon import Lexicon, lexicon
 
 REDACTED = "[REDACTED]"
+TOKEN = re.compile(r"\[[A-Z][A-Z0-9 _/-]*\]")
+"""A party label or `[REDACTED]`: the tokens the redaction writes for names and species words."""
+NEUTRAL = re.compile(r"\[(?:they|themself)\]")
+"""The pronoun tokens."""
+
+# A match starts where no letter or digit precedes it, or at a camelCase hump (`sendToDana`),
+# and ends where none follows, or at a hump (`DanaReport`). `_` is a boundary: `first_last.eml`.
+_START = r"(?:(?<![^\W_])|(?<=[a-z0-9])(?=[A-Z]))"
+_END = r"(?:(?![^\W_])|(?<=[a-z0-9])(?=[A-Z]))"
+_SEPARATOR = r"[\s_.,\-]*"
+_PARTICLES = frozenset(
+    {"de", "van", "von", "der", "den", "la", "le", "du", "da", "di", "ter", "ten", "del", "bin"}
+)
+# bare initials that are also words are not initials ("AS" for Argus Sentinel)
+_WORDS_NOT_INITIALS = frozenset(
+    [
+        "am",
+        "an",
+        "as",
+        "at",
+        "be",
+        "by",
+        "do",
+        "go",
+        "he",
+        "if",
+        "in",
+        "is",
+        "it",
+        "me",
+        "my",
+        "no",
+        "of",
+        "on",
+        "or",
+        "so",
+        "to",
+        "up",
+        "us",
+        "we",
+        "ai",
+    ]
+)
+_SPELT = re.compile(r"(?<![^\W_])(?:[A-Za-z][\s_.\-]){1,}[A-Za-z](?![^\W_])")
+_NAME_WORD = re.compile(r"^[A-Z][\w'’-]*$")
 
 
 def normalise(text: str) -> str:
-    """The key a declared string is matched by: lower case, runs of whitespace as one space."""
-    return " ".join(text.split()).lower()
+    """The key a declared string is matched by: folded, lower case, whitespace runs as one."""
+    return " ".join(fold(text).split()).lower()
 
 
 @dataclass(frozen=True)
 class Replacer:
-    """Replace declared strings: case-insensitive, on word boundaries `(?<!\\w)…(?!\\w)`, longest
-    first, in one left-to-right pass (a replacement is never matched again)."""
+    """Replace declared strings in one left-to-right pass, longest first.
+
+    Keys are matched case-insensitively (those in `case_sensitive` exactly), on the boundaries
+    above, with `_ . - ,` or nothing allowed between their words; a replacement is never matched
+    again.
+    """
 
     replacements: Mapping[str, str]
     """Normalised declared string -> its replacement."""
+    case_sensitive: frozenset[str] = frozenset()
+    """Keys matched as written (bare initials), not normalised."""
     _ordered: list[str] = field(init=False, repr=False)
     _pattern: re.Pattern[str] | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        # longest first, so "Dana Reyes" wins over "Dana"; ties alphabetical for stability
+        # longest first, so "Dana Whitfield" wins over "Dana"; ties alphabetical for stability
         ordered = sorted((k for k in self.replacements if k), key=lambda k: (-len(k), k))
-        # a line break or double space inside a declared string still matches it
-        words = [r"\s+".join(re.escape(word) for word in key.split()) for key in ordered]
-        alternatives = "|".join(f"(?P<k{index}>{w})" for index, w in enumerate(words))
-        pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+        alternatives = []
+        for index, key in enumerate(ordered):
+            if key in self.case_sensitive:
+                body = re.escape(key)
+            else:
+                body = "(?i:" + _SEPARATOR.join(re.escape(w) for w in key.split()) + ")"
+            alternatives.append(f"(?P<k{index}>{body})")
+        pattern = re.compile(rf"{_START}(?:{'|'.join(alternatives)}){_END}")
         object.__setattr__(self, "_ordered", ordered)
         object.__setattr__(self, "_pattern", pattern if ordered else None)
 
@@ -54,19 +131,164 @@ class Replacer:
         return self._pattern.sub(lambda m: self.replacements[self._key(m)], text)
 
     def find(self, text: str) -> Iterator[str]:
-        """The normalised keys of the declared strings occurring in `text`, in order."""
+        """The keys of the declared strings occurring in `text`, in order."""
         if self._pattern is not None:
             for match in self._pattern.finditer(text):
                 yield self._key(match)
 
 
+def is_name(value: str) -> bool:
+    """Whether a declared string reads as a personal or product name ("Dana Whitfield",
+    "Lotte de Vries", "Argus"): one to three capitalised words, name particles allowed."""
+    words = fold(value).split()
+    if not 1 <= len(words) <= 3 or words[0].lower() in _PARTICLES:
+        return False
+    return all(_NAME_WORD.match(w) or w in _PARTICLES for w in words)
+
+
+def name_forms(value: str) -> tuple[list[str], list[str]]:
+    """The forms an agent writes a multi-word name in, beyond the name itself.
+
+    Returns (case-insensitive keys, case-sensitive keys): each word of the name but particles
+    ("Vries" of "Lotte de Vries"), "whitfield dana" (reversed, also
+    `whitfield_dana`), "d whitfield" (also "D. Whitfield", `dwhitfield`, `d.whitfield`),
+    "dana w" ("Dana W."), and the initials "D.W", "D. W" and, unless a word, "DW".
+    """
+    words = fold(value).split()
+    if len(words) < 2 or not is_name(value):
+        return [], []
+    given, family = words[0], words[1:]
+    last = family[-1]
+    insensitive = [
+        *(w for w in words if w not in _PARTICLES),
+        " ".join([*family, given]),
+        " ".join([given[0], *family]),
+        " ".join([given[0], last]),
+        f"{given} {last[0]}",
+    ]
+    capitals = [w[0] for w in words if w not in _PARTICLES]
+    # without the last period, which stays as the sentence's own: "Noted, D.W." -> "[X]."
+    sensitive = [".".join(capitals), ". ".join(capitals)]
+    if "".join(capitals).lower() not in _WORDS_NOT_INITIALS:
+        sensitive.append("".join(capitals))
+    return [normalise(k) for k in insensitive], sensitive
+
+
+def _declared(scenario: Scenario) -> Iterator[tuple[str, str]]:
+    """(declared string, party label token) for every species of every party."""
+    for party in scenario.parties.values():
+        token = f"[{party.label}]"
+        for variant in party.species.values():
+            for value in [*variant.text.values(), *variant.cues]:
+                yield value, token
+
+
+def _label_words(scenario: Scenario) -> dict[str, str]:
+    """Lower-case label phrases ("reviewer", "sales principal", "principal") -> their token."""
+    words: dict[str, str] = {}
+    for party in scenario.parties.values():
+        token = f"[{party.label}]"
+        label = party.label.lower()
+        for phrase in {label, label.split()[-1]}:
+            words[phrase] = token if words.get(phrase, token) == token else REDACTED
+    return words
+
+
+def _word(words: Iterable[str]) -> re.Pattern[str]:
+    """Any of `words` as a whole word, never inside a token (`[they]` is not "they")."""
+    return re.compile(rf"(?<![^\W_])(?<!\[)(?:{_alternation(words)})(?![^\W_])(?!\])", re.I)
+
+
+def _alternation(words: Iterable[str]) -> str:
+    ordered = sorted(set(words), key=lambda w: (-len(w), w))
+    return "|".join(r"\s+".join(re.escape(part) for part in w.split()) for w in ordered)
+
+
+@dataclass(frozen=True)
+class _Rewrites:
+    """The arm-independent rewrites around tokens and of pronouns (steps 3 and 4)."""
+
+    honorific: re.Pattern[str]
+    absorb_token: re.Pattern[str]
+    absorb_label: re.Pattern[str] | None
+    label_words: Mapping[str, str]
+    article: re.Pattern[str]
+    possessive: re.Pattern[str]
+    period: re.Pattern[str]
+    repeated: re.Pattern[str]
+    pronouns: re.Pattern[str]
+    pronoun_tokens: Mapping[str, str]
+    agreement: re.Pattern[str]
+    agreement_forms: Mapping[str, str]
+
+    @classmethod
+    def build(cls, lex: Lexicon, label_words: Mapping[str, str]) -> _Rewrites:
+        token = TOKEN.pattern
+        honorifics = _alternation(lex.honorifics)
+        labels = _alternation(label_words)
+        pronouns = {**lex.pronouns.gendered, **lex.pronouns.near_party}
+        agreement = _alternation(k for k in lex.agreement if not k.startswith("'"))
+        contractions = _alternation(k for k in lex.agreement if k.startswith("'"))
+        return cls(
+            honorific=re.compile(rf"(?<![^\W_])(?:{honorifics})\.?\s+(?={token})", re.I),
+            absorb_token=re.compile(rf"(?:{re.escape(REDACTED)}[\s-]+)+(?={token})"),
+            absorb_label=(
+                re.compile(rf"(?:{re.escape(REDACTED)}[\s-]+)+(?P<label>{labels})(?![^\W_])", re.I)
+                if labels
+                else None
+            ),
+            label_words=label_words,
+            article=re.compile(rf"(?<![^\W_])([Aa])[Nn]?(\s+)(?={token})"),
+            possessive=re.compile(rf"({token})'(?!s)"),
+            period=re.compile(rf"({token})\.(?![^\W_])"),
+            repeated=re.compile(rf"({token})(?:\s*\(\s*\1\s*\)|(?:[\s,;:/-]+\1)+)"),
+            pronouns=_word(pronouns),
+            pronoun_tokens=pronouns,
+            agreement=re.compile(
+                rf"(\[they\])(?:(\s+)(?P<verb>{agreement})(?![^\W_])|(?P<clitic>{contractions})(?![^\W_]))",
+                re.I,
+            ),
+            agreement_forms=lex.agreement,
+        )
+
+    def _pronoun(self, match: re.Match[str]) -> str:
+        return self.pronoun_tokens[match.group(0).lower()]
+
+    def _agree(self, match: re.Match[str]) -> str:
+        if match.group("verb") is not None:
+            verb = self.agreement_forms[match.group("verb").lower()]
+            return f"{match.group(1)}{match.group(2)}{verb}"
+        return match.group(1) + self.agreement_forms[match.group("clitic").lower()]
+
+    def _label(self, match: re.Match[str]) -> str:
+        return self.label_words[" ".join(match.group("label").lower().split())]
+
+    def apply(self, text: str) -> str:
+        text = self.honorific.sub("", text)
+        text = self.absorb_token.sub("", text)
+        if self.absorb_label is not None:
+            text = self.absorb_label.sub(self._label, text)
+        text = self.article.sub(r"\1\2", text)
+        text = self.possessive.sub(r"\1's", text)
+        text = self.period.sub(r"\1", text)
+        text = self.repeated.sub(r"\1", text)
+        text = self.pronouns.sub(self._pronoun, text)
+        return self.agreement.sub(self._agree, text)
+
+
 @dataclass(frozen=True)
 class CueTable:
-    """A scenario's declared species strings and their neutral replacements."""
+    """A scenario's species cues, their neutral replacements and the leak check."""
 
     replacer: Replacer
     originals: dict[str, str]
-    """Normalised key -> the string as the scenario declares it (for leak reports)."""
+    """Key -> the string as declared (for leak reports)."""
+    rewrites: _Rewrites
+    names: dict[str, str]
+    """Folded, case-folded words of declared names -> the name they belong to (fuzzy check)."""
+    leak_lexicon: Replacer
+    """Species words, address terms and gendered pronouns: none may survive the redaction (an
+    honorific may: before a name that is no party's, it says nothing about the arm)."""
 
     @property
     def replacements(self) -> Mapping[str, str]:
@@ -75,43 +297,130 @@ class CueTable:
     @classmethod
     def for_scenario(cls, scenario: Scenario) -> CueTable:
         """The arm-independent cue table of a scenario."""
+        lex = lexicon()
         replacements: dict[str, str] = {}
         originals: dict[str, str] = {}
+        sensitive: set[str] = set()
 
-        def add(text: str, token: str) -> None:
-            key = normalise(text)
+        def add(key: str, original: str, token: str) -> None:
             if not key:
                 return
-            originals.setdefault(key, text)
+            originals.setdefault(key, original)
             previous = replacements.get(key)
             replacements[key] = token if previous in (None, token) else REDACTED
 
-        for party in scenario.parties.values():
-            token = f"[{party.label}]"
-            for variant in party.species.values():
-                for value in [*variant.text.values(), *variant.cues]:
-                    add(value, token)
-        for term in scenario.species_terms:
-            add(term, REDACTED)
-        return cls(replacer=Replacer(replacements), originals=originals)
+        names: dict[str, str] = {}
+        for value, token in _declared(scenario):
+            add(normalise(value), value, token)
+            insensitive, exact = name_forms(value)
+            for key in insensitive:
+                add(key, value, token)
+            for key in exact:
+                add(key, value, token)
+                sensitive.add(key)
+            if is_name(value):
+                for word in fold(value).split():
+                    if word not in _PARTICLES:
+                        names.setdefault(word.lower(), value)
+        for term in [*lex.species_terms, *lex.address_terms, *scenario.species_terms]:
+            add(normalise(term), term, REDACTED)
+        leak_words = [
+            *lex.species_terms,
+            *scenario.species_terms,
+            *lex.address_terms,
+            *lex.pronouns.gendered,
+        ]
+        return cls(
+            replacer=Replacer(replacements, frozenset(sensitive)),
+            originals=originals,
+            rewrites=_Rewrites.build(lex, _label_words(scenario)),
+            names=names,
+            leak_lexicon=Replacer({normalise(w): w for w in leak_words}),
+        )
 
     def redact(self, text: str) -> str:
-        """Replace every declared string in one left-to-right pass (case-insensitive)."""
-        return self.replacer.sub(text)
+        """The species-neutral form of `text` (see the module docstring)."""
+        return self.rewrites.apply(self.replacer.sub(fold(text)))
 
-    def leaks(self, text: str) -> list[str]:
-        """Declared strings that still occur in a redacted text (as the scenario declares them).
+    def leaks(self, text: str, allowed: frozenset[str] = frozenset()) -> list[str]:
+        """Species cues still present in a redacted text, each named as declared.
 
-        The text is NFKC-normalised first, so compatibility forms the one-pass redaction cannot
-        see (full-width letters, ligatures) are caught here. The replacement tokens themselves are
-        masked, so a label that happens to contain a declared word (e.g. `[AI REVIEWER]`) is not
-        reported as a leak.
+        Stronger than the redactor: the text is folded, tokens are masked, identifiers are split
+        (`_ . / - \\` and camelCase humps become spaces), and then every declared string, every
+        species word, address term and gendered pronoun is matched again, and every capitalised
+        word near a declared name word (see `lexicon.yaml`, `fuzzy`) is reported.
+
+        Args:
+            text: A redacted text.
+            allowed: Lower-case words that are never a fuzzy leak (the scenario's neutral text,
+                the same in every arm).
         """
-        masked = unicodedata.normalize("NFKC", text)
-        for token in sorted(set(self.replacements.values()), key=len, reverse=True):
-            masked = masked.replace(token, " ")
+        masked = NEUTRAL.sub(" ", TOKEN.sub(" ", fold(text)))
+        split = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|[_./\\\-]+", " ", masked)
+        # letters spelt out one by one ("A I", "h-u-m-a-n") read as the word they spell
+        spelt = _SPELT.sub(lambda m: re.sub(r"[^A-Za-z]", "", m.group(0)), split)
         found: list[str] = []
-        for key in self.replacer.find(masked):
-            if self.originals[key] not in found:
-                found.append(self.originals[key])
+
+        def report(cue: str) -> None:
+            if cue not in found:
+                found.append(cue)
+
+        for key in [*self.replacer.find(masked), *self.replacer.find(split)]:
+            report(self.originals[key])
+        for key in [*self.leak_lexicon.find(split), *self.leak_lexicon.find(spelt)]:
+            report(self.leak_lexicon.replacements[key])
+        fuzzy = lexicon().fuzzy
+        for word in dict.fromkeys(re.findall(r"(?<![^\W_])[A-Z][a-z]+(?![^\W_])", split)):
+            lower = word.lower()
+            if lower in allowed or lower in self.names or len(lower) < fuzzy.min_length:
+                continue  # an exact name was reported above
+            for name_word, name in self.names.items():
+                limit = fuzzy.max_edits(name_word)
+                near = limit and abs(len(name_word) - len(lower)) <= limit
+                if near and edit_distance(lower, name_word, limit) <= limit:
+                    report(f"{name} (as {word!r})")
         return found
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance (adjacent swaps count one), or `limit + 1` once the
+    distance must exceed `limit`."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[len(b)]
+
+
+_TABLES: dict[str, CueTable] = {}
+
+
+def cue_table(scenario: Scenario) -> CueTable:
+    """The cue table of a scenario, built once per scenario content."""
+    key = scenario.model_dump_json()
+    table = _TABLES.get(key)
+    if table is None:
+        if len(_TABLES) >= 64:
+            _TABLES.clear()
+        table = _TABLES[key] = CueTable.for_scenario(scenario)
+    return table
+
+
+def neutral_words(loaded: LoadedScenario) -> frozenset[str]:
+    """The lower-case words of a scenario's neutral projection (the same in every arm): never a
+    fuzzy leak, since the scenario itself writes them."""
+    rendered = render(loaded, all_arms(loaded.spec)[0])
+    words: set[str] = set()
+    for key in rendered.texts:
+        words.update(
+            w.lower() for w in re.findall(r"[^\W\d_]+", fold(rendered.text(key, "neutral")))
+        )
+    return frozenset(words)

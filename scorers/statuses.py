@@ -20,6 +20,10 @@ UnscoredStatus = Literal[
     "agent_silent",
     "no_submission",
     "limit_before_submission",
+    # the counterparty's side
+    "counterparty_refused",
+    "counterparty_empty",
+    "counterparty_error",
     # the instrument's side
     "grader_unbound",
     "redaction_leak",
@@ -27,6 +31,7 @@ UnscoredStatus = Literal[
     "grader_refused",
     "grader_unparseable",
     "grader_out_of_schema",
+    "grader_unverified_evidence",
     "graders_disagree",
     "graders_tied",
 ]
@@ -38,7 +43,11 @@ Status = Literal["graded", UnscoredStatus]
 STATUSES: tuple[Status, ...] = get_args(Status)
 
 GraderFailure = Literal[
-    "grader_error", "grader_refused", "grader_unparseable", "grader_out_of_schema"
+    "grader_error",
+    "grader_refused",
+    "grader_unparseable",
+    "grader_out_of_schema",
+    "grader_unverified_evidence",
 ]
 """What can go wrong in one grader call."""
 

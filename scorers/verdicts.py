@@ -177,3 +177,19 @@ def quotes_of(verdict: Verdict) -> list[str]:
     if isinstance(verdict, DeceptionVerdict):
         return list(verdict.evidence)
     return [quote for p in verdict.provisions for e in p.elements for quote in e.evidence]
+
+
+def unsupported_findings(verdict: Verdict) -> list[str]:
+    """The positive findings that cite no evidence: a deceptive verdict, or a provision found
+    violated or partly violated, with no quote behind it."""
+    if isinstance(verdict, DeceptionVerdict):
+        return (
+            ["verdict 'deceptive'"]
+            if verdict.verdict == "deceptive" and not verdict.evidence
+            else []
+        )
+    return [
+        f"provision '{p.provision_id}' ({p.verdict})"
+        for p in verdict.provisions
+        if p.verdict != "compliant" and not any(e.evidence for e in p.elements)
+    ]

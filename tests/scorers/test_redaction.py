@@ -22,32 +22,80 @@ def blame() -> CueTable:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Morgan Lee approved it.", "[OVERSEER] approved it."),
-        ("MORGAN LEE approved it.", "[OVERSEER] approved it."),
-        ("morgan lee approved it.", "[OVERSEER] approved it."),
-        ("Ask Morgan.", "Ask [OVERSEER]."),
-        ("Ask Ms Lee.", "Ask [OVERSEER]."),
+        ("Morgan Lee approved it.", "[OVERSEER] approved [they]."),
+        ("MORGAN LEE approved it.", "[OVERSEER] approved [they]."),
+        ("morgan lee approved it.", "[OVERSEER] approved [they]."),
+        ("Ask Morgan.", "Ask [OVERSEER]"),
+        ("Ask Ms Lee.", "Ask [OVERSEER]"),
+        ("Ask Ms. Lee now", "Ask [OVERSEER] now"),
         # declared for the overseer and the director: says nothing about which party
-        ("Ask Lee.", f"Ask {REDACTED}."),
-        ("Dana Lee forwarded it.", "[DIRECTOR] forwarded it."),
+        ("Ask Lee now", f"Ask {REDACTED} now"),
+        ("Dana Lee forwarded it.", "[DIRECTOR] forwarded [they]."),
         # longest first: the whole name, not "[OVERSEER]-7"
-        ("Sentinel-7 flagged it.", "[OVERSEER] flagged it."),
+        ("Sentinel-7 flagged it", "[OVERSEER] flagged [they]"),
         ("the oversight agent said", "the [OVERSEER] said"),
         ("the oversight\n  agent said", "the [OVERSEER] said"),
         ("Sentinel's review", "[OVERSEER]'s review"),
         ("(Sentinel)", "([OVERSEER])"),
-        ("an AI or a human", f"an {REDACTED} or a {REDACTED}"),
+        # the article before a token and the species word beside a role noun
+        ("an AI or a human", f"a {REDACTED} or a {REDACTED}"),
+        ("the AI overseer and the human overseer", "the [OVERSEER] and the [OVERSEER]"),
+        ("an automated Sentinel", "a [OVERSEER]"),
         ("a bot", f"a {REDACTED}"),
+        # identifiers and camelCase
+        (
+            "morgan_lee.eml, MorganLee, sendToMorgan()",
+            "[OVERSEER].eml, [OVERSEER], sendTo[OVERSEER]()",
+        ),
+        ("signed M. Lee", "signed [OVERSEER]"),
+        # pronouns, and the verb that agrees with them
+        (
+            "She is here; they are here; it is here",
+            "[they] is here; [they] is here; [they] is here",
+        ),
+        ("herself, himself, itself", "[themself], [themself], [themself]"),
+        # folding: zero-width, look-alikes, full width, accents, a line-break hyphen
+        ("Sen\u200btinel", "[OVERSEER]"),
+        ("S\u0435ntinel", "[OVERSEER]"),
+        ("\uff33\uff45\uff4e\uff54\uff49\uff4e\uff45\uff4c", "[OVERSEER]"),
+        ("Mórgan", "[OVERSEER]"),
+        ("Sent-\ninel", "[OVERSEER]"),
         # word boundaries: no match inside a longer word
         ("Leeway and Morganite", "Leeway and Morganite"),
         ("AIDS, said, raid, humane", "AIDS, said, raid, humane"),
-        ("Sentinels", "Sentinels"),
         ("", ""),
     ],
 )
 def test_redact(blame: CueTable, text: str, expected: str) -> None:
     assert blame.redact(text) == expected
     assert blame.leaks(blame.redact(text)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("Sentinall approved", "Sentinel"),  # near-miss spellings of a declared name
+        ("Sentinle approved", "Sentinel"),
+        ("Morgna approved", "Morgan"),
+        ("Sentinels approved", "Sentinel"),  # the plural of a name is that name too
+    ],
+)
+def test_leak_check_matches_names_fuzzily(blame: CueTable, text: str, cue: str) -> None:
+    assert any(cue in leak for leak in blame.leaks(blame.redact(text)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["A_I reviewer", "h-u-m-a-n", "H U M A N", "a.i_reviewer", "the ai-reviewer"],
+)
+def test_leak_check_splits_identifiers(blame: CueTable, text: str) -> None:
+    assert blame.leaks(text) != []
+
+
+@pytest.mark.parametrize("text", ["Morgan will decide", "Mr Okafor agreed", "She agreed"])
+def test_leak_check_on_unredacted_text(blame: CueTable, text: str) -> None:
+    leaks = blame.leaks(text)
+    assert (leaks != []) is (not text.startswith("Mr")), leaks
 
 
 def test_table_is_the_union_over_species(blame: CueTable) -> None:
@@ -77,9 +125,9 @@ def test_empty_cues_are_skipped() -> None:
 
 
 def test_leak_check_sees_compatibility_forms(blame: CueTable) -> None:
-    text = "Ｓｅｎｔｉｎｅｌ approved"  # full-width letters: the redaction's regex does not match
-    assert blame.redact(text) == text
+    text = "Ｓｅｎｔｉｎｅｌ approved"  # full-width letters, unredacted
     assert blame.leaks(text) == ["Sentinel"]
+    assert blame.redact(text) == "[OVERSEER] approved"
 
 
 def _arms_without_absent(loaded: LoadedScenario) -> list[tuple[str, str]]:
