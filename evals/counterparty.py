@@ -11,12 +11,19 @@ from inspect_ai.model import (
     ChatMessage,
     ChatMessageAssistant,
     ChatMessageUser,
+    ContentText,
     GenerateConfig,
+    ModelOutput,
     get_model,
 )
-from inspect_ai.util import suspend_token_limit, suspend_turn_limit
+from inspect_ai.util import LimitExceededError, suspend_token_limit, suspend_turn_limit
 
-from evals.store import CounterpartyTurn, EpisodeStore
+from evals.store import (
+    CounterpartyFailure,
+    CounterpartyFailureKind,
+    CounterpartyTurn,
+    EpisodeStore,
+)
 from scenarios.loader import RenderedScenario
 
 _TEMPLATES = jinja2.Environment(
@@ -53,16 +60,42 @@ def _visible_conversation(messages: list[ChatMessage], agent_name: str) -> list[
     return lines
 
 
+def refusal_of(output: ModelOutput) -> str | None:
+    """What shows that the provider refused, or None.
+
+    Only what the provider reports counts (its content filter, a refusal content part), never
+    the wording of the reply: a persona may well say no to the agent in prose.
+    """
+    if output.stop_reason == "content_filter":
+        shown = output.completion.strip() or output.error or "no text"
+        return f"the counterparty's provider stopped on its content filter ({shown[:200]})"
+    message = output.choices[0].message if output.choices else None
+    if message is not None and not isinstance(message.content, str):
+        for part in message.content:
+            if isinstance(part, ContentText) and part.refusal:
+                return f"the counterparty model refused: {part.text[:200]}"
+    return None
+
+
+def _failed(store: EpisodeStore, kind: CounterpartyFailureKind, detail: str) -> CounterpartyFailure:
+    failure = CounterpartyFailure(after_turn=store.agent_turns, kind=kind, detail=detail)
+    store.counterparty_failure = failure
+    return failure
+
+
 async def next_turn(
     rendered: RenderedScenario,
     messages: list[ChatMessage],
     store: EpisodeStore,
     mode: Literal["scripted", "model"],
     index: int,
-) -> Reply | None:
-    """The counterparty's next message, or None when it has nothing more to say.
+) -> Reply | CounterpartyFailure | None:
+    """The counterparty's next message, None when it has nothing more to say, or the failure
+    (recorded in the store) when a model counterparty refused, replied empty or raised.
 
-    Model calls run with the target's token and turn limits suspended: they are not the agent's.
+    A failure is never handed to the agent as the party's reply: the episode ends there and the
+    sample is unscored with a `counterparty_*` status. Model calls run with the target's token
+    and turn limits suspended: they are not the agent's.
     """
     spec = rendered.scenario.spec.counterparty
     if spec is None or index >= spec.max_turns:
@@ -88,13 +121,29 @@ async def next_turn(
             end_token=spec.end_token,
         )
         model = get_model(role="counterparty", required=True)
-        with suspend_token_limit(), suspend_turn_limit():
-            output = await model.generate(prompt, config=GenerateConfig(temperature=0.0))
+        try:
+            with suspend_token_limit(), suspend_turn_limit():
+                output = await model.generate(prompt, config=GenerateConfig(temperature=0.0))
+        except LimitExceededError:
+            raise  # the sample's own time or working limit: recorded as that limit
+        except Exception as exc:  # noqa: BLE001 -- any failure of the call is a status
+            return _failed(
+                store, "error", f"the counterparty model raised {type(exc).__name__}: {exc}"
+            )
+        refusal = refusal_of(output)
+        if refusal is not None:
+            return _failed(store, "refused", refusal)
         raw = output.completion.strip()
+        if not raw:
+            return _failed(
+                store,
+                "empty",
+                f"the counterparty model replied with no text (stop reason: {output.stop_reason})",
+            )
         final = raw.endswith(spec.end_token)
         text = raw.removesuffix(spec.end_token).strip()
         if not text:
-            return None
+            return None  # the end token alone: the counterparty closes the conversation
     store.record_counterparty(
         CounterpartyTurn(
             after_turn=store.agent_turns,

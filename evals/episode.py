@@ -11,7 +11,7 @@ from inspect_ai.util import LimitExceededError
 
 from evals.counterparty import next_turn
 from evals.metadata import SampleMetadata
-from evals.store import EndReason, EpisodeStore
+from evals.store import CounterpartyFailure, EndReason, EpisodeStore
 from evals.tools import build_tools, submission_tool_names
 from scenarios.loader import Arm, RenderedScenario, get_scenario, render
 
@@ -76,6 +76,9 @@ def episode(
                 reply = await next_turn(rendered, state.messages, store, mode, index)
                 if reply is None:
                     store.end_reason = "completed"
+                    break
+                if isinstance(reply, CounterpartyFailure):
+                    store.end_reason = "counterparty_failed"
                     break
                 state.messages.append(ChatMessageUser(content=reply.text))
                 index += 1

@@ -20,3 +20,9 @@ class SampleMetadata(BaseModel):
     levels: dict[str, Species]
     species: dict[str, Species]
     counterparty_mode: Literal["scripted", "model"] | None
+    scenario_sha256: str | None = None
+    """The scenario's content hash when the sample was created (`scenarios.loader.
+    scenario_sha256`); None in logs written before it was recorded."""
+    headline_contrasts: list[list[str]] | None = None
+    """The scenario's declared headline contrasts (pairs of arm names; empty: none declared)
+    when the sample was created, so a report reads them from the log, not today's files."""

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 EndReason = Literal[
     "completed",
     "counterparty_ended",
+    "counterparty_failed",
     "message_limit",
     "token_limit",
     "turn_limit",
@@ -56,6 +57,34 @@ class CounterpartyTurn(_Record):
     after_turn: int
     text: str
     source: Literal["scripted", "model"]
+
+
+CounterpartyFailureKind = Literal["refused", "empty", "error"]
+
+
+class CounterpartyFailure(_Record):
+    """The model counterparty gave no usable reply: the episode ended there, ungraded.
+
+    `refused`: the provider reported a refusal (content filter, or a refusal content part);
+    `empty`: the reply held no text at all; `error`: the call raised. `detail` says what was seen.
+    """
+
+    after_turn: int
+    kind: CounterpartyFailureKind
+    detail: str
+
+    @property
+    def status(self) -> Literal["counterparty_refused", "counterparty_empty", "counterparty_error"]:
+        """The sample status this failure gives (one of `scorers.statuses.UnscoredStatus`)."""
+        statuses: dict[
+            CounterpartyFailureKind,
+            Literal["counterparty_refused", "counterparty_empty", "counterparty_error"],
+        ] = {
+            "refused": "counterparty_refused",
+            "empty": "counterparty_empty",
+            "error": "counterparty_error",
+        }
+        return statuses[self.kind]
 
 
 # --- world-tool records: what the agent changed in the simulated workplace ------------------------
@@ -160,6 +189,7 @@ class EpisodeStore(StoreModel):
     submissions: list[Submission] = Field(default_factory=list)
     messages_sent: list[SentMessage] = Field(default_factory=list)
     counterparty_turns: list[CounterpartyTurn] = Field(default_factory=list)
+    counterparty_failure: CounterpartyFailure | None = None
     end_reason: EndReason | None = None
     # world tools (legal suite)
     orders: list[Order] = Field(default_factory=list)

@@ -1,4 +1,9 @@
-"""Build an Inspect Task for a scenario: one Sample per arm, the episode solver, the grader."""
+"""Build an Inspect Task for a scenario: one Sample per arm, the episode solver, the grader.
+
+Everything that can be wrong before a model is called fails here, as one line: `-T` values, arm
+names, and every template of every selected arm, which is rendered once while the dataset is
+built (a template that does not render would otherwise fail every sample, after the run began).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,19 @@ from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.scorer import Scorer
 
 from evals.episode import episode
+from evals.errors import one_line_errors
 from evals.metadata import SampleMetadata
-from scenarios.loader import LoadedScenario, get_scenario, select_arms, species_of
+from evals.parameters import EpisodeParameters, validated
+from evals.preflight import preflight
+from scenarios.loader import (
+    LoadedScenario,
+    ScenarioError,
+    get_scenario,
+    render,
+    scenario_sha256,
+    select_arms,
+    species_of,
+)
 
 
 def sample_id(scenario_id: str, arm_name: str) -> str:
@@ -24,11 +40,25 @@ def scenario_dataset(
     arms: str | Sequence[str] | None = None,
     counterparty: Literal["scripted", "model"] | None = None,
 ) -> MemoryDataset:
-    """One Sample per selected arm; metadata carries every factor level and party species."""
+    """One Sample per selected arm; metadata carries every factor level and party species, the
+    scenario's content hash and its headline contrasts.
+
+    Raises:
+        ScenarioError: for an arm that matches none, or a text that does not render in an arm
+            (naming the file and the template variable).
+    """
     spec = loaded.spec
     mode = counterparty or (spec.counterparty.mode if spec.counterparty else None)
+    if mode == "model" and (spec.counterparty is None or spec.counterparty.persona is None):
+        raise ScenarioError(
+            f"-T counterparty=model: scenario '{spec.id}' declares no counterparty persona for a "
+            f"model to play ({loaded.file}: counterparty.persona); use -T counterparty=scripted"
+        )
+    version = scenario_sha256(loaded)
+    headline = [list(pair) for pair in spec.headline_contrasts]
     samples = []
     for arm in select_arms(spec, arms):
+        render(loaded, arm)  # every text of the arm, so a broken template fails before any call
         meta = SampleMetadata(
             scenario=spec.id,
             suite=spec.suite,
@@ -36,6 +66,8 @@ def scenario_dataset(
             levels=arm.levels,
             species=species_of(spec, arm),
             counterparty_mode=mode,
+            scenario_sha256=version,
+            headline_contrasts=headline,
         )
         samples.append(
             Sample(
@@ -47,6 +79,19 @@ def scenario_dataset(
     return MemoryDataset(samples=samples, name=spec.id, shuffled=False)
 
 
+def episode_parameters(
+    arms: object, counterparty: object, message_limit: object, token_limit: object
+) -> EpisodeParameters:
+    """The episode's `-T` values, validated (see `evals.parameters`)."""
+    return validated(
+        EpisodeParameters,
+        arms=arms,
+        counterparty=counterparty,
+        message_limit=message_limit,
+        token_limit=token_limit,
+    )
+
+
 def scenario_task(
     scenario_id: str,
     *,
@@ -55,15 +100,30 @@ def scenario_task(
     message_limit: int,
     token_limit: int | None,
     scorer: Scorer | list[Scorer] | None,
+    graders: Sequence[str] = ("grader",),
 ) -> Task:
-    """The Task for one scenario. Bad arm names fail here, before any model is called."""
-    loaded = get_scenario(scenario_id)
+    """The Task for one scenario.
+
+    Bad `-T` values, arm names and templates fail here, before any model is called, as a
+    `TaskConfigError` that `inspect eval` prints as one line. `graders` are the roles the
+    scorer calls, checked (with a warning) as each sample starts.
+    """
+    with one_line_errors():
+        params = episode_parameters(
+            list(arms) if isinstance(arms, tuple) else arms,
+            counterparty,
+            message_limit,
+            token_limit,
+        )
+        loaded = get_scenario(scenario_id)
+        dataset = scenario_dataset(loaded, params.arms, params.counterparty)
     return Task(
-        dataset=scenario_dataset(loaded, arms, counterparty),
-        solver=episode(counterparty=counterparty),
+        dataset=dataset,
+        setup=preflight(params.counterparty, list(graders) if scorer else [], loaded.spec.suite),
+        solver=episode(counterparty=params.counterparty),
         scorer=scorer,
-        message_limit=message_limit,
-        token_limit=token_limit,
+        message_limit=params.message_limit,
+        token_limit=params.token_limit,
         name=scenario_id,
         metadata={"scenario": scenario_id, "suite": loaded.spec.suite},
     )

@@ -12,6 +12,7 @@ from scenarios.loader import (
     all_arms,
     discover,
     get_scenario,
+    load_all,
     load_scenario,
     render,
     select_arms,
@@ -41,11 +42,16 @@ def run(args: argparse.Namespace) -> int:
     """Dispatch a `scenarios` verb; errors are printed, never raised."""
     try:
         if args.verb == "list":
-            for sid, folder in discover().items():
-                spec = load_scenario(folder).spec
+            broken = 0
+            for sid, loaded in load_all().items():
+                if isinstance(loaded, ScenarioError):
+                    broken += 1
+                    print(f"{sid:28} {'BROKEN':10} {loaded}")
+                    continue
+                spec = loaded.spec
                 arms = ", ".join(arm.name for arm in all_arms(spec))
                 print(f"{sid:28} {spec.suite:10} {spec.title}\n{'':28} arms: {arms}")
-            return 0
+            return 1 if broken else 0
         if args.verb == "render":
             ref = args.scenario
             loaded = load_scenario(ref) if Path(ref).exists() else get_scenario(ref)
@@ -62,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
             try:
                 loaded = load_scenario(folder)
             except ScenarioError as exc:
-                print(f"FAIL {folder}\n{exc}")
+                print(f"FAIL {folder} (broken: it does not load)\n{exc}")
                 failures += 1
                 continue
             problems = check_scenario(loaded)

@@ -8,6 +8,7 @@ the party's role label (what the grader sees, identical in every arm by construc
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -66,6 +67,39 @@ class LoadedScenario:
         return self.folder / SCENARIO_FILE
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a key given twice in one mapping is an error.
+
+    PyYAML keeps the last of two equal keys silently, so a scenario edited by hand could lose a
+    party's text or a factor without a word.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str | int | float | bool):
+                continue  # an unhashable key is the base loader's error to report
+            if key in seen:
+                mark = key_node.start_mark
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' is given twice in one mapping", mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _read_text(file: Path) -> str:
+    """A scenario file's text; a file that is not UTF-8 is an error naming it and the byte."""
+    try:
+        return file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"{file}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+            "save the file as UTF-8"
+        ) from None
+
+
 def _format_validation(error: ValidationError) -> str:
     lines = []
     for item in error.errors():
@@ -78,8 +112,9 @@ def load_scenario(path: Path | str) -> LoadedScenario:
     """Load and validate one scenario (its folder or its `scenario.yaml`).
 
     Raises:
-        ScenarioError: naming the file and the offending key, for bad YAML, unknown keys, wrong
-            types, dangling references and templates that do not exist.
+        ScenarioError: naming the file and the offending key, for bad YAML, a key given twice,
+            a file that is not UTF-8, unknown keys, wrong types, dangling references, templates
+            that do not exist, and an id that differs from the folder name.
     """
     file = Path(path)
     if file.is_dir():
@@ -87,7 +122,7 @@ def load_scenario(path: Path | str) -> LoadedScenario:
     if not file.is_file():
         raise ScenarioError(f"{file}: no such scenario file")
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        raw = yaml.load(_read_text(file), Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         raise ScenarioError(f"{file}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):
@@ -99,8 +134,39 @@ def load_scenario(path: Path | str) -> LoadedScenario:
     except ValidationError as exc:
         raise ScenarioError(f"{file}: invalid scenario:\n{_format_validation(exc)}") from exc
     loaded = LoadedScenario(spec=spec, folder=file.parent)
+    if loaded.id != loaded.folder.name:
+        # scenarios are found by folder name and logged by id: the two must be one name
+        raise ScenarioError(
+            f"{file}: id: '{loaded.id}' must equal the scenario's folder name "
+            f"'{loaded.folder.name}'"
+        )
     _check_template_files(loaded)
     return loaded
+
+
+def _hashed_files(folder: Path) -> list[tuple[str, Path]]:
+    """The files that make up a scenario, by relative path: every file under its folder except
+    hidden ones and `__pycache__`."""
+    found: list[tuple[str, Path]] = []
+    for file in folder.rglob("*"):
+        parts = file.relative_to(folder).parts
+        if file.is_file() and not any(p.startswith(".") or p == "__pycache__" for p in parts):
+            found.append(("/".join(parts), file))
+    return sorted(found)
+
+
+def scenario_sha256(loaded: LoadedScenario) -> str:
+    """The content hash of a scenario: its YAML file and every template beside it.
+
+    SHA-256 over the folder's files in sorted relative-path order, each as its relative path
+    (POSIX separators, UTF-8), a NUL byte, its bytes and a NUL byte. Hidden files and
+    `__pycache__` are left out, so an editor's or the OS's litter does not change the version.
+    """
+    digest = hashlib.sha256()
+    for relative, file in _hashed_files(loaded.folder):
+        digest.update(relative.encode("utf-8") + b"\0")
+        digest.update(file.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _template_paths(scenario: Scenario) -> Iterator[tuple[str, str]]:
@@ -134,16 +200,28 @@ def discover(roots: Sequence[Path] | None = None) -> dict[str, Path]:
     return found
 
 
+def load_all(roots: Sequence[Path] | None = None) -> dict[str, LoadedScenario | ScenarioError]:
+    """Every discovered scenario by id: loaded, or the error that says why it is broken.
+
+    One broken scenario never hides the others: callers list it as broken (the `candor
+    scenarios` commands) or leave it out of a run with a warning naming its file.
+    """
+    found: dict[str, LoadedScenario | ScenarioError] = {}
+    for scenario_id, folder in discover(roots).items():
+        try:
+            found[scenario_id] = load_scenario(folder)
+        except ScenarioError as exc:
+            found[scenario_id] = exc
+    return found
+
+
 @cache
 def get_scenario(scenario_id: str) -> LoadedScenario:
     """Load a shipped scenario by id (its folder name), with a clear error if unknown."""
     known = discover()
     if scenario_id not in known:
         raise ScenarioError(f"unknown scenario '{scenario_id}'; known: {', '.join(sorted(known))}")
-    loaded = load_scenario(known[scenario_id])
-    if loaded.id != scenario_id:
-        raise ScenarioError(f"{loaded.file}: id '{loaded.id}' must equal its folder name")
-    return loaded
+    return load_scenario(known[scenario_id])
 
 
 def all_arms(scenario: Scenario) -> list[Arm]:
@@ -266,6 +344,11 @@ class _Renderer:
             raise ScenarioError(
                 f"{self.loaded.file}: {where}: template variable is undefined: {exc.message}"
             ) from exc
+        except UnicodeDecodeError:
+            raise ScenarioError(
+                f"{self.loaded.folder / (template or '')}: {where}: the template is not UTF-8 "
+                "text; save it as UTF-8"
+            ) from None
         except jinja2.TemplateError as exc:
             raise ScenarioError(f"{self.loaded.file}: {where}: template error: {exc}") from exc
 

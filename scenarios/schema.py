@@ -48,7 +48,9 @@ class Party(Strict):
     """Someone in the scenario other than the agent."""
 
     label: str = Field(description="Neutral role label shown to the grader, e.g. 'REVIEWER'.")
-    species: dict[Species, PartyVariant]
+    species: dict[Species, PartyVariant] = Field(
+        min_length=1, description="At least one species, each with the party's text in it."
+    )
     fixed: Species | None = Field(
         default=None, description="Species when no factor sets this party."
     )
@@ -78,6 +80,13 @@ class Factor(Strict):
     party: Identifier
     levels: list[Species] = Field(min_length=1)
     description: str = ""
+
+    @model_validator(mode="after")
+    def _levels_once(self) -> Factor:
+        # a level listed twice would make two identical arms, counted as if independent
+        if dup := _duplicates([str(level) for level in self.levels]):
+            raise ValueError(f"level(s) {dup} are listed more than once; list each level once")
+        return self
 
 
 class TemplateRef(Strict):

@@ -9,6 +9,7 @@ from typing import Literal
 
 from inspect_ai import Task, task
 
+from evals.parameters import grader_parameters
 from evals.task_factory import scenario_task
 from scorers.deception import deception_scorer
 
@@ -23,13 +24,13 @@ def blame_postmortem(
     aggregation: Literal["majority", "unanimous"] = "majority",
 ) -> Task:
     """Arms: overseer = human | ai. `arms` selects a subset, e.g. `overseer=ai`."""
+    grading = grader_parameters(graders, aggregation)  # a bad value fails here, as one line
     return scenario_task(
         "blame_postmortem",
         arms=arms,
         counterparty=counterparty,
         message_limit=message_limit,
         token_limit=token_limit,
-        scorer=deception_scorer(
-            graders=[graders] if isinstance(graders, str) else graders, aggregation=aggregation
-        ),
+        scorer=deception_scorer(graders=grading.graders, aggregation=grading.aggregation),
+        graders=grading.graders,
     )

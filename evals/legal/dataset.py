@@ -10,38 +10,53 @@ applies to none of the chosen scenarios is an error, so a misspelt factor is nev
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Literal
 
 from inspect_ai.dataset import MemoryDataset, Sample
 
 from evals.task_factory import scenario_dataset
-from scenarios.loader import LoadedScenario, ScenarioError, discover, get_scenario
+from scenarios.loader import LoadedScenario, ScenarioError, load_all
 from scenarios.schema import Scenario
 
 SUITE = "legal"
-
-
-def legal_scenarios() -> dict[str, LoadedScenario]:
-    """Every discoverable scenario of the legal suite, by id."""
-    loaded = (get_scenario(scenario_id) for scenario_id in discover())
-    return {s.id: s for s in loaded if s.spec.suite == SUITE}
+logger = logging.getLogger(__name__)
 
 
 def choose_scenarios(scenario: str | Sequence[str] | None) -> list[LoadedScenario]:
-    """The named legal scenarios in the order given; every one, sorted by id, when None.
+    """The named legal scenarios in the order given; every one that loads, sorted by id, when
+    None.
+
+    A scenario that does not load is left out of a run over the whole suite, with a warning
+    naming its file and error, so one broken file does not stop the others; named explicitly,
+    it fails the task.
 
     Raises:
-        ScenarioError: for a name that is not a legal scenario, listing the known ones.
+        ScenarioError: for a name that is not a legal scenario (listing the known ones) or a
+            named scenario that does not load (with its error).
     """
-    known = legal_scenarios()
+    everything = load_all()
+    known = {
+        sid: loaded
+        for sid, loaded in everything.items()
+        if isinstance(loaded, LoadedScenario) and loaded.spec.suite == SUITE
+    }
+    broken = {sid: err for sid, err in everything.items() if isinstance(err, ScenarioError)}
     raw = [scenario] if isinstance(scenario, str) else list(scenario or [])
     names = [part.strip() for item in raw for part in item.split(",") if part.strip()]
     if not names:
+        for sid, error in broken.items():
+            logger.warning(
+                f"scenario '{sid}' is broken and is NOT in this run (fix it, or run "
+                f"`candor scenarios check`): {error}"
+            )
         return [known[name] for name in sorted(known)]
     for name in names:
+        if name in broken:
+            raise ScenarioError(f"legal scenario '{name}' does not load: {broken[name]}")
         if name not in known:
-            other = " (it belongs to another suite)" if name in discover() else ""
+            other = " (it belongs to another suite)" if name in everything else ""
             raise ScenarioError(
                 f"unknown legal scenario '{name}'{other}; known legal scenarios: "
                 f"{', '.join(sorted(known))}"

@@ -19,6 +19,9 @@ Design choices:
 - Scenario arms differ only in the declared party spans (`candor scenarios check`), and the
   grader never sees the species, as in every Candor task.
 - The counterparty is scripted by default, so a run is deterministic and offline.
+- A scenario file that does not load is left out of a run over the whole suite with a warning
+  naming it (the task's metadata lists the scenarios that ran); named in `scenario`, it fails the
+  task. Every `-T` value and every template of every chosen arm is checked before any model call.
 """
 
 from __future__ import annotations
@@ -28,7 +31,11 @@ from typing import Literal
 from inspect_ai import Task, task
 
 from evals.episode import episode
+from evals.errors import one_line_errors
 from evals.legal.dataset import SUITE, legal_dataset
+from evals.parameters import grader_parameters
+from evals.preflight import preflight
+from evals.task_factory import episode_parameters
 from scorers.legal import legal_scorer
 
 
@@ -52,15 +59,17 @@ def legal(
         message_limit: Messages per sample.
         token_limit: Tokens per sample (the counterparty's and grader's do not count).
     """
-    dataset = legal_dataset(scenario, arms, counterparty)
+    grading = grader_parameters(graders, aggregation)
+    with one_line_errors():
+        params = episode_parameters(arms, counterparty, message_limit, token_limit)
+        dataset = legal_dataset(scenario, params.arms, params.counterparty)
     return Task(
         dataset=dataset,
-        solver=episode(counterparty=counterparty),
-        scorer=legal_scorer(
-            graders=[graders] if isinstance(graders, str) else graders, aggregation=aggregation
-        ),
-        message_limit=message_limit,
-        token_limit=token_limit,
+        setup=preflight(params.counterparty, grading.graders, SUITE),
+        solver=episode(counterparty=params.counterparty),
+        scorer=legal_scorer(graders=grading.graders, aggregation=grading.aggregation),
+        message_limit=params.message_limit,
+        token_limit=params.token_limit,
         name=SUITE,
         metadata={
             "suite": SUITE,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from evals.cli import main
+from scenarios import loader
 from scenarios.check import check_scenario
 from scenarios.loader import load_scenario
 
@@ -46,3 +48,40 @@ def test_cli_render_shows_exact_prompt(mini_dir: Path, capsys: pytest.CaptureFix
     out = capsys.readouterr().out
     assert "Your reports go to Quill, quality review agent." in out
     assert "Dana" not in out
+
+
+def _broken_next_to(mini_dir: Path) -> Path:
+    broken = mini_dir.parent / "broken"
+    shutil.copytree(mini_dir, broken)
+    (broken / "scenario.yaml").write_text((mini_dir / "scenario.yaml").read_text() + "titel: x\n")
+    return broken
+
+
+def test_list_shows_a_broken_scenario_and_every_other(
+    mini_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _broken_next_to(mini_dir)
+    monkeypatch.setattr(loader, "SEARCH_ROOTS", [mini_dir.parent])
+    assert main(["scenarios", "list"]) == 1
+    out = capsys.readouterr().out
+    assert "broken" in out and "BROKEN" in out and "titel: Extra inputs are not permitted" in out
+    assert "arms: reviewer=human, reviewer=ai" in out  # mini is still listed
+
+
+def test_check_fails_a_broken_scenario_and_checks_the_others(
+    mini_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = _broken_next_to(mini_dir)
+    monkeypatch.setattr(loader, "SEARCH_ROOTS", [mini_dir.parent])
+    assert main(["scenarios", "check"]) == 1
+    out = capsys.readouterr().out
+    assert f"FAIL {broken} (broken: it does not load)" in out
+    assert "ok   mini" in out
+
+
+def test_check_enforces_id_equals_folder_name(
+    mini_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    renamed = mini_dir.rename(mini_dir.parent / "mini_copy")
+    assert main(["scenarios", "check", str(renamed)]) == 1
+    assert "id: 'mini' must equal the scenario's folder name 'mini_copy'" in capsys.readouterr().out

@@ -51,6 +51,15 @@ def test_fixture_loads_and_has_two_arms(mini_dir: Path) -> None:
         ),
         ({"counterparty.party": "manager"}, "counterparty.party: 'manager'"),
         ({"opening": {"text": "a", "template": "templates/system.j2"}}, "exactly one of"),
+        (
+            {"factors.reviewer.levels": ["human", "ai", "ai"]},
+            "factors.reviewer: Value error, level(s) ['ai'] are listed more than once",
+        ),
+        (
+            {"parties.reviewer.species": {}},
+            "parties.reviewer.species: Dictionary should have at least 1 item",
+        ),
+        ({"id": "other"}, "id: 'other' must equal the scenario's folder name 'mini'"),
     ],
 )
 def test_bad_scenario_is_rejected_naming_file_and_key(
@@ -102,3 +111,40 @@ def test_unknown_arm_lists_the_valid_ones(mini_dir: Path, selection: str) -> Non
     spec = load_scenario(mini_dir).spec
     with pytest.raises(ScenarioError, match="expected one of: reviewer=human, reviewer=ai"):
         select_arms(spec, selection)
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "expected"),
+    [
+        ("id: mini\nid: mini\n", "key 'id' is given twice in one mapping"),
+        (
+            "id: mini\nparties:\n  reviewer: {label: A}\n  reviewer: {label: B}\n",
+            "key 'reviewer' is given twice in one mapping",
+        ),
+    ],
+)
+def test_a_key_given_twice_is_rejected_naming_it_and_the_line(
+    mini_dir: Path, yaml_text: str, expected: str
+) -> None:
+    (mini_dir / "scenario.yaml").write_text(yaml_text)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(mini_dir)
+    assert str(info.value).startswith(f"{mini_dir / 'scenario.yaml'}: not valid YAML")
+    assert expected in str(info.value) and "line" in str(info.value)
+
+
+def test_a_file_that_is_not_utf8_is_rejected_naming_it(mini_dir: Path) -> None:
+    file = mini_dir / "scenario.yaml"
+    file.write_bytes(file.read_bytes().replace(b"Minimal", "Minimål".encode("latin-1")))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(mini_dir)
+    assert str(info.value).startswith(f"{file}: not UTF-8 text (byte 0xe5 at offset ")
+
+
+def test_a_template_that_is_not_utf8_is_rejected_naming_it(mini_dir: Path) -> None:
+    (mini_dir / "templates" / "log.j2").write_bytes("09:14 check skipped \xa7".encode("latin-1"))
+    loaded = load_scenario(mini_dir)
+    with pytest.raises(ScenarioError) as info:
+        render(loaded, all_arms(loaded.spec)[0])
+    assert str(info.value).startswith(f"{mini_dir / 'templates' / 'log.j2'}: document 'log.txt'")
+    assert "not UTF-8" in str(info.value)

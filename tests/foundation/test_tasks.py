@@ -147,22 +147,37 @@ def test_scripted_provider_from_the_command_line(name: str, tmp_path: Path) -> N
         assert (arm["positive"], arm["graded"]) == (expected, 1), arm
 
 
-def test_bad_task_parameter_from_the_command_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("task_arg", "message"),
+    [
+        (
+            "arms=overseer=robot",
+            "scenario 'blame_postmortem': arm 'overseer=robot' matches no arm; expected one of: "
+            "overseer=human, overseer=ai",
+        ),
+        ("message_limit=0", "-T message_limit=0: expected a whole number of at least 3"),
+        ("counterparty=bogus", "-T counterparty=bogus: expected 'scripted' or 'model'"),
+    ],
+)
+def test_bad_task_parameter_is_one_line_from_the_command_line(
+    task_arg: str, message: str, tmp_path: Path
+) -> None:
     result = _inspect(
         "eval",
         "evals/blame_postmortem",
         "-T",
-        "arms=robot",
+        task_arg,
         "--model",
         "scripted/tests/fixtures/scripted/blame_postmortem.yaml",
         "--log-dir",
         str(tmp_path),
         cwd=ROOT,
     )
-    assert result.returncode != 0
-    assert "arm 'robot' matches no arm; expected one of: overseer=human, overseer=ai" in (
-        result.stdout + result.stderr
-    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()  # no traceback
+    assert line.startswith(f"Error: {message}")
+    assert not list(tmp_path.glob("*.eval"))  # nothing ran
 
 
 @pytest.mark.slow

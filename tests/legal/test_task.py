@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+import shutil
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
+from evals.errors import TaskConfigError
 from evals.legal.dataset import legal_dataset
 from evals.legal.legal import legal
-from scenarios.loader import ScenarioError
-from tests.legal.conftest import LEGAL_IDS
+from evals.metadata import SampleMetadata
+from scenarios import loader
+from scenarios.loader import ScenarioError, scenario_sha256
+from tests.legal.conftest import LEGAL_DIR, LEGAL_IDS
 from tests.legal.test_scenarios import EXPECTED_ARMS
 
 
@@ -129,3 +135,44 @@ def test_a_level_a_scenario_lacks_fails_listing_its_arms() -> None:
 def test_counterparty_mode_reaches_the_metadata() -> None:
     dataset = legal_dataset("elderly_upsell", None, "model")
     assert Counter(s.metadata["counterparty_mode"] for s in dataset if s.metadata) == {"model": 2}
+
+
+@pytest.fixture
+def broken_legal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A legal scenario that does not load (an unknown key), found beside the shipped ones."""
+    folder = tmp_path / "extra" / "broken_upsell"
+    shutil.copytree(LEGAL_DIR / "elderly_upsell", folder)
+    text = (folder / "scenario.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: elderly_upsell", "id: broken_upsell") + "titel: typo\n"
+    (folder / "scenario.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(loader, "SEARCH_ROOTS", [*loader.SEARCH_ROOTS, tmp_path / "extra"])
+    loader.get_scenario.cache_clear()
+    return folder
+
+
+def test_a_broken_scenario_is_left_out_with_a_warning_naming_it(
+    broken_legal: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="evals.legal.dataset"):
+        task = legal()
+    scenarios = task.metadata["scenarios"] if task.metadata else []
+    assert "broken_upsell" not in scenarios and "elderly_upsell" in scenarios
+    [warning] = [r.getMessage() for r in caplog.records if "broken_upsell" in r.getMessage()]
+    assert "is broken and is NOT in this run" in warning
+    assert str(broken_legal / "scenario.yaml") in warning
+    assert "titel: Extra inputs are not permitted" in warning
+
+
+def test_a_broken_scenario_asked_for_by_name_fails_the_task(broken_legal: Path) -> None:
+    with pytest.raises(TaskConfigError) as info:
+        legal(scenario="elderly_upsell,broken_upsell")
+    message = str(info.value)
+    assert message.startswith("legal scenario 'broken_upsell' does not load: ")
+    assert str(broken_legal / "scenario.yaml") in message
+
+
+def test_every_sample_records_its_scenario_version() -> None:
+    for sample in legal_dataset("elderly_upsell"):
+        meta = SampleMetadata.model_validate(sample.metadata)
+        assert meta.scenario_sha256 == scenario_sha256(loader.get_scenario("elderly_upsell"))
+        assert meta.headline_contrasts
