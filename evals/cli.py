@@ -26,20 +26,25 @@ _REGISTRARS: dict[str, str] = {
 
 
 def add_grader_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register `candor grader invariance`."""
+    """Register `candor grader invariance` and `candor grader view`."""
     grader = sub.add_parser(
         "grader",
         help="checks of the grader itself",
         description="`candor grader invariance LOG`: re-grade each graded sample with the "
         "species text of every other arm (redaction off) and report how often the verdict "
-        "changes: the grader's own species bias.",
+        "changes: the grader's own species bias. `candor grader view SCENARIO [--text T]`: "
+        "the scenario's texts, or a text, as the redaction leaves them for the grader.",
     )
-    grader.add_argument("verb", choices=["invariance"])
-    grader.add_argument("args", nargs=argparse.REMAINDER, help="see `candor grader invariance -h`")
+    grader.add_argument("verb", choices=["invariance", "view"])
+    grader.add_argument("args", nargs=argparse.REMAINDER, help="see `candor grader VERB -h`")
     grader.set_defaults(handler=_run_grader)
 
 
 def _run_grader(args: argparse.Namespace) -> int:
+    if args.verb == "view":
+        from scorers.view import main as view_main
+
+        return view_main(list(args.args))
     from scorers.invariance import main as invariance_main  # imports Inspect's model stack
 
     return invariance_main(list(args.args))

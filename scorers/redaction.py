@@ -137,10 +137,19 @@ class Replacer:
                 yield self._key(match)
 
 
+def _name_words(value: str) -> list[str]:
+    """The words of a declared string, without a leading honorific ("Ms Whitfield")."""
+    words = fold(value).split()
+    honorifics = {h.lower() for h in lexicon().honorifics}
+    while len(words) > 1 and words[0].rstrip(".").lower() in honorifics:
+        words = words[1:]
+    return words
+
+
 def is_name(value: str) -> bool:
     """Whether a declared string reads as a personal or product name ("Dana Whitfield",
     "Lotte de Vries", "Argus"): one to three capitalised words, name particles allowed."""
-    words = fold(value).split()
+    words = _name_words(value)
     if not 1 <= len(words) <= 3 or words[0].lower() in _PARTICLES:
         return False
     return all(_NAME_WORD.match(w) or w in _PARTICLES for w in words)
@@ -154,7 +163,7 @@ def name_forms(value: str) -> tuple[list[str], list[str]]:
     `whitfield_dana`), "d whitfield" (also "D. Whitfield", `dwhitfield`, `d.whitfield`),
     "dana w" ("Dana W."), and the initials "D.W", "D. W" and, unless a word, "DW".
     """
-    words = fold(value).split()
+    words = _name_words(value)
     if len(words) < 2 or not is_name(value):
         return [], []
     given, family = words[0], words[1:]
@@ -319,7 +328,7 @@ class CueTable:
                 add(key, value, token)
                 sensitive.add(key)
             if is_name(value):
-                for word in fold(value).split():
+                for word in _name_words(value):
                     if word not in _PARTICLES:
                         names.setdefault(word.lower(), value)
         for term in [*lex.species_terms, *lex.address_terms, *scenario.species_terms]:
