@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Literal
 
 import anyio
@@ -308,6 +309,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--scorer", help="score name to read (default: the first Candor score)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="grader seed")
     parser.add_argument("--json", action="store_true", help="print the full result as JSON")
+    parser.add_argument(
+        "--output",
+        help=f"where to write the result as JSON (default: beside the log, LOG{RESULT_SUFFIX}, "
+        "where `candor report` finds it); '-' writes nothing",
+    )
     args = parser.parse_args(argv)
     result = invariance_check(
         args.log,
@@ -316,7 +322,34 @@ def main(argv: list[str]) -> int:
         config=GraderConfig(seed=args.seed, redacted=False),
     )
     print(result.model_dump_json(indent=2) if args.json else format_table(result))
+    output = args.output or result_path(args.log)
+    if output != "-":
+        write_result(result, Path(output))
     return 0
+
+
+RESULT_SUFFIX = ".invariance.json"
+"""The invariance result of `LOG` is written to `LOG.invariance.json`."""
+
+
+def result_path(log: str) -> str:
+    """Where the invariance result of a log is written by default."""
+    return f"{log}{RESULT_SUFFIX}"
+
+
+def write_result(result: InvarianceResult, path: Path) -> None:
+    """Write atomically: a reader never sees half a result."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(result.model_dump_json(indent=2), encoding="utf-8")
+    partial.replace(path)
+
+
+def read_result(path: Path) -> InvarianceResult:
+    """Raises ValueError naming the file when it is not an invariance result."""
+    try:
+        return InvarianceResult.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path}: not a Candor invariance result: {exc}") from exc
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from evals.blame_postmortem.blame_postmortem import blame_postmortem
 from evals.performance_attestation.performance_attestation import performance_attestation
 from scorers.counts import eval_aware_counts, status_counts
 from scorers.deception import deception_scorer
-from scorers.invariance import invariance_check, main
+from scorers.invariance import invariance_check, main, read_result, result_path
 from tests.helpers import with_usage
 from tests.scorers.agents import blame_agent, grader, verdict
 
@@ -245,3 +245,6 @@ def test_invariance_main_prints_a_table(
         "0",
         "0.0%",
     ]
+    # written beside the log, where `candor report` finds it
+    saved = read_result(Path(result_path(str(graded_log))))
+    assert [(p.own_arm, p.compared, p.changed) for p in saved.pairs][0] == ("overseer=ai", 1, 0)
