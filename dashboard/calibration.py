@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from dashboard.label_store import Label
+from dashboard.label_store import Label, chronological
 from dashboard.models import SampleRow
 
 # Labels that count as the outcome of interest when rates are compared.
@@ -118,11 +118,12 @@ def pairs_from(
 ) -> tuple[list[Pair], Counter[str]]:
     """Pair the grader's verdict with one human label per transcript.
 
-    The human label is `labeller`'s latest, or (when None) the most recent of any labeller's.
+    The human label is `labeller`'s latest, or (when None) the most recent of any labeller's;
+    "latest" compares `labelled_at` as instants, whatever their UTC offsets.
     Returns the pairs and, by reason, the labelled transcripts that could not be paired.
     """
     chosen: dict[str, Label] = {}
-    for label in sorted(labels, key=lambda x: x.labelled_at):
+    for label in chronological(labels):
         if labeller is None or label.labeller == labeller:
             chosen[label.ref] = label
     by_ref = {r.ref: r for r in rows}

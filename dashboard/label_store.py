@@ -1,8 +1,14 @@
-"""Human labels in SQLite: an append-only history and a view of each labeller's latest label.
+"""Human labels in SQLite: an append-only history, and each labeller's latest label from it.
 
 Nothing is ever updated or deleted, so two tabs (or two people) saving at once cannot lose a label:
-each save is one `BEGIN IMMEDIATE` transaction in WAL mode with a busy timeout, and the `labels`
-view picks the latest row per transcript and labeller. Import appends too, skipping exact copies.
+each save is one `BEGIN IMMEDIATE` transaction in WAL mode with a busy timeout. The latest label
+per transcript and labeller is the one with the latest `labelled_at` as an instant (every time
+carries a UTC offset; `10:00+02:00` is before `09:00+00:00`), so it is chosen in Python, not by
+comparing the stored text. Import appends too, skipping exact copies.
+
+The CSV export is safe to open in a spreadsheet: a cell that would start with a formula character
+gets a leading `'` (OWASP's advice on CSV injection), and import removes exactly that quote, so
+export, import and export again give the same file.
 """
 
 from __future__ import annotations
@@ -17,10 +23,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 DEFAULT_NAME = "candor-labels.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 15_000
 
 HumanVerdict = Literal["deceptive", "honest", "violation", "partial", "compliant", "unclear"]
@@ -40,18 +46,13 @@ CREATE TABLE IF NOT EXISTS label_history (
     verdict     TEXT    NOT NULL,
     tactics     TEXT    NOT NULL DEFAULT '',  -- tactic names joined by ';'
     note        TEXT    NOT NULL DEFAULT '',
-    labelled_at TEXT    NOT NULL,  -- ISO 8601, UTC, microseconds
+    labelled_at TEXT    NOT NULL,  -- ISO 8601 with a UTC offset, exactly as saved or imported
     UNIQUE (log, sample_id, epoch, labeller, labelled_at, verdict, tactics, note)
 );
 CREATE INDEX IF NOT EXISTS label_history_key
     ON label_history (log, sample_id, epoch, labeller, labelled_at);
-CREATE VIEW IF NOT EXISTS labels AS
-SELECT id, log, sample_id, epoch, labeller, verdict, tactics, note, labelled_at FROM (
-    SELECT *, ROW_NUMBER() OVER (
-        PARTITION BY log, sample_id, epoch, labeller ORDER BY labelled_at DESC, id DESC
-    ) AS position
-    FROM label_history
-) WHERE position = 1;
+-- schema 1 had a `labels` view that ordered `labelled_at` as text, which is wrong across offsets
+DROP VIEW IF EXISTS labels;
 """
 
 CSV_COLUMNS = [
@@ -65,6 +66,26 @@ CSV_COLUMNS = [
     "labelled_at",
 ]
 _TACTIC = re.compile(r"^[a-z0-9_]+$")
+# What a spreadsheet may read as the start of a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_QUOTE = "'"
+
+
+def escape_cell(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text: `'` before a formula start (or before a quote that
+    `unescape_cell` would otherwise take away, so that the two are exact inverses)."""
+    if value.startswith(FORMULA_STARTS) or (
+        value.startswith(_QUOTE) and value[1:].startswith((*FORMULA_STARTS, _QUOTE))
+    ):
+        return _QUOTE + value
+    return value
+
+
+def unescape_cell(cell: str) -> str:
+    """The value `escape_cell` wrote as `cell`."""
+    if cell.startswith(_QUOTE) and cell[1:].startswith((*FORMULA_STARTS, _QUOTE)):
+        return cell[1:]
+    return cell
 
 
 class LabelStoreError(RuntimeError):
@@ -108,11 +129,18 @@ class Label(BaseModel):
     @field_validator("labelled_at")
     @classmethod
     def _iso_time(cls, value: str) -> str:
-        try:
-            datetime.fromisoformat(value)
-        except ValueError as exc:
-            raise ValueError(f"labelled_at '{value}' is not an ISO 8601 time") from exc
+        _instant(value)
         return value
+
+    @property
+    def instant(self) -> datetime:
+        """`labelled_at` as a timezone-aware datetime: what "latest" compares."""
+        return _instant(self.labelled_at)
+
+    @property
+    def key(self) -> tuple[str, str, int, str]:
+        """Transcript and labeller: one latest label per key."""
+        return (self.log, self.sample_id, self.epoch, self.labeller)
 
     @property
     def ref(self) -> str:
@@ -131,6 +159,41 @@ class Label(BaseModel):
         )
 
 
+def _instant(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"labelled_at '{value}' is not an ISO 8601 time") from exc
+    if moment.utcoffset() is None:
+        raise ValueError(
+            f"labelled_at '{value}' has no time zone; give its UTC offset, "
+            f"e.g. '{moment.replace(tzinfo=UTC).isoformat()}'"
+        )
+    return moment
+
+
+def chronological(labels: Sequence[Label]) -> list[Label]:
+    """`labels` oldest first by instant; labels of the same instant keep their order."""
+    return sorted(labels, key=lambda label: label.instant)
+
+
+def latest_of(labels: Sequence[Label]) -> list[Label]:
+    """Each labeller's latest label of each transcript (by instant; a tie goes to the later one)."""
+    latest: dict[tuple[str, str, int, str], Label] = {}
+    for label in chronological(labels):
+        latest[label.key] = label
+    return [latest[key] for key in sorted(latest)]
+
+
+def _problems(where: str, exc: ValidationError) -> list[str]:
+    out = []
+    for error in exc.errors():
+        column = str(error["loc"][0]) if error["loc"] else "?"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        out.append(f"{where}, column {column}: {' '.join(message.split())}")
+    return out
+
+
 class ImportResult(BaseModel):
     """What an import did: rows added, exact copies skipped, or why nothing was imported."""
 
@@ -140,15 +203,17 @@ class ImportResult(BaseModel):
 
 
 def _label(row: sqlite3.Row) -> Label:
-    return Label(
-        log=row["log"],
-        sample_id=row["sample_id"],
-        epoch=row["epoch"],
-        labeller=row["labeller"],
-        verdict=row["verdict"],
-        tactics=tuple(t for t in row["tactics"].split(";") if t),
-        note=row["note"],
-        labelled_at=row["labelled_at"],
+    return Label.model_validate(
+        {
+            "log": row["log"],
+            "sample_id": row["sample_id"],
+            "epoch": row["epoch"],
+            "labeller": row["labeller"],
+            "verdict": row["verdict"],
+            "tactics": tuple(t for t in row["tactics"].split(";") if t),
+            "note": row["note"],
+            "labelled_at": row["labelled_at"],
+        }
     )
 
 
@@ -204,54 +269,82 @@ class LabelStore:
             conn.execute("COMMIT")
 
     def latest(self) -> list[Label]:
-        """Every labeller's latest label of every transcript."""
-        return self._select("SELECT * FROM labels ORDER BY log, sample_id, epoch, labeller")
+        """Every labeller's latest label of every transcript, by transcript and labeller."""
+        return latest_of(self.history())
 
     def history(
         self, log: str | None = None, sample_id: str | None = None, epoch: int = 1
     ) -> list[Label]:
-        """Every label ever saved (of one transcript if given), oldest first."""
+        """Every label ever saved (of one transcript if given), oldest first by instant."""
         if log is None or sample_id is None:
-            return self._select("SELECT * FROM label_history ORDER BY labelled_at, id")
-        return self._select(
-            "SELECT * FROM label_history WHERE log = ? AND sample_id = ? AND epoch = ? "
-            "ORDER BY labelled_at, id",
-            (log, sample_id, epoch),
+            return chronological(self._select("SELECT * FROM label_history ORDER BY id"))
+        return chronological(
+            self._select(
+                "SELECT * FROM label_history WHERE log = ? AND sample_id = ? AND epoch = ? "
+                "ORDER BY id",
+                (log, sample_id, epoch),
+            )
         )
 
     def _select(self, sql: str, params: Sequence[object] = ()) -> list[Label]:
         if not self.path.exists():
             return []
         with self._connect() as conn:
-            return [_label(row) for row in conn.execute(sql, params)]
+            rows = conn.execute(sql, params).fetchall()
+        labels = []
+        for row in rows:
+            try:
+                labels.append(_label(row))
+            except ValidationError as exc:
+                problems = "; ".join(_problems(f"label_history id {row['id']}", exc))
+                raise LabelStoreError(f"label database {self.path}: {problems}") from exc
+        return labels
 
     def export_csv(self) -> str:
-        """The whole history as CSV (import it elsewhere to restore every label)."""
+        """The whole history as CSV, formulas escaped (import it elsewhere to restore it all)."""
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        # CRLF (RFC 4180): the writer quotes any cell holding a character of the line terminator,
+        # so a note with a lone carriage return stays one cell
+        writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(CSV_COLUMNS)
-        writer.writerows(label.row() for label in self.history())
+        writer.writerows(
+            [escape_cell(str(cell)) for cell in label.row()] for label in self.history()
+        )
         return out.getvalue()
 
     def import_csv(self, text: str) -> ImportResult:
-        """Append the labels of a CSV export; all rows or none, exact copies skipped."""
-        reader = csv.DictReader(io.StringIO(text))
-        missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            return ImportResult(errors=[f"missing columns {missing}; expected {CSV_COLUMNS}"])
+        """Append the labels of a CSV export; all rows or none, exact copies skipped.
+
+        The header must name exactly the columns of `CSV_COLUMNS` (in any order). Problems are
+        reported by spreadsheet row (the header is row 1) and column.
+        """
+        try:
+            header, *records = list(csv.reader(io.StringIO(text))) or [[]]
+        except csv.Error as exc:
+            return ImportResult(errors=[f"not a readable CSV file: {exc}"])
+        if header_errors := _header_problems(header):
+            return ImportResult(errors=header_errors)
         labels: list[Label] = []
         errors: list[str] = []
-        for line, raw in enumerate(reader, start=2):
+        for row, record in enumerate(records, start=2):
+            if not record:  # a blank line
+                continue
+            if len(record) != len(header):
+                errors.append(f"row {row}: {len(record)} cells; the header has {len(header)}")
+                continue
+            fields = {c: unescape_cell(v) for c, v in zip(header, record, strict=True)}
+            if not fields["epoch"].isdecimal():
+                errors.append(f"row {row}, column epoch: '{fields['epoch']}' is not a number")
+                continue
             try:
-                fields = {c: raw[c] or "" for c in CSV_COLUMNS}
                 tactics = tuple(t for t in fields.pop("tactics").split(";") if t)
                 labels.append(
                     Label.model_validate(
                         {**fields, "epoch": int(fields["epoch"]), "tactics": tactics}
                     )
                 )
-            except (ValueError, TypeError) as exc:  # pydantic errors are ValueErrors
-                errors.append(f"line {line}: {' '.join(str(exc).split())}")
+            except ValidationError as exc:
+                errors.extend(_problems(f"row {row}", exc))
         if errors:
             return ImportResult(errors=errors)
         with self._connect() as conn:
@@ -261,6 +354,21 @@ class LabelStore:
             added = conn.total_changes - before
             conn.execute("COMMIT")
         return ImportResult(added=added, duplicates=len(labels) - added)
+
+
+def _header_problems(header: list[str]) -> list[str]:
+    expected = f"expected columns {', '.join(CSV_COLUMNS)}"
+    if not header:
+        return [f"the file has no header row; {expected}"]
+    unknown = [c for c in header if c not in CSV_COLUMNS]
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    problems = [
+        f"{what} columns {', '.join(repr(c) for c in names)}"
+        for what, names in (("unknown", unknown), ("missing", missing), ("repeated", repeated))
+        if names
+    ]
+    return [f"{'; '.join(problems)}; {expected}"] if problems else []
 
 
 def open_store(path: Path | str) -> tuple[LabelStore, str | None]:

@@ -7,9 +7,15 @@ from collections.abc import Sequence
 import streamlit as st
 from pydantic import ValidationError
 
-from dashboard.label_store import VERDICTS_BY_SUITE, Label, LabelStore, LabelStoreError
+from dashboard.label_store import (
+    VERDICTS_BY_SUITE,
+    Label,
+    LabelStore,
+    LabelStoreError,
+    chronological,
+)
 from dashboard.models import SampleRow
-from dashboard.safe import escape_markdown
+from dashboard.safe import escape_markdown, visible
 
 # The grader's tactic names (scorers/verdicts.py `Tactic`); tactics seen in the logs are added.
 DEFAULT_TACTICS = (
@@ -38,7 +44,7 @@ def saved_labels(store: LabelStore, row: SampleRow) -> list[Label]:
 def show_labels(labels: Sequence[Label]) -> None:
     """Each labeller's latest label of this transcript, as text."""
     latest: dict[str, Label] = {}
-    for label in labels:
+    for label in chronological(labels):
         latest[label.labeller] = label
     if not latest:
         st.caption("No human label yet.")
@@ -71,7 +77,9 @@ def label_form(
         verdict = st.radio(
             "Verdict", verdicts, index=None, horizontal=True, key=f"label_verdict-{row.ref}"
         )
-        chosen = st.multiselect("Tactics", options, key=f"label_tactics-{row.ref}")
+        chosen = st.multiselect(
+            "Tactics", options, format_func=visible, key=f"label_tactics-{row.ref}"
+        )
         note = st.text_area("Note", key=f"label_note-{row.ref}")
         submitted = st.form_submit_button("Save label", disabled=warning is not None)
     if not submitted:
@@ -102,18 +110,25 @@ def label_form(
 
 
 def label_rows(labels: Sequence[Label], rows: Sequence[SampleRow]) -> list[dict[str, str]]:
-    """Latest labels with the grader's verdict beside them (hidden in blind mode)."""
+    """Latest labels with the grader's verdict beside them (hidden in blind mode).
+
+    Every cell goes through `visible`: a table shows text without Markdown, and an imported note
+    or name may carry bidi or control characters.
+    """
     blind = bool(st.session_state.get("blind"))
     grader = {r.ref: r.verdict or r.outcome.status for r in rows}
     return [
         {
-            "ref": label.ref,
-            "labeller": label.labeller,
-            "verdict": label.verdict,
-            "grader": "hidden" if blind else grader.get(label.ref, "not in these logs"),
-            "tactics": ", ".join(label.tactics),
-            "note": label.note,
-            "labelled at": label.labelled_at,
+            column: visible(value)
+            for column, value in {
+                "ref": label.ref,
+                "labeller": label.labeller,
+                "verdict": label.verdict,
+                "grader": "hidden" if blind else grader.get(label.ref, "not in these logs"),
+                "tactics": ", ".join(label.tactics),
+                "note": label.note,
+                "labelled at": label.labelled_at,
+            }.items()
         }
         for label in labels
     ]

@@ -1,7 +1,8 @@
 """Streamlit rendering of one transcript, its verdict and its ground truth.
 
 Model text goes only through `show` (escaped Markdown, evidence highlighted), `st.code` or
-`st.json`; nothing here passes `unsafe_allow_html`, and images in a transcript are never shown.
+`st.json` (both after `visible`, so bidi and control characters show as escapes); nothing here
+passes `unsafe_allow_html`, and images in a transcript are never shown.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import streamlit as st
 from pydantic import JsonValue
 
 from dashboard.models import GroundTruthView, SampleRow
-from dashboard.safe import Highlighter, escape_markdown
+from dashboard.safe import Highlighter, escape_markdown, visible, visible_json
 from dashboard.transcript import ScoreView, ToolCallView, Transcript, Turn
 
 DASH = "—"
@@ -71,7 +72,9 @@ def _tool_call(call: ToolCallView, h: Highlighter) -> None:
             show(value, h)
         else:
             st.code(
-                json.dumps(value, indent=2, ensure_ascii=False), language="json", wrap_lines=True
+                visible(json.dumps(value, indent=2, ensure_ascii=False)),
+                language="json",
+                wrap_lines=True,
             )
 
 
@@ -107,7 +110,9 @@ def conversation(t: Transcript, h: Highlighter) -> None:
     system = [turn for turn in t.turns if turn.role == "system"]
     if system:
         with st.expander("System prompt"):
-            st.code("\n\n".join(turn.text for turn in system), language=None, wrap_lines=True)
+            st.code(
+                visible("\n\n".join(turn.text for turn in system)), language=None, wrap_lines=True
+            )
     for turn in t.turns:
         if turn.role != "system":
             _turn(turn, h)
@@ -154,7 +159,7 @@ def verdict(score: ScoreView | None, quotes: Sequence[str], texts: Sequence[str]
     rest = {k: v for k, v in score.metadata.items() if k not in _SHOWN_META}
     if rest:
         with st.expander("Other score metadata"):
-            st.json(rest, expanded=False)
+            st.json(visible_json(rest), expanded=False)
 
 
 def _evidence(score: ScoreView, quotes: Sequence[str], texts: Sequence[str]) -> None:
@@ -210,7 +215,7 @@ def _graders(score: ScoreView) -> None:
             )
             reply = record.get("reply")
             if isinstance(reply, str) and reply:
-                st.code(reply, language=None, wrap_lines=True)
+                st.code(visible(reply), language=None, wrap_lines=True)
 
 
 def ground_truth(gt: GroundTruthView) -> None:

@@ -4,6 +4,11 @@ Every ASCII punctuation character is backslash-escaped, which CommonMark allows 
 no HTML, link, image, emphasis, heading, list, table, LaTeX or Streamlit directive can be formed
 from model text. Evidence quotes are highlighted afterwards by wrapping already-escaped pieces in a
 Streamlit background directive the model text itself can no longer produce.
+
+Characters a reader cannot see, or that change what the reader sees (bidi overrides and isolates,
+ANSI and other control codes, zero-width and tag characters, lone surrogates), are written out as
+visible escapes such as `\\u202e` or `\\x1b` before anything is shown, so a labeller reads the
+text in the order it was written and sees that it holds them.
 """
 
 from __future__ import annotations
@@ -13,6 +18,17 @@ import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pydantic import JsonValue
+
+# Unicode categories Cc (controls), Cf (format: bidi, zero-width, tags), Cs (surrogates), Zl and Zp
+# (line and paragraph separators), as ranges; tab and line breaks are layout and stay.
+# tests/dashboard/test_safe.py checks this against `unicodedata` for the running Python.
+_HIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891"
+    "\u08e2\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ud800-\udfff\ufeff"
+    "\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 _LEADING = re.compile(r"(?<=\n)[ \t]+")
 # GFM links bare `www.x.org`, `http://x.org` and `a@b.org` after parsing, on the decoded text, so
@@ -28,12 +44,41 @@ HIGHLIGHT_OPEN = ":orange-background["
 HIGHLIGHT_CLOSE = "]"
 
 
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def visible(text: str) -> str:
+    """`text` with every invisible or reordering character written as a Python-style escape.
+
+    Bidi controls (U+202A-U+202E, U+2066-U+2069, U+200E/F), ANSI escapes (`\\x1b`), other
+    control, format and separator characters and lone surrogates become `\\u202e`, `\\x1b` and so
+    on; tabs and line breaks are kept. For text shown without Markdown (`st.code`, tables).
+    """
+    return _HIDDEN.sub(_escape, text)
+
+
+def visible_json(value: JsonValue) -> JsonValue:
+    """A JSON value with `visible` applied to every string in it, keys included."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, list):
+        return [visible_json(v) for v in value]
+    if isinstance(value, dict):
+        return {visible(k): visible_json(v) for k, v in value.items()}
+    return value
+
+
 def escape_markdown(text: str, *, line_start: bool = True) -> str:
     """Text that Streamlit's Markdown renders exactly as written, line breaks and indents kept.
 
-    `line_start` says whether `text` begins a line (False for a piece cut from inside one).
+    Invisible and reordering characters are shown as escapes (see `visible`). `line_start` says
+    whether `text` begins a line (False for a piece cut from inside one).
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = visible(text.replace("\r\n", "\n").replace("\r", "\n"))
     if line_start:
         text = "\n" + text
     escaped = _PUNCTUATION.sub(r"\\\1", text)
@@ -121,7 +166,7 @@ def _starts_line(text: str, position: int) -> bool:
 
 def _highlight(text: str, *, line_start: bool) -> str:
     # a directive cannot span lines, so each line is wrapped on its own
-    lines = text.replace("\r\n", "\n").split("\n")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     wrapped = [
         f"{HIGHLIGHT_OPEN}{escape_markdown(line, line_start=line_start or i > 0)}{HIGHLIGHT_CLOSE}"
         if line.strip()

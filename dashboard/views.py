@@ -12,7 +12,7 @@ from dashboard.config import LaunchOptions, labels_path
 from dashboard.filters import FIELDS, LABEL_CHOICES, Filters, apply, choices
 from dashboard.label_store import Label, LabelStore, LabelStoreError, open_store
 from dashboard.models import Catalogue, SampleRow
-from dashboard.safe import escape_markdown
+from dashboard.safe import escape_markdown, visible
 
 TRANSCRIPTS_PAGE = "app_pages/transcripts.py"
 _FILTER_LABELS = {
@@ -169,7 +169,7 @@ def row_table(rows: Sequence[SampleRow], labels: Sequence[Label]) -> list[dict[s
             "status": r.outcome.status,
             "verdict": "hidden" if blind else r.verdict or "—",
             "tactics": "" if blind else ", ".join(r.outcome.tactics),
-            "human": "; ".join(human.get(r.ref, [])),
+            "human": visible("; ".join(human.get(r.ref, []))),  # imported names may hide text
         }
         for r in rows
     ]

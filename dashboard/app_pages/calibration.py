@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import calibration, views
-from dashboard.safe import escape_markdown
+from dashboard.safe import escape_markdown, visible
 
 st.title("Calibration")
 cat = views.catalogue()
@@ -13,7 +13,9 @@ suites = sorted({r.outcome.suite for r in cat.rows}) or ["deception"]
 c1, c2 = st.columns(2)
 suite = c1.selectbox("Suite", suites, key="calibration_suite")
 labellers = sorted({label.labeller for label in labels})
-who = c2.selectbox("Human labels", ["latest of anyone", *labellers], key="calibration_who")
+who = c2.selectbox(
+    "Human labels", ["latest of anyone", *labellers], format_func=visible, key="calibration_who"
+)
 rows = [r for r in cat.rows if r.outcome.suite == suite]
 pairs, skipped = calibration.pairs_from(rows, labels, None if who == "latest of anyone" else who)
 if skipped:

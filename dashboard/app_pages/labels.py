@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import labelling, views
-from dashboard.safe import escape_markdown
+from dashboard.safe import escape_markdown, visible
 
 st.title("Labels")
 cat = views.catalogue()
@@ -26,7 +26,9 @@ if unlabelled:
 st.subheader("Latest label per transcript and labeller")
 st.dataframe(labelling.label_rows(labels, cat.rows), hide_index=True)
 if labels:
-    ref = st.selectbox("Open a labelled transcript", sorted(labelled), key="labels_open")
+    ref = st.selectbox(
+        "Open a labelled transcript", sorted(labelled), format_func=visible, key="labels_open"
+    )
     if ref:
         views.open_button(ref, key="open_labelled")
 

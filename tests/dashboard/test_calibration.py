@@ -139,3 +139,24 @@ def test_label_form_offers_every_grader_tactic() -> None:
     from scorers.verdicts import Tactic
 
     assert list(DEFAULT_TACTICS) == [t.value for t in Tactic]
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later"),
+    [
+        ("2026-03-01T10:00:00+02:00", "2026-03-01T09:00:00+00:00"),
+        ("2026-03-01T00:30:00+01:00", "2026-02-28T23:45:00Z"),
+        ("2026-03-01T20:00:00+05:30", "2026-03-01T09:31:00-05:00"),
+    ],
+)
+@pytest.mark.parametrize("labeller", [None, "ann"])
+def test_pairs_take_the_latest_instant_not_the_latest_text(
+    earlier: str, later: str, labeller: str | None
+) -> None:
+    rows = [_row("ai", "deceptive")]
+    labels = [
+        _label("ai", "deceptive", "ann", later),
+        _label("ai", "honest", "ann", earlier),
+    ]
+    pairs, _ = pairs_from(rows, labels, labeller=labeller)
+    assert [p.human for p in pairs] == ["deceptive"]

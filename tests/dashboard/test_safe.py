@@ -1,18 +1,25 @@
-"""Model text through Markdown stays text: every construct neutralised, quotes highlighted."""
+"""Model text through Markdown stays text: every construct neutralised, quotes highlighted,
+invisible and reordering characters shown as escapes."""
 
 from __future__ import annotations
 
 import re
 import string
+import sys
+import unicodedata
 
 import pytest
+from pydantic import JsonValue
 
 from dashboard.safe import (
+    _HIDDEN,
     HIGHLIGHT_CLOSE,
     HIGHLIGHT_OPEN,
     Highlighter,
     escape_markdown,
     safe_markdown,
+    visible,
+    visible_json,
 )
 
 HOSTILE = [
@@ -92,3 +99,103 @@ def test_multiline_quote_is_highlighted_line_by_line() -> None:
     assert (
         md == f"{HIGHLIGHT_OPEN}one{HIGHLIGHT_CLOSE}  \n{HIGHLIGHT_OPEN}two{HIGHLIGHT_CLOSE} three"
     )
+
+
+# (character, how a labeller sees it): bidi embeddings, overrides, isolates and marks, ANSI and
+# other C0/C1 controls, zero-width and tag characters, separators, a lone surrogate
+CONTROLS = [
+    ("\u202a", "\\u202a"),
+    ("\u202b", "\\u202b"),
+    ("\u202c", "\\u202c"),
+    ("\u202d", "\\u202d"),
+    ("\u202e", "\\u202e"),
+    ("\u2066", "\\u2066"),
+    ("\u2067", "\\u2067"),
+    ("\u2068", "\\u2068"),
+    ("\u2069", "\\u2069"),
+    ("\u200e", "\\u200e"),
+    ("\u200f", "\\u200f"),
+    ("\u061c", "\\u061c"),
+    ("\x1b", "\\x1b"),
+    ("\x00", "\\x00"),
+    ("\x07", "\\x07"),
+    ("\x08", "\\x08"),
+    ("\x0b", "\\x0b"),
+    ("\x7f", "\\x7f"),
+    ("\x9b", "\\x9b"),
+    ("\u200b", "\\u200b"),
+    ("\u2060", "\\u2060"),
+    ("\ufeff", "\\ufeff"),
+    ("\u2028", "\\u2028"),
+    ("\U000e0041", "\\U000e0041"),
+    ("\ud800", "\\ud800"),
+]
+
+
+def shown(md: str) -> str:
+    """What Markdown displays: each backslash escape reduced to the character it escapes."""
+    return re.sub(r"\\(.)", r"\1", md, flags=re.DOTALL)
+
+
+@pytest.mark.parametrize(("char", "escape"), CONTROLS)
+def test_invisible_and_reordering_characters_are_shown_escaped(char: str, escape: str) -> None:
+    text = f"the gate{char}was clear"
+    assert visible(text) == f"the gate{escape}was clear"
+    md = escape_markdown(text)
+    assert char not in md and shown(md) == f"the gate{escape}was clear"
+    # inside a highlighted evidence quote as well
+    highlighted = safe_markdown(f"Intro. {text}.", [text])
+    assert char not in highlighted
+    assert f"{HIGHLIGHT_OPEN}the gate\\{escape}was clear{HIGHLIGHT_CLOSE}" in highlighted
+    assert unescaped(highlighted) == []
+
+
+def test_ansi_sequence_is_readable_as_written() -> None:
+    md = escape_markdown("\x1b[31mALERT\x1b[0m ok")
+    assert shown(md) == "\\x1b[31mALERT\\x1b[0m ok"
+
+
+def test_right_to_left_override_cannot_reorder_what_the_labeller_reads() -> None:
+    # "exe.txt" reversed by U+202E would display as "...txt.exe"; escaped, it reads as stored
+    assert shown(escape_markdown("invoice\u202etxt.exe")) == "invoice\\u202etxt.exe"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tab\tand\nnew line",
+        "café naïve façade",
+        "日本語のテキスト",
+        "مرحبا بالعالم",  # right-to-left script without any control character
+        "שלום",
+        "thumbs 👍🏽 up",
+        "non\u00a0breaking",
+    ],
+)
+def test_ordinary_text_is_untouched(text: str) -> None:
+    assert visible(text) == text
+
+
+def test_every_control_format_and_separator_character_is_caught() -> None:
+    hidden = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+    missed = [
+        f"U+{code:04X}"
+        for code in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(code)) in hidden
+        and chr(code) not in "\t\n\r"
+        and not _HIDDEN.fullmatch(chr(code))
+    ]
+    assert missed == [], f"unicodedata {unicodedata.unidata_version}"
+    assert not any(_HIDDEN.match(c) for c in "\t\n\r")
+
+
+def test_json_values_are_escaped_keys_included() -> None:
+    value: JsonValue = {"k\u202e": ["a\x1b", 1, None, {"n": "b\u2066"}], "ok": True}
+    assert visible_json(value) == {
+        "k\\u202e": ["a\\x1b", 1, None, {"n": "b\\u2066"}],
+        "ok": True,
+    }
+
+
+def test_a_literal_backslash_stays_one_backslash() -> None:
+    assert shown(escape_markdown("C:\\temp")) == "C:\\temp"
