@@ -63,32 +63,36 @@ class GraderIdentity(BaseModel):
 UNKNOWN_MODEL = "?"
 
 
+_THINNED = "Key removed from summary"
+"""How Inspect replaces a summary metadata value over 1k characters."""
+
+
 def grader_identity(
     metadata: Mapping[str, object], fallback_models: Mapping[str, str]
 ) -> GraderIdentity:
     """The grader identity recorded in a Candor score's metadata.
 
     Args:
-        metadata: The score metadata.
+        metadata: The score metadata (a summary's may lack long values such as `graders`).
         fallback_models: Role → model for roles this score names no model for (a sample that
             never reached a grader), e.g. from other samples of the same log.
 
     Raises:
-        ValueError: if `grader_config` or `graders` does not have the recorded shape.
+        ValueError: if `grader_config`, `grader_models` or `graders` does not have the recorded
+            shape.
     """
     try:
         config = RecordedGraderConfig.model_validate(metadata.get("grader_config"))
-        graders = [RecordedGrader.model_validate(g) for g in _list(metadata.get("graders"))]
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "value"
-        message = f"grader record has an unexpected shape ({where}: {first['msg']})"
+        message = f"grader_config has an unexpected shape ({where}: {first['msg']})"
         raise ValueError(message) from exc
-    called = {g.role: g.model for g in graders}
+    bound = recorded_models(metadata)
     template = metadata.get("grader_template_sha256")
     return GraderIdentity(
         models={
-            role: called.get(role) or fallback_models.get(role) or UNKNOWN_MODEL
+            role: bound.get(role) or fallback_models.get(role) or UNKNOWN_MODEL
             for role in config.roles
         },
         template_sha256=template if isinstance(template, str) else None,
@@ -99,24 +103,35 @@ def grader_identity(
     )
 
 
+def recorded_models(metadata: Mapping[str, object]) -> dict[str, str]:
+    """Role → model as the score records it: `grader_models` (every bound grader), else the
+    models of the grader calls in `graders`; empty when neither is there.
+
+    Raises:
+        ValueError: if either has a shape no Candor scorer writes.
+    """
+    models = metadata.get("grader_models")
+    if isinstance(models, dict):
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in models.items()):
+            raise ValueError(f"grader_models {models!r} is not a mapping of role to model")
+        return dict(models)
+    graders = metadata.get("graders")
+    if graders is None or (isinstance(graders, str) and graders.startswith(_THINNED)):
+        return {}
+    if not isinstance(graders, list):
+        raise ValueError(f"graders has an unexpected shape ({type(graders).__name__})")
+    try:
+        return {g.role: g.model for g in map(RecordedGrader.model_validate, graders)}
+    except ValidationError as exc:
+        raise ValueError(f"graders has an unexpected shape ({exc.errors()[0]['msg']})") from exc
+
+
 def called_models(metadata: Mapping[str, object]) -> dict[str, str]:
-    """Role → model for every grader this score records a call to (empty if none, or odd)."""
-    found: dict[str, str] = {}
-    for entry in _list(metadata.get("graders")):
-        try:
-            grader = RecordedGrader.model_validate(entry)
-        except ValidationError:
-            continue
-        found[grader.role] = grader.model
-    return found
-
-
-def _list(value: object) -> list[object]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ValueError(f"grader record has an unexpected shape (graders: {type(value).__name__})")
-    return value
+    """`recorded_models`, or empty where its shape is unexpected (the sample says so itself)."""
+    try:
+        return recorded_models(metadata)
+    except ValueError:
+        return {}
 
 
 def run_key(eval_set_id: str | None, task_id: str, eval_id: str) -> str:

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from analysis.episodes import count_once
 from analysis.logs import (
     LoadResult,
     LogProblem,
@@ -27,7 +28,7 @@ from analysis.logs import (
 )
 from analysis.report import build_report
 from dashboard.models import Catalogue, GroundTruthView, SampleRow, grader_labels, overall_label
-from scenarios.loader import Arm, ScenarioError, get_scenario, render
+from scenarios.loader import Arm, ScenarioError, get_scenario, render, scenario_sha256
 from scenarios.schema import LegalJudging
 
 if TYPE_CHECKING:
@@ -63,7 +64,10 @@ def _log_part(file: str, mtime: float | None, size: int | None) -> _LogPart:
     """One log's outcomes (the report's reading) and its rows (for the filters)."""
     read = read_log(file, _cache())  # summaries read once, for the report and the rows
     loaded = LoadResult(
-        samples=read.outcomes, problems=read.problems, logs=[read.name] if read.outcomes else []
+        samples=read.outcomes,
+        problems=read.problems,
+        logs=[read.name] if read.outcomes else [],
+        log_mtimes={read.name: mtime or 0.0} if read.outcomes else {},
     )
     rows = [_row(file, mtime, o, d) for o, d in zip(read.outcomes, read.details, strict=True)]
     return _LogPart(loaded=loaded, rows=rows)
@@ -97,9 +101,19 @@ def _catalogue(log_dir: str, files: LogFingerprint) -> Catalogue:
         merged.samples.extend(part.loaded.samples)
         merged.problems.extend(part.loaded.problems)
         merged.logs.extend(part.loaded.logs)
+        merged.log_mtimes.update(part.loaded.log_mtimes)
         rows.extend(part.rows)
+    # the rows are the episodes the report counts: a re-graded or retried copy is not listed
+    counted = {s.ref for s in count_once(merged.samples, merged.log_mtimes).samples}
+    shown: dict[str, SampleRow] = {}
+    for row in rows:
+        if row.ref in counted:
+            shown.setdefault(row.ref, row)
     return Catalogue(
-        log_dir=log_dir, rows=rows, report=build_report(merged), problems=merged.problems
+        log_dir=log_dir,
+        rows=list(shown.values()),
+        report=build_report(merged),
+        problems=merged.problems,
     )
 
 
@@ -154,9 +168,18 @@ def transcript_text(row: SampleRow) -> str:
     return _transcript_text(row.file, row.mtime, row.raw_id, row.outcome.epoch, row.ref)
 
 
+class _RecordedGroundTruth(BaseModel):
+    """`metadata["ground_truth"]` of a Candor score: what the grader was shown."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    summary: str
+    facts: list[str]
+    criteria: str
+
+
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
-def ground_truth(scenario: str, levels: tuple[tuple[str, str], ...]) -> GroundTruthView:
-    """The scenario's private ground truth as rendered in this arm, or the reason it is missing."""
+def _current_ground_truth(scenario: str, levels: tuple[tuple[str, str], ...]) -> GroundTruthView:
     try:
         loaded = get_scenario(scenario)
         rendered = render(loaded, Arm.model_validate({"levels": dict(levels)}))
@@ -174,6 +197,49 @@ def ground_truth(scenario: str, levels: tuple[tuple[str, str], ...]) -> GroundTr
         provisions=[(p.citation, p.text, list(p.elements)) for p in judging.provisions]
         if isinstance(judging, LegalJudging)
         else [],
+    )
+
+
+@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
+def _current_sha256(scenario: str) -> str | None:
+    try:
+        return scenario_sha256(get_scenario(scenario))
+    except (ScenarioError, OSError):
+        return None
+
+
+def ground_truth(outcome: SampleOutcome, recorded: object) -> GroundTruthView:
+    """The ground truth the grader was shown, as the score recorded it (`recorded`: the score's
+    `metadata["ground_truth"]`); else the current scenario files', with a note saying so. A
+    scenario whose files changed since the run says that too."""
+    current = _current_ground_truth(outcome.scenario, tuple(sorted(outcome.levels.items())))
+    notes = []
+    now = _current_sha256(outcome.scenario)
+    if outcome.scenario_sha256 is not None and now is not None and outcome.scenario_sha256 != now:
+        notes.append(
+            f"The scenario files have changed since this run (recorded version "
+            f"{outcome.scenario_sha256[:12]}, current files {now[:12]})."
+        )
+    try:
+        shown = _RecordedGroundTruth.model_validate(recorded)
+    except ValidationError:
+        shown = None
+    if shown is None:
+        notes.insert(
+            0,
+            "Not recorded in this log: shown from the current scenario files, which may differ "
+            "from what the grader was shown.",
+        )
+        return current.model_copy(update={"note": " ".join(notes)})
+    return current.model_copy(
+        update={
+            "problem": None,
+            "summary": shown.summary,
+            "facts": shown.facts,
+            "criteria": shown.criteria,
+            "source": "log",
+            "note": " ".join(notes) or None,
+        }
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from analysis.logs import LogProblem, SampleOutcome
@@ -82,3 +84,8 @@ class GroundTruthView(BaseModel):
     provisions: list[tuple[str, str, list[str]]] = Field(default_factory=list)
     """(citation, verbatim text, elements) per legal provision."""
     problem: str | None = None
+    source: Literal["log", "current files"] = "current files"
+    """Where the summary, facts and criteria come from: what the grader was shown, as its score
+    recorded it, or today's scenario files (a log that recorded none)."""
+    note: str | None = None
+    """Shown above the ground truth, e.g. that the scenario files changed since the run."""

@@ -221,10 +221,17 @@ def _graders(score: ScoreView) -> None:
 def ground_truth(gt: GroundTruthView) -> None:
     """The scenario's private ground truth in this arm."""
     st.subheader("Ground truth (private)")
+    if gt.note:
+        st.warning(escape_markdown(gt.note))
     if gt.problem:
         st.warning(escape_markdown(gt.problem))
         return
-    st.caption(escape_markdown(gt.title))
+    where = (
+        "as the grader was shown it (recorded in the log)"
+        if gt.source == "log"
+        else ("from the current scenario files")
+    )
+    st.caption(escape_markdown(f"{gt.title} — {where}"))
     show(gt.summary)
     for fact in gt.facts:
         st.markdown("- " + escape_markdown(fact))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import altair as alt
@@ -13,10 +14,55 @@ Row = dict[str, str | int | float | bool | None]
 _SPECIES_COLOURS = {"ai": "#c0504d", "human": "#4f81bd", "absent": "#9b9b9b", "mixed": "#7f7f7f"}
 
 
+def grader_tag(label: str) -> str:
+    """A short, stable name for a grader configuration (its label is long)."""
+    return "G-" + hashlib.sha256(label.encode("utf-8")).hexdigest()[:6]
+
+
 def group_name(g: GroupReport) -> str:
-    """`task / scenario — model — outcome`, the scenario left out when it is the task."""
+    """`task / scenario — model — outcome — grader`, the scenario left out when it is the task."""
     where = g.task if g.scenario == g.task else f"{g.task} / {g.scenario}"
-    return f"{where} — {g.model} — {g.outcome}"
+    return f"{where} — {g.model} — {g.outcome} — {grader_tag(g.grader)}"
+
+
+def grader_rows(report: Report) -> list[Row]:
+    """Each grader configuration in the report: its short name, in full, and its groups."""
+    labels: dict[str, list[str]] = {}
+    for g in report.groups:
+        labels.setdefault(g.grader, []).append(group_name(g))
+    return [
+        {"grader": grader_tag(label), "configuration": label, "groups": len(groups)}
+        for label, groups in labels.items()
+    ]
+
+
+def missingness_rows(report: Report) -> list[Row]:
+    """Contrasts whose arms' unscored or redaction-leak shares differ (flagged ones only)."""
+    return [
+        {
+            "group": group_name(g),
+            "contrast (A vs B)": f"{c.arm_a} vs {c.arm_b}",
+            "unscored A": f"{c.missingness.unscored.a}/{c.missingness.unscored.n_a}",
+            "unscored B": f"{c.missingness.unscored.b}/{c.missingness.unscored.n_b}",
+            "p (unscored)": fmt_p(c.missingness.unscored.p_value),
+            "leak A": f"{c.missingness.leak.a}/{c.missingness.leak.n_a}",
+            "leak B": f"{c.missingness.leak.b}/{c.missingness.leak.n_b}",
+            "p (leak)": fmt_p(c.missingness.leak.p_value),
+        }
+        for g in report.groups
+        for c in g.contrasts
+        if c.missingness.flagged
+    ]
+
+
+def note_rows(report: Report) -> list[Row]:
+    """Every group's notes: grader configurations, scenario versions, headline sources."""
+    return [{"group": group_name(g), "note": n} for g in report.groups for n in g.notes]
+
+
+def set_aside_rows(report: Report) -> list[Row]:
+    """Copies of an episode that do not count, and the copy counted instead."""
+    return [{"set aside": a.ref, "counted instead": a.kept, "why": a.why} for a in report.set_aside]
 
 
 def _species(levels: dict[str, str]) -> str:
@@ -70,6 +116,7 @@ def contrast_rows(report: Report) -> list[Row]:
                     "p": fmt_p(r.p_value),
                     "test": r.test,
                     "Holm p": fmt_p(c.p_holm),
+                    "missingness": "differs" if c.missingness.flagged else "balanced",
                 }
             )
     return rows
@@ -88,6 +135,7 @@ def pooled_rows(report: Report) -> list[Row]:
         rows.append(
             {
                 "task": p.task,
+                "grader": grader_tag(p.grader),
                 "over": p.over,
                 "contrast": p.contrast,
                 "strata": len(p.strata),
@@ -104,8 +152,9 @@ def unscored_rows(report: Report) -> list[Row]:
     rows: list[Row] = []
     for g in report.groups:
         for a in g.arms:
-            if a.unscored:
-                rows.append({"group": group_name(g), "arm": a.arm, **a.unscored})
+            if any(a.unscored.values()):
+                counts = {k: n for k, n in a.unscored.items() if n}
+                rows.append({"group": group_name(g), "arm": a.arm, **counts})
     return rows
 
 

@@ -22,9 +22,10 @@ def _read(row: SampleRow) -> Transcript | None:
         return None
 
 
-def _ground_truth(row: SampleRow) -> None:
-    levels = tuple(sorted(row.outcome.levels.items()))
-    render.ground_truth(data.ground_truth(row.outcome.scenario, levels))
+def _ground_truth(row: SampleRow, t: Transcript) -> None:
+    score = t.candor_score
+    recorded = score.meta("ground_truth") if score is not None else None
+    render.ground_truth(data.ground_truth(row.outcome, recorded))
 
 
 def _hidden(labelled_by_me: bool) -> bool:
@@ -52,7 +53,7 @@ def full(row: SampleRow, store: LabelStore, warning: str | None, tactics: list[s
             st.info(_BLIND_NOTE)
         else:
             render.verdict(score, quotes, t.texts())
-        _ground_truth(row)
+        _ground_truth(row, t)
         label_form(row, store, warning, tactics)
 
 
@@ -71,7 +72,7 @@ def compact(row: SampleRow) -> None:
     else:
         render.verdict(score, quotes, t.texts())
     with st.expander("Ground truth (private)"):
-        _ground_truth(row)
+        _ground_truth(row, t)
     render.submissions(t, h)
     st.subheader("Transcript")
     render.conversation(t, h)

@@ -9,11 +9,12 @@ import pytest
 from inspect_ai.util import store
 
 from analysis import logs as logs_module
-from analysis.logs import load_outcomes
+from analysis.logs import SampleOutcome, load_outcomes
 from analysis.report import build_report
 from dashboard import data
 from dashboard.filters import Filters, apply
 from dashboard.models import SampleRow
+from scenarios.loader import get_scenario, scenario_sha256
 from tests.dashboard.conftest import QUOTE
 
 
@@ -104,11 +105,42 @@ def test_empty_or_missing_directory(tmp_path: Path, kind: str) -> None:
     assert cat.problems[0].message in {"no Inspect logs in this directory", "no such directory"}
 
 
-def test_ground_truth_for_an_arm_and_for_an_unknown_scenario() -> None:
-    gt = data.ground_truth("blame_postmortem", (("overseer", "ai"),))
+def _outcome(scenario: str, sha256: str | None = None) -> SampleOutcome:
+    return SampleOutcome(
+        log="x.eval",
+        task=scenario,
+        model="m",
+        sample_id=f"{scenario}:overseer=ai",
+        epoch=1,
+        scenario=scenario,
+        suite="deception",
+        arm="overseer=ai",
+        levels={"overseer": "ai"},
+        status="graded",
+        scenario_sha256=sha256,
+    )
+
+
+def test_ground_truth_not_recorded_comes_from_the_current_files_with_a_note() -> None:
+    gt = data.ground_truth(_outcome("blame_postmortem"), None)
     assert gt.problem is None and "DQ-3318" in gt.summary and gt.facts and gt.criteria
-    missing = data.ground_truth("no_such_scenario", (("overseer", "ai"),))
+    assert gt.source == "current files" and gt.note and "Not recorded in this log" in gt.note
+    missing = data.ground_truth(_outcome("no_such_scenario"), None)
     assert missing.problem is not None and "unknown scenario" in missing.problem
+
+
+def test_ground_truth_as_recorded_and_a_changed_scenario_said() -> None:
+    recorded = {"summary": "What the grader read.", "facts": ["fact one"], "criteria": "then."}
+    gt = data.ground_truth(_outcome("blame_postmortem", sha256="0" * 64), recorded)
+    assert (gt.source, gt.summary, gt.facts, gt.criteria) == (
+        "log",
+        "What the grader read.",
+        ["fact one"],
+        "then.",
+    )
+    assert gt.note is not None and "changed since this run" in gt.note
+    current = scenario_sha256(get_scenario("blame_postmortem"))
+    assert data.ground_truth(_outcome("blame_postmortem", sha256=current), recorded).note is None
 
 
 def test_filters(log_dir: Path) -> None:

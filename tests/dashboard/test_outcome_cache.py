@@ -5,8 +5,10 @@ Run on the dashboard's directory of real logs (good, another task's, corrupted).
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -65,17 +67,76 @@ def test_second_read_comes_from_the_cache(
     assert cache.misses == len(list(copied.glob("*.eval")))
 
 
-def test_a_changed_log_is_read_again(
-    copied: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _same_size_rewrite(target: Path, source: Path) -> None:
+    """Rewrite `target` with `source`'s bytes as `cp -p` would leave it: same size (the two
+    differ only in their grades), modification time restored."""
+    stat = target.stat()
+    data = source.read_bytes()
+    assert len(data) == stat.st_size and data != target.read_bytes()
+    target.write_bytes(data)
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def _repacked(source: Path, flip: bool) -> bytes:
+    """The log's zip rewritten entry by entry (verdict values 1.0 → 0.0 if `flip`)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if flip:
+                data = data.replace(b'"value":1.0', b'"value":0.0')
+            zout.writestr(info, data, compress_type=info.compress_type)
+    return out.getvalue()
+
+
+def _padded(data: bytes, size: int) -> bytes:
+    """A zip padded to `size` bytes with its archive comment (what Inspect never reads)."""
+    out = io.BytesIO(data)
+    with zipfile.ZipFile(out, "a") as z:
+        z.comment = b" " * (size - len(data))
+    return out.getvalue()
+
+
+@pytest.fixture
+def regraded_pair(tmp_path: Path) -> tuple[Path, Path]:
+    """A real log, and the same log with every verdict flipped deceptive → honest, padded to the
+    same size."""
+    from tests.analysis.runs import run_blame
+
+    target = run_blame(tmp_path / "runs", verdict="deceptive")
+    original, flipped = _repacked(target, flip=False), _repacked(target, flip=True)
+    assert original != flipped
+    size = max(len(original), len(flipped))
+    target.write_bytes(_padded(original, size))
+    other = tmp_path / "flipped.eval"
+    other.write_bytes(_padded(flipped, size))
+    assert other.stat().st_size == target.stat().st_size
+    return target, other
+
+
+@pytest.mark.parametrize("change", ["content, same size and mtime", "mtime only"])
+def test_a_log_is_read_again_exactly_when_its_content_changes(
+    change: str,
+    regraded_pair: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    target, flipped = regraded_pair
     cache = OutcomeCache(tmp_path / "cache")
-    load_outcomes([copied], cache)
-    changed = next(copied.glob("*golden-legal*.eval"))
-    stat = changed.stat()
-    os.utime(changed, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    before = load_outcomes([target], cache)
+    if change == "mtime only":
+        stat = target.stat()
+        os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    else:
+        _same_size_rewrite(target, flipped)
     read = _counting(monkeypatch)
-    load_outcomes([copied], cache)
-    assert sorted(read) == sorted([changed.name, "2026-01-01T00-00-00+00-00_broken_abc.eval"])
+    after = load_outcomes([target], cache)
+    if change == "mtime only":
+        assert read == [] and after.samples == before.samples
+    else:
+        assert read == [target.name]
+        assert after.samples != before.samples
+        assert {s.outcomes["deceptive"] for s in after.samples} == {"negative"}
 
 
 def test_a_bad_cache_entry_is_ignored_and_replaced(
@@ -121,23 +182,22 @@ def test_report_cli_uses_the_cache_unless_told_not_to(
 
 
 def test_a_log_rewritten_while_it_is_read_is_read_again(
-    copied: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    regraded_pair: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A log rewritten during the read (e.g. by `inspect score`) must not be cached under its
-    new identity with what was read from the old one."""
+    new content with what was read from the old one."""
+    target, flipped = regraded_pair
     cache = OutcomeCache(tmp_path / "cache")
-    target = next(copied.glob("*golden-legal*.eval"))
     real = logs._read_log
 
     def rewritten_meanwhile(file: str) -> LogRead:
         read = real(file)
-        if Path(file).name == target.name:
-            stat = target.stat()
-            os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        _same_size_rewrite(target, flipped)
         return read
 
     monkeypatch.setattr(logs, "_read_log", rewritten_meanwhile)
     load_outcomes([target], cache)
+    monkeypatch.setattr(logs, "_read_log", real)
     read = _counting(monkeypatch)
-    load_outcomes([target], cache)
+    assert {s.outcomes["deceptive"] for s in load_outcomes([target], cache).samples} == {"negative"}
     assert read == [target.name]

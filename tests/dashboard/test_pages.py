@@ -76,14 +76,12 @@ def test_overview_shows_the_report_numbers(app: MakeApp, log_dir: Path) -> None:
     frames = [df.value.to_dict("records") for df in at.dataframe]
     assert tables.arm_rows(report) in frames
     assert tables.contrast_rows(report) in frames
+    [blame] = [g for g in report.groups if g.scenario == "blame_postmortem"]
     assert tables.unscored_rows(report) == [
-        {
-            "group": "blame_postmortem — mockllm/model — deceptive",
-            "arm": "overseer=ai",
-            "grader_unparseable": 1,
-        }
+        {"group": tables.group_name(blame), "arm": "overseer=ai", "grader_unparseable": 1}
     ]
-    assert [m.value for m in at.metric] == ["2", "6", "5", "1"]
+    assert tables.grader_rows(report) in frames
+    assert [m.value for m in at.metric] == ["2", "2", "6", "5", "1"]
     assert at.get("vega_lite_chart")
     warnings = md(at)
     assert "not a Candor task" in warnings and "cannot read log" in warnings
