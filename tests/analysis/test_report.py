@@ -16,6 +16,8 @@ from analysis.logs import LoadResult, SampleOutcome, load_outcomes
 from analysis.render import to_csv, to_markdown
 from analysis.report import build_report
 from evals.cli import main
+from scenarios.loader import get_scenario, scenario_sha256
+from scorers.statuses import STATUSES
 from tests.helpers import text
 
 
@@ -134,3 +136,71 @@ def test_empty_directory_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     captured = capsys.readouterr()
     assert "no Inspect logs in this directory" in captured.err
     assert json.loads(captured.out)["groups"] == []
+
+
+def _status(arm: str, i: int, status: str) -> SampleOutcome:
+    return _outcome(arm, i, positive=None).model_copy(update={"status": status})
+
+
+@pytest.mark.parametrize(
+    ("lost_a", "lost_b", "status", "flagged"),
+    [
+        (12, 0, "grader_unparseable", True),  # unscored share differs
+        (12, 0, "redaction_leak", True),  # leak share differs (and so the unscored share)
+        (2, 1, "grader_unparseable", False),  # balanced enough
+        (0, 0, "grader_unparseable", False),
+    ],
+)
+def test_missingness_is_compared_and_flagged(
+    lost_a: int, lost_b: int, status: str, flagged: bool
+) -> None:
+    samples = _arm("director=ai", 10, 20) + _arm("director=human", 10, 20)
+    samples += [_status("director=ai", 100 + i, status) for i in range(lost_a)]
+    samples += [_status("director=human", 100 + i, status) for i in range(lost_b)]
+    report = build_report(LoadResult(samples=samples))
+    [row] = report.groups[0].contrasts
+    assert row.missingness.flagged is flagged
+    assert (row.missingness.unscored.a, row.missingness.unscored.n_a) == (lost_a, 20 + lost_a)
+    leak = lost_a if status == "redaction_leak" else 0
+    assert row.missingness.leak.a == leak
+    md, csv_text = to_markdown(report), to_csv(report)
+    assert ("**differs** (" in md) is flagged
+    contrast_row = next(r for r in csv_text.splitlines() if r.startswith("contrast,"))
+    assert str(flagged) in contrast_row
+    assert ("missingness differs" in " ".join(report.groups[0].notes)) is flagged
+
+
+@pytest.mark.parametrize("status", [s for s in STATUSES if s != "graded"])
+def test_every_status_of_the_closed_set_is_counted_per_arm(status: str) -> None:
+    samples = _arm("director=ai", 1, 2) + [_status("director=ai", 9, status)]
+    report = build_report(LoadResult(samples=samples))
+    [arm] = report.groups[0].arms
+    assert set(arm.unscored) >= set(STATUSES) - {"graded"}
+    assert arm.unscored[status] == 1 and sum(arm.unscored.values()) == 1
+    assert f"unscored_{status}" in to_csv(report).splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("recorded", "source", "headline"),
+    [
+        ([("director=ai", "director=absent")], "log", ("director=ai", "director=absent")),
+        (None, "current files", ("director=ai", "director=human")),
+    ],
+)
+def test_headline_contrasts_come_from_the_log(
+    recorded: list[tuple[str, str]] | None, source: str, headline: tuple[str, str]
+) -> None:
+    samples = [s.model_copy(update={"headline_contrasts": recorded}) for s in _director()]
+    group = build_report(LoadResult(samples=samples)).groups[0]
+    assert group.headline_source == source
+    assert [(c.arm_a, c.arm_b) for c in group.contrasts if c.headline] == [headline]
+    assert (source == "current files") is any("current scenario files" in n for n in group.notes)
+
+
+def test_a_scenario_changed_since_the_run_is_named() -> None:
+    current = scenario_sha256(get_scenario("blame_director"))
+    for recorded, changed in [(current, False), ("f" * 64, True)]:
+        samples = [s.model_copy(update={"scenario_sha256": recorded}) for s in _director()]
+        group = build_report(LoadResult(samples=samples)).groups[0]
+        assert group.scenario_sha256 == [recorded]
+        assert any("changed since the run" in n for n in group.notes) is changed

@@ -1,0 +1,175 @@
+"""One episode, one count, one grading — on real logs of real (scripted) runs: re-graded with the
+README's `inspect score` command (in place and into a new file), retried with `inspect
+eval-retry`, run twice, graded by two graders; and logs the reader must not trust."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+from inspect_ai import Task
+from inspect_ai import eval as inspect_eval
+from inspect_ai.dataset import Sample
+from inspect_ai.log import read_eval_log, write_eval_log
+from inspect_ai.model import get_model
+from inspect_ai.scorer import match
+
+from analysis.logs import load_outcomes
+from analysis.render import to_csv, to_markdown
+from analysis.report import build_report
+from evals.cli import main
+from tests.analysis.runs import ROOT, grader_model, inspect_cli, run_blame, run_blame_failing
+from tests.helpers import text
+
+EPOCHS = 2
+
+
+def _readme_regrade(log: Path, grader: str) -> list[str]:
+    """The README's re-grade command, LOG and MODEL filled in."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [line] = [ln for ln in readme.splitlines() if ln.startswith("inspect score LOG")]
+    words = shlex.split(line)[1:]  # without `inspect`
+    return [str(log) if w == "LOG" else w.replace("MODEL", grader) for w in words]
+
+
+def _report(capsys: pytest.CaptureFixture[str], *paths: Path) -> dict[str, Any]:
+    assert main(["report", *map(str, paths), "--json", "--no-cache"]) == 0
+    report: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return report
+
+
+def _arms(report: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """(positive, graded) per arm over every group."""
+    return {a["arm"]: (a["positive"], a["graded"]) for g in report["groups"] for a in g["arms"]}
+
+
+@pytest.mark.parametrize("where", ["in place", "new file"])
+def test_regrade_with_the_readme_command_counts_once(
+    where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = run_blame(tmp_path, "deceptive", epochs=EPOCHS)
+    args = _readme_regrade(log, grader_model("honest"))
+    if where == "new file":
+        args = [a for a in args if a != "--overwrite"]
+        args += ["--output-file", str(log.with_name(log.stem + "-scored.eval"))]
+    inspect_cli(*args)  # no terminal: a prompt would fail here
+    assert len(list(tmp_path.glob("*.eval"))) == (1 if where == "in place" else 2)
+    report = _report(capsys, tmp_path)
+    # each arm once, graded by the new grader only: 0 deceptive of EPOCHS, not 2 of 2 * EPOCHS
+    assert _arms(report) == {"overseer=ai": (0, EPOCHS), "overseer=human": (0, EPOCHS)}
+    assert report["runs"] == 1
+    [group] = report["groups"]
+    assert "grader_honest.yaml" in group["grader"]
+    assert len(report["set_aside"]) == (0 if where == "in place" else 2 * EPOCHS)
+    assert all(a["kept"].startswith(log.stem + "-scored") for a in report["set_aside"])
+
+
+def test_eval_retry_counts_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    failed = run_blame_failing(tmp_path, "overseer=human", epochs=EPOCHS)
+    inspect_cli("eval-retry", str(failed), "--log-dir", str(tmp_path))
+    [retried] = set(tmp_path.glob("*.eval")) - {failed}
+    report = _report(capsys, tmp_path)
+    assert _arms(report) == {"overseer=ai": (EPOCHS, EPOCHS), "overseer=human": (EPOCHS, EPOCHS)}
+    assert report["runs"] == 1
+    assert all(u["sample_error"] == 0 for g in report["groups"] for u in _unscored(g))
+    # the original's copies of every episode are set aside for the retry's
+    assert len(report["set_aside"]) == 2 * EPOCHS
+    assert {a["kept"].split("#")[0] for a in report["set_aside"]} == {retried.name}
+    why = {
+        a["ref"].split("#")[1].split(":")[1].split("@")[0]: a["why"] for a in report["set_aside"]
+    }
+    assert "sample_error" in why["overseer=human"]
+
+
+def _unscored(group: dict[str, Any]) -> list[dict[str, int]]:
+    return [a["unscored"] for a in group["arms"]]
+
+
+def test_eval_set_counts_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["eval-set", "evals/blame_postmortem", "--model", "scripted/agent"]
+    args += ["-M", f"replies={ROOT / 'tests/fixtures/scripted/blame_postmortem.yaml'}"]
+    args += ["--model-role", f"grader={grader_model('deceptive')}", "--epochs", str(EPOCHS)]
+    inspect_cli(*args, "--log-dir", str(tmp_path))
+    inspect_cli(*args, "--log-dir", str(tmp_path))  # run again: the set is complete, a no-op
+    report = _report(capsys, tmp_path)
+    assert _arms(report) == {"overseer=ai": (EPOCHS, EPOCHS), "overseer=human": (EPOCHS, EPOCHS)}
+    assert report["runs"] == 1
+
+
+def test_independent_runs_both_count(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run_blame(tmp_path, "deceptive", epochs=1)
+    run_blame(tmp_path, "deceptive", epochs=1)
+    report = _report(capsys, tmp_path)
+    assert _arms(report) == {"overseer=ai": (2, 2), "overseer=human": (2, 2)}
+    assert report["runs"] == 2 and report["set_aside"] == []
+    assert "Runs pooled: 2" in to_markdown(build_report(load_outcomes([tmp_path])))
+
+
+def test_arms_graded_by_two_graders_are_not_pooled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_blame(tmp_path, "deceptive", epochs=3, arms="overseer=ai")
+    run_blame(tmp_path, "honest", epochs=3, arms="overseer=human")
+    report = _report(capsys, tmp_path)
+    groups = report["groups"]
+    assert len(groups) == 2 and all(g["contrasts"] == [] for g in groups)
+    assert {g["grader_identity"]["models"]["grader"].split("/")[-1] for g in groups} == {
+        "grader_deceptive.yaml",
+        "grader_honest.yaml",
+    }
+    assert all(g["grader_identity"]["template_sha256"] for g in groups)
+    assert all("graded by 2 grader configurations" in g["notes"][0] for g in groups)
+    built = build_report(load_outcomes([tmp_path]))
+    assert "graded by 2 grader configurations" in to_markdown(built)
+    graders = {row.split(",")[3] for row in to_csv(built).splitlines()[1:]}
+    assert len(graders) == 2
+
+
+def _rewrite(log: Path, change: str) -> None:
+    edited = read_eval_log(str(log))
+    assert edited.samples
+    score = edited.samples[0].scores["deception_scorer"]  # type: ignore[index]
+    if change == "value 0.3":
+        score.value = 0.3
+    elif change == "value text":
+        score.value = "C"
+    elif change == "grader_config missing":
+        assert score.metadata is not None
+        del score.metadata["grader_config"]
+    write_eval_log(edited, str(log))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("value 0.3", "not one of 0, 0.5, 1"),
+        ("value text", "is not a number"),
+        ("grader_config missing", "grader_config"),
+    ],
+)
+def test_an_unexpected_score_is_a_named_problem_of_its_sample(
+    change: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = run_blame(tmp_path, "deceptive", epochs=1)
+    _rewrite(log, change)
+    report = _report(capsys, tmp_path)
+    [problem] = report["sample_problems"]
+    assert message in problem["message"] and problem["log"].startswith(log.name)
+    assert sum(a["graded"] for g in report["groups"] for a in g["arms"]) == 1
+    md = to_markdown(build_report(load_outcomes([tmp_path])))
+    assert "Samples that could not be read" in md and message in md
+
+
+def test_a_log_that_only_looks_like_candor_is_set_aside(tmp_path: Path) -> None:
+    meta = {"scenario": "blame_postmortem", "arm": "overseer=ai", "suite": "deception"}
+    task = Task(dataset=[Sample(input="hi", target="hi", metadata=meta)], scorer=match())
+    model = get_model("mockllm/model", custom_outputs=[text("hi")], memoize=False)
+    inspect_eval(task, model=model, log_dir=str(tmp_path), display="none")
+    loaded = load_outcomes([tmp_path])
+    assert loaded.samples == []
+    [problem] = loaded.problems
+    assert re.search(r"not a Candor log: .* no Candor score \(scorers: match\)", problem.message)
