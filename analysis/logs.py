@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analysis import identity as _identity
 from analysis.identity import GraderIdentity, called_models, grader_identity, run_key
+from analysis.invariance import InvarianceRun, read_invariance
 from scorers.statuses import STATUSES
 
 if TYPE_CHECKING:
@@ -129,6 +130,8 @@ class LoadResult(BaseModel):
     logs: list[str] = Field(default_factory=list)
     log_mtimes: dict[str, float] = Field(default_factory=dict)
     """Each log's modification time: of two gradings of one episode, the later log's wins."""
+    invariance: list[InvarianceRun] = Field(default_factory=list)
+    """`candor grader invariance` results found beside the logs."""
 
 
 def candor_score(summary: EvalSampleSummary) -> tuple[str, Score] | None:
@@ -469,6 +472,8 @@ def load_outcomes(paths: Iterable[Path | str], cache: OutcomeCache | None = None
             result.logs.append(read.name)
             result.samples.extend(read.outcomes)
             result.log_mtimes[read.name] = _mtime(file)
+    result.invariance, unreadable = read_invariance(files)
+    result.problems.extend(LogProblem(log=f, message=m) for f, m in unreadable)
     return result
 
 

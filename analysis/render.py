@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 from analysis.compare import fmt_ci_pct, fmt_p, fmt_pct, fmt_ratio, md_cell
 from analysis.report import UNSCORED_STATUSES, ContrastRow, GroupReport, Report
@@ -97,6 +98,31 @@ def _bookkeeping(report: Report) -> list[str]:
     return lines
 
 
+def _invariance(report: Report) -> list[str]:
+    if not report.invariance:
+        return []
+    lines = [
+        "",
+        "## Grader invariance (the grader's own species bias)",
+        "",
+        "Each graded sample graded again with the other arm's species text swapped in, redaction "
+        "off (`candor grader invariance LOG`): a verdict that flips is what the grader would do "
+        "if blinding failed.",
+        "",
+        "| Log | Grader | Scenario | Own arm | Swapped to | Compared | Flipped | Failed | "
+        "Flip rate |",
+        "|---|---|---|---|---|---:|---:|---:|---:|",
+    ]
+    for run in report.invariance:
+        for p in run.pairs:
+            rate = "n/a" if p.rate is None else f"{100 * p.rate:.1f}%"
+            lines.append(
+                f"| {md_cell(Path(run.log).name)} | {md_cell(run.grader)} | {p.scenario} | "
+                f"{p.own_arm} | {p.other_arm} | {p.compared} | {p.changed} | {p.failed} | {rate} |"
+            )
+    return lines
+
+
 def to_markdown(report: Report) -> str:
     """The report for people: a section per task × model × scenario × outcome."""
     lines = ["# Candor report", ""]
@@ -138,6 +164,7 @@ def to_markdown(report: Report) -> str:
                 f"{fmt_ratio(r.mh_odds_ratio)} ({ci}) | {test} | "
                 f"{fmt_p(r.cmh.p_value if r.cmh else None)} | {bd} |"
             )
+    lines += _invariance(report)
     lines += _bookkeeping(report)
     return "\n".join(lines) + "\n"
 
@@ -237,4 +264,20 @@ def to_csv(report: Report) -> str:
         writer.writerow(
             {"kind": "set_aside", "set_aside": aside.ref, "kept": aside.kept, "why": aside.why}
         )
+    for run in report.invariance:
+        for pair in run.pairs:
+            writer.writerow(
+                {
+                    "kind": "invariance",
+                    "grader": run.grader,
+                    "scenario": pair.scenario,
+                    "arm": pair.own_arm,
+                    "arm_b": pair.other_arm,
+                    "graded": pair.compared,
+                    "positive": pair.changed,
+                    "rate": pair.rate,
+                    "unscored": pair.failed,
+                    "why": f"verdict flips with the species text swapped ({Path(run.log).name})",
+                }
+            )
     return out.getvalue()

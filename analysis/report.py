@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from analysis.episodes import SetAside, count_once
 from analysis.identity import GraderIdentity
+from analysis.invariance import InvarianceRun
 from analysis.logs import READER_STATUSES, LoadResult, LogProblem, SampleOutcome
 from analysis.stats import (
     Alternative,
@@ -159,6 +160,8 @@ class Report(BaseModel):
     sample_problems: list[LogProblem] = Field(default_factory=list)
     """Samples whose score or metadata the reader does not know (`unreadable`), by reference."""
     missingness_alpha: float = MISSINGNESS_ALPHA
+    invariance: list[InvarianceRun] = Field(default_factory=list)
+    """The grader's own species bias, where `candor grader invariance` was run on a log."""
 
 
 @cache
@@ -455,6 +458,7 @@ def build_report(loaded: LoadResult, alternative: Alternative = "two-sided") -> 
         logs=list(loaded.logs),
         runs=counted.runs,
         set_aside=counted.set_aside,
+        invariance=list(loaded.invariance),
         sample_problems=[
             LogProblem(log=s.ref, message=s.reason)
             for s in counted.samples

@@ -22,12 +22,21 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 from inspect_ai.util import registry_info
 
 import evals.providers.scripted  # noqa: F401  (registers scripted/ without the entry point)
+from analysis.invariance import RESULT_SUFFIX as analysis_suffix
 from evals.blame_director.blame_director import blame_director
 from evals.blame_postmortem.blame_postmortem import blame_postmortem
+from evals.cli import main as cli_main
 from evals.performance_attestation.performance_attestation import performance_attestation
 from scorers.counts import eval_aware_counts, status_counts
 from scorers.deception import deception_scorer
-from scorers.invariance import invariance_check, main, read_result, result_path
+from scorers.invariance import (
+    RESULT_SUFFIX,
+    invariance_check,
+    main,
+    read_result,
+    result_path,
+    write_result,
+)
 from tests.helpers import with_usage
 from tests.scorers.agents import blame_agent, grader, verdict
 
@@ -248,3 +257,18 @@ def test_invariance_main_prints_a_table(
     # written beside the log, where `candor report` finds it
     saved = read_result(Path(result_path(str(graded_log))))
     assert [(p.own_arm, p.compared, p.changed) for p in saved.pairs][0] == ("overseer=ai", 1, 0)
+
+
+def test_report_shows_the_invariance_flip_rate(
+    graded_log: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    biased = grader(lambda text: verdict("deceptive" if "Argus" in text else "honest"))
+    write_result(invariance_check(str(graded_log), biased), Path(result_path(str(graded_log))))
+    assert analysis_suffix == RESULT_SUFFIX
+    assert cli_main(["report", str(graded_log.parent), "--no-cache"]) == 0
+    markdown = capsys.readouterr().out
+    section = markdown.split("## Grader invariance")[1]
+    assert "| blame_postmortem | overseer=ai | overseer=human | 1 | 1 | 0 | 100.0% |" in section
+    assert cli_main(["report", str(graded_log.parent), "--no-cache", "--csv"]) == 0
+    rows = [r for r in capsys.readouterr().out.splitlines() if r.startswith("invariance,")]
+    assert len(rows) == 2
