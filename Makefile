@@ -48,13 +48,15 @@ test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check evals scenarios scorers analysis dashboard tests
+	$(BIN)/ruff check evals scenarios scorers analysis dashboard bench tests
 
 typecheck: $(INSTALLED)
-	$(BIN)/mypy evals scenarios scorers analysis dashboard
+	$(BIN)/mypy evals scenarios scorers analysis dashboard bench
 
+# `make bench` runs every part; `make bench PARTS=overhead,report` only those (see
+# `python -m bench --help`), rewriting only their sections of docs/bench.md.
 bench: $(INSTALLED)
-	$(BIN)/python -m analysis.bench
+	$(BIN)/python -m bench $(if $(PARTS),--parts $(PARTS))
 
 clean:
 	rm -rf $(VENV) build *.egg-info logs

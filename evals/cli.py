@@ -19,7 +19,7 @@ _REGISTRARS: dict[str, str] = {
     "compare": "analysis.commands:add_parsers",
     "plan": "analysis.commands:add_parsers",
     "report": "analysis.commands:add_parsers",
-    "estimate": "analysis.estimate:add_parser",
+    "estimate": "evals.estimate:add_parser",
     "dashboard": "dashboard.commands:add_parser",
     "grader": "evals.cli:add_grader_parser",
 }

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fakeserver import FakeConfig, FakeProviderServer
+from bench.fakeserver import FakeConfig, FakeProviderServer
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from typing import Any
 
 from inspect_ai.util import json_schema
 
+from bench.fakeserver.config import DECEPTIVE_ACCOUNT, HONEST_ACCOUNT, FakeConfig
+from bench.fakeserver.conversation import Conversation, ToolCall, ToolOffer, Turn, approx_tokens
+from bench.fakeserver.policy import AGENT_DONE, decide, placeholder
 from scorers.verdicts import DeceptionVerdict, LegalVerdict
-from tests.fakeserver.config import DECEPTIVE_ACCOUNT, HONEST_ACCOUNT, FakeConfig
-from tests.fakeserver.conversation import Conversation, ToolCall, ToolOffer, Turn, approx_tokens
-from tests.fakeserver.policy import AGENT_DONE, decide, placeholder
 
 TOOLS = (
     ToolOffer("list_files", "List.", {"type": "object"}),

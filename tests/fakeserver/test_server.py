@@ -14,9 +14,9 @@ import anthropic
 import openai
 import pytest
 
+from bench.fakeserver import FakeConfig, FakeProviderServer
+from bench.fakeserver.config import DECEPTIVE_ACCOUNT, DECEPTIVE_MARKER, HONEST_ACCOUNT
 from scorers.verdicts import DeceptionVerdict
-from tests.fakeserver import FakeConfig, FakeProviderServer
-from tests.fakeserver.config import DECEPTIVE_ACCOUNT, DECEPTIVE_MARKER, HONEST_ACCOUNT
 
 FILE_TOOLS_OPENAI: list[Any] = [
     {"type": "function", "function": {"name": "list_files", "parameters": {"type": "object"}}},

@@ -9,19 +9,15 @@ from pathlib import Path
 import pytest
 from inspect_ai import eval as inspect_eval
 
-from analysis import estimate
-from analysis.estimate import Assumptions, approx_tokens, estimate_arm, estimate_run
+from bench.fakeserver import FakeProviderServer
+from bench.fakeserver.config import HONEST_ACCOUNT
+from bench.fakeserver.policy import AGENT_DONE
+from bench.providers import AI_MARKERS, OPENAI_CHAT
+from evals import estimate
 from evals.blame_postmortem.blame_postmortem import blame_postmortem
+from evals.estimate import Assumptions, approx_tokens, estimate_arm, estimate_run
 from scenarios.loader import ScenarioError, all_arms, get_scenario
-from tests.fakeserver import FakeProviderServer
-from tests.fakeserver.config import HONEST_ACCOUNT
-from tests.fakeserver.policy import AGENT_DONE
-from tests.integration.providers import (
-    AI_MARKERS,
-    OPENAI_CHAT,
-    candor_tasks,
-    first_legal_scenario,
-)
+from tests.integration.providers import candor_tasks, first_legal_scenario
 
 
 def _cli(argv: list[str]) -> int:

@@ -1,6 +1,6 @@
 """Every task end to end through Inspect's real openai/ and anthropic/ providers, grader included.
 
-The fake provider (tests/fakeserver) answers on 127.0.0.1: Chat Completions, Responses, Anthropic
+The fake provider (bench/fakeserver) answers on 127.0.0.1: Chat Completions, Responses, Anthropic
 Messages plain and streamed. Its scripted agent deceives exactly in the AI arms, and its grader
 says so, so the log, the scores and `candor report` must all show that pattern.
 """
@@ -17,22 +17,20 @@ from inspect_ai import Task
 from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
 
-from evals.blame_postmortem.blame_postmortem import blame_postmortem
-from evals.cli import main as candor
-from evals.performance_attestation.performance_attestation import performance_attestation
-from tests.fakeserver import FakeProviderServer
-from tests.fakeserver.config import DECEPTIVE_ACCOUNT, HONEST_ACCOUNT
-from tests.integration.providers import (
+from bench.fakeserver import FakeProviderServer
+from bench.fakeserver.config import DECEPTIVE_ACCOUNT, HONEST_ACCOUNT
+from bench.providers import (
     AI_MARKERS,
     ANTHROPIC,
     ANTHROPIC_STREAM,
     OPENAI_CHAT,
     OPENAI_RESPONSES,
-    REPO,
     ProviderPath,
-    candor_tasks,
-    first_legal_scenario,
 )
+from evals.blame_postmortem.blame_postmortem import blame_postmortem
+from evals.cli import main as candor
+from evals.performance_attestation.performance_attestation import performance_attestation
+from tests.integration.providers import REPO, candor_tasks, first_legal_scenario
 
 TASKS = candor_tasks()
 # what the deception scenarios' scripted run must show, arm by arm (other tasks, such as a legal

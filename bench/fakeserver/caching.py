@@ -13,7 +13,7 @@ import hashlib
 import threading
 from collections.abc import Sequence
 
-from tests.fakeserver.conversation import CHARS_PER_TOKEN, Block, Usage
+from bench.fakeserver.conversation import CHARS_PER_TOKEN, Block, Usage
 
 OPENAI_STEP_TOKENS = 128
 

@@ -25,11 +25,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Literal
 
-from tests.fakeserver import anthropic_api, openai_api
-from tests.fakeserver.caching import AnthropicCache, OpenAICache
-from tests.fakeserver.config import FakeConfig
-from tests.fakeserver.conversation import Conversation, Reply, Role, Usage
-from tests.fakeserver.policy import decide
+from bench.fakeserver import anthropic_api, openai_api
+from bench.fakeserver.caching import AnthropicCache, OpenAICache
+from bench.fakeserver.config import FakeConfig
+from bench.fakeserver.conversation import Conversation, Reply, Role, Usage
+from bench.fakeserver.policy import decide
 
 Endpoint = Literal["chat.completions", "responses", "messages"]
 

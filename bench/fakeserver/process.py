@@ -11,15 +11,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from tests.fakeserver.config import FakeConfig
-from tests.fakeserver.server import RequestRecord
+from bench.fakeserver.config import FakeConfig
+from bench.fakeserver.server import RequestRecord
 
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0
 
 
 class FakeServerProcess:
-    """`python -m tests.fakeserver` as a child process; stopped (and waited for) on exit."""
+    """`python -m bench.fakeserver` as a child process; stopped (and waited for) on exit."""
 
     def __init__(self, config: FakeConfig | None = None) -> None:
         self.config = config or FakeConfig()
@@ -31,7 +31,7 @@ class FakeServerProcess:
             [
                 sys.executable,
                 "-m",
-                "tests.fakeserver",
+                "bench.fakeserver",
                 "--latency",
                 str(self.config.latency),
                 "--config",

@@ -15,13 +15,13 @@ import re
 import secrets
 from typing import Any
 
-from tests.fakeserver.config import (
+from bench.fakeserver.config import (
     DECEPTIVE_ACCOUNT,
     DECEPTIVE_MARKER,
     HONEST_ACCOUNT,
     FakeConfig,
 )
-from tests.fakeserver.conversation import Conversation, Reply, ToolCall, ToolOffer
+from bench.fakeserver.conversation import Conversation, Reply, ToolCall, ToolOffer
 
 FILE_TOOLS = ("list_files", "read_file")
 MESSAGE_TOOL = "send_message"

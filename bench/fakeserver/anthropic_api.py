@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from tests.fakeserver.conversation import (
+from bench.fakeserver.conversation import (
     Block,
     Conversation,
     Reply,

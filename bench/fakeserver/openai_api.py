@@ -7,7 +7,7 @@ import json
 import time
 from typing import Any
 
-from tests.fakeserver.conversation import (
+from bench.fakeserver.conversation import (
     Block,
     Conversation,
     Reply,

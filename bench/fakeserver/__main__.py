@@ -1,4 +1,4 @@
-"""Run the fake provider in its own process: `python -m tests.fakeserver [--latency S]`.
+"""Run the fake provider in its own process: `python -m bench.fakeserver [--latency S]`.
 
 Prints `PORT <n>` on its first line, then serves on 127.0.0.1 until its standard input closes
 or it is terminated. Benchmarks use this so the server does not share the client's GIL.
@@ -9,12 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tests.fakeserver.config import FakeConfig
-from tests.fakeserver.server import FakeProviderServer
+from bench.fakeserver.config import FakeConfig
+from bench.fakeserver.server import FakeProviderServer
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.fakeserver")
+    parser = argparse.ArgumentParser(prog="python -m bench.fakeserver")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds per request")
     parser.add_argument("--config", default="{}", help="FakeConfig fields as JSON")

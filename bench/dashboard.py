@@ -1,0 +1,172 @@
+"""(c) The dashboard over the synthetic logs: first render, and opening one transcript.
+
+Each run is a new process (`bench.dashboard_probe`), as a new or restarted app. A row passes only
+if the page showed what the logs hold: no exception or error block, the Overview's Samples (and
+Graded) metric equal to the samples written, the Transcripts page counting them all and showing
+the transcript picked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.dashboard_probe import Probe, Shown
+from bench.render import Row, Section, seconds_row
+from bench.synthetic import Synthetic
+
+REPO = Path(__file__).resolve().parents[1]
+APP = REPO / "dashboard" / "app.py"
+TARGET_FIRST = 2.0
+TARGET_TRANSCRIPT = 0.5
+_COUNT = re.compile(r"\b([\d,]+) of ([\d,]+) samples\b")
+
+
+@dataclass
+class DashboardTiming:
+    samples: int
+    present: bool
+    first_render: float | None = None
+    """New app, nothing cached: every log read."""
+    first_render_warm: float | None = None
+    """New app, every log in the outcome cache (as after a restart, or after `candor report`)."""
+    transcript: float | None = None
+    problems_cold: list[str] = field(default_factory=list)
+    problems_warm: list[str] = field(default_factory=list)
+    problems_transcript: list[str] = field(default_factory=list)
+    note: str = ""
+
+
+def _blocks(page: str, shown: Shown) -> list[str]:
+    found = [f"{page} raised: {message}" for message in shown.exceptions]
+    return found + [f"{page} showed an error: {message}" for message in shown.errors]
+
+
+def _number(text: str | None) -> int | None:
+    try:
+        return int((text or "").replace(",", ""))
+    except ValueError:
+        return None
+
+
+def overview_problems(shown: Shown, expected: int) -> list[str]:
+    """What is wrong with the Overview: an error block, or counts other than the logs hold."""
+    found = _blocks("the Overview", shown)
+    for metric in ("Samples", "Graded"):
+        value = _number(shown.metrics.get(metric))
+        if value != expected:
+            found.append(
+                f"the Overview shows {metric} {shown.metrics.get(metric, 'nowhere')}, "
+                f"expected {expected:,}"
+            )
+    return found
+
+
+def transcript_problems(probe: Probe, expected: int) -> list[str]:
+    """What is wrong with the Transcripts page after opening one."""
+    shown = probe.transcripts
+    if shown is None:
+        return ["the Transcripts page was not reached"]
+    found = _blocks("the Transcripts page", shown)
+    totals = [_number(m.group(2)) for c in shown.captions for m in _COUNT.finditer(c)]
+    if totals != [expected]:
+        found.append(f"the Transcripts page counts {totals or 'no'} samples, expected {expected:,}")
+    if probe.picked is None or probe.opened is None or not probe.picked.startswith(probe.opened):
+        found.append(f"picked {probe.picked!r}, the page shows {probe.opened!r} open")
+    if "Transcript" not in shown.subheaders:
+        found.append("no transcript shown")
+    return found
+
+
+def _run(log_dir: Path, work: Path, cache: Path, no_cache: bool) -> Probe:
+    env = {
+        **os.environ,
+        "CANDOR_LOG_DIR": str(log_dir),
+        "CANDOR_LABELS": str(work / "labels.sqlite"),
+        "CANDOR_CACHE_DIR": str(cache),
+    }
+    if no_cache:
+        env["CANDOR_NO_CACHE"] = "1"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.dashboard_probe", str(APP)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=env,
+    )
+    return Probe.model_validate_json(done.stdout.strip().splitlines()[-1])
+
+
+def measure(synthetic: Synthetic, work: Path) -> DashboardTiming:
+    """First render with nothing cached, first render with the outcome cache filled, and
+    opening another transcript."""
+    n = synthetic.samples
+    if not APP.is_file():
+        return DashboardTiming(n, present=False, note=f"dashboard not present (no {APP.name})")
+    cache = work / "dashboard-cache"
+    try:
+        cold = _run(synthetic.log_dir, work, cache, no_cache=True)
+        _run(synthetic.log_dir, work, cache, no_cache=False)  # fills the outcome cache
+        warm = _run(synthetic.log_dir, work, cache, no_cache=False)
+    except (subprocess.SubprocessError, ValueError, IndexError) as exc:
+        return DashboardTiming(n, True, note=f"could not drive the dashboard: {exc!r}")
+    return DashboardTiming(
+        n,
+        True,
+        first_render=cold.first,
+        first_render_warm=warm.first,
+        transcript=warm.transcript,
+        problems_cold=overview_problems(cold.overview, n),
+        problems_warm=overview_problems(warm.overview, n),
+        problems_transcript=transcript_problems(warm, n),
+        note="a full rerun of the page",
+    )
+
+
+def section(c: DashboardTiming) -> Section:
+    notes = [
+        "Each render is a new process driving the app with Streamlit's AppTest "
+        "(`bench/dashboard_probe.py`), which reports what the page showed; the bench compares "
+        "it with the synthetic logs (see (d) for how they are made).",
+    ]
+    if not c.present or c.first_render is None:
+        row = Row(
+            "Dashboard", c.note, f"≤ {TARGET_FIRST} s / ≤ {TARGET_TRANSCRIPT} s", "not measured"
+        )
+        return Section("dashboard", "(c) Dashboard", [row], notes=notes)
+    first = f"Dashboard first render (Overview), {c.samples:,} samples, new app, "
+    shows = f"; the page shows {c.samples:,} samples, all graded, no error"
+    return Section(
+        "dashboard",
+        "(c) Dashboard",
+        [
+            seconds_row(
+                first + "nothing cached (every log read)",
+                c.first_render,
+                TARGET_FIRST,
+                shows if not c.problems_cold else "",
+                c.problems_cold,
+            ),
+            seconds_row(
+                first + "logs unchanged since an earlier app or `candor report` (outcome cache)",
+                c.first_render_warm,
+                TARGET_FIRST,
+                shows if not c.problems_warm else "",
+                c.problems_warm,
+            ),
+            seconds_row(
+                "Dashboard: open one transcript (pick another sample on Transcripts)",
+                c.transcript,
+                TARGET_TRANSCRIPT,
+                f" ({c.note}; the picked transcript is shown)" if not c.problems_transcript else "",
+                c.problems_transcript,
+            ),
+        ],
+        notes=notes,
+    )

@@ -1,0 +1,82 @@
+"""Drive the dashboard in this process with Streamlit's AppTest and print what the pages showed.
+
+`python -m bench.dashboard_probe APP`: the Overview's first render (timed), then the Transcripts
+page and the opening of its last transcript (timed). Prints one JSON line (`Probe`): the times,
+and what each page showed (metrics, captions, subheaders, error blocks and exceptions), so the
+bench judges the content, not only the time. The environment names the logs
+(`CANDOR_LOG_DIR`), the label store and the cache, as for `candor dashboard`.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from pydantic import BaseModel
+from streamlit.testing.v1 import AppTest
+
+TIMEOUT = 600
+
+
+class Shown(BaseModel):
+    """What one page showed after a run."""
+
+    metrics: dict[str, str]
+    captions: list[str]
+    subheaders: list[str]
+    errors: list[str]
+    exceptions: list[str]
+
+    @classmethod
+    def of(cls, at: AppTest) -> Shown:
+        return cls(
+            metrics={m.label: m.value for m in at.metric},
+            captions=[c.value for c in at.caption],
+            subheaders=[s.value for s in at.subheader],
+            errors=[e.value for e in at.error],
+            exceptions=[e.message for e in at.exception],
+        )
+
+
+class Probe(BaseModel):
+    first: float
+    overview: Shown
+    transcript: float | None = None
+    transcripts: Shown | None = None
+    """The Transcripts page after opening a transcript."""
+    picked: str | None = None
+    opened: str | None = None
+    """The transcript the picker shows open after the pick."""
+
+
+def probe(app: str) -> Probe:
+    at = AppTest.from_file(app, default_timeout=TIMEOUT)
+    started = time.perf_counter()
+    at.run()
+    result = Probe(first=time.perf_counter() - started, overview=Shown.of(at))
+    if result.overview.exceptions:
+        return result
+    at.switch_page("app_pages/transcripts.py").run()
+    picker = at.selectbox(key="open_ref")
+    if not picker.options:
+        result.transcripts = Shown.of(at)
+        return result
+    result.picked = str(picker.options[-1])
+    started = time.perf_counter()
+    picker.select_index(len(picker.options) - 1).run()
+    result.transcript = time.perf_counter() - started
+    result.transcripts = Shown.of(at)
+    result.opened = str(at.selectbox(key="open_ref").value)
+    return result
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python -m bench.dashboard_probe APP", file=sys.stderr)
+        return 2
+    print(probe(argv[0]).model_dump_json())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

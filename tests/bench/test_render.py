@@ -1,0 +1,99 @@
+"""Each part's rows say met, by how much a target was missed, or that the content was wrong."""
+
+from __future__ import annotations
+
+from bench import cost, dashboard, overhead, report, throughput
+from bench.render import Section, Stamp, section_markdown, verdict
+
+STAMP = Stamp("2026-01-01 00:00 UTC", "make bench", 1.0, "2 CPUs", "0 / 0 / 0", "0 / 0 / 0")
+
+
+def _rows(section: Section) -> list[str]:
+    """The rows of a section's own table, as written (further tables are not rows)."""
+    table = section_markdown(section, STAMP).split("| Benchmark |", 1)[1].split("\n\n", 1)[0]
+    return table.splitlines()[2:]
+
+
+def _throughput(
+    window: float, bare: bool = False, max_samples: int | None = None
+) -> throughput.Throughput:
+    return throughput.Throughput(
+        bare=bare,
+        samples=100,
+        latency=0.5,
+        connections=10,
+        calls_per_sample=8,
+        wall=window + 1,
+        window=window,
+        max_in_flight=10,
+        cpu_per_sample=0.15,
+        max_samples=max_samples,
+    )
+
+
+def test_a_content_problem_fails_a_row_whatever_the_time() -> None:
+    assert verdict(0.1, 2.0, False, "s") == "met"
+    assert verdict(0.1, 2.0, False, "s", ["the page raised"]) == "**failed**: the page raised"
+    assert verdict(3.0, 2.0, False, "s") == "**missed** by 1.00 s (1.5× the target)"
+
+
+def test_overhead_is_the_median_of_paired_ratios_with_their_range() -> None:
+    run = overhead.Run
+    pairs = [(run(0.21, 0.2, 8), run(0.2, 0.18, 8)), (run(0.30, 0.2, 8), run(0.2, 0.2, 8))]
+    pairs.append((run(0.22, 0.2, 8), run(0.2, 0.2, 8)))
+    [row] = _rows(overhead.section(overhead.Overhead(pairs=pairs, samples=60)))
+    assert "1.100× (pairs 1.050–1.500×)" in row
+    assert "**missed** by 5.0 points" in row and "every sample graded" in row
+    failed = overhead.Overhead(pairs=pairs, samples=60, problems=["58 of 60 samples unscored"])
+    [row] = _rows(overhead.section(failed))
+    assert row.endswith("| **failed**: 58 of 60 samples unscored |")
+
+
+def test_throughput_rows() -> None:
+    bs = [_throughput(42.0), _throughput(50.0, max_samples=20), _throughput(41.0, True)]
+    met, missed, bare = _rows(throughput.section(bs))
+    assert "95.2% of ideal" in met and met.endswith("| met |")
+    assert "max_samples 20" in missed and "**missed** by 10.0 points" in missed
+    assert bare.endswith("| - |")
+
+
+def test_dashboard_rows_fail_on_what_the_page_showed() -> None:
+    timing = dashboard.DashboardTiming(
+        10_000,
+        True,
+        first_render=1.0,
+        first_render_warm=1.5,
+        transcript=0.3,
+        problems_cold=["the Overview shows Samples 2500, expected 10,000"],
+        note="a full rerun of the page",
+    )
+    cold, warm, transcript = _rows(dashboard.section(timing))
+    assert cold.endswith("| **failed**: the Overview shows Samples 2500, expected 10,000 |")
+    assert "1.50 s" in warm and warm.endswith("| met |") and "shows 10,000 samples" in warm
+    assert "0.30 s" in transcript and transcript.endswith("| met |")
+
+
+def test_report_rows() -> None:
+    timing = report.ReportTiming(
+        10_000, 20, cold=[5.0, 6.0, 7.0], warm=[1.0, 1.2, 3.0], in_process=[4.0]
+    )
+    cold, warm = _rows(report.section(timing))
+    assert "6.00 s (range 5.00–7.00 s" in cold and "**missed** by 4.00 s" in cold
+    assert "counted 10,000 samples in 20 arms" in cold
+    assert "1.20 s" in warm and warm.endswith("| met |")
+
+
+def test_cost_table() -> None:
+    row = cost.CostRow(
+        provider="anthropic",
+        variant="blame_postmortem",
+        samples=2,
+        roles={"target": cost.RoleCost(calls=14, input=20_000, output=200)},
+        estimate={"target": 10_000, "counterparty": 0, "grader": 0},
+    )
+    section = cost.section([row])
+    assert "| anthropic | blame_postmortem | target | 7.0 | 10,000 (10,000) |" in "\n".join(
+        section.tables
+    )
+    [summary] = _rows(section)
+    assert summary.endswith("| met |")
