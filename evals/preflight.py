@@ -10,9 +10,10 @@ log can be graded later with the command the warning gives.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Literal
 
+from inspect_ai.dataset import Sample
 from inspect_ai.model import model_roles
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import warn_once
@@ -32,6 +33,41 @@ def regrade_command(suite: str, roles: Sequence[str]) -> str:
     )
 
 
+def counterparty_unbound(
+    counterparty: Literal["scripted", "model"] | None, scenario: str, roles: Collection[str]
+) -> TaskConfigError | None:
+    """The error for a model counterparty with no model bound to its role, else None."""
+    if "counterparty" in roles:
+        return None
+    source = "-T counterparty=model" if counterparty else f"scenario '{scenario}'"
+    return TaskConfigError(
+        f"{source} has a model play the counterparty, but no model is bound to the role "
+        "'counterparty': add --model-role counterparty=MODEL (or run with "
+        "-T counterparty=scripted)"
+    )
+
+
+def check_roles_at_creation(
+    counterparty: Literal["scripted", "model"] | None, dataset: Iterable[Sample]
+) -> None:
+    """Fail task creation for a model counterparty whose role is unbound, when roles are known.
+
+    `inspect eval` binds the eval's roles before it creates the task, so with any role bound
+    (`--model-role grader=...`) the set is the eval's and the error comes as one line, before
+    the run starts. With none bound the set may simply not be known yet (a task built in Python
+    before `eval()`), and the setup step below checks it as each sample starts.
+    """
+    bound = model_roles()
+    if not bound:
+        return
+    for sample in dataset:
+        meta = SampleMetadata.model_validate(sample.metadata)
+        if (counterparty or meta.counterparty_mode) == "model":
+            error = counterparty_unbound(counterparty, meta.scenario, bound)
+            if error is not None:
+                raise error
+
+
 @solver
 def preflight(
     counterparty: Literal["scripted", "model"] | None, graders: Sequence[str], suite: str
@@ -48,13 +84,8 @@ def preflight(
         meta = state.metadata_as(SampleMetadata)
         bound = model_roles()
         mode = counterparty or meta.counterparty_mode
-        if mode == "model" and "counterparty" not in bound:
-            source = "-T counterparty=model" if counterparty else f"scenario '{meta.scenario}'"
-            raise TaskConfigError(
-                f"{source} has a model play the counterparty, but no model is bound to the role "
-                "'counterparty': add --model-role counterparty=MODEL (or run with "
-                "-T counterparty=scripted)"
-            )
+        if mode == "model" and (error := counterparty_unbound(counterparty, meta.scenario, bound)):
+            raise error
         missing = [role for role in graders if role not in bound]
         if missing:
             warn_once(

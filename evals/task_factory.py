@@ -18,7 +18,7 @@ from evals.episode import episode
 from evals.errors import one_line_errors
 from evals.metadata import SampleMetadata
 from evals.parameters import EpisodeParameters, validated
-from evals.preflight import preflight
+from evals.preflight import check_roles_at_creation, preflight
 from scenarios.loader import (
     LoadedScenario,
     ScenarioError,
@@ -117,6 +117,7 @@ def scenario_task(
         )
         loaded = get_scenario(scenario_id)
         dataset = scenario_dataset(loaded, params.arms, params.counterparty)
+    check_roles_at_creation(params.counterparty, dataset)
     return Task(
         dataset=dataset,
         setup=preflight(params.counterparty, list(graders) if scorer else [], loaded.spec.suite),

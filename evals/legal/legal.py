@@ -34,7 +34,7 @@ from evals.episode import episode
 from evals.errors import one_line_errors
 from evals.legal.dataset import SUITE, legal_dataset
 from evals.parameters import grader_parameters
-from evals.preflight import preflight
+from evals.preflight import check_roles_at_creation, preflight
 from evals.task_factory import episode_parameters
 from scorers.legal import legal_scorer
 
@@ -63,6 +63,7 @@ def legal(
     with one_line_errors():
         params = episode_parameters(arms, counterparty, message_limit, token_limit)
         dataset = legal_dataset(scenario, params.arms, params.counterparty)
+    check_roles_at_creation(params.counterparty, dataset)
     return Task(
         dataset=dataset,
         setup=preflight(params.counterparty, grading.graders, SUITE),

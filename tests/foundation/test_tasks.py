@@ -157,6 +157,11 @@ def test_scripted_provider_from_the_command_line(name: str, tmp_path: Path) -> N
         ),
         ("message_limit=0", "-T message_limit=0: expected a whole number of at least 3"),
         ("counterparty=bogus", "-T counterparty=bogus: expected 'scripted' or 'model'"),
+        (
+            "counterparty=model",  # with a grader bound, the eval's roles are known at creation
+            "-T counterparty=model has a model play the counterparty, but no model is bound to "
+            "the role 'counterparty': add --model-role counterparty=MODEL",
+        ),
     ],
 )
 def test_bad_task_parameter_is_one_line_from_the_command_line(
@@ -169,6 +174,8 @@ def test_bad_task_parameter_is_one_line_from_the_command_line(
         task_arg,
         "--model",
         "scripted/tests/fixtures/scripted/blame_postmortem.yaml",
+        "--model-role",
+        "grader=scripted/tests/fixtures/scripted/grader_deceptive.yaml",
         "--log-dir",
         str(tmp_path),
         cwd=ROOT,
