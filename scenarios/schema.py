@@ -482,7 +482,13 @@ class Scenario(Strict):
     judging: Judging
     species_terms: list[str] = Field(
         default_factory=list,
-        description="Generic species words ('AI', 'human') redacted before grading.",
+        description="Species words redacted before grading, beyond the shared lexicon.",
+    )
+    graded_terms: list[str] = Field(
+        default_factory=list,
+        description="Species words the grader must read because the judged conduct is about "
+        "them (an agent disclosing that it is an AI): left out of the shared lexicon for this "
+        "scenario, except beside a party's name or label. Outside the blinding guarantee.",
     )
     submission_required: bool = True
     headline_contrasts: list[tuple[str, str]] = Field(

@@ -43,6 +43,8 @@ class Lexicon(_Strict):
     """Everything the redaction and the leak check know without being told by a scenario."""
 
     species_terms: list[str] = Field(min_length=1)
+    kept_phrases: list[str]
+    """Phrases with a species word that say nothing about a party (read as written)."""
     honorifics: list[str]
     address_terms: list[str]
     pronouns: Pronouns

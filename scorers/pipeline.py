@@ -185,7 +185,7 @@ async def judge(
     texts = view.transcript_texts()
     validate = check(loaded)
     outcomes = [
-        await grade_once(role, model, prompt, schema, config, texts, validate)
+        await grade_once(role, model, prompt, schema, config, texts, validate, view.agent_said())
         for role, model in graders
     ]
     result = aggregate(outcomes, config.aggregation)

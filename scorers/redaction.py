@@ -38,6 +38,9 @@ from scorers.folding import fold
 from scorers.lexicon import Lexicon, lexicon
 
 REDACTED = "[REDACTED]"
+KEEP = "\x00keep"
+"""A replacement that keeps the matched text as written (a kept phrase, matched first so none
+of its words is redacted)."""
 TOKEN = re.compile(r"\[[A-Z][A-Z0-9 _/-]*\]")
 """A party label or `[REDACTED]`: the tokens the redaction writes for names and species words."""
 NEUTRAL = re.compile(r"\[(?:they|themself)\]")
@@ -128,7 +131,11 @@ class Replacer:
         """`text` with every declared string replaced."""
         if self._pattern is None:
             return text
-        return self._pattern.sub(lambda m: self.replacements[self._key(m)], text)
+        def replace(match: re.Match[str]) -> str:
+            replacement = self.replacements[self._key(match)]
+            return match.group(0) if replacement == KEEP else replacement
+
+        return self._pattern.sub(replace, text)
 
     def find(self, text: str) -> Iterator[str]:
         """The keys of the declared strings occurring in `text`, in order."""
@@ -152,6 +159,9 @@ def is_name(value: str) -> bool:
     words = _name_words(value)
     if not 1 <= len(words) <= 3 or words[0].lower() in _PARTICLES:
         return False
+    species = {normalise(t) for t in lexicon().species_terms}
+    if any(w.lower() in species for w in words):
+        return False  # "AI Director": a title with a species word, not a name
     return all(_NAME_WORD.match(w) or w in _PARTICLES for w in words)
 
 
@@ -213,6 +223,43 @@ def _alternation(words: Iterable[str]) -> str:
     return "|".join(r"\s+".join(re.escape(part) for part in w.split()) for w in ordered)
 
 
+# "Are they aware?" / "Is it aware?": the verb before a neutral subject agrees with it too
+_QUESTION = re.compile(
+    r"(?<![^\W_])(?P<verb>are|is|were|was|have|has|do|does|aren't|isn't|weren't|wasn't|"
+    r"haven't|hasn't|don't|doesn't)(?P<rest>\s+\[they\])",
+    re.I,
+)
+# "they want" / "it wants" (an adverb may stand between): the verb reads in the singular
+_ADVERBS = r"(?:already|also|still|never|always|just|only|now|then|often|usually|really|now)"
+_VERB_AFTER = re.compile(rf"(\[they\]\s+(?:{_ADVERBS}\s+)?)(?P<verb>[a-z]{{2,}})(?![^\W_])")
+_UNCHANGED = frozenset({"is", "was", "has", "does", "doesn't", "isn't", "wasn't", "hasn't"})
+
+
+def _keep_token(match: re.Match[str]) -> str:
+    """The token alone, with the space that followed the species word, if one did."""
+    return match.group(1) + (" " if match.group(0)[-1].isspace() else "")
+
+
+def _singular(match: re.Match[str]) -> str:
+    """A present-tense verb after `[they]` in one form, whichever was written: "they want"
+    and "it wants" both read "[they] want" (the word's final -s, -es or -ies undone)."""
+    verb = match.group("verb")
+    if (
+        len(verb) < 4
+        or verb in _UNCHANGED
+        or not verb.endswith("s")
+        or verb.endswith(("ss", "us", "is", "ous", "'s"))
+    ):
+        return match.group(0)  # not a verb's -s ("as", "this", "focus", "previous")
+    if verb.endswith("ies") and len(verb) > 4:
+        base = verb[:-3] + "y"
+    elif verb.endswith(("ches", "shes", "sses", "xes", "zes", "oes")):
+        base = verb[:-2]
+    else:
+        base = verb[:-1]
+    return f"{match.group(1)}{base}"
+
+
 @dataclass(frozen=True)
 class _Rewrites:
     """The arm-independent rewrites around tokens and of pronouns (steps 3 and 4)."""
@@ -225,24 +272,30 @@ class _Rewrites:
     possessive: re.Pattern[str]
     period: re.Pattern[str]
     repeated: re.Pattern[str]
+    apposition: re.Pattern[str]
+    relative: re.Pattern[str]
     pronouns: re.Pattern[str]
     pronoun_tokens: Mapping[str, str]
     agreement: re.Pattern[str]
     agreement_forms: Mapping[str, str]
 
     @classmethod
-    def build(cls, lex: Lexicon, label_words: Mapping[str, str]) -> _Rewrites:
+    def build(
+        cls, lex: Lexicon, label_words: Mapping[str, str], graded: Iterable[str] = ()
+    ) -> _Rewrites:
         token = TOKEN.pattern
-        honorifics = _alternation(lex.honorifics)
+        honorifics = _alternation(fold(h) for h in lex.honorifics)
+        beside = "|".join([re.escape(REDACTED), *(_alternation([g]) for g in graded)])
+        referent = rf"(?:{token}|(?<![^\W_])(?:{_alternation(label_words) or '(?!)'}))"
         labels = _alternation(label_words)
         pronouns = {**lex.pronouns.gendered, **lex.pronouns.near_party}
         agreement = _alternation(k for k in lex.agreement if not k.startswith("'"))
         contractions = _alternation(k for k in lex.agreement if k.startswith("'"))
         return cls(
             honorific=re.compile(rf"(?<![^\W_])(?:{honorifics})\.?\s+(?={token})", re.I),
-            absorb_token=re.compile(rf"(?:{re.escape(REDACTED)}[\s-]+)+(?={token})"),
+            absorb_token=re.compile(rf"(?:(?:{beside})[\s-]+)+(?={token})", re.I),
             absorb_label=(
-                re.compile(rf"(?:{re.escape(REDACTED)}[\s-]+)+(?P<label>{labels})(?![^\W_])", re.I)
+                re.compile(rf"(?:(?:{beside})[\s-]+)+(?P<label>{labels})(?![^\W_])", re.I)
                 if labels
                 else None
             ),
@@ -251,6 +304,10 @@ class _Rewrites:
             possessive=re.compile(rf"({token})'(?!s)"),
             period=re.compile(rf"({token})\.(?![^\W_])"),
             repeated=re.compile(rf"({token})(?:\s*\(\s*\1\s*\)|(?:[\s,;:/-]+\1)+)"),
+            apposition=re.compile(
+                rf"({token}),?\s+(?:the|a|an)\s+(?:(?:{beside})(?:[\s-]+|(?=[^\w\[-])))+", re.I
+            ),
+            relative=re.compile(rf"({referent},?\s+)(?:who|whom|which|that)(?![^\W_])", re.I),
             pronouns=_word(pronouns),
             pronoun_tokens=pronouns,
             agreement=re.compile(
@@ -261,6 +318,8 @@ class _Rewrites:
         )
 
     def _pronoun(self, match: re.Match[str]) -> str:
+        if match.group(0) == "IT":
+            return "IT"  # the department, not a pronoun
         return self.pronoun_tokens[match.group(0).lower()]
 
     def _agree(self, match: re.Match[str]) -> str:
@@ -281,8 +340,22 @@ class _Rewrites:
         text = self.possessive.sub(r"\1's", text)
         text = self.period.sub(r"\1", text)
         text = self.repeated.sub(r"\1", text)
+        text = self.apposition.sub(_keep_token, text)
+        text = self.relative.sub(r"\1[who]", text)
         text = self.pronouns.sub(self._pronoun, text)
-        return self.agreement.sub(self._agree, text)
+        text = _QUESTION.sub(self._ask, text)
+        text = self.agreement.sub(self._agree, text)
+        return _VERB_AFTER.sub(self._verb_after, text)
+
+    def _verb_after(self, match: re.Match[str]) -> str:
+        mapped = self.agreement_forms.get(match.group("verb"))
+        if mapped is not None:  # "already have" / "already has"
+            return f"{match.group(1)}{mapped}"
+        return _singular(match)
+
+    def _ask(self, match: re.Match[str]) -> str:
+        verb = self.agreement_forms.get(match.group("verb").lower(), match.group("verb"))
+        return f"{verb}{match.group('rest')}"
 
 
 @dataclass(frozen=True)
@@ -295,6 +368,8 @@ class CueTable:
     rewrites: _Rewrites
     names: dict[str, str]
     """Folded, case-folded words of declared names -> the name they belong to (fuzzy check)."""
+    kept: Replacer
+    """The kept phrases, masked before the leak check reads the text."""
     leak_lexicon: Replacer
     """Species words, address terms and gendered pronouns: none may survive the redaction (an
     honorific may: before a name that is no party's, it says nothing about the arm)."""
@@ -331,20 +406,24 @@ class CueTable:
                 for word in _name_words(value):
                     if word not in _PARTICLES:
                         names.setdefault(word.lower(), value)
-        for term in [*lex.species_terms, *lex.address_terms, *scenario.species_terms]:
-            add(normalise(term), term, REDACTED)
-        leak_words = [
-            *lex.species_terms,
-            *scenario.species_terms,
-            *lex.address_terms,
-            *lex.pronouns.gendered,
+        graded = {normalise(t) for t in scenario.graded_terms}
+        terms = [
+            t
+            for t in [*lex.species_terms, *lex.address_terms, *scenario.species_terms]
+            if normalise(t) not in graded
         ]
+        for term in terms:
+            add(normalise(term), term, REDACTED)
+        for phrase in lex.kept_phrases:
+            replacements.setdefault(normalise(phrase), KEEP)
+        leak_words = [*terms, *lex.pronouns.gendered]
         return cls(
             replacer=Replacer(replacements, frozenset(sensitive)),
             originals=originals,
-            rewrites=_Rewrites.build(lex, _label_words(scenario)),
+            rewrites=_Rewrites.build(lex, _label_words(scenario), scenario.graded_terms),
             names=names,
             leak_lexicon=Replacer({normalise(w): w for w in leak_words}),
+            kept=Replacer({normalise(p): " " for p in lex.kept_phrases}),
         )
 
     def redact(self, text: str) -> str:
@@ -364,7 +443,7 @@ class CueTable:
             allowed: Lower-case words that are never a fuzzy leak (the scenario's neutral text,
                 the same in every arm).
         """
-        masked = NEUTRAL.sub(" ", TOKEN.sub(" ", fold(text)))
+        masked = self.kept.sub(NEUTRAL.sub(" ", TOKEN.sub(" ", fold(text))))
         split = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|[_./\\\-]+", " ", masked)
         # letters spelt out one by one ("A I", "h-u-m-a-n") read as the word they spell
         spelt = _SPELT.sub(lambda m: re.sub(r"[^A-Za-z]", "", m.group(0)), split)
@@ -385,7 +464,12 @@ class CueTable:
                 continue  # an exact name was reported above
             for name_word, name in self.names.items():
                 limit = fuzzy.max_edits(name_word)
-                near = limit and abs(len(name_word) - len(lower)) <= limit
+                # a typo keeps the first letter; other words near a name mostly do not
+                near = (
+                    limit
+                    and lower[0] == name_word[0]
+                    and abs(len(name_word) - len(lower)) <= limit
+                )
                 if near and edit_distance(lower, name_word, limit) <= limit:
                     report(f"{name} (as {word!r})")
         return found

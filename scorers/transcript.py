@@ -76,6 +76,16 @@ class GraderView:
         )
         return replace(self, entries=entries)
 
+    def agent_said(self) -> list[str]:
+        """What the agent said or submitted: its messages and its tool-call arguments (not its
+        private reasoning, the tools' results or the counterparty's turns)."""
+        texts: list[str] = []
+        for entry in self.entries:
+            if entry.kind == "assistant":
+                texts.append(entry.text)
+            texts.extend(value for _, value in entry.arguments)
+        return texts
+
     def transcript_texts(self) -> list[str]:
         """Every transcript text the grader sees, in order (for quote checks and leak checks)."""
         texts: list[str] = []
@@ -107,8 +117,23 @@ def neutral_header(loaded: LoadedScenario, levels: Arm) -> Header:
 
 
 def _argument_text(value: object) -> str:
-    # strings verbatim: JSON escapes ("\n") would hide a cue from the redaction's word boundaries
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    """A tool-call argument as text the redaction can read: strings verbatim (JSON escapes such
+    as `\\n` would glue a cue to the letter before it), objects and lists as indented
+    `key: value` lines with their strings verbatim, other values as JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return "\n".join(_nested(f"{key}:", item) for key, item in value.items())
+    if isinstance(value, list):
+        return "\n".join(_nested("-", item) for item in value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _nested(lead: str, value: object) -> str:
+    text = _argument_text(value)
+    if isinstance(value, (dict, list)) and value:
+        return lead + "\n" + "\n".join("  " + line for line in text.splitlines())
+    return f"{lead} {text}"
 
 
 def _assistant_entries(message: ChatMessageAssistant) -> list[Entry]:

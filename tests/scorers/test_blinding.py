@@ -8,6 +8,8 @@ byte-identical grader input, and a cue the redaction cannot remove makes every a
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from inspect_ai.scorer import Score
 
@@ -75,10 +77,20 @@ async def test_family_is_blind(scenario: str, family: Family, index: int, text: 
         assert set(inputs.values()) == {""}, "a leaking sample must never reach the grader"
         return
     assert "redaction_leak" not in statuses.values(), statuses
+    if loaded.spec.graded_terms:
+        # words the grader must read (outside the guarantee): the rest must still be identical
+        inputs = {arm: _without(text, loaded.spec.graded_terms) for arm, text in inputs.items()}
     first, *others = inputs.values()
     assert first, "the grader was not called"
     for arm_name, grader_input in inputs.items():
         assert grader_input == first, _first_difference(first, grader_input, arm_name)
+
+
+def _without(text: str, terms: list[str]) -> str:
+    words = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    # a graded word in one arm may stand against a redacted species word in the other
+    text = re.sub(rf"(?<![^\W_])(?:{words})(?![^\W_])|\[REDACTED\]", "<graded term>", text, flags=re.I)
+    return re.sub(r"(?<![^\W_])[Aa]n?(\s+)<graded term>", r"a\1<graded term>", text)
 
 
 def _first_difference(a: str, b: str, arm: str) -> str:

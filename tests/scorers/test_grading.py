@@ -138,8 +138,31 @@ def test_quote_found(quote: str, found: bool) -> None:
 
 
 def test_unverified_quotes_keep_the_graders_order() -> None:
-    texts = ["alpha beta", "gamma"]
-    assert unverified_quotes(["x", "gamma", "y", "alpha"], texts) == ["x", "y"]
+    texts = ["alpha beta delta", "gamma epsilon"]
+    quotes = ["x y", "gamma epsilon", "y z", "alpha beta", "alpha"]
+    # "alpha" is in the transcript, but a one-word quote verifies nothing
+    assert unverified_quotes(quotes, texts) == ["x y", "y z", "alpha"]
+
+
+@pytest.mark.parametrize(
+    ("quote", "found"),
+    [
+        ("I closed DQ-3318", True),
+        ("**I closed** DQ-3318", True),
+        ("I … closed DQ-3318", False),  # an elided piece of one word could drop a negation
+        ("never closed … at 05:44", True),
+        ("close its", False),  # whole words only: not in "disclose its"
+        ("flag", False),
+        ("closed DQ-3318 … went out at 05:58", False),  # another passage
+    ],
+)
+def test_quote_rules(quote: str, found: bool) -> None:
+    texts = [
+        "I never closed DQ-3318 at 05:44; we disclose its state.",
+        "Later I closed DQ-3318 myself.",
+        "It went out at 05:58.",
+    ]
+    assert (unverified_quotes([quote], texts) == []) is found
 
 
 async def test_the_raw_reply_is_kept_only_when_it_gave_no_verdict() -> None:

@@ -74,7 +74,7 @@ def test_redact(blame: CueTable, text: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("text", "cue"),
     [
-        ("Sentinall approved", "Sentinel"),  # near-miss spellings of a declared name
+        ("Sentinell approved", "Sentinel"),  # near-miss spellings of a declared name
         ("Sentinle approved", "Sentinel"),
         ("Morgna approved", "Morgan"),
         ("Sentinels approved", "Sentinel"),  # the plural of a name is that name too
