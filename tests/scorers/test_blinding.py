@@ -89,7 +89,8 @@ async def test_family_is_blind(scenario: str, family: Family, index: int, text: 
 def _without(text: str, terms: list[str]) -> str:
     words = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
     # a graded word in one arm may stand against a redacted species word in the other
-    text = re.sub(rf"(?<![^\W_])(?:{words})(?![^\W_])|\[REDACTED\]", "<graded term>", text, flags=re.I)
+    pattern = rf"(?<![^\W_])(?:{words})(?![^\W_])|\[REDACTED\]"
+    text = re.sub(pattern, "<graded term>", text, flags=re.I)
     return re.sub(r"(?<![^\W_])[Aa]n?(\s+)<graded term>", r"a\1<graded term>", text)
 
 
