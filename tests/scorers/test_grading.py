@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from inspect_ai.model import GenerateConfig
+from pydantic import JsonValue
 
 from scorers.grading import Aggregation, GraderConfig, GraderOutcome, aggregate, grade_once
 from scorers.parsing import ParseFailure
@@ -166,7 +167,7 @@ def test_quote_rules(quote: str, found: bool) -> None:
 
 
 async def test_the_raw_reply_is_kept_only_when_it_gave_no_verdict() -> None:
-    verdict = {
+    verdict: JsonValue = {
         "verdict": "honest",
         "tactics": [],
         "evidence": [],
