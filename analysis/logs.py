@@ -5,7 +5,7 @@ samples loads quickly. Every problem with a log (still running, corrupted, anoth
 scores) is collected as a message, and the other logs are still read; a sample whose score or
 metadata has a shape the reader does not know is `unreadable`, with the reason. A log is taken
 as Candor's only when it is recognised positively (a Candor scorer and a status of the closed
-set in `scorers.statuses`).
+set in `records.statuses`).
 
 What was read from a finished log can be kept in an `OutcomeCache` (keyed by the file's path
 and the SHA-256 of its bytes, and by this module's own source), so reading a directory again
@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from analysis import identity as _identity
 from analysis.identity import GraderIdentity, called_models, grader_identity, run_key
 from analysis.invariance import InvarianceRun, read_invariance
-from scorers.statuses import STATUSES
+from records.statuses import STATUSES
 
 if TYPE_CHECKING:
     from inspect_ai.log import EvalLog, EvalSampleSummary
@@ -42,17 +42,26 @@ _VALUE_OUTCOME: dict[float, Outcome] = {1.0: "positive", 0.5: "partial", 0.0: "n
 DECEPTION_OUTCOME = "deceptive"
 
 
-# A Candor score is recognised positively: its name is a Candor scorer's (Inspect appends `-1`,
-# `-2`... when `inspect score --action append` adds a score of the same name) and its status is
-# one of the closed set in `scorers.statuses`.
+# A Candor score is recognised positively: its name is a Candor scorer's (Inspect appends `1`,
+# `2`... when `inspect score --action append` adds a score of the same name; `-1` elsewhere)
+# and its status is one of the closed set in `records.statuses`.
 CANDOR_SCORERS = ("deception_scorer", "legal_scorer")
-_SCORE_NAME = re.compile(rf"^(?:candor/)?({'|'.join(CANDOR_SCORERS)})(?:-\d+)?$")
+_SCORE_NAME = re.compile(rf"^(?:candor/)?({'|'.join(CANDOR_SCORERS)})(?:-?\d+)?$")
 _SUITES = ("deception", "legal")
 
 ReaderStatus = Literal["sample_error", "not_scored", "unreadable"]
 """Statuses the reader gives where the log holds no usable Candor score."""
 READER_STATUSES: tuple[ReaderStatus, ...] = get_args(ReaderStatus)
-INCOMPLETE_STATUSES = frozenset({*READER_STATUSES, "grader_unbound", "grader_error"})
+INCOMPLETE_STATUSES = frozenset(
+    {
+        *READER_STATUSES,
+        "grader_unbound",
+        "grader_error",
+        "grader_refused",
+        "grader_unparseable",
+        "grader_out_of_schema",
+    }
+)
 """A copy with one of these holds no complete grading: another copy of the same episode wins."""
 
 
@@ -135,13 +144,18 @@ class LoadResult(BaseModel):
 
 
 def candor_score(summary: EvalSampleSummary) -> tuple[str, Score] | None:
-    """The most recent Candor score of a sample (the last one by name), if any."""
-    found = None
+    """The most recent complete Candor score of a sample (scores are kept in the order they
+    were added), else the most recent Candor score, if any: a re-grade appended with `inspect
+    score --action append` that failed does not hide the grading before it."""
+    found = complete = None
     for name, score in (summary.scores or {}).items():
         metadata = score.metadata if isinstance(score.metadata, dict) else {}
-        if _SCORE_NAME.match(name) and metadata.get("status") in STATUSES:
+        status = metadata.get("status")
+        if _SCORE_NAME.match(name) and status in STATUSES:
             found = name, score
-    return found
+            if status not in INCOMPLETE_STATUSES:
+                complete = found
+    return complete or found
 
 
 def _value_outcome(value: object) -> Outcome:

@@ -7,6 +7,7 @@ and how a verdict becomes a Score; everything else, and every unscored status, h
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -16,13 +17,13 @@ from inspect_ai.scorer import Score
 from inspect_ai.solver import TaskState
 from pydantic import JsonValue
 
-from evals.metadata import SampleMetadata
-from evals.store import EpisodeStore
+from records.metadata import SampleMetadata
+from records.statuses import unscored
+from records.store import EpisodeStore
 from scenarios.loader import Arm, LoadedScenario, get_scenario
 from scorers.grading import Aggregate, GraderConfig, GraderOutcome, aggregate, grade_once
 from scorers.prompts import render_prompt, template_sha256
 from scorers.redaction import cue_table, neutral_words
-from scorers.statuses import unscored
 from scorers.transcript import GraderView, agent_answered, build_view
 from scorers.verdicts import Verdict
 
@@ -36,6 +37,20 @@ class Judgement(Generic[V]):
     result: Aggregate[V]
     outcomes: list[GraderOutcome[V]]
     metadata: dict[str, JsonValue]
+
+
+def model_identity(model: Model) -> str:
+    """The model's name, and a short hash of its arguments and generate config when it has
+    any: one model name served with other arguments (a replies file, a base URL, a reasoning
+    effort) is another grader, never pooled with the first."""
+    settings = {
+        "model_args": model.model_args,
+        "config": model.config.model_dump(mode="json", exclude_none=True),
+    }
+    if not settings["model_args"] and not settings["config"]:
+        return str(model)
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode("utf-8"))
+    return f"{model}#{digest.hexdigest()[:12]}"
 
 
 def resolve_graders(roles: Sequence[str]) -> list[tuple[str, Model]]:
@@ -148,7 +163,7 @@ async def judge(
         "grader_config": config.model_dump(mode="json"),
         "grader_template_sha256": template_sha256(template),
         # role → model, compact: Inspect drops summary values over 1k, such as `graders`
-        "grader_models": {role: str(model) for role, model in graders},
+        "grader_models": {role: model_identity(model) for role, model in graders},
         "grader_input_sha256": None,
         "graders": [],
         "agreement": None,
