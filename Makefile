@@ -48,10 +48,11 @@ test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check evals scenarios scorers analysis dashboard bench tests
+	$(BIN)/ruff check evals scenarios records scorers analysis dashboard cli bench tests
+	$(BIN)/python -m tests.layers
 
 typecheck: $(INSTALLED)
-	$(BIN)/mypy evals scenarios scorers analysis dashboard bench
+	$(BIN)/mypy evals scenarios records scorers analysis dashboard cli bench
 
 # `make bench` runs every part; `make bench PARTS=overhead,report` only those (see
 # `python -m bench --help`), rewriting only their sections of docs/bench.md.

@@ -30,8 +30,8 @@ from analysis.stats import (
     proportion,
     strata_from_counts,
 )
+from records.statuses import STATUSES
 from scenarios.loader import ScenarioError, get_scenario, scenario_sha256
-from scorers.statuses import STATUSES
 
 MISSINGNESS_ALPHA = 0.05
 """A contrast is flagged when its arms' unscored (or leak) shares differ at this level (Fisher's

@@ -62,7 +62,7 @@ def problems(report: Report, synthetic: Synthetic) -> list[str]:
 def _cli(log_dir: Path, *options: str, env: dict[str, str]) -> tuple[float, str]:
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "evals.cli", "report", str(log_dir), *options],
+        [sys.executable, "-m", "cli", "report", str(log_dir), *options],
         cwd=REPO,
         check=True,
         capture_output=True,

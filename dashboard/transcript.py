@@ -16,7 +16,7 @@ from inspect_ai.scorer import Score
 from inspect_ai.util import Store
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
-from evals.store import CounterpartyTurn, EpisodeStore, SentMessage, Submission
+from records.store import CounterpartyTurn, EpisodeStore, SentMessage, Submission
 
 Role = Literal["system", "user", "assistant", "tool"]
 _STORE_PREFIX = "EpisodeStore:"

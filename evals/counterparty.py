@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import jinja2
 from inspect_ai.model import (
     ChatMessage,
     ChatMessageAssistant,
@@ -18,21 +17,16 @@ from inspect_ai.model import (
 )
 from inspect_ai.util import LimitExceededError, suspend_token_limit, suspend_turn_limit
 
-from evals.store import (
+from records.store import (
     CounterpartyFailure,
     CounterpartyFailureKind,
     CounterpartyTurn,
     EpisodeStore,
 )
+from scenarios import templating
 from scenarios.loader import RenderedScenario
 
-_TEMPLATES = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-    undefined=jinja2.StrictUndefined,
-    autoescape=False,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_TEMPLATES = templating.environment(Path(__file__).parent / "templates")
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from inspect_ai.tool import ToolDef
 from inspect_ai.util import LimitExceededError
 
 from evals.counterparty import next_turn
-from evals.metadata import SampleMetadata
-from evals.store import CounterpartyFailure, EndReason, EpisodeStore
 from evals.tools import build_tools, submission_tool_names
+from records.metadata import SampleMetadata
+from records.store import CounterpartyFailure, EndReason, EpisodeStore
 from scenarios.loader import Arm, RenderedScenario, get_scenario, render
 
 _LIMIT_REASONS: dict[str, EndReason] = {

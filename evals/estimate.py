@@ -34,8 +34,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from evals.counterparty import _TEMPLATES as COUNTERPARTY_TEMPLATES
 from evals.counterparty import _visible_conversation
-from evals.store import EpisodeStore
 from evals.tools import build_tools
+from records.store import EpisodeStore
 from scenarios.loader import (
     Arm,
     LoadedScenario,

@@ -19,7 +19,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import warn_once
 
 from evals.errors import TaskConfigError
-from evals.metadata import SampleMetadata
+from records.metadata import SampleMetadata
 
 logger = logging.getLogger(__name__)
 

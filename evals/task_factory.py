@@ -16,9 +16,9 @@ from inspect_ai.scorer import Scorer
 
 from evals.episode import episode
 from evals.errors import one_line_errors
-from evals.metadata import SampleMetadata
 from evals.parameters import EpisodeParameters, validated
 from evals.preflight import check_roles_at_creation, preflight
+from records.metadata import SampleMetadata
 from scenarios.loader import (
     LoadedScenario,
     ScenarioError,

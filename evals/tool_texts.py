@@ -8,7 +8,7 @@ its function's arguments, so a renamed argument fails loudly, naming the file an
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -19,9 +19,10 @@ from inspect_ai.tool import ToolDef, ToolParam, ToolParams
 from inspect_ai.util import JSONSchema
 from pydantic import BaseModel, ConfigDict, RootModel, ValidationError
 
-TOOL_TEXTS = Path(__file__).resolve().parent / "tool_texts.yaml"
+from evals.tool_calls import ToolFn
+from scenarios import templating
 
-ToolFn = Callable[..., Awaitable[str]]
+TOOL_TEXTS = Path(__file__).resolve().parent / "tool_texts.yaml"
 
 
 class ParameterText(BaseModel):
@@ -76,7 +77,7 @@ def tool_texts(path: Path = TOOL_TEXTS) -> ToolTexts:
         raise ToolTextError(f"{path}: invalid tool texts:\n{exc}") from exc
 
 
-_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+_ENV = templating.environment()
 
 
 @cache

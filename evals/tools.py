@@ -2,37 +2,21 @@
 
 Built-in tools are described by `evals/tool_texts.yaml`; the submit tool by the scenario file.
 
-Every call is recorded as a `ToolAction` (and submissions and messages in their own lists), so a
-grader judges what the agent did, not only what it said.
+Every call is recorded as a `ToolAction` (`evals.tool_calls.recorded`; a refused call with its
+error), and submissions and messages in their own lists, so a grader judges what the agent did,
+not only what it said.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 from inspect_ai.tool import ToolDef, ToolParam, ToolParams
-from pydantic import JsonValue
 
-from evals.store import EpisodeStore, SentMessage, Submission, ToolAction
+from evals.tool_calls import recorded
 from evals.tool_texts import tool_def
 from evals.world_tools import world_tools
+from records.store import EpisodeStore, SentMessage, Submission
 from scenarios.loader import RenderedScenario
 from scenarios.schema import FilesTool, MessageTool, SubmitTool, ToolSpec
-
-ToolFn = Callable[..., Awaitable[str]]
-
-
-def _recorded(store: EpisodeStore, name: str, fn: ToolFn) -> ToolFn:
-    async def execute(**kwargs: Any) -> str:
-        arguments: dict[str, JsonValue] = dict(kwargs)
-        result = await fn(**kwargs)
-        store.record_action(
-            ToolAction(turn=store.agent_turns, tool=name, arguments=arguments, result=result)
-        )
-        return result
-
-    return execute
 
 
 def _string_params(fields: dict[str, str]) -> ToolParams:
@@ -57,8 +41,8 @@ def files_tools(spec: FilesTool, rendered: RenderedScenario, store: EpisodeStore
         return contents[path]
 
     return [
-        tool_def(list_files, _recorded(store, "list_files", list_files)),
-        tool_def(read_file, _recorded(store, "read_file", read_file)),
+        tool_def(list_files, recorded(store, "list_files", list_files)),
+        tool_def(read_file, recorded(store, "read_file", read_file)),
     ]
 
 
@@ -73,7 +57,7 @@ def submit_tool(spec: SubmitTool, store: EpisodeStore) -> list[ToolDef]:
 
     return [
         ToolDef(
-            _recorded(store, spec.name, submit),
+            recorded(store, spec.name, submit),
             name=spec.name,
             description=spec.description,
             parameters=_string_params(spec.fields),
@@ -95,7 +79,7 @@ def message_tool(spec: MessageTool, store: EpisodeStore) -> list[ToolDef]:
     return [
         tool_def(
             send_message,
-            _recorded(store, "send_message", send_message),
+            recorded(store, "send_message", send_message),
             {"recipients": spec.recipients},
         )
     ]

@@ -14,14 +14,15 @@ the error when the tool refused it, and every change as a typed record (`Order`,
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from inspect_ai.tool import ToolDef, ToolError
-from pydantic import JsonValue
 
-from evals.store import (
+from evals.tool_calls import ToolFn, recorded
+from evals.tool_texts import tool_def
+from records.store import (
     Cancellation,
     CreatedEvent,
     CustomerUpdate,
@@ -31,9 +32,7 @@ from evals.store import (
     PersonSearch,
     SavedProfile,
     SentEmail,
-    ToolAction,
 )
-from evals.tool_texts import tool_def
 from scenarios.schema import (
     CalendarEvent,
     CalendarTool,
@@ -48,40 +47,12 @@ from scenarios.schema import (
     WorldTool,
 )
 
-ToolFn = Callable[..., Awaitable[str]]
-
 _ADDRESS = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
-
-
-def _recorded(store: EpisodeStore, name: str, fn: ToolFn) -> ToolFn:
-    """Record every call as a `ToolAction`; a refused call keeps its error and is re-raised."""
-
-    async def execute(**kwargs: Any) -> str:
-        arguments: dict[str, JsonValue] = dict(kwargs)
-        try:
-            result = await fn(**kwargs)
-        except ToolError as exc:
-            store.record_action(
-                ToolAction(
-                    turn=store.agent_turns,
-                    tool=name,
-                    arguments=arguments,
-                    result="",
-                    error=exc.message,
-                )
-            )
-            raise
-        store.record_action(
-            ToolAction(turn=store.agent_turns, tool=name, arguments=arguments, result=result)
-        )
-        return result
-
-    return execute
 
 
 def _tool(store: EpisodeStore, fn: ToolFn, **context: Any) -> ToolDef:
     """The tool `fn`, recorded in `store`, described by `evals/tool_texts.yaml`."""
-    return tool_def(fn, _recorded(store, fn.__name__, fn), context)
+    return tool_def(fn, recorded(store, fn.__name__, fn), context)
 
 
 def _money(amount: float, currency: str) -> str:

@@ -21,6 +21,7 @@ import jinja2
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from scenarios import templating
 from scenarios.schema import FilesTool, Scenario, Species, TemplateRef
 
 SCENARIOS_DIR = Path(__file__).resolve().parent
@@ -301,15 +302,7 @@ class RenderedText:
 @cache
 def _environment(folder: Path) -> jinja2.Environment:
     """One Jinja2 environment per scenario folder, so templates compile once per process."""
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=True,  # an edited template is picked up (checked by modification time)
-    )
+    return templating.environment(folder, auto_reload=True)  # an edited template is picked up
 
 
 @lru_cache(maxsize=4096)

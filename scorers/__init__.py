@@ -1,8 +1,11 @@
-"""Candor's transcript classifier.
+"""Candor's transcript classifier: it turns an episode into a verdict or a recorded status.
 
-Modules, one job each: `verdicts` (schemas, Tactic), `statuses` (Status, unscored Scores),
-`redaction` (species cue table), `transcript` (the grader's view), `prompts` (+ `prompts/*.j2`),
-`parsing` (strict reply parser), `quotes` (evidence check), `grading` (grader calls, aggregation),
-`pipeline` (the shared scoring path), `deception` and `legal` (the @scorer entry points),
-`counts` (per-arm counts from a log), `invariance` (species-swap check of the grader).
+May import scenarios and records (the episode store, sample metadata, statuses); never evals,
+analysis, dashboard, cli, tests or bench.
+
+Modules, one job each: `verdicts` (schemas, Tactic), `redaction` (species cue table),
+`transcript` (the grader's view), `prompts` (+ `prompts/*.j2`), `parsing` (strict reply parser),
+`quotes` (evidence check), `grading` (grader calls, aggregation), `pipeline` (the shared scoring
+path), `deception` and `legal` (the @scorer entry points), `invariance` (species-swap check of the
+grader). Sample statuses live in `records.statuses`.
 """

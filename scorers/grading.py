@@ -13,10 +13,10 @@ from inspect_ai.model import GenerateConfig, Model, ModelOutput, ResponseSchema
 from inspect_ai.util import json_schema
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from records.statuses import UnscoredStatus
 from scorers.parsing import ParseFailure, parse_output
 from scorers.prompts import GraderPrompt
 from scorers.quotes import quote_found, unverified_quotes
-from scorers.statuses import UnscoredStatus
 from scorers.verdicts import Verdict, label_of, quotes_of, unsupported_findings
 
 V = TypeVar("V", bound=Verdict)

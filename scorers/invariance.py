@@ -27,7 +27,7 @@ from inspect_ai.model import Model, ModelName, get_model
 from inspect_ai.solver import TaskState
 from pydantic import BaseModel, ConfigDict
 
-from evals.metadata import SampleMetadata
+from records.metadata import SampleMetadata
 from scenarios.loader import Arm, LoadedScenario, all_arms, get_scenario, species_of
 from scenarios.schema import Species
 from scorers import deception, legal

@@ -15,7 +15,7 @@ from typing import TypeVar
 from inspect_ai.model import ContentText, ModelOutput
 from pydantic import BaseModel, ValidationError
 
-from scorers.statuses import GraderFailure
+from records.statuses import GraderFailure
 
 V = TypeVar("V", bound=BaseModel)
 

@@ -21,6 +21,7 @@ from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser
 from inspect_ai.util import json_schema
 from pydantic import BaseModel
 
+from scenarios import templating
 from scorers.transcript import GraderView
 from scorers.verdicts import TACTIC_DESCRIPTIONS
 
@@ -46,14 +47,7 @@ class GraderPrompt:
 
 @cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(PROMPTS_DIR),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return templating.environment(PROMPTS_DIR, keep_trailing_newline=True)
 
 
 @cache

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from evals.cli import main
+from cli.main import main
 
 
 def test_compare_json_reproduces_the_director_contrast(capsys: pytest.CaptureFixture[str]) -> None:
@@ -42,7 +42,7 @@ def test_plan_prints_samples_per_arm(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_console_script_runs() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "evals.cli", "compare", "45/50", "29/50"],
+        [sys.executable, "-m", "cli", "compare", "45/50", "29/50"],
         capture_output=True,
         text=True,
         check=True,

@@ -21,7 +21,7 @@ from inspect_ai.scorer import match
 from analysis.logs import load_outcomes
 from analysis.render import to_csv, to_markdown
 from analysis.report import build_report
-from evals.cli import main
+from cli.main import main
 from tests.analysis.runs import ROOT, grader_model, inspect_cli, run_blame, run_blame_failing
 from tests.helpers import text
 

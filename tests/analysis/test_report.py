@@ -15,9 +15,9 @@ from analysis.figures import write_figures
 from analysis.logs import LoadResult, SampleOutcome, load_outcomes
 from analysis.render import to_csv, to_markdown
 from analysis.report import build_report
-from evals.cli import main
+from cli.main import main
+from records.statuses import STATUSES
 from scenarios.loader import get_scenario, scenario_sha256
-from scorers.statuses import STATUSES
 from tests.helpers import text
 
 

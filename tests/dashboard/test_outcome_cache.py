@@ -17,7 +17,7 @@ from inspect_ai.log import list_eval_logs
 from analysis import logs
 from analysis.logs import LogRead, OutcomeCache, load_outcomes, local_log_files
 from analysis.report import build_report
-from evals.cli import main
+from cli.main import main
 
 
 def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.cli import main
+from cli.main import main
 from scenarios import loader
 from scenarios.check import check_scenario
 from scenarios.loader import load_scenario

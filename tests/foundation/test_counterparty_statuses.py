@@ -14,7 +14,7 @@ from inspect_ai.model import ChatMessageAssistant, ContentText, ModelOutput, get
 from inspect_ai.util import Store
 
 from evals.blame_postmortem.blame_postmortem import blame_postmortem
-from evals.store import EpisodeStore
+from records.store import EpisodeStore
 from tests.helpers import MOCK, call, text, with_usage
 
 ACCOUNT = "The forecast went out after the gate cleared."

@@ -10,8 +10,8 @@ from inspect_ai.log import EvalLog
 from inspect_ai.model import get_model
 from inspect_ai.util import Store
 
-from evals.store import EpisodeStore
 from evals.task_factory import scenario_task
+from records.store import EpisodeStore
 from tests.helpers import call, text
 
 pytestmark = pytest.mark.usefixtures("fixture_scenarios")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from evals.metadata import SampleMetadata
 from evals.task_factory import scenario_dataset
+from records.metadata import SampleMetadata
 from scenarios.loader import SCENARIOS_DIR, discover, load_scenario, scenario_sha256
 
 

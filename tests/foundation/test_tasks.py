@@ -19,7 +19,7 @@ from inspect_ai.util import Store
 from evals.blame_director.blame_director import blame_director
 from evals.blame_postmortem.blame_postmortem import blame_postmortem
 from evals.performance_attestation.performance_attestation import performance_attestation
-from evals.store import EpisodeStore
+from records.store import EpisodeStore
 from scenarios.loader import ScenarioError
 from tests.helpers import call, text
 

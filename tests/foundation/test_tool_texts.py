@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from inspect_ai.util import Store
 
-from evals.store import EpisodeStore
 from evals.tool_texts import TOOL_TEXTS, ToolTextError, tool_def, tool_texts
 from evals.tools import build_tools
+from records.store import EpisodeStore
 from scenarios import loader
 from scenarios.loader import all_arms, discover, get_scenario, render
 from scenarios.schema import SubmitTool

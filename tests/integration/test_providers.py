@@ -27,8 +27,8 @@ from bench.providers import (
     OPENAI_RESPONSES,
     ProviderPath,
 )
+from cli.main import main as candor
 from evals.blame_postmortem.blame_postmortem import blame_postmortem
-from evals.cli import main as candor
 from evals.performance_attestation.performance_attestation import performance_attestation
 from tests.integration.providers import REPO, candor_tasks, first_legal_scenario
 

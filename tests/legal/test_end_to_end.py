@@ -27,7 +27,7 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 from inspect_ai.util import Store
 
 from evals.legal.legal import legal
-from evals.store import EpisodeStore
+from records.store import EpisodeStore
 from scenarios.loader import get_scenario
 from scenarios.schema import LegalJudging
 from tests.helpers import text, with_usage

@@ -12,7 +12,7 @@ import pytest
 from evals.errors import TaskConfigError
 from evals.legal.dataset import legal_dataset
 from evals.legal.legal import legal
-from evals.metadata import SampleMetadata
+from records.metadata import SampleMetadata
 from scenarios import loader
 from scenarios.loader import ScenarioError, scenario_sha256
 from tests.legal.conftest import LEGAL_DIR, LEGAL_IDS

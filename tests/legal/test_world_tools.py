@@ -10,8 +10,8 @@ import pytest
 from inspect_ai.tool import ToolDef, ToolError
 from inspect_ai.util import Store
 
-from evals.store import EpisodeStore
 from evals.world_tools import world_tools
+from records.store import EpisodeStore
 from scenarios.schema import (
     CalendarTool,
     CatalogueTool,

@@ -33,8 +33,8 @@ from inspect_ai.solver import TaskState
 from inspect_ai.tool import ToolCall, ToolChoice, ToolInfo
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from evals.metadata import SampleMetadata
-from evals.store import (
+from records.metadata import SampleMetadata
+from records.store import (
     CounterpartyTurn,
     EndReason,
     EpisodeStore,

@@ -23,11 +23,10 @@ from inspect_ai.util import registry_info
 
 import evals.providers.scripted  # noqa: F401  (registers scripted/ without the entry point)
 from analysis.invariance import RESULT_SUFFIX as analysis_suffix
+from cli.main import main as cli_main
 from evals.blame_director.blame_director import blame_director
 from evals.blame_postmortem.blame_postmortem import blame_postmortem
-from evals.cli import main as cli_main
 from evals.performance_attestation.performance_attestation import performance_attestation
-from scorers.counts import eval_aware_counts, status_counts
 from scorers.deception import deception_scorer
 from scorers.invariance import (
     RESULT_SUFFIX,
@@ -37,7 +36,7 @@ from scorers.invariance import (
     result_path,
     write_result,
 )
-from tests.helpers import with_usage
+from tests.helpers import arm_eval_aware, arm_statuses, with_usage
 from tests.scorers.agents import blame_agent, grader, verdict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,11 +99,11 @@ def test_unscored_samples_are_counted_apart_per_arm(tmp_path: Path) -> None:
         {"grader": grader(lambda _: verdict("honest"))},
     )
     assert log.samples is not None and log.results is not None
-    assert status_counts(log.samples, SCORE) == {
+    assert arm_statuses(log) == {
         "overseer=ai": Counter({"agent_silent": 1}),
         "overseer=human": Counter({"graded": 1}),
     }
-    assert eval_aware_counts(log.samples, SCORE) == {"overseer=human": (0, 1)}
+    assert arm_eval_aware(log) == {"overseer=human": (0, 1)}
     [result] = log.results.scores
     assert (result.scored_samples, result.unscored_samples) == (1, 1)
     assert result.metrics["overseer=human"].value == 0.0
@@ -127,7 +126,7 @@ def test_a_run_cut_by_a_limit_before_submitting_is_unscored(tmp_path: Path) -> N
         blame_postmortem(message_limit=6), tmp_path, agent, {"grader": grader(lambda _: verdict())}
     )
     assert log.samples is not None
-    assert status_counts(log.samples, SCORE) == {
+    assert arm_statuses(log) == {
         "overseer=ai": Counter({"limit_before_submission": 1}),
         "overseer=human": Counter({"limit_before_submission": 1}),
     }

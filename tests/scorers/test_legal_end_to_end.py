@@ -19,9 +19,8 @@ from inspect_ai.model import (
 from inspect_ai.tool import ToolChoice, ToolInfo
 
 from evals.task_factory import scenario_task
-from scorers.counts import status_counts
 from scorers.legal import legal_scorer
-from tests.helpers import with_usage
+from tests.helpers import arm_statuses, with_usage
 from tests.scorers.agents import grader
 
 VERDICT = {
@@ -114,7 +113,7 @@ def test_legal_scorer_in_an_eval(tmp_path: Path) -> None:
     )
     assert log.status == "success", log.error
     assert log.samples is not None and log.results is not None
-    assert status_counts(log.samples, "legal_scorer") == {
+    assert arm_statuses(log) == {
         "manager=ai": Counter({"agent_silent": 1}),
         "manager=human": Counter({"graded": 1}),
     }

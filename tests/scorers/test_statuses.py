@@ -10,11 +10,11 @@ from inspect_ai.model import GenerateConfig
 from inspect_ai.scorer import Score, Target
 from pydantic import JsonValue
 
+from records.statuses import STATUSES, status_of, unscored
 from scenarios.loader import get_scenario
 from scorers.deception import deception_scorer, score_deception
 from scorers.grading import GraderConfig, grader_config
 from scorers.legal import score_legal
-from scorers.statuses import STATUSES, status_of, unscored
 from tests.scorers.episodes import Step, arms_of, build_state, json_reply, mock_grader
 
 SUBMIT = Step(tool="submit_postmortem", arguments={"report": "I cleared the flag."})

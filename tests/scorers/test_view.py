@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evals.cli import main
+from cli.main import main
 
 
 def test_view_of_a_text_names_what_leaks(capsys: pytest.CaptureFixture[str]) -> None:

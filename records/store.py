@@ -75,7 +75,7 @@ class CounterpartyFailure(_Record):
 
     @property
     def status(self) -> Literal["counterparty_refused", "counterparty_empty", "counterparty_error"]:
-        """The sample status this failure gives (one of `scorers.statuses.UnscoredStatus`)."""
+        """The sample status this failure gives (one of `records.statuses.UnscoredStatus`)."""
         statuses: dict[
             CounterpartyFailureKind,
             Literal["counterparty_refused", "counterparty_empty", "counterparty_error"],

@@ -21,7 +21,7 @@ _REGISTRARS: dict[str, str] = {
     "report": "analysis.commands:add_parsers",
     "estimate": "evals.estimate:add_parser",
     "dashboard": "dashboard.commands:add_parser",
-    "grader": "evals.cli:add_grader_parser",
+    "grader": "cli.main:add_grader_parser",
 }
 
 
