@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal, get_args
 
 from bench import cost, dashboard, overhead, redaction, report, synthetic, throughput
 from bench.fakeserver.config import FakeConfig
 from bench.fakeserver.process import FakeServerProcess
-from bench.render import Section
+from bench.render import Row, Section, failed
 from bench.runner import pointed_at
 
 Part = Literal["overhead", "throughput", "dashboard", "report", "cost", "redaction"]
@@ -54,6 +54,26 @@ def _say(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
+def _failure(exc: BaseException) -> str:
+    """An exception as one line a reader of docs/bench.md can act on (a command's stderr too)."""
+    detail = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, subprocess.CalledProcessError) and exc.stderr:
+        lines = [line for line in str(exc.stderr).splitlines() if line.strip()]
+        detail += " — " + " / ".join(lines[-3:])
+    return detail.replace("|", "\\|").replace("\n", " ")
+
+
+def _attempt(done: dict[Part, Section], part: Part, measure: Callable[[], Section]) -> None:
+    """Run one part; a part that raises gets a failed row, and the other parts still run."""
+    _say(DESCRIPTIONS[part].split(" ", 1)[0] + f" {part}…")
+    try:
+        done[part] = measure()
+    except Exception as exc:  # one broken part must not lose the others' measurements
+        _say(f"{part} failed: {exc!r}")
+        row = Row(DESCRIPTIONS[part], "the part raised", "-", failed([_failure(exc)]))
+        done[part] = Section(part, f"{DESCRIPTIONS[part].split(' ', 1)[0]} {part}", [row])
+
+
 def run(parts: Sequence[Part], work: Path, per_arm: int) -> dict[Part, Section]:
     """Run `parts` (those needing the fake share one), returning each part's section."""
     done: dict[Part, Section] = {}
@@ -61,14 +81,15 @@ def run(parts: Sequence[Part], work: Path, per_arm: int) -> dict[Part, Section]:
     if _SERVED.intersection(parts):
         with FakeServerProcess(FakeConfig()) as server, pointed_at(server):
             if "overhead" in parts:
-                _say("(a) overhead…")
-                done["overhead"] = overhead.section(overhead.measure(server, work))
+                _attempt(done, "overhead", lambda: overhead.section(overhead.measure(server, work)))
             if "throughput" in parts:
-                _say("(b) throughput…")
-                done["throughput"] = throughput.section(throughput.measure_all(server, work))
+                _attempt(
+                    done,
+                    "throughput",
+                    lambda: throughput.section(throughput.measure_all(server, work)),
+                )
             if "cost" in parts:
-                _say("(e) cost…")
-                done["cost"] = cost.section(cost.measure(server, work))
+                _attempt(done, "cost", lambda: cost.section(cost.measure(server, work)))
             if _SYNTHETIC.intersection(parts):
                 _say("template runs for the synthetic logs…")
                 templates = synthetic.templates(server, work)
@@ -76,14 +97,9 @@ def run(parts: Sequence[Part], work: Path, per_arm: int) -> dict[Part, Section]:
         _say(f"writing synthetic logs ({per_arm} samples per arm)…")
         logs = synthetic.write(templates, work / "synthetic", per_arm=per_arm)
         if "report" in parts:
-            _say("(d) report…")
-            done["report"] = report.section(report.measure(logs, work))
+            _attempt(done, "report", lambda: report.section(report.measure(logs, work)))
         if "dashboard" in parts:
-            _say("(c) dashboard…")
-            done["dashboard"] = dashboard.section(dashboard.measure(logs, work))
+            _attempt(done, "dashboard", lambda: dashboard.section(dashboard.measure(logs, work)))
     if "redaction" in parts:
-        _say("(f) redaction…")
-        started = time.perf_counter()
-        done["redaction"] = redaction.section(redaction.measure())
-        _say(f"(f) took {time.perf_counter() - started:.1f} s")
+        _attempt(done, "redaction", lambda: redaction.section(redaction.measure()))
     return done
