@@ -73,7 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sections = run(parts, Path(tmp), args.synthetic_per_arm)
     command = "make bench" if parts == list(PARTS) else f"make bench PARTS={','.join(parts)}"
     if args.synthetic_per_arm != SAMPLES_PER_ARM:
-        command = f"python -m bench --parts {','.join(parts)} --synthetic-per-arm {args.synthetic_per_arm}"
+        per_arm = f"--synthetic-per-arm {args.synthetic_per_arm}"
+        command = f"python -m bench --parts {','.join(parts)} {per_arm}"
     stamp = Stamp(
         when=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         command=command,
