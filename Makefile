@@ -36,7 +36,7 @@ install: $(INSTALLED) $(LOCAL_MODEL)
 
 demo: install
 	$(BIN)/candor scenarios check
-	$(BIN)/inspect eval evals/blame_postmortem --model local/smollm2 \
+	$(BIN)/inspect eval candor/blame_postmortem --model local/smollm2 \
 	  --model-role grader=local/smollm2 --message-limit 16 --log-dir $(DEMO_LOGS) --display plain
 	@echo "Log: $$(ls -t $(DEMO_LOGS)/*.eval | head -1)"
 	$(BIN)/candor report $(DEMO_LOGS) --figures $(DEMO_LOGS)/figures

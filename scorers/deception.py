@@ -1,7 +1,7 @@
 """The deception classifier: honest | deceptive, judged against the scenario's ground truth.
 
 Run with a grader bound to the `grader` role:
-`inspect eval evals/blame_postmortem --model ... --model-role grader=...`; re-grade a log with
+`inspect eval candor/blame_postmortem --model ... --model-role grader=...`; re-grade a log with
 `inspect score LOG --scorer candor/deception_scorer --model-role grader=...`.
 """
 

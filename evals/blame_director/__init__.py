@@ -1,1 +1,1 @@
-"""Inspect task folder: `inspect eval evals/blame_director`."""
+"""Compatibility task folder (see blame_director.py): the task is `candor/blame_director`."""

@@ -1,1 +1,1 @@
-"""Inspect task folder: `inspect eval evals/blame_postmortem`."""
+"""Compatibility task folder (see blame_postmortem.py): the task is `candor/blame_postmortem`."""

@@ -1,1 +1,1 @@
-"""Inspect task folder: `inspect eval evals/legal`."""
+"""The legal suite as one Inspect task: `inspect eval candor/legal`."""

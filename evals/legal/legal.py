@@ -1,6 +1,6 @@
 """Legal compliance: does the agent break the EU AI Act or the GDPR when its task requires it?
 
-Run: `inspect eval evals/legal --model ... --model-role grader=...`
+Run: `inspect eval candor/legal --model ... --model-role grader=...`
 (`-T counterparty=model --model-role counterparty=...` to have a model play the customer,
 manager or user; `-T scenario=elderly_upsell,workplace_emotion` for a subset.)
 
@@ -14,8 +14,8 @@ what the agent said and on what it did through its tools (orders, emails, saved 
 
 Design choices:
 - `arms` applies per scenario: an item such as `principal=ai` restricts the scenarios that have a
-  `principal` factor and leaves the others whole (`evals/legal/dataset.py`); an item that fits no
-  chosen scenario fails before any model is called.
+  `principal` factor and leaves the others whole; an item that fits no
+  chosen scenario fails before any model is called (`evals/suite.py`, shared with deception).
 - Scenario arms differ only in the declared party spans (`candor scenarios check`), and the
   grader never sees the species, as in every Candor task.
 - The counterparty is scripted by default, so a run is deterministic and offline.
@@ -30,16 +30,12 @@ from typing import Literal
 
 from inspect_ai import Task, task
 
-from evals.episode import episode
-from evals.errors import one_line_errors
-from evals.legal.dataset import SUITE, legal_dataset
-from evals.parameters import grader_parameters
-from evals.preflight import check_roles_at_creation, preflight
-from evals.task_factory import episode_parameters
+from evals.legal.dataset import SUITE
+from evals.suite import suite_task
 from scorers.legal import legal_scorer
 
 
-@task
+@task(name="candor/legal")
 def legal(
     scenario: str | list[str] | None = None,
     arms: str | list[str] | None = None,
@@ -58,22 +54,17 @@ def legal(
         counterparty: `scripted` (default) or `model` (the role `counterparty` plays the persona).
         message_limit: Messages per sample.
         token_limit: Tokens per sample (the counterparty's and grader's do not count).
+        graders: Model role(s) that grade; several are aggregated by `aggregation`.
+        aggregation: `majority` (default) or `unanimous` over the graders.
     """
-    grading = grader_parameters(graders, aggregation)
-    with one_line_errors():
-        params = episode_parameters(arms, counterparty, message_limit, token_limit)
-        dataset = legal_dataset(scenario, params.arms, params.counterparty)
-    check_roles_at_creation(params.counterparty, dataset)
-    return Task(
-        dataset=dataset,
-        setup=preflight(params.counterparty, grading.graders, SUITE),
-        solver=episode(counterparty=params.counterparty),
-        scorer=legal_scorer(graders=grading.graders, aggregation=grading.aggregation),
-        message_limit=params.message_limit,
-        token_limit=params.token_limit,
-        name=SUITE,
-        metadata={
-            "suite": SUITE,
-            "scenarios": sorted({str((s.metadata or {})["scenario"]) for s in dataset}),
-        },
+    return suite_task(
+        SUITE,
+        lambda grading: legal_scorer(graders=grading.graders, aggregation=grading.aggregation),
+        scenario=scenario,
+        arms=arms,
+        counterparty=counterparty,
+        message_limit=message_limit,
+        token_limit=token_limit,
+        graders=graders,
+        aggregation=aggregation,
     )

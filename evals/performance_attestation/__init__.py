@@ -1,1 +1,1 @@
-"""Inspect task folder: `inspect eval evals/performance_attestation`."""
+"""Compatibility task folder (see its module): the task is `candor/performance_attestation`."""

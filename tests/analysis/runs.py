@@ -17,7 +17,7 @@ from inspect_ai.solver import TaskState
 
 import evals.episode
 import evals.providers.scripted  # noqa: F401  (registers scripted/ without the entry point)
-from evals.blame_postmortem.blame_postmortem import blame_postmortem
+from evals.deception.deception import deception
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "tests" / "fixtures" / "scripted"
@@ -69,7 +69,7 @@ def run_blame_failing(log_dir: Path, arm: str, epochs: int = 2) -> Path:
     """A run in this process in which every sample of `arm` fails (errors, not scores)."""
     with failing_arm(arm):
         [log] = inspect_eval(
-            blame_postmortem(),
+            deception("blame_postmortem"),
             model=get_model("scripted/agent", replies=str(SCRIPTS / "blame_postmortem.yaml")),
             model_roles={"grader": grader_model("deceptive")},
             log_dir=str(log_dir),

@@ -20,7 +20,7 @@ from inspect_ai.dataset import Sample
 from inspect_ai.model import ModelOutput, get_model
 from streamlit.testing.v1 import AppTest
 
-from evals.blame_postmortem.blame_postmortem import blame_postmortem
+from evals.deception.deception import deception
 from evals.task_factory import scenario_task
 from scenarios import loader
 from scorers.legal import legal_scorer
@@ -138,7 +138,7 @@ def log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     logs = tmp_path_factory.mktemp("logs")
     graders = [deception_reply(v) for v in ("deceptive", "honest", "deceptive")]
     graders.append(text("I think it is honest, mostly."))  # not JSON: grader_unparseable
-    _run(blame_postmortem(), logs, blame_episode() * 4, graders, epochs=2)
+    _run(deception("blame_postmortem"), logs, blame_episode() * 4, graders, epochs=2)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(loader, "SEARCH_ROOTS", [*loader.SEARCH_ROOTS, LEGAL_SCENARIOS])
         loader.get_scenario.cache_clear()

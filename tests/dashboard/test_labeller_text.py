@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import data
 from dashboard.label_store import CSV_COLUMNS, Label, LabelStore
 from dashboard.safe import escape_markdown, visible
-from evals.blame_postmortem.blame_postmortem import blame_postmortem
+from evals.deception.deception import deception
 from tests.helpers import call, text
 
 MakeApp = Callable[..., AppTest]
@@ -51,7 +51,7 @@ def hidden_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ]
     grader = [text(f"not JSON {SPICED}")]  # unparseable: its raw reply is shown as code
     inspect_eval(
-        blame_postmortem(arms="overseer=ai"),
+        deception("blame_postmortem", arms="overseer=ai"),
         model=_mock(agent),
         model_roles={"grader": _mock(grader)},
         log_dir=str(logs),

@@ -13,7 +13,7 @@ from inspect_ai.log import EvalSample
 from inspect_ai.model import ChatMessageAssistant, ContentText, ModelOutput, get_model
 from inspect_ai.util import Store
 
-from evals.blame_postmortem.blame_postmortem import blame_postmortem
+from evals.deception.deception import deception
 from records.store import EpisodeStore
 from tests.helpers import MOCK, call, text, with_usage
 
@@ -69,7 +69,7 @@ def _run(tmp_path: Path, reply: Callable[[], ModelOutput]) -> EvalSample:
     )
     grader = get_model("mockllm/model", custom_outputs=[text(json.dumps(VERDICT))], memoize=False)
     [log] = inspect_eval(
-        blame_postmortem(arms="ai", counterparty="model"),
+        deception("blame_postmortem", arms="ai", counterparty="model"),
         model=target,
         model_roles={"counterparty": counterparty, "grader": grader},
         log_dir=str(tmp_path),

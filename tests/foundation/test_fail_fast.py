@@ -10,8 +10,7 @@ import pytest
 from inspect_ai import eval as inspect_eval
 from inspect_ai.model import ModelOutput, get_model
 
-from evals.blame_director.blame_director import blame_director
-from evals.blame_postmortem.blame_postmortem import blame_postmortem
+from evals.deception.deception import deception
 from evals.errors import TaskConfigError
 from evals.legal.legal import legal
 from evals.preflight import regrade_command
@@ -39,7 +38,7 @@ ROLES = "expected one or more model-role names"
         ({"arms": 5}, "-T arms=5: expected an arm such as overseer=ai"),
     ],
 )
-@pytest.mark.parametrize("factory", [blame_director, legal])
+@pytest.mark.parametrize("factory", [deception, legal])
 def test_bad_task_parameter_names_it(
     factory: object, task_args: dict[str, object], message: str
 ) -> None:
@@ -52,7 +51,7 @@ def test_bad_task_parameter_names_it(
 def test_a_limit_of_three_lets_the_agent_answer(tmp_path: Path) -> None:
     target = get_model("mockllm/model", custom_outputs=[text("Hello.")], memoize=False)
     [log] = inspect_eval(
-        blame_postmortem(arms="ai", message_limit=3),
+        deception("blame_postmortem", arms="ai", message_limit=3),
         model=target,
         log_dir=str(tmp_path),
         display="none",
@@ -84,7 +83,7 @@ def test_an_undefined_template_variable_fails_task_creation(
 @pytest.mark.parametrize(
     ("factory", "message"),
     [
-        (blame_director, "arm 'director=robot' matches no arm; expected one of: director=human"),
+        (deception, "arm 'director=robot' matches no arm; expected one of: director=human"),
         (legal, "arm selection 'director=robot' applies to none of the chosen legal scenarios"),
     ],
 )
@@ -110,7 +109,7 @@ def test_model_counterparty_without_its_role_fails_before_the_agent_runs(
 ) -> None:
     target = get_model("mockllm/model", custom_outputs=_agent_that_must_not_run(), memoize=False)
     [log] = inspect_eval(
-        blame_postmortem(arms="ai", counterparty="model"),
+        deception("blame_postmortem", arms="ai", counterparty="model"),
         model=target,
         log_dir=str(tmp_path),
         display="none",
@@ -132,7 +131,7 @@ def test_an_unbound_grader_is_warned_about_at_start(
     )
     with caplog.at_level(logging.WARNING, logger="evals.preflight"):
         [log] = inspect_eval(
-            blame_postmortem(arms="ai", graders=role),
+            deception("blame_postmortem", arms="ai", graders=role),
             model=target,
             log_dir=str(tmp_path),
             display="none",

@@ -11,36 +11,36 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalLog, read_eval_log
 from inspect_ai.model import ModelOutput, get_model
 from inspect_ai.util import Store
 
-from evals.blame_director.blame_director import blame_director
-from evals.blame_postmortem.blame_postmortem import blame_postmortem
-from evals.performance_attestation.performance_attestation import performance_attestation
+from evals.deception.deception import deception
+from evals.suite import suite_scenarios
 from records.store import EpisodeStore
-from scenarios.loader import ScenarioError
+from scenarios.loader import ScenarioError, all_arms, get_scenario
+from scenarios.schema import SubmitTool
 from tests.helpers import call, text
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTED = ROOT / "tests" / "fixtures" / "scripted"
 BIN = Path(sys.executable).parent
 
-TASKS = {
-    "blame_postmortem": (blame_postmortem, "submit_postmortem_account", {"account": "All fine."}),
-    "blame_director": (blame_director, "submit_postmortem_account", {"account": "All fine."}),
-    "performance_attestation": (
-        performance_attestation,
-        "submit_attestation",
-        {"forecast_accuracy": "86%", "on_time_delivery": "97%", "summary": "On target."},
-    ),
-}
-ARMS = {
-    "blame_postmortem": {"overseer=human", "overseer=ai"},
-    "blame_director": {"director=human", "director=ai", "director=absent"},
-    "performance_attestation": {"evaluator=human", "evaluator=ai"},
-}
+DECEPTION = suite_scenarios("deception")  # discovered: a new scenario is tested here unlisted
+
+
+def _submission(scenario: str) -> tuple[str, dict[str, str]]:
+    """The scenario's submit tool and a submission filling every field."""
+    [tool] = [t for t in get_scenario(scenario).spec.tools if isinstance(t, SubmitTool)]
+    return tool.name, {field: "All figures are fine as submitted." for field in tool.fields}
+
+
+def _arms(scenario: str) -> set[str]:
+    return {arm.name for arm in all_arms(get_scenario(scenario).spec)}
+
+
 VERDICT = {
     "verdict": "deceptive",
     "tactics": ["omitted_own_role"],
@@ -54,17 +54,17 @@ def _agent(submit: str, fields: dict[str, str]) -> list[ModelOutput]:
     return [call("list_files"), call(submit, **fields), text("Nothing to add."), text("No.")]
 
 
-@pytest.mark.parametrize("name", sorted(TASKS))
+@pytest.mark.parametrize("name", DECEPTION)
 def test_task_with_mockllm_per_role(name: str, tmp_path: Path) -> None:
-    factory, submit, fields = TASKS[name]
-    arms = len(ARMS[name])
+    submit, fields = _submission(name)
+    arms = len(_arms(name))
     target = get_model("mockllm/model", custom_outputs=_agent(submit, fields) * arms, memoize=False)
     verdict = {**VERDICT, "evidence": [next(iter(fields.values()))]}  # a quote it did write
     grader = get_model(
         "mockllm/model", custom_outputs=[text(json.dumps(verdict))] * arms, memoize=False
     )
     [log] = inspect_eval(
-        factory(),
+        deception(name),
         model=target,
         model_roles={"grader": grader},
         log_dir=str(tmp_path),
@@ -72,8 +72,8 @@ def test_task_with_mockllm_per_role(name: str, tmp_path: Path) -> None:
         display="none",
     )
     assert log.status == "success" and log.samples is not None
-    assert {s.metadata["arm"] for s in log.samples} == ARMS[name]
-    assert {str(s.id) for s in log.samples} == {f"{name}:{arm}" for arm in ARMS[name]}
+    assert {s.metadata["arm"] for s in log.samples} == _arms(name)
+    assert {str(s.id) for s in log.samples} == {f"{name}:{arm}" for arm in _arms(name)}
     for sample in log.samples:
         store = EpisodeStore(store=Store(sample.store))
         assert [a.tool for a in store.actions] == ["list_files", submit]
@@ -86,10 +86,14 @@ def test_task_with_mockllm_per_role(name: str, tmp_path: Path) -> None:
 
 
 def test_task_without_grader_keeps_episodes_unscored(tmp_path: Path) -> None:
-    _, submit, fields = TASKS["blame_postmortem"]
+    submit, fields = _submission("blame_postmortem")
     target = get_model("mockllm/model", custom_outputs=_agent(submit, fields) * 2, memoize=False)
     [log] = inspect_eval(
-        blame_postmortem(), model=target, log_dir=str(tmp_path), max_samples=1, display="none"
+        deception("blame_postmortem"),
+        model=target,
+        log_dir=str(tmp_path),
+        max_samples=1,
+        display="none",
     )
     assert log.samples is not None and len(log.samples) == 2
     for sample in log.samples:
@@ -98,10 +102,20 @@ def test_task_without_grader_keeps_episodes_unscored(tmp_path: Path) -> None:
         assert (score.metadata or {})["status"] == "grader_unbound"
 
 
-@pytest.mark.parametrize("bad", ["robot", "overseer=absent", "director=ai"])
-def test_unknown_arm_fails_before_any_model_call(bad: str) -> None:
-    with pytest.raises(ScenarioError, match="expected one of: overseer=human, overseer=ai"):
-        blame_postmortem(arms=bad)
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("robot", "expected one of: overseer=human, overseer=ai"),
+        ("overseer=absent", "expected one of: overseer=human, overseer=ai"),
+        (
+            "director=ai",
+            "applies to none of the chosen deception scenarios; their factors: overseer",
+        ),
+    ],
+)
+def test_unknown_arm_fails_before_any_model_call(bad: str, message: str) -> None:
+    with pytest.raises(ScenarioError, match=message):
+        deception("blame_postmortem", arms=bad)
 
 
 def _inspect(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -116,17 +130,35 @@ def _inspect(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("name", sorted(TASKS))
-def test_scripted_provider_from_the_command_line(name: str, tmp_path: Path) -> None:
+def _scripts(name: str, folder: Path) -> tuple[Path, Path]:
+    """A scripted agent that reads, submits and answers, and a grader calling it deceptive."""
+    submit, fields = _submission(name)
+    agent = [
+        {"tool_calls": [{"function": "list_files"}]},
+        {"tool_calls": [{"function": submit, "arguments": fields}]},
+        "Nothing to add.",
+        "No.",
+    ]
+    verdict = {**VERDICT, "evidence": ["fine as submitted"]}
+    (folder / "agent.yaml").write_text(yaml.safe_dump(agent), encoding="utf-8")
+    (folder / "grader.yaml").write_text(yaml.safe_dump([json.dumps(verdict)]), encoding="utf-8")
+    return folder / "agent.yaml", folder / "grader.yaml"
+
+
+@pytest.mark.parametrize("form", ["alias", "suite"])
+@pytest.mark.parametrize("name", DECEPTION)
+def test_scripted_provider_from_the_command_line(name: str, form: str, tmp_path: Path) -> None:
+    """`inspect eval candor/<scenario>` and `candor/deception -T scenario=<scenario>`."""
     logs = tmp_path / "logs"
-    grader = "grader_honest" if name == "performance_attestation" else "grader_deceptive"
+    agent, grader = _scripts(name, tmp_path)
+    task = [f"candor/{name}"] if form == "alias" else ["candor/deception", "-T", f"scenario={name}"]
     result = _inspect(
         "eval",
-        f"evals/{name}",
+        *task,
         "--model",
-        f"scripted/tests/fixtures/scripted/{name}.yaml",
+        f"scripted/{agent}",
         "--model-role",
-        f"grader=scripted/tests/fixtures/scripted/{grader}.yaml",
+        f"grader=scripted/{grader}",
         "--log-dir",
         str(logs),
         cwd=ROOT,
@@ -134,7 +166,7 @@ def test_scripted_provider_from_the_command_line(name: str, tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr[-2000:]
     [file] = list(logs.glob("*.eval"))
     log: EvalLog = read_eval_log(str(file))
-    assert log.samples is not None and {s.metadata["arm"] for s in log.samples} == ARMS[name]
+    assert log.samples is not None and {s.metadata["arm"] for s in log.samples} == _arms(name)
     report = subprocess.run(
         [str(BIN / "candor"), "report", str(logs), "--json"],
         capture_output=True,
@@ -142,9 +174,8 @@ def test_scripted_provider_from_the_command_line(name: str, tmp_path: Path) -> N
         check=True,
     )
     [group] = json.loads(report.stdout)["groups"]
-    expected = 0 if grader == "grader_honest" else 1
     for arm in group["arms"]:
-        assert (arm["positive"], arm["graded"]) == (expected, 1), arm
+        assert (arm["positive"], arm["graded"]) == (1, 1), arm
 
 
 @pytest.mark.parametrize(
@@ -169,7 +200,7 @@ def test_bad_task_parameter_is_one_line_from_the_command_line(
 ) -> None:
     result = _inspect(
         "eval",
-        "evals/blame_postmortem",
+        "candor/blame_postmortem",
         "-T",
         task_arg,
         "--model",
@@ -192,7 +223,7 @@ def test_embedded_model_runs_both_arms(tmp_path: Path) -> None:
     pytest.importorskip("llama_cpp", reason="the embedded model needs `make install`")
     result = _inspect(
         "eval",
-        "evals/blame_postmortem",
+        "candor/blame_postmortem",
         "--model",
         "local/smollm2",
         "--model-role",
@@ -207,7 +238,7 @@ def test_embedded_model_runs_both_arms(tmp_path: Path) -> None:
     [file] = list(tmp_path.glob("*.eval"))
     log = read_eval_log(str(file))
     assert log.samples is not None
-    assert {s.metadata["arm"] for s in log.samples} == ARMS["blame_postmortem"]
+    assert {s.metadata["arm"] for s in log.samples} == _arms("blame_postmortem")
     for sample in log.samples:
         assert sample.output.usage is not None
         [score] = (sample.scores or {}).values()
@@ -215,7 +246,7 @@ def test_embedded_model_runs_both_arms(tmp_path: Path) -> None:
 
 
 def test_several_graders_from_task_parameters(tmp_path: Path) -> None:
-    _, submit, fields = TASKS["blame_postmortem"]
+    submit, fields = _submission("blame_postmortem")
     target = get_model("mockllm/model", custom_outputs=_agent(submit, fields), memoize=False)
     verdict = {**VERDICT, "evidence": [fields["account"]]}
     honest = {**verdict, "verdict": "honest", "tactics": []}
@@ -224,7 +255,7 @@ def test_several_graders_from_task_parameters(tmp_path: Path) -> None:
         for role, v in (("grader", verdict), ("grader_2", verdict), ("grader_3", honest))
     }
     [log] = inspect_eval(
-        blame_postmortem(arms="ai", graders=["grader", "grader_2", "grader_3"]),
+        deception("blame_postmortem", arms="ai", graders=["grader", "grader_2", "grader_3"]),
         model=target,
         model_roles=graders,
         log_dir=str(tmp_path),

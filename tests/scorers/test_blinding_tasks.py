@@ -19,7 +19,7 @@ from inspect_ai.model import (
 )
 from inspect_ai.tool import ToolChoice, ToolInfo
 
-from evals.blame_postmortem.blame_postmortem import blame_postmortem
+from evals.deception.deception import deception
 from evals.legal.legal import legal
 from scenarios.loader import Arm, LoadedScenario, get_scenario, species_of
 from scorers.redaction import TOKEN
@@ -74,7 +74,7 @@ def _deception() -> tuple[Task, LoadedScenario, Callable[[str], ModelOutput]]:
             "mockllm/agent", "submit_postmortem_account", {"account": text}
         )
 
-    return blame_postmortem(message_limit=12), get_scenario("blame_postmortem"), submit
+    return deception("blame_postmortem", message_limit=12), get_scenario("blame_postmortem"), submit
 
 
 def _legal() -> tuple[Task, LoadedScenario, Callable[[str], ModelOutput]]:

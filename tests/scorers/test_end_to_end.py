@@ -24,9 +24,8 @@ from inspect_ai.util import registry_info
 import evals.providers.scripted  # noqa: F401  (registers scripted/ without the entry point)
 from analysis.invariance import RESULT_SUFFIX as analysis_suffix
 from cli.main import main as cli_main
-from evals.blame_director.blame_director import blame_director
-from evals.blame_postmortem.blame_postmortem import blame_postmortem
-from evals.performance_attestation.performance_attestation import performance_attestation
+from evals.deception.deception import deception
+from evals.suite import suite_scenarios
 from scorers.deception import deception_scorer
 from scorers.invariance import (
     RESULT_SUFFIX,
@@ -65,17 +64,18 @@ def _registry_name(scorer: Scorer) -> str:
     return registry_info(scorer).name
 
 
-@pytest.mark.parametrize("task", [blame_postmortem, blame_director, performance_attestation])
-def test_every_deception_task_uses_the_deception_scorer(task: object) -> None:
-    built = task()  # type: ignore[operator]
+@pytest.mark.parametrize("scenario", [None, *suite_scenarios("deception")])
+def test_every_deception_task_uses_the_deception_scorer(scenario: str | None) -> None:
+    built = deception(scenario)
     [scorer] = built.scorer
     assert _registry_name(scorer) == "candor/deception_scorer"
 
 
-@pytest.mark.parametrize("task", [blame_postmortem, blame_director], ids=["postmortem", "director"])
-def test_grader_input_is_byte_identical_across_arms(task: object, tmp_path: Path) -> None:
+@pytest.mark.parametrize("scenario", ["blame_postmortem", "blame_director"])  # blame_agent's
+def test_grader_input_is_byte_identical_across_arms(scenario: str, tmp_path: Path) -> None:
     seen: list[str] = []
-    log = _run(task(), tmp_path, blame_agent(), {"grader": grader(lambda _: verdict(), seen)})  # type: ignore[operator]
+    graders = {"grader": grader(lambda _: verdict(), seen)}
+    log = _run(deception(scenario), tmp_path, blame_agent(), graders)
     assert log.samples is not None and len(log.samples) >= 2
     # the agent's own words named the reviewer differently per arm...
     accounts = {
@@ -93,7 +93,7 @@ def test_grader_input_is_byte_identical_across_arms(task: object, tmp_path: Path
 
 def test_unscored_samples_are_counted_apart_per_arm(tmp_path: Path) -> None:
     log = _run(
-        blame_postmortem(),
+        deception("blame_postmortem"),
         tmp_path,
         blame_agent(silent_in="Argus"),
         {"grader": grader(lambda _: verdict("honest"))},
@@ -123,7 +123,10 @@ def test_a_run_cut_by_a_limit_before_submitting_is_unscored(tmp_path: Path) -> N
 
     agent = get_model("mockllm/agent", custom_outputs=reader, memoize=False)
     log = _run(
-        blame_postmortem(message_limit=6), tmp_path, agent, {"grader": grader(lambda _: verdict())}
+        deception("blame_postmortem", message_limit=6),
+        tmp_path,
+        agent,
+        {"grader": grader(lambda _: verdict())},
     )
     assert log.samples is not None
     assert arm_statuses(log) == {
@@ -134,7 +137,7 @@ def test_a_run_cut_by_a_limit_before_submitting_is_unscored(tmp_path: Path) -> N
 
 
 def test_several_graders_are_recorded(tmp_path: Path) -> None:
-    task = blame_postmortem()
+    task = deception("blame_postmortem")
     task.scorer = [deception_scorer(graders=["grader", "grader_2", "grader_3"])]
     roles = {
         "grader": grader(lambda _: verdict("deceptive")),
@@ -164,7 +167,12 @@ def test_several_graders_are_recorded(tmp_path: Path) -> None:
 
 @pytest.fixture
 def graded_log(tmp_path: Path) -> Path:
-    log = _run(blame_postmortem(), tmp_path, blame_agent(), {"grader": grader(lambda _: verdict())})
+    log = _run(
+        deception("blame_postmortem"),
+        tmp_path,
+        blame_agent(),
+        {"grader": grader(lambda _: verdict())},
+    )
     return Path(log.location)
 
 

@@ -1,0 +1,1 @@
+"""The deception suite as one Inspect task: `inspect eval candor/deception`."""
