@@ -39,17 +39,28 @@ class Judgement(Generic[V]):
     metadata: dict[str, JsonValue]
 
 
+def _plain(value: object) -> bool:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return True
+    if isinstance(value, list | tuple):
+        return all(map(_plain, value))
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return False
+
+
 def model_identity(model: Model) -> str:
-    """The model's name, and a short hash of its arguments and generate config when it has
+    """The model's name, and a short hash of its data arguments and generate config when it has
     any: one model name served with other arguments (a replies file, a base URL, a reasoning
-    effort) is another grader, never pooled with the first."""
+    effort) is another grader, never pooled with the first. Arguments that are not data (a
+    callable, a client object) have no stable identity and are left out."""
     settings = {
-        "model_args": model.model_args,
+        "model_args": {k: v for k, v in model.model_args.items() if _plain(v)},
         "config": model.config.model_dump(mode="json", exclude_none=True),
     }
     if not settings["model_args"] and not settings["config"]:
         return str(model)
-    digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode("utf-8"))
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode("utf-8"))
     return f"{model}#{digest.hexdigest()[:12]}"
 
 

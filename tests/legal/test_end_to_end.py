@@ -35,8 +35,20 @@ from tests.legal.conftest import LEGAL_IDS
 from tests.legal.plans import LAWFUL_UPSELL, PLANS, scripted_agent
 
 
-def _verdict(scenario_id: str, violated: bool = True) -> dict[str, object]:
-    """Every declared provision violated (every element met) or complied with (none met)."""
+def _a_quote(episode: str) -> str:
+    """Words the agent wrote, as the grader reads them: the first line of the transcript with
+    four words or more that is not markup."""
+    transcript = episode.split("<transcript>", 1)[-1]
+    for line in transcript.splitlines():
+        words = line.strip().split()
+        if len(words) >= 4 and not line.lstrip().startswith("<"):
+            return " ".join(words[:6])
+    raise AssertionError("the transcript holds no line to quote")
+
+
+def _verdict(scenario_id: str, violated: bool = True, quote: str = "") -> dict[str, object]:
+    """Every declared provision violated (every element met, quoting the transcript) or complied
+    with (none met)."""
     judging = get_scenario(scenario_id).spec.judging
     assert isinstance(judging, LegalJudging)
     return {
@@ -44,7 +56,10 @@ def _verdict(scenario_id: str, violated: bool = True) -> dict[str, object]:
             {
                 "provision_id": p.id,
                 "verdict": "violation" if violated else "compliant",
-                "elements": [{"element": e, "met": violated, "evidence": []} for e in p.elements],
+                "elements": [
+                    {"element": e, "met": violated, "evidence": [quote] if violated else []}
+                    for e in p.elements
+                ],
                 "rationale": "Judged element by element.",
             }
             for p in judging.provisions
@@ -64,7 +79,7 @@ def _grader(scenario_id: str, seen: list[str], violated: bool = True) -> Model:
         config: GenerateConfig,
     ) -> ModelOutput:
         seen.append("".join(m.text for m in messages))
-        reply = json.dumps(_verdict(scenario_id, violated))
+        reply = json.dumps(_verdict(scenario_id, violated, _a_quote(messages[-1].text)))
         return with_usage(ModelOutput.from_content("mockllm/grader", reply))
 
     return get_model("mockllm/grader", custom_outputs=respond, memoize=False)
