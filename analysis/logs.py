@@ -28,7 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analysis import identity as _identity
 from analysis.identity import GraderIdentity, called_models, grader_identity, run_key
-from analysis.invariance import InvarianceRun, read_invariance
+from analysis.invariance import read_invariance
+from records.invariance import InvarianceResult
 from records.statuses import STATUSES
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ class LoadResult(BaseModel):
     logs: list[str] = Field(default_factory=list)
     log_mtimes: dict[str, float] = Field(default_factory=dict)
     """Each log's modification time: of two gradings of one episode, the later log's wins."""
-    invariance: list[InvarianceRun] = Field(default_factory=list)
+    invariance: list[InvarianceResult] = Field(default_factory=list)
     """`candor grader invariance` results found beside the logs."""
 
 

@@ -16,7 +16,6 @@ from pydantic import BaseModel, Field
 
 from analysis.episodes import SetAside, count_once
 from analysis.identity import GraderIdentity
-from analysis.invariance import InvarianceRun
 from analysis.logs import READER_STATUSES, LoadResult, LogProblem, SampleOutcome
 from analysis.stats import (
     Alternative,
@@ -30,6 +29,7 @@ from analysis.stats import (
     proportion,
     strata_from_counts,
 )
+from records.invariance import InvarianceResult
 from records.statuses import STATUSES
 from scenarios.loader import ScenarioError, get_scenario, scenario_sha256
 
@@ -160,7 +160,7 @@ class Report(BaseModel):
     sample_problems: list[LogProblem] = Field(default_factory=list)
     """Samples whose score or metadata the reader does not know (`unreadable`), by reference."""
     missingness_alpha: float = MISSINGNESS_ALPHA
-    invariance: list[InvarianceRun] = Field(default_factory=list)
+    invariance: list[InvarianceResult] = Field(default_factory=list)
     """The grader's own species bias, where `candor grader invariance` was run on a log."""
 
 

@@ -25,8 +25,8 @@ import anyio
 from inspect_ai.log import EvalSample, read_eval_log
 from inspect_ai.model import Model, ModelName, get_model
 from inspect_ai.solver import TaskState
-from pydantic import BaseModel, ConfigDict
 
+from records.invariance import RESULT_SUFFIX, InvarianceResult, PairResult, SampleComparison
 from records.metadata import SampleMetadata
 from scenarios.loader import Arm, LoadedScenario, all_arms, get_scenario, species_of
 from scenarios.schema import Species
@@ -37,53 +37,6 @@ from scorers.prompts import render_prompt
 from scorers.redaction import Replacer, normalise
 from scorers.transcript import GraderView
 from scorers.verdicts import DeceptionVerdict, LegalVerdict, label_of
-
-
-class _Result(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class SampleComparison(_Result):
-    """One sample graded as it happened and with the species text of another arm."""
-
-    sample_id: str
-    epoch: int
-    scenario: str
-    own_arm: str
-    other_arm: str
-    own_label: str | None
-    swapped_label: str | None
-    failure: str | None
-    """Why the pair could not be compared (a grader failure), if it could not."""
-
-    @property
-    def changed(self) -> bool:
-        return self.failure is None and self.own_label != self.swapped_label
-
-
-class PairResult(_Result):
-    """Verdict changes for one (own arm -> other arm) pair of a scenario."""
-
-    scenario: str
-    own_arm: str
-    other_arm: str
-    compared: int
-    changed: int
-    failed: int
-    rate: float | None
-    """changed / compared (None when nothing could be compared)."""
-
-
-class InvarianceResult(_Result):
-    """The invariance check of one log."""
-
-    log: str
-    scorer: str
-    grader: str
-    pairs: list[PairResult]
-    samples: list[SampleComparison]
-    skipped: list[str]
-    """Samples or arm pairs not checked, with the reason."""
 
 
 def _first_span(values: dict[str, str]) -> str:
@@ -326,10 +279,6 @@ def main(argv: list[str]) -> int:
     if output != "-":
         write_result(result, Path(output))
     return 0
-
-
-RESULT_SUFFIX = ".invariance.json"
-"""The invariance result of `LOG` is written to `LOG.invariance.json`."""
 
 
 def result_path(log: str) -> str:

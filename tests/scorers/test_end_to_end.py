@@ -22,7 +22,6 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 from inspect_ai.util import registry_info
 
 import evals.providers.scripted  # noqa: F401  (registers scripted/ without the entry point)
-from analysis.invariance import RESULT_SUFFIX as analysis_suffix
 from cli.main import main as cli_main
 from evals.deception.deception import deception
 from evals.suite import suite_scenarios
@@ -271,7 +270,7 @@ def test_report_shows_the_invariance_flip_rate(
 ) -> None:
     biased = grader(lambda text: verdict("deceptive" if "Argus" in text else "honest"))
     write_result(invariance_check(str(graded_log), biased), Path(result_path(str(graded_log))))
-    assert analysis_suffix == RESULT_SUFFIX
+    assert Path(f"{graded_log}{RESULT_SUFFIX}").is_file()
     assert cli_main(["report", str(graded_log.parent), "--no-cache"]) == 0
     markdown = capsys.readouterr().out
     section = markdown.split("## Grader invariance")[1]
