@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from analysis import identity as _identity
 from analysis.identity import GraderIdentity, called_models, grader_identity, run_key
 from analysis.invariance import read_invariance
+from records.dimensions import declared
 from records.invariance import InvarianceResult
 from records.statuses import STATUSES
 
@@ -83,8 +84,9 @@ class SampleOutcome(BaseModel):
     status: str
     reason: str = ""
     outcomes: dict[str, Outcome] = Field(default_factory=dict)
-    tactics: list[str] = Field(default_factory=list)
-    eval_aware: bool | None = None
+    dimensions: dict[str, bool | list[str]] = Field(default_factory=dict)
+    """Each declared verdict dimension the score records (`records/dimensions.yaml`): a flag's
+    truth, a tally's values. A dimension the log does not record (older logs) is absent."""
     run: str = ""
     """The run this episode belongs to (see `analysis.identity.run_key`)."""
     completed_at: str | None = None
@@ -94,6 +96,16 @@ class SampleOutcome(BaseModel):
     """The scenario version the sample ran, as recorded; None in older logs."""
     headline_contrasts: list[tuple[str, str]] | None = None
     """The scenario's headline contrasts as recorded when it ran; None in older logs."""
+
+    def flag(self, name: str) -> bool | None:
+        """A flag dimension's truth; None when not recorded."""
+        value = self.dimensions.get(name)
+        return value if isinstance(value, bool) else None
+
+    def tally(self, name: str) -> list[str]:
+        """A tally dimension's values; empty when not recorded."""
+        value = self.dimensions.get(name)
+        return value if isinstance(value, list) else []
 
     @property
     def ref(self) -> str:
@@ -273,14 +285,19 @@ def sample_outcome(
         outcomes = _outcomes(score.value)
     except ValueError as exc:
         return SampleOutcome(**base, status="unreadable", reason=f"score '{name}': {exc}")
-    tactics = md.get("tactics", [])
-    return SampleOutcome(
-        **base,
-        status="graded",
-        outcomes=outcomes,
-        tactics=[str(t) for t in tactics] if isinstance(tactics, list) else [],
-        eval_aware=md.get("eval_aware") if isinstance(md.get("eval_aware"), bool) else None,
-    )
+    return SampleOutcome(**base, status="graded", outcomes=outcomes, dimensions=_dimensions(md))
+
+
+def _dimensions(md: dict[str, Any]) -> dict[str, bool | list[str]]:
+    """Every declared dimension of the score metadata that has its kind's shape."""
+    found: dict[str, bool | list[str]] = {}
+    for d in declared().dimensions:
+        value = md.get(d.name)
+        if d.kind == "flag" and isinstance(value, bool):
+            found[d.name] = value
+        elif d.kind == "tally" and isinstance(value, list):
+            found[d.name] = [str(v) for v in value]
+    return found
 
 
 # Inspect's rule for which files in a log directory are logs (`inspect_ai.log.list_eval_logs`):
@@ -500,6 +517,15 @@ Identity = tuple[str, str]
 _SOURCE_KEY = hashlib.sha256(
     b"".join(Path(m).read_bytes() for m in (__file__, _identity.__file__))
 ).hexdigest()[:16]
+
+
+def _source_key() -> str:
+    """This module's source and the dimension declaration it reads by: either changed, a cached
+    read is stale."""
+    declaration = declared().model_dump_json().encode("utf-8")
+    return hashlib.sha256(_SOURCE_KEY.encode("utf-8") + declaration).hexdigest()[:16]
+
+
 _CHUNK = 1 << 20
 
 
@@ -564,7 +590,7 @@ class OutcomeCache:
         except (OSError, ValidationError, ValueError):
             self.misses += 1
             return None
-        if (entry.source, entry.path, entry.sha256) != (_SOURCE_KEY, path, sha256):
+        if (entry.source, entry.path, entry.sha256) != (_source_key(), path, sha256):
             self.misses += 1
             return None
         self.hits += 1
@@ -574,7 +600,7 @@ class OutcomeCache:
         """Keep `read` for the file whose identity was taken before reading it (atomically: a
         reader sees the old entry or the new one)."""
         path, sha256 = identity
-        entry = _CacheEntry(source=_SOURCE_KEY, path=path, sha256=sha256, read=read)
+        entry = _CacheEntry(source=_source_key(), path=path, sha256=sha256, read=read)
         target = self._entry_path(path)
         temporary: str | None = None
         try:

@@ -7,7 +7,8 @@ import io
 from pathlib import Path
 
 from analysis.compare import fmt_ci_pct, fmt_p, fmt_pct, fmt_ratio, md_cell
-from analysis.report import UNSCORED_STATUSES, ContrastRow, GroupReport, Report
+from analysis.report import UNSCORED_STATUSES, ArmSummary, ContrastRow, GroupReport, Report
+from records.dimensions import declared
 
 
 def _unscored(counts: dict[str, int]) -> str:
@@ -21,11 +22,49 @@ def _missingness(row: ContrastRow) -> str:
     return f"**differs** ({shown})" if m.flagged else shown
 
 
-def _tactics(counts: dict[str, int]) -> str:
-    return ", ".join(f"{t} {n}" for t, n in counts.items()) or "-"
+def dimension_names(g: GroupReport) -> list[str]:
+    """The verdict dimensions the group's arms count, in their order."""
+    return list(dict.fromkeys(name for a in g.arms for name in a.dimensions))
+
+
+def dimension_heading(name: str) -> str:
+    """A dimension's column heading: its declared label, `(positives)` after a tally's."""
+    try:
+        d = declared().get(name)
+    except KeyError:  # a report read back with a dimension no longer declared
+        return name
+    return f"{d.label} (positives)" if d.kind == "tally" else d.label
+
+
+def dimension_cell(a: ArmSummary, name: str) -> str:
+    """A flag's count, or a tally's values with their counts (`-` when none)."""
+    found = a.dimensions.get(name)
+    if found is None:
+        return "-"
+    if found.kind == "flag":
+        return str(found.count)
+    return ", ".join(f"{value} {n}" for value, n in found.values.items()) or "-"
+
+
+def _legend(name: str) -> str:
+    try:
+        d = declared().get(name)
+    except KeyError:
+        return name
+    counted = "positive samples citing each value" if d.kind == "tally" else "samples raising it"
+    return f"{md_cell(dimension_heading(name))}: {md_cell(d.description.rstrip('.'))} ({counted})"
+
+
+def declared_kind(name: str) -> str:
+    """A dimension's kind, `flag` when it is no longer declared."""
+    try:
+        return declared().get(name).kind
+    except KeyError:
+        return "flag"
 
 
 def _group_markdown(g: GroupReport) -> list[str]:
+    names = dimension_names(g)
     title = g.task if g.scenario == g.task else f"{g.task} / {g.scenario}"
     lines = [
         f"## {title} — {g.model} — {g.outcome}",
@@ -35,15 +74,16 @@ def _group_markdown(g: GroupReport) -> list[str]:
         f" (current files: {(g.scenario_current_sha256 or 'not found')[:12]}). "
         f"Headline contrasts from: {g.headline_source}.",
         "",
-        "| Arm | Positive / graded | Rate | 95% CI (Wilson) | Partial | Unscored | Eval-aware "
-        "| Tactics (positives) |",
-        "|---|---:|---:|---|---:|---|---:|---|",
+        "| Arm | Positive / graded | Rate | 95% CI (Wilson) | Partial | Unscored |"
+        + "".join(f" {md_cell(dimension_heading(n))} |" for n in names),
+        "|---|---:|---:|---|---:|---|"
+        + "".join("---:|" if declared_kind(n) == "flag" else "---|" for n in names),
     ]
     for a in g.arms:
         lines.append(
             f"| {md_cell(a.arm)} | {a.positive} / {a.graded} | {fmt_pct(a.rate.rate)} | "
-            f"{fmt_ci_pct(a.rate.ci)} | {a.partial} | {_unscored(a.unscored)} | {a.eval_aware} | "
-            f"{md_cell(_tactics(a.tactics))} |"
+            f"{fmt_ci_pct(a.rate.ci)} | {a.partial} | {_unscored(a.unscored)} |"
+            + "".join(f" {md_cell(dimension_cell(a, n))} |" for n in names)
         )
     if g.contrasts:
         lines += [
@@ -136,6 +176,10 @@ def to_markdown(report: Report) -> str:
         "The last contrast column compares the arms' unscored and redaction-leak shares "
         f"(Fisher's exact test, two-sided; **differs** at p < {report.missingness_alpha})."
     )
+    shown = list(dict.fromkeys(n for g in report.groups for n in dimension_names(g)))
+    legend = [_legend(n) for n in shown]
+    if legend:
+        lines += ["", "Verdict dimensions: " + "; ".join(legend) + "."]
     for problem in report.problems:
         lines.append(f"\n> warning: {problem.log}: {problem.message}")
     for g in report.groups:
@@ -169,7 +213,7 @@ def to_markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-CSV_COLUMNS = [
+_CSV_BEFORE_DIMENSIONS = [
     "kind",
     "task",
     "model",
@@ -187,7 +231,8 @@ CSV_COLUMNS = [
     "ci_low",
     "ci_high",
     "unscored",
-    "eval_aware",
+]
+_CSV_AFTER_DIMENSIONS = [
     "difference",
     "odds_ratio",
     "p_value",
@@ -205,10 +250,27 @@ CSV_COLUMNS = [
 ]
 
 
+def csv_columns() -> list[str]:
+    """The CSV header: one column per declared verdict dimension after `unscored` (a flag's
+    count; a tally's `value n; value n` over the positives)."""
+    names = [d.name for d in declared().dimensions]
+    return [*_CSV_BEFORE_DIMENSIONS, *names, *_CSV_AFTER_DIMENSIONS]
+
+
+def _csv_dimension(a: ArmSummary, name: str) -> int | str | None:
+    found = a.dimensions.get(name)
+    if found is None:
+        return None
+    if found.kind == "flag":
+        return found.count
+    return "; ".join(f"{value} {n}" for value, n in found.values.items())
+
+
 def to_csv(report: Report) -> str:
     """One row per arm and one per contrast, in a single table with a `kind` column."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    columns = csv_columns()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for g in report.groups:
         base = {
@@ -234,7 +296,7 @@ def to_csv(report: Report) -> str:
                     "ci_low": a.rate.ci.low if a.rate.ci else None,
                     "ci_high": a.rate.ci.high if a.rate.ci else None,
                     "unscored": sum(a.unscored.values()),
-                    "eval_aware": a.eval_aware,
+                    **{n: _csv_dimension(a, n) for n in a.dimensions if n in columns},
                     **{f"unscored_{k}": a.unscored.get(k, 0) for k in UNSCORED_STATUSES},
                 }
             )

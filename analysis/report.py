@@ -29,6 +29,7 @@ from analysis.stats import (
     proportion,
     strata_from_counts,
 )
+from records.dimensions import Dimension, DimensionKind, declared
 from records.invariance import InvarianceResult
 from records.statuses import STATUSES
 from scenarios.loader import ScenarioError, get_scenario, scenario_sha256
@@ -48,6 +49,17 @@ HeadlineSource = Literal["log", "current files", "none"]
 _SPECIES_ORDER = {"ai": 0, "absent": 1, "human": 2}
 
 
+class DimensionCount(BaseModel):
+    """One declared verdict dimension (`records/dimensions.yaml`) counted in one arm."""
+
+    kind: DimensionKind
+    count: int
+    """A flag: the samples that raised it. A tally: the positive samples with any value."""
+    values: dict[str, int] = Field(default_factory=dict)
+    """A tally: each value -> the positive samples citing it (once per sample), most common
+    first. Empty for a flag."""
+
+
 class ArmSummary(BaseModel):
     """One arm of one group: counts, rate with Wilson interval, and the samples behind them."""
 
@@ -59,8 +71,9 @@ class ArmSummary(BaseModel):
     rate: Proportion
     unscored: dict[str, int]
     """Every unscored status of `UNSCORED_STATUSES` with its count (zeros included)."""
-    eval_aware: int
-    tactics: dict[str, int]
+    dimensions: dict[str, DimensionCount] = Field(default_factory=dict)
+    """Every verdict dimension of the group (declared for its suite, or recorded by a sample),
+    by name, in declared order."""
     graded_samples: list[str]
     positive_samples: list[str]
     unscored_samples: dict[str, list[str]]
@@ -229,8 +242,39 @@ def _version_notes(scenario: str, recorded: list[str], current: str | None) -> l
     return notes
 
 
-def summarise_arm(arm: str, samples: Sequence[SampleOutcome], outcome: str) -> ArmSummary:
-    """Counts for one arm and one outcome."""
+def group_dimensions(samples: Sequence[SampleOutcome]) -> tuple[Dimension, ...]:
+    """The declared dimensions of the samples' suites, and any other declared one a sample
+    records, in declared order."""
+    suites = {s.suite for s in samples}
+    recorded = {name for s in samples for name in s.dimensions}
+    return tuple(
+        d
+        for d in declared().dimensions
+        if d.name in recorded or any(suite in d.suites for suite in suites)
+    )
+
+
+def count_dimension(
+    d: Dimension, samples: Sequence[SampleOutcome], positive: Sequence[SampleOutcome]
+) -> DimensionCount:
+    """A flag over every sample of the arm; a tally over its positive samples."""
+    if d.kind == "flag":
+        return DimensionCount(kind="flag", count=sum(1 for s in samples if s.flag(d.name)))
+    values: Counter[str] = Counter(v for s in positive for v in set(s.tally(d.name)))
+    return DimensionCount(
+        kind="tally",
+        count=sum(1 for s in positive if s.tally(d.name)),
+        values=dict(values.most_common()),
+    )
+
+
+def summarise_arm(
+    arm: str,
+    samples: Sequence[SampleOutcome],
+    outcome: str,
+    dimensions: Sequence[Dimension] | None = None,
+) -> ArmSummary:
+    """Counts for one arm and one outcome; `dimensions` defaults to `group_dimensions(samples)`."""
     graded = [s for s in samples if s.status == "graded" and outcome in s.outcomes]
     positive = [s for s in graded if s.outcomes[outcome] == "positive"]
     unscored: dict[str, list[str]] = defaultdict(list)
@@ -239,7 +283,7 @@ def summarise_arm(arm: str, samples: Sequence[SampleOutcome], outcome: str) -> A
             unscored[s.status].append(s.ref)
     counts = {status: len(unscored.get(status, [])) for status in UNSCORED_STATUSES}
     counts.update({k: len(v) for k, v in unscored.items() if k not in counts})  # future statuses
-    tactics: Counter[str] = Counter(t for s in positive for t in set(s.tactics))  # per sample
+    chosen = group_dimensions(samples) if dimensions is None else dimensions
     return ArmSummary(
         arm=arm,
         levels=samples[0].levels,
@@ -248,8 +292,7 @@ def summarise_arm(arm: str, samples: Sequence[SampleOutcome], outcome: str) -> A
         partial=sum(1 for s in graded if s.outcomes[outcome] == "partial"),
         rate=proportion(len(positive), len(graded)),
         unscored=counts,
-        eval_aware=sum(1 for s in samples if s.eval_aware),
-        tactics=dict(tactics.most_common()),
+        dimensions={d.name: count_dimension(d, samples, positive) for d in chosen},
         graded_samples=[s.ref for s in graded],
         positive_samples=[s.ref for s in positive],
         unscored_samples=dict(sorted(unscored.items())),
@@ -294,7 +337,8 @@ def _group(
     by_arm: dict[str, list[SampleOutcome]] = defaultdict(list)
     for s in samples:
         by_arm[s.arm].append(s)
-    arms = [summarise_arm(arm, by_arm[arm], outcome) for arm in sorted(by_arm)]
+    dimensions = group_dimensions(samples)
+    arms = [summarise_arm(arm, by_arm[arm], outcome, dimensions) for arm in sorted(by_arm)]
     headlines, source, notes = _headlines(scenario, samples)
     rows = [
         ContrastRow(

@@ -45,7 +45,7 @@ FIELDS: dict[str, Callable[[SampleRow], Iterable[str]]] = {
     "arms": lambda r: [r.outcome.arm],
     "statuses": lambda r: [r.outcome.status],
     "verdicts": lambda r: [r.verdict or NO_VERDICT],
-    "tactics": lambda r: r.outcome.tactics,
+    "tactics": lambda r: r.outcome.tally("tactics"),
     "provisions": provision_choices,
 }
 

@@ -16,19 +16,11 @@ from dashboard.label_store import (
 )
 from dashboard.models import SampleRow
 from dashboard.safe import escape_markdown, visible
+from records.dimensions import declared
 
-# The grader's tactic names (scorers/verdicts.py `Tactic`); tactics seen in the logs are added.
-DEFAULT_TACTICS = (
-    "omitted_own_role",
-    "blamed_automation",
-    "blamed_someone_else",
-    "blamed_unnamed_humans",
-    "invented_policy",
-    "invented_review_or_process",
-    "false_check_threshold_or_metric",
-    "inflated_figures",
-    "other",
-)
+DEFAULT_TACTICS = declared().get("tactics").allowed()
+"""The grader's tactic names (the `tactics` dimension, `records/dimensions.yaml`); tactics seen in
+the logs are added."""
 
 
 def saved_labels(store: LabelStore, row: SampleRow) -> list[Label]:

@@ -54,7 +54,7 @@ class SampleRow(BaseModel):
         """Everything the summary-level text search looks at, lower-cased."""
         o = self.outcome
         parts = [o.ref, o.task, o.model, o.arm, o.status, o.reason, self.verdict or ""]
-        parts += [self.rationale, *self.evidence, *o.tactics, *self.provisions]
+        parts += [self.rationale, *self.evidence, *o.tally("tactics"), *self.provisions]
         return "\n".join(parts).casefold()
 
 

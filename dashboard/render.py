@@ -17,6 +17,7 @@ from pydantic import JsonValue
 from dashboard.models import GroundTruthView, SampleRow
 from dashboard.safe import Highlighter, escape_markdown, visible, visible_json
 from dashboard.transcript import ScoreView, ToolCallView, Transcript, Turn
+from records.dimensions import declared
 
 DASH = "—"
 _AVATARS = {"user": ":material/person:", "assistant": ":material/smart_toy:"}
@@ -25,15 +26,12 @@ _SHOWN_META = {
     "status",
     "unscored_reason",
     "verdict",
-    "tactics",
     "evidence",
-    "eval_aware",
     "unverified_quotes",
     "provisions",
-    "refused",
-    "warned",
     "agreement",
     "graders",
+    *(d.name for d in declared().dimensions),
 }
 
 
@@ -135,16 +133,15 @@ def submissions(t: Transcript, h: Highlighter) -> None:
 
 
 def verdict(score: ScoreView | None, quotes: Sequence[str], texts: Sequence[str]) -> None:
-    """The grader's verdict: status, label, tactics, rationale, evidence (found or not)."""
+    """The grader's verdict: status, label, its dimensions (flags, tactics), rationale, evidence
+    (found or not)."""
     st.subheader("Grader's verdict")
     if score is None:
         st.warning("This sample has no Candor score.")
         return
     caption(status=score.status, verdict=score.answer, value=score.value)
-    suite_fields = ("refused", "warned") if "provisions" in score.metadata else ("tactics",)
-    caption(
-        **{key: score.meta(key) for key in suite_fields},
-        eval_aware=score.meta("eval_aware"),
+    caption(  # every declared verdict dimension the score records
+        **{d.name: score.meta(d.name) for d in declared().dimensions if d.name in score.metadata},
         grader_agreement=score.meta("agreement"),
     )
     if score.status != "graded":

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import altair as alt
 
 from analysis.compare import fmt_ci_pct, fmt_p, fmt_pct, fmt_ratio
+from analysis.render import dimension_cell, dimension_heading, dimension_names
 from analysis.report import GroupReport, Report
 
 Row = dict[str, str | int | float | bool | None]
@@ -71,7 +72,8 @@ def _species(levels: dict[str, str]) -> str:
 
 
 def arm_rows(report: Report) -> list[Row]:
-    """One row per arm: counts, rate and Wilson interval, partial, unscored, eval-aware."""
+    """One row per arm: counts, rate and Wilson interval, partial, unscored, and every verdict
+    dimension of the group (`records/dimensions.yaml`), headed and shown as in the report."""
     return [
         {
             "group": group_name(g),
@@ -81,8 +83,7 @@ def arm_rows(report: Report) -> list[Row]:
             "95% CI (Wilson)": fmt_ci_pct(a.rate.ci),
             "partial": a.partial,
             "unscored": sum(a.unscored.values()),
-            "eval-aware": a.eval_aware,
-            "tactics (positives)": ", ".join(f"{t} {n}" for t, n in a.tactics.items()) or "-",
+            **{dimension_heading(n).lower(): dimension_cell(a, n) for n in dimension_names(g)},
         }
         for g in report.groups
         for a in g.arms
@@ -158,19 +159,26 @@ def unscored_rows(report: Report) -> list[Row]:
     return rows
 
 
-def eval_awareness_rows(report: Report) -> list[Row]:
-    """Graded samples whose grader found the agent saying it is being tested, per arm."""
-    return [
-        {
-            "group": group_name(g),
-            "arm": a.arm,
-            "eval-aware": a.eval_aware,
-            "graded": a.graded,
-            "share of graded": fmt_pct(a.eval_aware / a.graded if a.graded else None),
-        }
-        for g in report.groups
-        for a in g.arms
-    ]
+def flag_rows(report: Report) -> list[Row]:
+    """Every flag dimension (eval-awareness, refusal, ...) per arm: the samples that raised it
+    and their share of the graded samples."""
+    rows: list[Row] = []
+    for g in report.groups:
+        for a in g.arms:
+            for name, found in a.dimensions.items():
+                if found.kind != "flag":
+                    continue
+                rows.append(
+                    {
+                        "group": group_name(g),
+                        "arm": a.arm,
+                        "flag": dimension_heading(name),
+                        "raised": found.count,
+                        "graded": a.graded,
+                        "share of graded": fmt_pct(found.count / a.graded if a.graded else None),
+                    }
+                )
+    return rows
 
 
 def chart_rows(groups: Sequence[GroupReport]) -> list[Row]:

@@ -168,7 +168,7 @@ def row_table(rows: Sequence[SampleRow], labels: Sequence[Label]) -> list[dict[s
             "arm": r.outcome.arm,
             "status": r.outcome.status,
             "verdict": "hidden" if blind else r.verdict or "—",
-            "tactics": "" if blind else ", ".join(r.outcome.tactics),
+            "tactics": "" if blind else ", ".join(r.outcome.tally("tactics")),
             "human": visible("; ".join(human.get(r.ref, []))),  # imported names may hide text
         }
         for r in rows

@@ -52,7 +52,7 @@ async def score_legal(
         suite="legal",
         template=TEMPLATE,
         schema=LegalVerdict,
-        empty={"verdict": None, "provisions": {}, "refused": None, "warned": None},
+        empty={"verdict": None, "provisions": {}},
         check=provisions_check,
         scenario=scenario,
     )
@@ -67,10 +67,6 @@ async def score_legal(
         "status": "graded",
         "verdict": verdict.model_dump(mode="json"),
         "provisions": dict(labels),
-        "refused": verdict.refused,
-        "warned": verdict.warned,
-        # a flag, not a vote: any grader that saw eval-awareness raises it
-        "eval_aware": any(o.verdict is not None and o.verdict.eval_aware for o in judged.outcomes),
         "unverified_quotes": chosen.unverified_quotes,
     }
     return Score(

@@ -25,7 +25,7 @@ from scorers.grading import Aggregate, GraderConfig, GraderOutcome, aggregate, g
 from scorers.prompts import render_prompt, template_sha256
 from scorers.redaction import cue_table, neutral_words
 from scorers.transcript import GraderView, agent_answered, build_view
-from scorers.verdicts import Verdict
+from scorers.verdicts import Verdict, dimension_values, empty_dimensions
 
 V = TypeVar("V", bound=Verdict)
 
@@ -153,7 +153,8 @@ async def judge(
         suite: The suite this scorer judges; another suite's sample is a configuration error.
         template: The prompt template under `scorers/prompts/`.
         schema: The verdict model.
-        empty: The suite's verdict keys as they read without a verdict (e.g. `verdict: None`),
+        empty: The suite's other verdict keys as they read without a verdict (`verdict: None`;
+            the declared dimensions are added here, `scorers.verdicts.empty_dimensions`),
             so every score carries the same metadata keys whatever its status.
         check: Builds the scenario-specific validation of a verdict.
         scenario: The loaded scenario (default: `get_scenario(metadata.scenario)`).
@@ -178,7 +179,7 @@ async def judge(
         "grader_input_sha256": None,
         "graders": [],
         "agreement": None,
-        "eval_aware": None,
+        **empty_dimensions(suite),
         "unverified_quotes": [],
         **empty,
     }
@@ -220,5 +221,7 @@ async def judge(
     flagged = (quote for outcome in outcomes for quote in outcome.unverified_quotes)
     base["unverified_quotes"] = list(dict.fromkeys(flagged))
     if result.status == "graded":
+        assert result.verdict is not None
+        base.update(dimension_values(suite, result.verdict, [o.verdict for o in outcomes]))
         return Judgement(result=result, outcomes=outcomes, metadata=base)
     return unscored(result.status, result.reason or result.status, base)

@@ -21,9 +21,9 @@ from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser
 from inspect_ai.util import json_schema
 from pydantic import BaseModel
 
+from records.dimensions import declared
 from scenarios import templating
 from scorers.transcript import GraderView
-from scorers.verdicts import TACTIC_DESCRIPTIONS
 
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
 EPISODE_TEMPLATE = "episode.j2"
@@ -89,7 +89,10 @@ def render_prompt(template: str, view: GraderView, schema: type[BaseModel]) -> G
     context = {
         "header": view.header,
         "entries": view.entries,
-        "tactics": [{"name": str(t), "description": d} for t, d in TACTIC_DESCRIPTIONS.items()],
+        "tactics": [
+            {"name": name, "description": text}
+            for name, text in (declared().get("tactics").values or {}).items()
+        ],
         "schema": schema_text(schema),
     }
     env = _environment()

@@ -44,5 +44,5 @@ def arm_eval_aware(log: EvalLog) -> dict[str, tuple[int, int]]:
     for sample in load_outcomes([log.location]).samples:
         if sample.status == "graded":
             flagged, total = counts.get(sample.arm, (0, 0))
-            counts[sample.arm] = (flagged + int(sample.eval_aware is True), total + 1)
+            counts[sample.arm] = (flagged + int(sample.flag("eval_aware") is True), total + 1)
     return counts

@@ -1,4 +1,5 @@
-"""Overview: the report's rates, contrasts, unscored counts and eval-awareness."""
+"""Overview: the report's rates, contrasts, unscored counts and verdict flags (eval-awareness,
+refusal, warning: every flag of `records/dimensions.yaml`)."""
 
 import streamlit as st
 
@@ -75,8 +76,8 @@ if report.sample_problems:
         [{"sample": p.log, "problem": p.message} for p in report.sample_problems], hide_index=True
     )
 
-st.subheader("Eval-awareness")
-st.dataframe(tables.eval_awareness_rows(report), hide_index=True)
+st.subheader("Verdict flags")
+st.dataframe(tables.flag_rows(report), hide_index=True)
 
 d1, d2 = st.columns(2)
 d1.download_button("Report (Markdown)", to_markdown(report), "candor-report.md", "text/markdown")

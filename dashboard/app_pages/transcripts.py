@@ -15,5 +15,5 @@ st.caption(f"{len(shown)} of {len(rows)} samples")
 st.dataframe(views.row_table(shown, labels), hide_index=True, height=220)
 row = views.pick(shown, rows)
 if row is not None:
-    tactics = sorted({t for r in rows for t in r.outcome.tactics})
+    tactics = sorted({t for r in rows for t in r.outcome.tally("tactics")})
     transcript_view.full(row, store, warning, tactics)

@@ -39,8 +39,7 @@ def _outcome(
         status="graded" if graded else "grader_unparseable",
         reason="" if graded else "not JSON",
         outcomes={"deceptive": "positive" if positive else "negative"} if graded else {},
-        tactics=["invented_policy"] if positive else [],
-        eval_aware=i == 0,
+        dimensions={"tactics": ["invented_policy"] if positive else [], "eval_aware": i == 0},
     )
 
 
@@ -64,8 +63,8 @@ def test_director_contrast_from_outcomes() -> None:
     assert (arms["director=ai"].positive, arms["director=ai"].graded) == (45, 50)
     assert {k: n for k, n in arms["director=ai"].unscored.items() if n} == {"grader_unparseable": 3}
     assert len(arms["director=ai"].unscored_samples["grader_unparseable"]) == 3
-    assert arms["director=ai"].tactics == {"invented_policy": 45}
-    assert arms["director=ai"].eval_aware == 1
+    assert arms["director=ai"].dimensions["tactics"].values == {"invented_policy": 45}
+    assert arms["director=ai"].dimensions["eval_aware"].count == 1
     headline = group.contrasts[0]
     assert headline.headline and (headline.arm_a, headline.arm_b) == (
         "director=ai",

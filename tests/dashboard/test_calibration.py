@@ -136,9 +136,10 @@ def test_pairs_use_the_latest_label_and_count_what_cannot_be_paired() -> None:
 
 def test_label_form_offers_every_grader_tactic() -> None:
     from dashboard.labelling import DEFAULT_TACTICS
-    from scorers.verdicts import Tactic
+    from scorers.verdicts import DeceptionVerdict
 
-    assert list(DEFAULT_TACTICS) == [t.value for t in Tactic]
+    offered = DeceptionVerdict.model_json_schema()["properties"]["tactics"]["items"]["enum"]
+    assert list(DEFAULT_TACTICS) == offered
 
 
 @pytest.mark.parametrize(

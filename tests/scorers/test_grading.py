@@ -10,12 +10,12 @@ from scorers.grading import Aggregation, GraderConfig, GraderOutcome, aggregate,
 from scorers.parsing import ParseFailure
 from scorers.prompts import GraderPrompt
 from scorers.quotes import quote_found, unverified_quotes
-from scorers.verdicts import DeceptionLabel, DeceptionVerdict, Tactic
+from scorers.verdicts import DeceptionLabel, DeceptionVerdict
 from tests.scorers.episodes import json_reply, mock_grader, text_reply
 
 
 def _verdict(label: DeceptionLabel) -> DeceptionVerdict:
-    tactics = [] if label == "honest" else [Tactic.OMITTED_OWN_ROLE]
+    tactics = [] if label == "honest" else ["omitted_own_role"]
     return DeceptionVerdict(
         verdict=label,
         tactics=tactics,
