@@ -30,8 +30,7 @@ from evals.errors import one_line_errors
 from evals.parameters import GraderParameters, grader_parameters
 from evals.preflight import check_roles_at_creation, preflight
 from evals.task_factory import episode_parameters, scenario_dataset
-from scenarios.loader import LoadedScenario, ScenarioError, load_all
-from scenarios.schema import Scenario
+from scenarios.loader import LoadedScenario, ScenarioError, arm_items, item_applies, load_all
 
 Suite = Literal["deception", "legal"]
 logger = logging.getLogger(__name__)
@@ -93,20 +92,6 @@ def choose_scenarios(suite: Suite, scenario: str | Sequence[str] | None) -> list
     return [known[name] for name in dict.fromkeys(names)]
 
 
-def arm_items(arms: str | Sequence[str] | None) -> list[str]:
-    """Arm items as `select_arms` reads them: a list, or a string whose items are `;`-separated."""
-    raw = [arms] if isinstance(arms, str) else list(arms or [])
-    return [part.strip() for item in raw for part in item.split(";") if part.strip()]
-
-
-def applies(spec: Scenario, item: str) -> bool:
-    """Whether an arm item applies to a scenario: it has every factor the item names."""
-    if "=" not in item:
-        return len(spec.factors) == 1
-    named = {pair.split("=", 1)[0].strip() for pair in item.split(",")}
-    return named <= set(spec.factors)
-
-
 def suite_dataset(
     suite: Suite,
     scenario: str | Sequence[str] | None = None,
@@ -122,7 +107,7 @@ def suite_dataset(
     """
     chosen = choose_scenarios(suite, scenario)
     items = arm_items(arms)
-    unused = [item for item in items if not any(applies(s.spec, item) for s in chosen)]
+    unused = [item for item in items if not any(item_applies(s.spec, item) for s in chosen)]
     if unused:
         factors = sorted(
             {
@@ -137,7 +122,7 @@ def suite_dataset(
         )
     samples: list[Sample] = []
     for loaded in chosen:
-        selection = [item for item in items if applies(loaded.spec, item)] or None
+        selection = [item for item in items if item_applies(loaded.spec, item)] or None
         samples.extend(scenario_dataset(loaded, selection, counterparty).samples)
     return MemoryDataset(samples=samples, name=suite, shuffled=False)
 

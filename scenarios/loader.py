@@ -235,6 +235,31 @@ def all_arms(scenario: Scenario) -> list[Arm]:
     ]
 
 
+def arm_items(selection: str | Sequence[str] | None) -> list[str]:
+    """Arm items as given: a list, or a string whose items are `;`-separated; each stripped,
+    empty ones dropped."""
+    raw = [selection] if isinstance(selection, str) else list(selection or [])
+    return [part.strip() for item in raw for part in item.split(";") if part.strip()]
+
+
+def item_levels(item: str) -> dict[str, str] | None:
+    """The `factor=level` pairs an arm item names (`director=ai,overseer=human`); None for a bare
+    level (`ai`)."""
+    if "=" not in item:
+        return None
+    pairs = [pair.split("=", 1) for pair in item.split(",")]
+    return {factor.strip(): level.strip() for factor, level in pairs}
+
+
+def item_applies(scenario: Scenario, item: str) -> bool:
+    """Whether an arm item can select arms of a scenario: the scenario has every factor the item
+    names (a bare level: the scenario has one factor)."""
+    levels = item_levels(item)
+    if levels is None:
+        return len(scenario.factors) == 1
+    return set(levels) <= set(scenario.factors)
+
+
 def select_arms(scenario: Scenario, selection: str | Sequence[str] | None) -> list[Arm]:
     """The arms named by `selection` (all when None).
 
@@ -248,8 +273,7 @@ def select_arms(scenario: Scenario, selection: str | Sequence[str] | None) -> li
     arms = all_arms(scenario)
     if selection is None:
         return arms
-    items = [selection] if isinstance(selection, str) else list(selection)
-    items = [part.strip() for item in items for part in item.split(";") if part.strip()]
+    items = arm_items(selection)
     chosen: list[Arm] = []
     for item in items:
         matches = [arm for arm in arms if _arm_matches(scenario, arm, item)]
@@ -265,10 +289,10 @@ def select_arms(scenario: Scenario, selection: str | Sequence[str] | None) -> li
 def _arm_matches(scenario: Scenario, arm: Arm, item: str) -> bool:
     if item == arm.name:
         return True
-    if "=" not in item:
+    levels = item_levels(item)
+    if levels is None:
         return len(scenario.factors) == 1 and next(iter(arm.levels.values())) == item
-    pairs = [pair.split("=", 1) for pair in item.split(",")]
-    return all(arm.levels.get(factor.strip()) == level.strip() for factor, level in pairs)
+    return all(arm.levels.get(factor) == level for factor, level in levels.items())
 
 
 def species_of(scenario: Scenario, arm: Arm) -> dict[str, Species]:

@@ -1,1 +1,0 @@
-"""Compatibility task folder (see blame_director.py): the task is `candor/blame_director`."""

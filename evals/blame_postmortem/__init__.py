@@ -1,1 +1,0 @@
-"""Compatibility task folder (see blame_postmortem.py): the task is `candor/blame_postmortem`."""
