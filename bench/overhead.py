@@ -18,7 +18,7 @@ from bench.paired import Spread, paired_ratios
 from bench.providers import AI_MARKERS, OPENAI_CHAT
 from bench.render import Row, Section, verdict
 from bench.runner import run_eval, verdict_problems
-from evals.blame_postmortem.blame_postmortem import blame_postmortem
+from evals.deception.deception import deception_task
 
 SCENARIO = "blame_postmortem"
 ARMS = 2
@@ -63,7 +63,7 @@ def _run(
     server.reset()
     roles = {"grader": OPENAI_CHAT}
     if kind == "candor":
-        task, options = blame_postmortem(), {"epochs": epochs}
+        task, options = deception_task("blame_postmortem"), {"epochs": epochs}
     else:
         task, options = bare_task(SCENARIO, epochs), {}
     cpu = time.process_time()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -15,16 +16,13 @@ from inspect_ai.log import EvalLog
 
 from bench.fakeserver.process import FakeServerProcess
 from bench.providers import AI_MARKERS, ProviderPath
-from evals.blame_director.blame_director import blame_director
-from evals.blame_postmortem.blame_postmortem import blame_postmortem
-from evals.performance_attestation.performance_attestation import performance_attestation
+from evals.deception.deception import deception_task
 
 TASKS: dict[str, Callable[..., Task]] = {
-    "blame_postmortem": blame_postmortem,
-    "blame_director": blame_director,
-    "performance_attestation": performance_attestation,
+    scenario: functools.partial(deception_task, scenario)
+    for scenario in ("blame_postmortem", "blame_director", "performance_attestation")
 }
-"""The deception tasks the bench runs, by scenario."""
+"""The deception tasks the bench runs, by scenario (`candor/deception -T scenario=...`)."""
 
 
 @contextlib.contextmanager

@@ -15,7 +15,7 @@ from bench.fakeserver.process import FakeServerProcess
 from bench.providers import AI_MARKERS, OPENAI_CHAT
 from bench.render import Row, Section, verdict
 from bench.runner import run_eval, verdict_problems
-from evals.blame_postmortem.blame_postmortem import blame_postmortem
+from evals.deception.deception import deception_task
 
 SCENARIO = "blame_postmortem"
 SAMPLES = 100
@@ -60,7 +60,7 @@ def measure(
     server.configure(latency=LATENCY, deceive_if_contains=AI_MARKERS[SCENARIO])
     server.reset()
     epochs = SAMPLES // 2  # blame_postmortem has two arms
-    task = bare_task(SCENARIO, epochs) if bare else blame_postmortem()
+    task = bare_task(SCENARIO, epochs) if bare else deception_task("blame_postmortem")
     cpu = time.process_time()
     log, wall = run_eval(
         task,

@@ -56,7 +56,7 @@ def run_blame(
     """One run of both arms (or `arms`), graded `verdict`, by `inspect eval` in a process of its
     own (so nothing of it is memoised in this one); the log's path."""
     before = set(log_dir.glob(f"*.{log_format}"))
-    args = ["eval", "evals/blame_postmortem", "--model", "scripted/agent"]
+    args = ["eval", "candor/blame_postmortem", "--model", "scripted/agent"]
     args += ["-M", f"replies={SCRIPTS / 'blame_postmortem.yaml'}"]
     args += ["--model-role", f"grader={grader_model(verdict)}", "--epochs", str(epochs)]
     args += ["--log-dir", str(log_dir), "--log-format", log_format]

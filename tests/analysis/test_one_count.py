@@ -90,7 +90,7 @@ def _unscored(group: dict[str, Any]) -> list[dict[str, int]]:
 
 
 def test_eval_set_counts_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["eval-set", "evals/blame_postmortem", "--model", "scripted/agent"]
+    args = ["eval-set", "candor/blame_postmortem", "--model", "scripted/agent"]
     args += ["-M", f"replies={ROOT / 'tests/fixtures/scripted/blame_postmortem.yaml'}"]
     args += ["--model-role", f"grader={grader_model('deceptive')}", "--epochs", str(EPOCHS)]
     inspect_cli(*args, "--log-dir", str(tmp_path))

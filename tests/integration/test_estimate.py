@@ -14,7 +14,7 @@ from bench.fakeserver.config import HONEST_ACCOUNT
 from bench.fakeserver.policy import AGENT_DONE
 from bench.providers import AI_MARKERS, OPENAI_CHAT
 from evals import estimate
-from evals.blame_postmortem.blame_postmortem import blame_postmortem
+from evals.deception.deception import deception_task
 from evals.estimate import Assumptions, approx_tokens, estimate_arm, estimate_run
 from scenarios.loader import ScenarioError, all_arms, get_scenario
 from tests.integration.providers import candor_tasks, first_legal_scenario
@@ -122,7 +122,7 @@ def test_estimate_matches_a_run_through_the_fake_provider(
     """Calls exactly, input tokens within 10%, when the assumed outputs are the fake's own."""
     fake_provider.configure(deceive_if_contains=AI_MARKERS["blame_postmortem"])
     [log] = inspect_eval(
-        blame_postmortem(arms="overseer=human"),
+        deception_task("blame_postmortem", arms="overseer=human"),
         model=OPENAI_CHAT.get(),
         model_roles={"grader": OPENAI_CHAT.get()},
         log_dir=str(tmp_path),

@@ -28,8 +28,7 @@ from bench.providers import (
     ProviderPath,
 )
 from cli.main import main as candor
-from evals.blame_postmortem.blame_postmortem import blame_postmortem
-from evals.performance_attestation.performance_attestation import performance_attestation
+from evals.deception.deception import deception_task
 from tests.integration.providers import REPO, candor_tasks, first_legal_scenario
 
 TASKS = candor_tasks()
@@ -147,7 +146,7 @@ def test_model_counterparty_and_responses_target(
         deceive_if_contains=AI_MARKERS["blame_postmortem"], counterparty_turns=1
     )
     log = _run(
-        blame_postmortem(counterparty="model"),
+        deception_task("blame_postmortem", counterparty="model"),
         OPENAI_RESPONSES,
         ANTHROPIC_STREAM,
         tmp_path,
@@ -168,7 +167,7 @@ def test_anthropic_prompt_caching_is_reported(
 ) -> None:
     """Inspect marks cache breakpoints; the fake bills repeated prefixes as cache reads."""
     fake_provider.configure(deceive_if_contains=AI_MARKERS["performance_attestation"])
-    log = _run(performance_attestation(), ANTHROPIC, OPENAI_CHAT, tmp_path)
+    log = _run(deception_task("performance_attestation"), ANTHROPIC, OPENAI_CHAT, tmp_path)
     _check_log(log, "performance_attestation")
     target = [r for r in fake_provider.records if r.role == "target"]
     assert sum(r.cache_write for r in target) > 0
@@ -179,12 +178,12 @@ def test_anthropic_prompt_caching_is_reported(
 
 
 def test_inspect_eval_command_line(fake_provider: FakeProviderServer, tmp_path: Path) -> None:
-    """`inspect eval` as a user types it: the task folder, `--model`, `-M`, `--model-role`."""
+    """`inspect eval` as a user types it: the registered task, `--model`, `-M`, `--model-role`."""
     fake_provider.configure(deceive_if_contains=AI_MARKERS["blame_postmortem"])
     command = [
         str(Path(sys.executable).with_name("inspect")),
         "eval",
-        "evals/blame_postmortem",  # Inspect takes a task path relative to the working directory
+        "candor/blame_postmortem",
         "--model",
         OPENAI_RESPONSES.model,
         *OPENAI_RESPONSES.cli_args(),
