@@ -68,6 +68,12 @@ def test_a_clean_tree_passes(tmp_path: Path) -> None:
             "bench",
         ),
         ("scorers/x.py", "from cli.main import main\n", "scorers", "cli"),
+        (
+            "analysis/commands.py",
+            'COMMANDS = {"view": "dashboard.commands:add_parser"}\n',
+            "analysis",
+            "dashboard",
+        ),
     ],
 )
 def test_a_planted_back_edge_fails(
@@ -93,3 +99,38 @@ def test_main_fails_on_a_back_edge(
     monkeypatch.setattr(layers, "REPO", tmp_path)
     assert layers.main() == 1
     assert "scorers/pipeline.py:1: scorers imports evals.store" in capsys.readouterr().err
+
+
+def test_the_graph_shows_each_package_s_imports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _tree(
+        tmp_path,
+        {
+            "records/store.py": "from scenarios.schema import Species\nimport scenarios\n",
+            "cli/main.py": 'R = {"report": "analysis.commands:add_parsers"}\n',
+            "bench/run.py": "from evals import suite\n",
+        },
+    )
+    graph = layers.import_graph(tmp_path)
+    assert graph["records"] == {"scenarios": 2}
+    assert graph["cli"] == {"analysis": 1}
+    assert graph["bench"] == {"evals": 1}
+    assert graph["scenarios"] == {}
+    monkeypatch.setattr(layers, "REPO", tmp_path)
+    assert layers.main(["--graph"]) == 0
+    out = capsys.readouterr().out
+    assert "  records   -> scenarios (2)" in out
+    assert "  scenarios -> nothing" in out
+
+
+def test_the_repository_graph_has_only_allowed_edges() -> None:
+    graph = layers.import_graph(layers.REPO)
+    for package, allowed in layers.SHIPPED.items():
+        assert set(graph[package]) <= allowed, package
+    assert graph["scenarios"] == {}
+
+
+def test_an_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert layers.main(["--graf"]) == 2
+    assert "usage" in capsys.readouterr().err
