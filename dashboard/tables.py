@@ -73,7 +73,9 @@ def _species(levels: dict[str, str]) -> str:
 
 def arm_rows(report: Report) -> list[Row]:
     """One row per arm: counts, rate and Wilson interval, partial, unscored, and every verdict
-    dimension of the group (`records/dimensions.yaml`), headed and shown as in the report."""
+    dimension (`records/dimensions.yaml`), headed and shown as in the report; `-` in a group
+    whose suite does not have it (every row has every column)."""
+    names = list(dict.fromkeys(n for g in report.groups for n in dimension_names(g)))
     return [
         {
             "group": group_name(g),
@@ -83,7 +85,7 @@ def arm_rows(report: Report) -> list[Row]:
             "95% CI (Wilson)": fmt_ci_pct(a.rate.ci),
             "partial": a.partial,
             "unscored": sum(a.unscored.values()),
-            **{dimension_heading(n).lower(): dimension_cell(a, n) for n in dimension_names(g)},
+            **{dimension_heading(n).lower(): dimension_cell(a, n) for n in names},
         }
         for g in report.groups
         for a in g.arms
