@@ -55,16 +55,9 @@ def _legend(name: str) -> str:
     return f"{md_cell(dimension_heading(name))}: {md_cell(d.description.rstrip('.'))} ({counted})"
 
 
-def declared_kind(name: str) -> str:
-    """A dimension's kind, `flag` when it is no longer declared."""
-    try:
-        return declared().get(name).kind
-    except KeyError:
-        return "flag"
-
-
 def _group_markdown(g: GroupReport) -> list[str]:
     names = dimension_names(g)
+    kinds = {n: next(a.dimensions[n].kind for a in g.arms if n in a.dimensions) for n in names}
     title = g.task if g.scenario == g.task else f"{g.task} / {g.scenario}"
     lines = [
         f"## {title} — {g.model} — {g.outcome}",
@@ -77,7 +70,7 @@ def _group_markdown(g: GroupReport) -> list[str]:
         "| Arm | Positive / graded | Rate | 95% CI (Wilson) | Partial | Unscored |"
         + "".join(f" {md_cell(dimension_heading(n))} |" for n in names),
         "|---|---:|---:|---|---:|---|"
-        + "".join("---:|" if declared_kind(n) == "flag" else "---|" for n in names),
+        + "".join("---:|" if kinds[n] == "flag" else "---|" for n in names),
     ]
     for a in g.arms:
         lines.append(
