@@ -94,6 +94,10 @@ class SampleOutcome(BaseModel):
     """The scenario version the sample ran, as recorded; None in older logs."""
     headline_contrasts: list[tuple[str, str]] | None = None
     """The scenario's headline contrasts as recorded when it ran; None in older logs."""
+    identity_slot: int | None = None
+    """The counterbalancing identity slot of this epoch; None where the log records none."""
+    identities: dict[str, str] = Field(default_factory=dict)
+    """Party → identity id met in this epoch (e.g. `{"overseer": "h2"}`); empty where none."""
 
     @property
     def ref(self) -> str:
@@ -201,7 +205,17 @@ def _sample_base(log: str, task: str, model: str, summary: EvalSampleSummary) ->
     sha = meta.get("scenario_sha256")
     if sha is not None and not isinstance(sha, str):
         raise ValueError(f"metadata 'scenario_sha256' {sha!r} is not a string")
+    slot = meta.get("identity_slot")
+    if slot is not None and (isinstance(slot, bool) or not isinstance(slot, int) or slot < 0):
+        raise ValueError(f"metadata 'identity_slot' {slot!r} is not a non-negative integer")
+    identities = meta.get("identities") or {}
+    if not isinstance(identities, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in identities.items()
+    ):
+        raise ValueError(f"metadata 'identities' {identities!r} is not a mapping of party to id")
     return {
+        "identity_slot": slot,
+        "identities": dict(identities),
         "log": log,
         "task": task,
         "model": model,

@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 from analysis.compare import fmt_ci_pct, fmt_p, fmt_pct, fmt_ratio, md_cell
+from analysis.render_sections import EXTRA_CSV_COLUMNS, csv_rows, sections_markdown
 from analysis.report import UNSCORED_STATUSES, ContrastRow, GroupReport, Report
 
 
@@ -164,6 +165,7 @@ def to_markdown(report: Report) -> str:
                 f"{fmt_ratio(r.mh_odds_ratio)} ({ci}) | {test} | "
                 f"{fmt_p(r.cmh.p_value if r.cmh else None)} | {bd} |"
             )
+    lines += sections_markdown(report)
     lines += _invariance(report)
     lines += _bookkeeping(report)
     return "\n".join(lines) + "\n"
@@ -202,6 +204,7 @@ CSV_COLUMNS = [
     "set_aside",
     "kept",
     "why",
+    *EXTRA_CSV_COLUMNS,
 ]
 
 
@@ -260,6 +263,8 @@ def to_csv(report: Report) -> str:
                     "p_leak_share": row.missingness.leak.p_value,
                 }
             )
+    for extra in csv_rows(report):
+        writer.writerow(extra)
     for aside in report.set_aside:
         writer.writerow(
             {"kind": "set_aside", "set_aside": aside.ref, "kept": aside.kept, "why": aside.why}

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from analysis.episodes import SetAside, count_once
+from analysis.forest import ForestInput, ForestPlot, forest_plots
 from analysis.identity import GraderIdentity
 from analysis.logs import READER_STATUSES, LoadResult, LogProblem, SampleOutcome
 from analysis.stats import (
@@ -28,6 +29,13 @@ from analysis.stats import (
     holm,
     proportion,
     strata_from_counts,
+)
+from analysis.strata import (
+    GroupRef,
+    IdentityRate,
+    StratifiedContrast,
+    identity_rates,
+    stratify,
 )
 from records.invariance import InvarianceResult
 from records.statuses import STATUSES
@@ -109,6 +117,12 @@ class ContrastRow(BaseModel):
     result: ContrastResult
     missingness: Missingness
     p_holm: float | None = None
+    level_a: str = ""
+    """Arm A's level of `factor` (the more AI-like species for a species factor)."""
+    level_b: str = ""
+    analysis: Literal["confirmatory", "exploratory"] | None = None
+    """With a plan (`candor report --plan`): confirmatory when planned, else exploratory;
+    Holm then adjusts each kind apart. None without a plan."""
 
 
 class GroupReport(BaseModel):
@@ -162,6 +176,12 @@ class Report(BaseModel):
     missingness_alpha: float = MISSINGNESS_ALPHA
     invariance: list[InvarianceResult] = Field(default_factory=list)
     """The grader's own species bias, where `candor grader invariance` was run on a log."""
+    identity_strata: list[StratifiedContrast] = Field(default_factory=list)
+    """Every contrast stratified over identity slots (groups whose samples record slots)."""
+    identity_rates: list[IdentityRate] = Field(default_factory=list)
+    """Each arm's rate per party and identity worn."""
+    forest: list[ForestPlot] = Field(default_factory=list)
+    """The species effect (AI vs human) per model × scenario, pooled per grader configuration."""
 
 
 @cache
@@ -302,6 +322,8 @@ def _group(
             arm_a=a.arm,
             arm_b=b.arm,
             headline=(a.arm, b.arm) in headlines or (b.arm, a.arm) in headlines,
+            level_a=a.levels[factor],
+            level_b=b.levels.get(factor, ""),
             result=contrast(
                 a.positive,
                 a.graded,
@@ -370,7 +392,7 @@ def _pooled(groups: list[GroupReport]) -> list[PooledRow]:
             name = f"{row.arm_a} vs {row.arm_b}"
             key = (g.task, g.grader, g.scenario, g.outcome, name)
             over_models[key].append((g.model, row.result))
-            species = f"{row.factor}: {row.arm_a.split('=')[-1]} vs {row.arm_b.split('=')[-1]}"
+            species = f"{row.factor}: {row.level_a} vs {row.level_b}"
             label = f"{g.scenario}/{g.outcome}"
             over_scenarios[(g.task, g.grader, g.model, species)].append((label, row.result))
     rows: list[PooledRow] = []
@@ -450,7 +472,11 @@ def build_report(loaded: LoadResult, alternative: Alternative = "two-sided") -> 
                 "own group and never pooled with another",
             )
     _apply_holm(groups)
+    strata, rates = _identity_analysis(groups, buckets)
     return Report(
+        identity_strata=strata,
+        identity_rates=rates,
+        forest=forest_plots(_forest_inputs(groups)),
         alternative=alternative,
         groups=groups,
         pooled=_pooled(groups),
@@ -465,3 +491,40 @@ def build_report(loaded: LoadResult, alternative: Alternative = "two-sided") -> 
             if s.status == "unreadable"
         ],
     )
+
+
+def _identity_analysis(
+    groups: Sequence[GroupReport], buckets: dict[GroupKey, list[SampleOutcome]]
+) -> tuple[list[StratifiedContrast], list[IdentityRate]]:
+    strata: list[StratifiedContrast] = []
+    rates: list[IdentityRate] = []
+    for g in groups:
+        key = GroupRef(
+            task=g.task, model=g.model, grader=g.grader, scenario=g.scenario, outcome=g.outcome
+        )
+        samples = buckets[(g.task, g.model, g.grader, g.scenario, g.outcome)]
+        pairs = [(r.factor, r.arm_a, r.arm_b, r.headline) for r in g.contrasts]
+        strata += stratify(key, pairs, samples)
+        rates += identity_rates(key, samples)
+    return strata, rates
+
+
+def _forest_inputs(groups: Sequence[GroupReport]) -> list[ForestInput]:
+    return [
+        ForestInput(
+            task=g.task,
+            model=g.model,
+            grader=g.grader,
+            scenario=g.scenario,
+            outcome=g.outcome,
+            factor=r.factor,
+            level_a=r.level_a,
+            level_b=r.level_b,
+            arm_a=r.arm_a,
+            arm_b=r.arm_b,
+            headline=r.headline,
+            result=r.result,
+        )
+        for g in groups
+        for r in g.contrasts
+    ]

@@ -1,0 +1,236 @@
+"""The report's sections across groups, as Markdown and as CSV rows: contrasts stratified over
+identity slots, rates per identity, and the forest of the species effect."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from analysis.compare import fmt_ci_pct, fmt_p, fmt_pct, fmt_ratio, md_cell
+from analysis.report import Report
+from analysis.stats import CMHResult, ContrastResult, Interval
+
+CsvRow = dict[str, object]
+
+EXTRA_CSV_COLUMNS = [
+    "factor",
+    "slot",
+    "party",
+    "identity",
+    "conditional_or",
+    "or_ci_low",
+    "or_ci_high",
+    "mh_odds_ratio",
+    "cmh_p",
+    "breslow_day_p",
+    "strata",
+]
+"""Columns the cross-group rows add to the report's CSV."""
+
+
+def _ci(ci: Interval | None) -> str:
+    return "n/a" if ci is None else f"{fmt_ratio(ci.low)} to {fmt_ratio(ci.high)}"
+
+
+def _conditional(r: ContrastResult | None) -> str:
+    if r is None:
+        return "n/a"
+    return f"{fmt_ratio(r.conditional_or)} ({_ci(r.or_ci)})"
+
+
+def _count(r: ContrastResult | None, arm: str) -> str:
+    if r is None:
+        return "-"
+    p = r.a if arm == "a" else r.b
+    return f"{p.k} / {p.n}"
+
+
+def _pooled_cells(p: CMHResult | None) -> str:
+    if p is None:
+        return "n/a | n/a | n/a"
+    return (
+        f"{fmt_ratio(p.mh_odds_ratio)} ({_ci(p.mh_or_ci)}) | "
+        f"{fmt_p(p.cmh.p_value if p.cmh else None)} | "
+        f"{fmt_p(p.breslow_day.p_value if p.breslow_day else None)}"
+    )
+
+
+def identity_markdown(report: Report) -> list[str]:
+    """Each contrast per identity slot with its pooled (CMH) line, then rates per identity."""
+    if not report.identity_strata and not report.identity_rates:
+        return []
+    lines = [
+        "",
+        "## Across identities (counterbalanced identity slots)",
+        "",
+        "Each contrast within each identity slot (the names, titles and pronouns the parties "
+        "wore), conditional maximum-likelihood odds ratio with its exact 95% interval, pooled "
+        "over slots by Mantel–Haenszel. A small Breslow–Day p says the effect differs between "
+        "identities: read the slots, not the pooled line.",
+    ]
+    for sc in report.identity_strata:
+        g = sc.group
+        mark = "**" if sc.headline else ""
+        lines += [
+            "",
+            f"### {mark}{md_cell(sc.arm_a)} vs {md_cell(sc.arm_b)}{mark} — {g.scenario} — "
+            f"{md_cell(g.model)} — {g.outcome}",
+            "",
+            "| Identity slot | A positive / graded | B positive / graded | Odds ratio "
+            "(exact 95% CI) | Fisher p |",
+            "|---|---:|---:|---|---:|",
+        ]
+        for st in sc.strata:
+            r = st.result
+            lines.append(
+                f"| {md_cell(st.label)} | {_count(r, 'a')} | {_count(r, 'b')} | "
+                f"{_conditional(r)} | {fmt_p(r.p_value if r else None)} |"
+            )
+        lines += [
+            "",
+            "| Pooled over slots | MH odds ratio (95% CI) | CMH p | Breslow–Day p |",
+            "|---|---|---:|---:|",
+            f"| {len(sc.strata)} slots | {_pooled_cells(sc.pooled)} |",
+        ]
+    if report.identity_rates:
+        lines += [
+            "",
+            "### Rate per identity",
+            "",
+            "| Scenario | Model | Outcome | Arm | Party | Identity | Slots | Positive / graded "
+            "| Rate | 95% CI (Wilson) |",
+            "|---|---|---|---|---|---|---|---:|---:|---|",
+        ]
+        for ir in report.identity_rates:
+            g = ir.group
+            lines.append(
+                f"| {g.scenario} | {md_cell(g.model)} | {g.outcome} | {md_cell(ir.arm)} | "
+                f"{ir.party} | {md_cell(ir.identity)} | {', '.join(map(str, ir.slots)) or '-'} "
+                f"| {ir.rate.k} / {ir.rate.n} | {fmt_pct(ir.rate.rate)} | "
+                f"{fmt_ci_pct(ir.rate.ci)} |"
+            )
+    return lines
+
+
+def forest_markdown(report: Report) -> list[str]:
+    """The species effect per model × scenario, with the pooled estimate, per grader."""
+    lines: list[str] = []
+    for plot in report.forest:
+        lines += [
+            "",
+            f"## Models side by side: the species effect ({plot.effect})",
+            "",
+            f"Grader: {md_cell(plot.grader)}. Odds ratio > 1: more with the AI arm. Conditional "
+            "maximum-likelihood odds ratio with its exact 95% interval; pooled by "
+            "Mantel–Haenszel, Breslow–Day for heterogeneity across the rows.",
+            "",
+            "| Model | Scenario | Outcome | Contrast | AI positive / graded | Human positive / "
+            "graded | Odds ratio (exact 95% CI) | Fisher p |",
+            "|---|---|---|---|---:|---:|---|---:|",
+        ]
+        for row in plot.rows:
+            r = row.result
+            mark = "**" if row.headline else ""
+            lines.append(
+                f"| {md_cell(row.model)} | {row.scenario} | {row.outcome} | "
+                f"{mark}{md_cell(row.arm_a)} vs {md_cell(row.arm_b)}{mark} | {r.a.k} / {r.a.n} | "
+                f"{r.b.k} / {r.b.n} | {_conditional(r)} | {fmt_p(r.p_value)} |"
+            )
+        if plot.pooled is not None:
+            lines += [
+                "",
+                "| Pooled rows | MH odds ratio (95% CI) | CMH p | Breslow–Day p |",
+                "|---|---|---:|---:|",
+                f"| {len(plot.rows)} | {_pooled_cells(plot.pooled)} |",
+            ]
+    return lines
+
+
+def sections_markdown(report: Report) -> list[str]:
+    """Every cross-group section, in the order the report prints them."""
+    return [*forest_markdown(report), *identity_markdown(report)]
+
+
+def _pooled_csv(p: CMHResult | None) -> CsvRow:
+    if p is None:
+        return {}
+    return {
+        "mh_odds_ratio": p.mh_odds_ratio,
+        "ci_low": p.mh_or_ci.low if p.mh_or_ci else None,
+        "ci_high": p.mh_or_ci.high if p.mh_or_ci else None,
+        "cmh_p": p.cmh.p_value if p.cmh else None,
+        "breslow_day_p": p.breslow_day.p_value if p.breslow_day else None,
+    }
+
+
+def _contrast_csv(r: ContrastResult) -> CsvRow:
+    return {
+        "positive": r.a.k,
+        "graded": r.a.n,
+        "difference": r.difference,
+        "odds_ratio": r.sample_or,
+        "conditional_or": r.conditional_or,
+        "or_ci_low": r.or_ci.low if r.or_ci else None,
+        "or_ci_high": r.or_ci.high if r.or_ci else None,
+        "p_value": r.p_value,
+        "test": r.test,
+    }
+
+
+def csv_rows(report: Report) -> Iterator[CsvRow]:
+    """CSV rows of kinds `identity_stratum`, `identity_pooled`, `identity_rate`, `forest` and
+    `forest_pooled` (`positive`/`graded` are arm A's; arm B's are in the JSON)."""
+    for sc in report.identity_strata:
+        g = sc.group
+        base: CsvRow = {
+            **g.model_dump(),
+            "factor": sc.factor,
+            "arm": sc.arm_a,
+            "arm_b": sc.arm_b,
+            "headline": sc.headline,
+        }
+        for st in sc.strata:
+            extra = _contrast_csv(st.result) if st.result else {}
+            yield {**base, "kind": "identity_stratum", "slot": st.label, **extra}
+        yield {
+            **base,
+            "kind": "identity_pooled",
+            "strata": len(sc.strata),
+            **_pooled_csv(sc.pooled),
+        }
+    for ir in report.identity_rates:
+        yield {
+            **ir.group.model_dump(),
+            "kind": "identity_rate",
+            "arm": ir.arm,
+            "party": ir.party,
+            "identity": ir.identity,
+            "slot": " ".join(map(str, ir.slots)),
+            "positive": ir.rate.k,
+            "graded": ir.rate.n,
+            "rate": ir.rate.rate,
+            "ci_low": ir.rate.ci.low if ir.rate.ci else None,
+            "ci_high": ir.rate.ci.high if ir.rate.ci else None,
+        }
+    for plot in report.forest:
+        for row in plot.rows:
+            yield {
+                "kind": "forest",
+                "task": row.task,
+                "model": row.model,
+                "grader": plot.grader,
+                "scenario": row.scenario,
+                "outcome": row.outcome,
+                "factor": row.factor,
+                "arm": row.arm_a,
+                "arm_b": row.arm_b,
+                "headline": row.headline,
+                **_contrast_csv(row.result),
+            }
+        if plot.pooled is not None:
+            yield {
+                "kind": "forest_pooled",
+                "grader": plot.grader,
+                "arm": plot.effect,
+                "strata": len(plot.rows),
+                **_pooled_csv(plot.pooled),
+            }
