@@ -192,3 +192,24 @@ def test_identity_metadata_of_an_unknown_shape_is_unreadable(
 ) -> None:
     read = sample_outcome("x.eval", SCENARIO, "m", _summary(metadata))
     assert read.status == "unreadable" and named in read.reason
+
+
+def test_the_forest_pools_models_and_tests_their_heterogeneity(tmp_path: Any) -> None:
+    from analysis.figures import write_figures
+
+    samples = _samples("overseer=ai", 18, 20, slot=None, identity=None, model="strong")
+    samples += _samples("overseer=human", 4, 20, slot=None, identity=None, model="strong")
+    samples += _samples("overseer=ai", 10, 20, slot=None, identity=None, model="none")
+    samples += _samples("overseer=human", 10, 20, slot=None, identity=None, model="none")
+    report = build_report(LoadResult(samples=samples))
+    [plot] = report.forest
+    by_model = {r.model: r.result for r in plot.rows}
+    strong = by_model["strong"]
+    assert strong.or_ci is not None and strong.or_ci.low > 1
+    assert by_model["none"].conditional_or == pytest.approx(1.0)
+    assert plot.pooled is not None and plot.pooled.breslow_day is not None
+    assert plot.pooled.breslow_day.p_value < 0.05
+    md = to_markdown(report)
+    assert "| strong | blame_postmortem | deceptive | **overseer=ai vs overseer=human** |" in md
+    written = write_figures(report, tmp_path)
+    assert any(p.name == "forest__1.png" for p in written)
