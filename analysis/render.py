@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from analysis.compare import fmt_ci_pct, fmt_p, fmt_pct, fmt_ratio, md_cell
-from analysis.render_sections import EXTRA_CSV_COLUMNS, csv_rows, sections_markdown
+from analysis.render_sections import EXTRA_CSV_COLUMNS, csv_rows, plan_markdown, sections_markdown
 from analysis.report import UNSCORED_STATUSES, ContrastRow, GroupReport, Report
 
 
@@ -68,8 +68,9 @@ def _group_markdown(g: GroupReport) -> list[str]:
             )
             corrected = "†" if r.continuity_correction == "haldane_anscombe" else ""
             mark = "**" if row.headline else ""
+            kind = f" ({row.analysis})" if row.analysis else ""
             lines.append(
-                f"| {mark}{md_cell(row.arm_a)} vs {md_cell(row.arm_b)}{mark} | {diff_s} | "
+                f"| {mark}{md_cell(row.arm_a)} vs {md_cell(row.arm_b)}{mark}{kind} | {diff_s} | "
                 f"{fmt_ratio(r.sample_or)}{corrected} ({or_ci}) | {fmt_p(r.p_value)} | {r.test} | "
                 f"{fmt_p(row.p_holm)} | {_missingness(row)} |"
             )
@@ -139,6 +140,7 @@ def to_markdown(report: Report) -> str:
     )
     for problem in report.problems:
         lines.append(f"\n> warning: {problem.log}: {problem.message}")
+    lines += plan_markdown(report)
     for g in report.groups:
         lines += ["", *_group_markdown(g)]
     if report.pooled:
@@ -256,6 +258,7 @@ def to_csv(report: Report) -> str:
                     "p_value": r.p_value,
                     "test": r.test,
                     "p_holm": row.p_holm,
+                    "analysis": row.analysis,
                     "headline": row.headline,
                     "headline_source": g.headline_source,
                     "missingness_flagged": row.missingness.flagged,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from analysis.compare import fmt_ci_pct, fmt_p, fmt_pct, fmt_ratio, md_cell
+from analysis.plan import BINOMIAL_TEST, PublishedRate
 from analysis.report import Report
 from analysis.stats import CMHResult, ContrastResult, Interval
 
@@ -23,6 +24,8 @@ EXTRA_CSV_COLUMNS = [
     "cmh_p",
     "breslow_day_p",
     "strata",
+    "published_rate",
+    "analysis",
 ]
 """Columns the cross-group rows add to the report's CSV."""
 
@@ -145,6 +148,67 @@ def forest_markdown(report: Report) -> list[str]:
     return lines
 
 
+def _published_cell(pr: PublishedRate) -> str:
+    count = f" ({pr.k}/{pr.n})" if pr.k is not None else ""
+    return f"{fmt_pct(pr.rate)}{count}"
+
+
+def plan_markdown(report: Report) -> list[str]:
+    """The planned (confirmatory) contrasts first, published rates beside the measured ones."""
+    plan = report.plan
+    if plan is None:
+        return []
+    lines = [
+        "",
+        f"## Planned contrasts (confirmatory): {md_cell(plan.name)}",
+        "",
+        f"Plan: {md_cell(plan.file)}; α {plan.alpha:g}; {plan.n_per_arm} graded samples planned "
+        "per arm. Holm adjusts over the planned contrasts alone, per model × grader "
+        "configuration; every other contrast in this report is exploratory (Holm over the "
+        "rest)." + (f" Published figures: {md_cell(plan.source)}." if plan.source else ""),
+        "",
+        "| Model | Scenario | Contrast (A vs B) | A positive / graded | B positive / graded | "
+        "Odds ratio (exact CI) | p | Test | Holm p | Rejected at α |",
+        "|---|---|---|---:|---:|---|---:|---|---:|---|",
+    ]
+    for r in plan.results:
+        res = r.result
+        if res is None:
+            lines.append(
+                f"| - | {r.scenario} | {md_cell(r.arm_a)} vs {md_cell(r.arm_b)} | - | - | "
+                "not in these logs | - | - | - | - |"
+            )
+            continue
+        short = [] if res.a.n >= r.n_per_arm and res.b.n >= r.n_per_arm else ["below plan"]
+        rejected = "yes" if r.rejected else ("no" if r.rejected is False else "n/a")
+        lines.append(
+            f"| {md_cell(r.model or '-')} | {r.scenario} | {md_cell(r.arm_a)} vs "
+            f"{md_cell(r.arm_b)} | {res.a.k} / {res.a.n} | {res.b.k} / {res.b.n}"
+            f"{' (' + ', '.join(short) + ')' if short else ''} | {_conditional(res)} | "
+            f"{fmt_p(res.p_value)} | {res.test} | {fmt_p(r.p_holm)} | {rejected} |"
+        )
+    published = [(r, c) for r in plan.results for c in r.published]
+    if published:
+        lines += [
+            "",
+            "### Published beside measured",
+            "",
+            f"Each measured count tested against the published rate ({BINOMIAL_TEST}).",
+            "",
+            "| Model | Scenario | Arm | Published | Measured | 95% CI (Wilson) | p |",
+            "|---|---|---|---:|---:|---|---:|",
+        ]
+        for r, c in published:
+            m = c.measured
+            measured = f"{fmt_pct(m.rate)} ({m.k}/{m.n})" if m.n else "not in these logs"
+            lines.append(
+                f"| {md_cell(r.model or '-')} | {r.scenario} | {md_cell(c.arm)} | "
+                f"{_published_cell(c.published)} | {measured} | {fmt_ci_pct(m.ci)} | "
+                f"{fmt_p(c.p_value)} |"
+            )
+    return lines
+
+
 def sections_markdown(report: Report) -> list[str]:
     """Every cross-group section, in the order the report prints them."""
     return [*forest_markdown(report), *identity_markdown(report)]
@@ -211,6 +275,32 @@ def csv_rows(report: Report) -> Iterator[CsvRow]:
             "ci_low": ir.rate.ci.low if ir.rate.ci else None,
             "ci_high": ir.rate.ci.high if ir.rate.ci else None,
         }
+    if report.plan is not None:
+        for r in report.plan.results:
+            base = {
+                "task": r.task,
+                "model": r.model,
+                "grader": r.grader,
+                "scenario": r.scenario,
+                "outcome": r.outcome,
+                "arm": r.arm_a,
+                "arm_b": r.arm_b,
+            }
+            extra = _contrast_csv(r.result) if r.result else {}
+            yield {**base, "kind": "planned", "p_holm": r.p_holm, **extra}
+            for c in r.published:
+                yield {
+                    **base,
+                    "kind": "published",
+                    "arm": c.arm,
+                    "arm_b": None,
+                    "rate": c.measured.rate,
+                    "positive": c.measured.k,
+                    "graded": c.measured.n,
+                    "published_rate": c.published.rate,
+                    "p_value": c.p_value,
+                    "test": c.test,
+                }
     for plot in report.forest:
         for row in plot.rows:
             yield {

@@ -18,6 +18,7 @@ from analysis.episodes import SetAside, count_once
 from analysis.forest import ForestInput, ForestPlot, forest_plots
 from analysis.identity import GraderIdentity
 from analysis.logs import READER_STATUSES, LoadResult, LogProblem, SampleOutcome
+from analysis.plan import Plan, PlanReport, apply_plan
 from analysis.stats import (
     Alternative,
     CMHResult,
@@ -182,6 +183,8 @@ class Report(BaseModel):
     """Each arm's rate per party and identity worn."""
     forest: list[ForestPlot] = Field(default_factory=list)
     """The species effect (AI vs human) per model × scenario, pooled per grader configuration."""
+    plan: PlanReport | None = None
+    """With `--plan`: the planned (confirmatory) contrasts, their Holm p and published rates."""
 
 
 @cache
@@ -370,7 +373,7 @@ def _apply_holm(groups: list[GroupReport]) -> None:
     families: dict[tuple[str, str, str], list[ContrastRow]] = defaultdict(list)
     for g in groups:
         families[(g.task, g.model, g.grader)].extend(
-            r for r in g.contrasts if r.result.p_value is not None
+            r for r in g.contrasts if r.result.p_value is not None and r.analysis != "confirmatory"
         )
     for rows in families.values():
         adjusted = holm([r.result.p_value for r in rows if r.result.p_value is not None])
@@ -441,7 +444,13 @@ def _grader_labels(samples: Sequence[SampleOutcome]) -> dict[int, str]:
     return labels
 
 
-def build_report(loaded: LoadResult, alternative: Alternative = "two-sided") -> Report:
+def build_report(
+    loaded: LoadResult,
+    alternative: Alternative = "two-sided",
+    *,
+    plan: Plan | None = None,
+    plan_file: str = "",
+) -> Report:
     """Count each episode once, then group outcomes by task × model × grader configuration ×
     scenario × outcome and compare their arms.
 
@@ -471,12 +480,15 @@ def build_report(loaded: LoadResult, alternative: Alternative = "two-sided") -> 
                 f"graded by {n} grader configurations in these logs: each is reported as its "
                 "own group and never pooled with another",
             )
+    forest = forest_plots(_forest_inputs(groups))  # the report's alternative, before the plan's
+    planned = None if plan is None else apply_plan(groups, plan, plan_file)
     _apply_holm(groups)
     strata, rates = _identity_analysis(groups, buckets)
     return Report(
         identity_strata=strata,
         identity_rates=rates,
-        forest=forest_plots(_forest_inputs(groups)),
+        forest=forest,
+        plan=planned,
         alternative=alternative,
         groups=groups,
         pooled=_pooled(groups),
