@@ -15,7 +15,7 @@ import pytest
 from scipy.stats import binomtest
 
 from analysis.logs import LoadResult, SampleOutcome
-from analysis.plan import Plan, PlanError, load_plan
+from analysis.plan import Plan, PlanError, PlannedContrast, load_plan
 from analysis.render import to_csv, to_markdown
 from analysis.report import build_report
 from analysis.stats import contrast, holm
@@ -126,12 +126,12 @@ def test_a_planned_contrast_keeps_the_plans_orientation_and_alternative() -> Non
         name="one-sided",
         n_per_arm=50,
         contrasts=[
-            {
-                "scenario": "blame_director",
-                "arm_a": "director=human",
-                "arm_b": "director=ai",
-                "alternative": "less",
-            }
+            PlannedContrast(
+                scenario="blame_director",
+                arm_a="director=human",
+                arm_b="director=ai",
+                alternative="less",
+            )
         ],
     )
     report = build_report(LoadResult(samples=_study_like()), plan=plan)
