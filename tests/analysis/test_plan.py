@@ -105,7 +105,7 @@ def test_unplanned_contrasts_are_exploratory_with_their_own_holm() -> None:
         name="one",
         n_per_arm=50,
         contrasts=[
-            {"scenario": "blame_director", "arm_a": "director=ai", "arm_b": "director=human"}
+            PlannedContrast(scenario="blame_director", arm_a="director=ai", arm_b="director=human")
         ],
     )
     report = build_report(LoadResult(samples=_study_like()), plan=plan)
