@@ -74,6 +74,13 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "them alone; every other contrast is exploratory",
     )
     report.add_argument(
+        "--prices",
+        type=Path,
+        metavar="FILE",
+        help="dollars per million tokens per model (`models: {MODEL: {input: 3, output: 15}}`, "
+        "YAML or JSON): the cost of each role",
+    )
+    report.add_argument(
         "--no-cache",
         action="store_true",
         help="read every log again instead of reusing what was read from unchanged logs "
@@ -203,12 +210,22 @@ def run_report(args: argparse.Namespace) -> int:
         except PlanError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+    prices = None
+    if args.prices is not None:
+        from analysis.usage import load_prices
+
+        try:
+            prices = load_prices(args.prices)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     cache = None if args.no_cache else OutcomeCache()
     report = build_report(
         load_outcomes(args.logs, cache),
         alternative=args.alternative,
         plan=plan,
         plan_file=str(args.plan or ""),
+        prices=prices,
     )
     if args.json or args.csv:  # the Markdown report shows its warnings itself
         for problem in report.problems:

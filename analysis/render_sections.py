@@ -9,6 +9,7 @@ from analysis.compare import fmt_ci_pct, fmt_p, fmt_pct, fmt_ratio, md_cell
 from analysis.plan import BINOMIAL_TEST, PublishedRate
 from analysis.report import Report
 from analysis.stats import CMHResult, ContrastResult, Interval
+from analysis.usage import UsageRow
 
 CsvRow = dict[str, object]
 
@@ -26,6 +27,12 @@ EXTRA_CSV_COLUMNS = [
     "strata",
     "published_rate",
     "analysis",
+    "role",
+    "role_model",
+    "input_tokens",
+    "output_tokens",
+    "total_tokens",
+    "cost",
 ]
 """Columns the cross-group rows add to the report's CSV."""
 
@@ -209,9 +216,67 @@ def plan_markdown(report: Report) -> list[str]:
     return lines
 
 
+def _dollars(value: float | None) -> str:
+    return "-" if value is None else f"${value:,.4f}"
+
+
+def _roles_cell(row: UsageRow) -> list[str]:
+    return [
+        f"{md_cell(r.role)} ({md_cell(r.model)}): {r.tokens.input_tokens:,} in / "
+        f"{r.tokens.output_tokens:,} out / {r.tokens.total_tokens:,} total, "
+        f"{r.mean_total_tokens:,.0f} per sample" + (f", {_dollars(r.cost)}" if r.cost else "")
+        for r in row.roles
+    ]
+
+
+def usage_markdown(report: Report) -> list[str]:
+    """Tokens (and cost) per role, per run and per arm."""
+    u = report.usage
+    if not u.runs:
+        return []
+    lines = [
+        "",
+        "## Tokens and cost per role",
+        "",
+        "Each episode once. The target's tokens are the eval model's less those of any role "
+        "bound to the same model; `unattributed:MODEL` holds calls to a model no role names."
+        + ("" if u.priced else " No prices given (`--prices FILE`): tokens only.")
+        + (
+            f" No price for: {', '.join(map(md_cell, u.unpriced_models))}."
+            if u.unpriced_models
+            else ""
+        ),
+        "",
+        "| Run | Task | Model | Samples | Role | Model of role | Input | Output | Total | "
+        "Per sample | Cost |",
+        "|---|---|---|---:|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in u.runs:
+        for r in row.roles:
+            lines.append(
+                f"| {md_cell(row.run)} | {row.task} | {md_cell(row.model)} | {row.samples} | "
+                f"{md_cell(r.role)} | {md_cell(r.model)} | {r.tokens.input_tokens:,} | "
+                f"{r.tokens.output_tokens:,} | {r.tokens.total_tokens:,} | "
+                f"{r.mean_total_tokens:,.0f} | {_dollars(r.cost)} |"
+            )
+    lines += [
+        "",
+        "| Scenario | Model | Arm | Samples | Role | Total tokens | Per sample | Cost |",
+        "|---|---|---|---:|---|---:|---:|---:|",
+    ]
+    for row in u.arms:
+        for r in row.roles:
+            lines.append(
+                f"| {row.scenario} | {md_cell(row.model)} | {md_cell(row.arm)} | {row.samples} | "
+                f"{md_cell(r.role)} | {r.tokens.total_tokens:,} | {r.mean_total_tokens:,.0f} | "
+                f"{_dollars(r.cost)} |"
+            )
+    return lines
+
+
 def sections_markdown(report: Report) -> list[str]:
     """Every cross-group section, in the order the report prints them."""
-    return [*forest_markdown(report), *identity_markdown(report)]
+    return [*forest_markdown(report), *identity_markdown(report), *usage_markdown(report)]
 
 
 def _pooled_csv(p: CMHResult | None) -> CsvRow:
@@ -301,6 +366,23 @@ def csv_rows(report: Report) -> Iterator[CsvRow]:
                     "p_value": c.p_value,
                     "test": c.test,
                 }
+    for usage in (*report.usage.runs, *report.usage.arms):
+        for role in usage.roles:
+            yield {
+                "kind": f"usage_{usage.scope}",
+                "task": usage.task,
+                "model": usage.model,
+                "scenario": usage.scenario,
+                "arm": usage.arm,
+                "runs": usage.run,
+                "graded": usage.samples,
+                "role": role.role,
+                "role_model": role.model,
+                "input_tokens": role.tokens.input_tokens,
+                "output_tokens": role.tokens.output_tokens,
+                "total_tokens": role.tokens.total_tokens,
+                "cost": role.cost,
+            }
     for plot in report.forest:
         for row in plot.rows:
             yield {

@@ -38,6 +38,7 @@ from analysis.strata import (
     identity_rates,
     stratify,
 )
+from analysis.usage import Prices, UsageReport, usage_report
 from records.invariance import InvarianceResult
 from records.statuses import STATUSES
 from scenarios.loader import ScenarioError, get_scenario, scenario_sha256
@@ -185,6 +186,8 @@ class Report(BaseModel):
     """The species effect (AI vs human) per model × scenario, pooled per grader configuration."""
     plan: PlanReport | None = None
     """With `--plan`: the planned (confirmatory) contrasts, their Holm p and published rates."""
+    usage: UsageReport = Field(default_factory=UsageReport)
+    """Tokens (and cost, with prices) per role, per arm and per run; each episode once."""
 
 
 @cache
@@ -450,6 +453,7 @@ def build_report(
     *,
     plan: Plan | None = None,
     plan_file: str = "",
+    prices: Prices | None = None,
 ) -> Report:
     """Count each episode once, then group outcomes by task × model × grader configuration ×
     scenario × outcome and compare their arms.
@@ -489,6 +493,7 @@ def build_report(
         identity_rates=rates,
         forest=forest,
         plan=planned,
+        usage=usage_report(counted.samples, prices),
         alternative=alternative,
         groups=groups,
         pooled=_pooled(groups),
