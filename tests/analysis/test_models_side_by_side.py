@@ -30,7 +30,7 @@ def _readme_block(language: str, starting: str) -> str:
 
 def _readme_eval_set(log_dir: Path) -> tuple[list[str], list[str]]:
     """The README's eval-set and report commands, models, grader and log directory filled in."""
-    block = _readme_block("sh", "inspect eval-set").replace("\\\n", " ")
+    block = _readme_block("sh", "--log-dir logs/models").replace("\\\n", " ")
     eval_line, report_line = (ln for ln in block.splitlines() if ln.strip())
     words = shlex.split(eval_line)[1:]
     filled: list[str] = []
