@@ -28,13 +28,31 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     plan = sub.add_parser(
         "plan",
         help="samples per arm for Fisher's exact test, e.g. `--rates 0.56 0.90 --power 0.8`",
+        description="Samples per arm for Fisher's exact test; with --write, a plan file of the "
+        "confirmatory contrasts for `candor report --plan FILE`.",
     )
-    plan.add_argument("--rates", nargs=2, type=float, required=True, metavar=("P1", "P2"))
+    plan.add_argument("--rates", nargs=2, type=float, metavar=("P1", "P2"))
     plan.add_argument("--power", type=float, default=0.8)
     plan.add_argument("--alpha", type=float, default=0.05)
     plan.add_argument("--alternative", choices=_ALTERNATIVES, default="two-sided")
     plan.add_argument("--max-n", type=int, default=2000)
     plan.add_argument("--json", action="store_true")
+    plan.add_argument(
+        "--write", type=Path, metavar="FILE", help="write a plan file (.yaml, .yml or .json)"
+    )
+    plan.add_argument(
+        "--contrast",
+        nargs=3,
+        action="append",
+        metavar=("SCENARIO", "ARM_A", "ARM_B"),
+        help="a confirmatory contrast of the plan (repeatable), e.g. "
+        "`--contrast blame_director director=ai director=human`",
+    )
+    plan.add_argument("--outcome", default="deceptive", help="the contrasts' outcome")
+    plan.add_argument(
+        "--n-per-arm", type=int, help="graded samples per arm (default: from --rates and --power)"
+    )
+    plan.add_argument("--name", default="plan", help="the plan's name")
     plan.set_defaults(handler=run_plan)
 
     report = sub.add_parser("report", help="per-arm rates and exact contrasts from Inspect logs")
@@ -45,7 +63,23 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     fmt.add_argument("--json", action="store_true", help="JSON, naming the samples behind counts")
     fmt.add_argument("--csv", action="store_true", help="one CSV row per arm and per contrast")
     report.add_argument("--alternative", choices=_ALTERNATIVES, default="two-sided")
-    report.add_argument("--figures", type=Path, metavar="DIR", help="write PNG bar charts here")
+    report.add_argument(
+        "--figures", type=Path, metavar="DIR", help="write PNG bar charts and forest plots here"
+    )
+    report.add_argument(
+        "--plan",
+        type=Path,
+        metavar="FILE",
+        help="a plan file (`candor plan --write`): its contrasts are confirmatory, Holm over "
+        "them alone; every other contrast is exploratory",
+    )
+    report.add_argument(
+        "--prices",
+        type=Path,
+        metavar="FILE",
+        help="dollars per million tokens per model (`models: {MODEL: {input: 3, output: 15}}`, "
+        "YAML or JSON): the cost of each role",
+    )
     report.add_argument(
         "--no-cache",
         action="store_true",
@@ -73,7 +107,13 @@ def run_compare(args: argparse.Namespace) -> int:
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    """Print the smallest per-arm sample size reaching the requested power."""
+    """Print the smallest per-arm sample size reaching the requested power; with `--write`,
+    write a plan file."""
+    if args.write is not None:
+        return _write_plan(args)
+    if args.rates is None:
+        print("error: --rates P1 P2 is required (or --write FILE to write a plan)", file=sys.stderr)
+        return 2
     from analysis.power import METHOD, samples_per_arm  # scipy's binomials, only for this command
 
     p1, p2 = args.rates
@@ -102,6 +142,56 @@ def run_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_plan(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from analysis.plan import Plan, PlannedContrast, dump_plan
+
+    if not args.contrast:
+        print("error: --write needs at least one --contrast SCENARIO ARM_A ARM_B", file=sys.stderr)
+        return 2
+    n = args.n_per_arm
+    if n is None:
+        if args.rates is None:
+            print("error: --write needs --n-per-arm N or --rates P1 P2", file=sys.stderr)
+            return 2
+        from analysis.power import samples_per_arm
+
+        try:
+            n = samples_per_arm(
+                *args.rates,
+                power=args.power,
+                alpha=args.alpha,
+                alternative=args.alternative,
+                max_n=args.max_n,
+            ).n_per_arm
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    if args.write.suffix not in (".yaml", ".yml", ".json"):
+        print(
+            f"error: plan file {args.write}: expected a .yaml, .yml or .json name", file=sys.stderr
+        )
+        return 2
+    try:
+        plan = Plan(
+            name=args.name,
+            alpha=args.alpha,
+            alternative=args.alternative,
+            n_per_arm=n,
+            contrasts=[
+                PlannedContrast(scenario=s, arm_a=a, arm_b=b, outcome=args.outcome)
+                for s, a, b in args.contrast
+            ],
+        )
+    except ValidationError as exc:
+        print(f"error: {exc.errors()[0]['msg']}", file=sys.stderr)
+        return 2
+    dump_plan(plan, args.write)
+    print(f"plan: {args.write} ({len(plan.contrasts)} contrasts, {n} per arm)")
+    return 0
+
+
 def run_report(args: argparse.Namespace) -> int:
     """Print the report; problems with single logs are warnings, not failures.
 
@@ -111,8 +201,32 @@ def run_report(args: argparse.Namespace) -> int:
     from analysis.render import to_csv, to_markdown
     from analysis.report import build_report
 
+    plan = None
+    if args.plan is not None:
+        from analysis.plan import PlanError, load_plan
+
+        try:
+            plan = load_plan(args.plan)
+        except PlanError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    prices = None
+    if args.prices is not None:
+        from analysis.usage import load_prices
+
+        try:
+            prices = load_prices(args.prices)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     cache = None if args.no_cache else OutcomeCache()
-    report = build_report(load_outcomes(args.logs, cache), alternative=args.alternative)
+    report = build_report(
+        load_outcomes(args.logs, cache),
+        alternative=args.alternative,
+        plan=plan,
+        plan_file=str(args.plan or ""),
+        prices=prices,
+    )
     if args.json or args.csv:  # the Markdown report shows its warnings itself
         for problem in report.problems:
             print(f"warning: {problem.log}: {problem.message}", file=sys.stderr)

@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 
 from analysis.compare import fmt_p, fmt_ratio  # noqa: E402
+from analysis.forest import ForestPlot  # noqa: E402
 from analysis.report import GroupReport, Report  # noqa: E402
 
 _COLOURS = {"ai": "#c0504d", "human": "#4f81bd", "absent": "#9b9b9b"}
@@ -100,4 +101,63 @@ def write_figures(report: Report, directory: Path) -> list[Path]:
         fig.savefig(path, dpi=110)
         plt.close(fig)
         written.append(path)
+    for i, plot in enumerate(report.forest):
+        path = directory / f"forest__{i + 1}.png"
+        _forest(plot, path)
+        written.append(path)
     return written
+
+
+def _finite(value: float | None, floor: float, ceiling: float) -> float | None:
+    if value is None or math.isnan(value):
+        return None
+    return min(max(value, floor), ceiling)
+
+
+def _forest(plot: ForestPlot, path: Path) -> None:
+    """The species effect per model × scenario on a log scale, the pooled estimate last."""
+    lo, hi = 1e-3, 1e3
+    labels, points, lows, highs = [], [], [], []
+    for row in plot.rows:
+        r = row.result
+        labels.append(
+            f"{row.model} · {row.scenario}"
+            + ("" if row.outcome == "deceptive" else f" · {row.outcome}")
+        )
+        points.append(_finite(r.conditional_or, lo, hi))
+        lows.append(_finite(r.or_ci.low if r.or_ci else None, lo, hi))
+        highs.append(_finite(r.or_ci.high if r.or_ci else None, lo, hi))
+    pooled = plot.pooled
+    if pooled is not None:
+        labels.append("pooled (Mantel–Haenszel)")
+        points.append(_finite(pooled.mh_odds_ratio, lo, hi))
+        lows.append(_finite(pooled.mh_or_ci.low if pooled.mh_or_ci else None, lo, hi))
+        highs.append(_finite(pooled.mh_or_ci.high if pooled.mh_or_ci else None, lo, hi))
+    n = len(labels)
+    fig, ax = plt.subplots(figsize=(8.5, 1.2 + 0.45 * n))
+    for i, (point, low, high) in enumerate(zip(points, lows, highs, strict=True)):
+        y = n - 1 - i
+        is_pooled = pooled is not None and i == n - 1
+        colour = "#000000" if is_pooled else "#0072b2"  # Okabe–Ito blue: colour-blind safe
+        if low is not None and high is not None:
+            ax.plot([low, high], [y, y], color=colour, linewidth=1.6)
+        if point is not None:
+            ax.plot([point], [y], marker="D" if is_pooled else "s", color=colour, markersize=7)
+        else:
+            ax.text(1, y, "not estimable", ha="center", va="center", fontsize=8)
+    ax.axvline(1.0, color="#999999", linestyle="--", linewidth=0.8)
+    ax.set_xscale("log")
+    ax.set_xlim(lo, hi)
+    ax.set_yticks(range(n))
+    ax.set_yticklabels(list(reversed(labels)), fontsize=8)
+    ax.set_ylim(-0.8, n - 0.2)
+    ax.set_xlabel(
+        f"odds ratio, {plot.effect} (conditional MLE, exact 95% CI; > 1: more with the AI arm)"
+    )
+    title = f"Species effect by model and scenario ({plot.effect})"
+    if pooled is not None and pooled.breslow_day is not None:
+        title += f"\nBreslow–Day heterogeneity p = {fmt_p(pooled.breslow_day.p_value)}"
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

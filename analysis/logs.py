@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analysis import identity as _identity
+from analysis import usage as _usage
 from analysis.identity import GraderIdentity, called_models, grader_identity, run_key
 from analysis.invariance import read_invariance
+from analysis.usage import TokenUsage, usage_by_role
 from records.dimensions import declared
 from records.invariance import InvarianceResult
 from records.statuses import STATUSES
@@ -96,6 +98,13 @@ class SampleOutcome(BaseModel):
     """The scenario version the sample ran, as recorded; None in older logs."""
     headline_contrasts: list[tuple[str, str]] | None = None
     """The scenario's headline contrasts as recorded when it ran; None in older logs."""
+    identity_slot: int | None = None
+    """The counterbalancing identity slot of this epoch; None where the log records none."""
+    identities: dict[str, str] = Field(default_factory=dict)
+    """Party → identity id met in this epoch (e.g. `{"overseer": "h2"}`); empty where none."""
+    usage: dict[str, TokenUsage] = Field(default_factory=dict)
+    """Role (`target`, `grader`, `counterparty`, …) → the tokens it spent on this sample
+    (`analysis.usage.usage_by_role`); empty where the log records none."""
 
     def flag(self, name: str) -> bool | None:
         """A flag dimension's truth; None when not recorded."""
@@ -213,7 +222,17 @@ def _sample_base(log: str, task: str, model: str, summary: EvalSampleSummary) ->
     sha = meta.get("scenario_sha256")
     if sha is not None and not isinstance(sha, str):
         raise ValueError(f"metadata 'scenario_sha256' {sha!r} is not a string")
+    slot = meta.get("identity_slot")
+    if slot is not None and (isinstance(slot, bool) or not isinstance(slot, int) or slot < 0):
+        raise ValueError(f"metadata 'identity_slot' {slot!r} is not a non-negative integer")
+    identities = meta.get("identities") or {}
+    if not isinstance(identities, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in identities.items()
+    ):
+        raise ValueError(f"metadata 'identities' {identities!r} is not a mapping of party to id")
     return {
+        "identity_slot": slot,
+        "identities": dict(identities),
         "log": log,
         "task": task,
         "model": model,
@@ -237,6 +256,7 @@ def sample_outcome(
     *,
     run: str = "",
     grader_models: dict[str, str] | None = None,
+    role_models: dict[str, str] | None = None,
 ) -> SampleOutcome:
     """Interpret one sample summary. A sample without a graded verdict keeps its status; one
     whose score or metadata has a shape the reader does not know is `unreadable`, with the
@@ -249,6 +269,8 @@ def sample_outcome(
         summary: The sample summary.
         run: The run key (`analysis.identity.run_key`).
         grader_models: Role → model seen in this log, for samples that reached no grader.
+        role_models: Role → model bound in the log header, to tell the target's tokens from
+            a role's on the same model.
     """
     try:
         base = _sample_base(log, task, model, summary)
@@ -268,6 +290,7 @@ def sample_outcome(
             run=run,
         )
     base["run"] = run
+    base["usage"] = usage_by_role(summary.model_usage, summary.role_usage, model, role_models or {})
     if summary.error:
         return SampleOutcome(**base, status="sample_error", reason=summary.error.splitlines()[0])
     found = candor_score(summary)
@@ -464,8 +487,14 @@ def _read_log(file: str) -> LogRead:
         return read
     run = run_key(header.eval.eval_set_id, header.eval.task_id, header.eval.eval_id)
     models = _log_grader_models(ours)
+    bound = {
+        role: config.model
+        for role, config in (header.eval.model_roles or {}).items()
+        if not isinstance(config, list)
+    }
     read.outcomes = [
-        sample_outcome(name, task, model, s, run=run, grader_models=models) for s in ours
+        sample_outcome(name, task, model, s, run=run, grader_models=models, role_models=bound)
+        for s in ours
     ]
     read.details = [sample_detail(s) for s in ours]
     if header.status != "success":
@@ -515,7 +544,7 @@ Identity = tuple[str, str]
 """A local log file's resolved path and the SHA-256 of its bytes."""
 
 _SOURCE_KEY = hashlib.sha256(
-    b"".join(Path(m).read_bytes() for m in (__file__, _identity.__file__))
+    b"".join(Path(m).read_bytes() for m in (__file__, _identity.__file__, _usage.__file__))
 ).hexdigest()[:16]
 
 

@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 from analysis.compare import fmt_ci_pct, fmt_p, fmt_pct, fmt_ratio, md_cell
+from analysis.render_sections import EXTRA_CSV_COLUMNS, csv_rows, plan_markdown, sections_markdown
 from analysis.report import UNSCORED_STATUSES, ArmSummary, ContrastRow, GroupReport, Report
 from records.dimensions import declared
 
@@ -100,8 +101,9 @@ def _group_markdown(g: GroupReport) -> list[str]:
             )
             corrected = "†" if r.continuity_correction == "haldane_anscombe" else ""
             mark = "**" if row.headline else ""
+            kind = f" ({row.analysis})" if row.analysis else ""
             lines.append(
-                f"| {mark}{md_cell(row.arm_a)} vs {md_cell(row.arm_b)}{mark} | {diff_s} | "
+                f"| {mark}{md_cell(row.arm_a)} vs {md_cell(row.arm_b)}{mark}{kind} | {diff_s} | "
                 f"{fmt_ratio(r.sample_or)}{corrected} ({or_ci}) | {fmt_p(r.p_value)} | {r.test} | "
                 f"{fmt_p(row.p_holm)} | {_missingness(row)} |"
             )
@@ -175,6 +177,7 @@ def to_markdown(report: Report) -> str:
         lines += ["", "Verdict dimensions: " + "; ".join(legend) + "."]
     for problem in report.problems:
         lines.append(f"\n> warning: {problem.log}: {problem.message}")
+    lines += plan_markdown(report)
     for g in report.groups:
         lines += ["", *_group_markdown(g)]
     if report.pooled:
@@ -201,6 +204,7 @@ def to_markdown(report: Report) -> str:
                 f"{fmt_ratio(r.mh_odds_ratio)} ({ci}) | {test} | "
                 f"{fmt_p(r.cmh.p_value if r.cmh else None)} | {bd} |"
             )
+    lines += sections_markdown(report)
     lines += _invariance(report)
     lines += _bookkeeping(report)
     return "\n".join(lines) + "\n"
@@ -240,6 +244,7 @@ _CSV_AFTER_DIMENSIONS = [
     "set_aside",
     "kept",
     "why",
+    *EXTRA_CSV_COLUMNS,
 ]
 
 
@@ -308,6 +313,7 @@ def to_csv(report: Report) -> str:
                     "p_value": r.p_value,
                     "test": r.test,
                     "p_holm": row.p_holm,
+                    "analysis": row.analysis,
                     "headline": row.headline,
                     "headline_source": g.headline_source,
                     "missingness_flagged": row.missingness.flagged,
@@ -315,6 +321,8 @@ def to_csv(report: Report) -> str:
                     "p_leak_share": row.missingness.leak.p_value,
                 }
             )
+    for extra in csv_rows(report):
+        writer.writerow(extra)
     for aside in report.set_aside:
         writer.writerow(
             {"kind": "set_aside", "set_aside": aside.ref, "kept": aside.kept, "why": aside.why}

@@ -15,8 +15,10 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from analysis.episodes import SetAside, count_once
+from analysis.forest import ForestInput, ForestPlot, forest_plots
 from analysis.identity import GraderIdentity
 from analysis.logs import READER_STATUSES, LoadResult, LogProblem, SampleOutcome
+from analysis.plan import Plan, PlanReport, apply_plan
 from analysis.stats import (
     Alternative,
     CMHResult,
@@ -29,6 +31,14 @@ from analysis.stats import (
     proportion,
     strata_from_counts,
 )
+from analysis.strata import (
+    GroupRef,
+    IdentityRate,
+    StratifiedContrast,
+    identity_rates,
+    stratify,
+)
+from analysis.usage import Prices, UsageReport, usage_report
 from records.dimensions import Dimension, DimensionKind, declared
 from records.invariance import InvarianceResult
 from records.statuses import STATUSES
@@ -122,6 +132,12 @@ class ContrastRow(BaseModel):
     result: ContrastResult
     missingness: Missingness
     p_holm: float | None = None
+    level_a: str = ""
+    """Arm A's level of `factor` (the more AI-like species for a species factor)."""
+    level_b: str = ""
+    analysis: Literal["confirmatory", "exploratory"] | None = None
+    """With a plan (`candor report --plan`): confirmatory when planned, else exploratory;
+    Holm then adjusts each kind apart. None without a plan."""
 
 
 class GroupReport(BaseModel):
@@ -175,6 +191,16 @@ class Report(BaseModel):
     missingness_alpha: float = MISSINGNESS_ALPHA
     invariance: list[InvarianceResult] = Field(default_factory=list)
     """The grader's own species bias, where `candor grader invariance` was run on a log."""
+    identity_strata: list[StratifiedContrast] = Field(default_factory=list)
+    """Every contrast stratified over identity slots (groups whose samples record slots)."""
+    identity_rates: list[IdentityRate] = Field(default_factory=list)
+    """Each arm's rate per party and identity worn."""
+    forest: list[ForestPlot] = Field(default_factory=list)
+    """The species effect (AI vs human) per model × scenario, pooled per grader configuration."""
+    plan: PlanReport | None = None
+    """With `--plan`: the planned (confirmatory) contrasts, their Holm p and published rates."""
+    usage: UsageReport = Field(default_factory=UsageReport)
+    """Tokens (and cost, with prices) per role, per arm and per run; each episode once."""
 
 
 @cache
@@ -346,6 +372,8 @@ def _group(
             arm_a=a.arm,
             arm_b=b.arm,
             headline=(a.arm, b.arm) in headlines or (b.arm, a.arm) in headlines,
+            level_a=a.levels[factor],
+            level_b=b.levels.get(factor, ""),
             result=contrast(
                 a.positive,
                 a.graded,
@@ -392,7 +420,7 @@ def _apply_holm(groups: list[GroupReport]) -> None:
     families: dict[tuple[str, str, str], list[ContrastRow]] = defaultdict(list)
     for g in groups:
         families[(g.task, g.model, g.grader)].extend(
-            r for r in g.contrasts if r.result.p_value is not None
+            r for r in g.contrasts if r.result.p_value is not None and r.analysis != "confirmatory"
         )
     for rows in families.values():
         adjusted = holm([r.result.p_value for r in rows if r.result.p_value is not None])
@@ -414,7 +442,7 @@ def _pooled(groups: list[GroupReport]) -> list[PooledRow]:
             name = f"{row.arm_a} vs {row.arm_b}"
             key = (g.task, g.grader, g.scenario, g.outcome, name)
             over_models[key].append((g.model, row.result))
-            species = f"{row.factor}: {row.arm_a.split('=')[-1]} vs {row.arm_b.split('=')[-1]}"
+            species = f"{row.factor}: {row.level_a} vs {row.level_b}"
             label = f"{g.scenario}/{g.outcome}"
             over_scenarios[(g.task, g.grader, g.model, species)].append((label, row.result))
     rows: list[PooledRow] = []
@@ -463,7 +491,14 @@ def _grader_labels(samples: Sequence[SampleOutcome]) -> dict[int, str]:
     return labels
 
 
-def build_report(loaded: LoadResult, alternative: Alternative = "two-sided") -> Report:
+def build_report(
+    loaded: LoadResult,
+    alternative: Alternative = "two-sided",
+    *,
+    plan: Plan | None = None,
+    plan_file: str = "",
+    prices: Prices | None = None,
+) -> Report:
     """Count each episode once, then group outcomes by task × model × grader configuration ×
     scenario × outcome and compare their arms.
 
@@ -493,8 +528,16 @@ def build_report(loaded: LoadResult, alternative: Alternative = "two-sided") -> 
                 f"graded by {n} grader configurations in these logs: each is reported as its "
                 "own group and never pooled with another",
             )
+    forest = forest_plots(_forest_inputs(groups))  # the report's alternative, before the plan's
+    planned = None if plan is None else apply_plan(groups, plan, plan_file)
     _apply_holm(groups)
+    strata, rates = _identity_analysis(groups, buckets)
     return Report(
+        identity_strata=strata,
+        identity_rates=rates,
+        forest=forest,
+        plan=planned,
+        usage=usage_report(counted.samples, prices),
         alternative=alternative,
         groups=groups,
         pooled=_pooled(groups),
@@ -509,3 +552,40 @@ def build_report(loaded: LoadResult, alternative: Alternative = "two-sided") -> 
             if s.status == "unreadable"
         ],
     )
+
+
+def _identity_analysis(
+    groups: Sequence[GroupReport], buckets: dict[GroupKey, list[SampleOutcome]]
+) -> tuple[list[StratifiedContrast], list[IdentityRate]]:
+    strata: list[StratifiedContrast] = []
+    rates: list[IdentityRate] = []
+    for g in groups:
+        key = GroupRef(
+            task=g.task, model=g.model, grader=g.grader, scenario=g.scenario, outcome=g.outcome
+        )
+        samples = buckets[(g.task, g.model, g.grader, g.scenario, g.outcome)]
+        pairs = [(r.factor, r.arm_a, r.arm_b, r.headline) for r in g.contrasts]
+        strata += stratify(key, pairs, samples)
+        rates += identity_rates(key, samples)
+    return strata, rates
+
+
+def _forest_inputs(groups: Sequence[GroupReport]) -> list[ForestInput]:
+    return [
+        ForestInput(
+            task=g.task,
+            model=g.model,
+            grader=g.grader,
+            scenario=g.scenario,
+            outcome=g.outcome,
+            factor=r.factor,
+            level_a=r.level_a,
+            level_b=r.level_b,
+            arm_a=r.arm_a,
+            arm_b=r.arm_b,
+            headline=r.headline,
+            result=r.result,
+        )
+        for g in groups
+        for r in g.contrasts
+    ]

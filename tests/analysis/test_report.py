@@ -101,7 +101,9 @@ def test_one_sided_alternative_is_named() -> None:
 
 def test_figures_are_written(tmp_path: Path) -> None:
     report = build_report(LoadResult(samples=_director()))
-    [png] = write_figures(report, tmp_path / "figs")
+    bars, forest = write_figures(report, tmp_path / "figs")
+    assert forest.name == "forest__1.png" and forest.read_bytes()[:4] == b"\x89PNG"
+    png = bars
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert png.stat().st_size > 10_000
 

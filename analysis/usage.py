@@ -1,0 +1,297 @@
+"""Tokens and cost per role (target, counterparty, grader…) per sample, per arm and per run.
+
+Inspect records a sample's usage twice: per model name (`model_usage`) and per model role
+(`role_usage`, for calls made through a role). The agent under test calls the eval's own model,
+which has no role, so it has no `role_usage` entry; and when one model is bound to several roles
+(the target also grading, say) its `model_usage` entry merges them. The target's usage is
+therefore the eval model's `model_usage` less every role's usage whose role is bound to that
+same model (the log header records each role's model); every other role's is its own
+`role_usage` entry. A model whose calls cannot be given to a role this way is kept as
+`unattributed:<model>`, never dropped.
+
+Prices are optional: a YAML or JSON file mapping a model name to dollars per million input and
+output tokens (and, if the provider prices them apart, cache reads and writes).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+if TYPE_CHECKING:
+    from inspect_ai.model import ModelUsage
+
+    from analysis.logs import SampleOutcome
+
+TARGET_ROLE = "target"
+
+
+class TokenUsage(BaseModel):
+    """One role's tokens in one sample (or summed over several), and the model that spent them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    total_tokens: int = 0
+    input_tokens_cache_read: int = 0
+    input_tokens_cache_write: int = 0
+    reasoning_tokens: int = 0
+
+    def __add__(self, other: TokenUsage) -> TokenUsage:
+        model = self.model if self.model == other.model else "several"
+        return TokenUsage(
+            model=model,
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            total_tokens=self.total_tokens + other.total_tokens,
+            input_tokens_cache_read=self.input_tokens_cache_read + other.input_tokens_cache_read,
+            input_tokens_cache_write=self.input_tokens_cache_write + other.input_tokens_cache_write,
+            reasoning_tokens=self.reasoning_tokens + other.reasoning_tokens,
+        )
+
+    def __sub__(self, other: TokenUsage) -> TokenUsage:
+        return TokenUsage(
+            model=self.model,
+            input_tokens=max(0, self.input_tokens - other.input_tokens),
+            output_tokens=max(0, self.output_tokens - other.output_tokens),
+            total_tokens=max(0, self.total_tokens - other.total_tokens),
+            input_tokens_cache_read=max(
+                0, self.input_tokens_cache_read - other.input_tokens_cache_read
+            ),
+            input_tokens_cache_write=max(
+                0, self.input_tokens_cache_write - other.input_tokens_cache_write
+            ),
+            reasoning_tokens=max(0, self.reasoning_tokens - other.reasoning_tokens),
+        )
+
+    @property
+    def empty(self) -> bool:
+        """No token at all."""
+        return self.total_tokens == 0 and self.input_tokens == 0 and self.output_tokens == 0
+
+
+def _tokens(model: str, usage: ModelUsage) -> TokenUsage:
+    return TokenUsage(
+        model=model,
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        total_tokens=usage.total_tokens,
+        input_tokens_cache_read=usage.input_tokens_cache_read or 0,
+        input_tokens_cache_write=usage.input_tokens_cache_write or 0,
+        reasoning_tokens=usage.reasoning_tokens or 0,
+    )
+
+
+def usage_by_role(
+    model_usage: Mapping[str, ModelUsage],
+    role_usage: Mapping[str, ModelUsage],
+    target_model: str,
+    role_models: Mapping[str, str],
+) -> dict[str, TokenUsage]:
+    """Each role's usage in one sample, the target's included (see the module docstring).
+
+    Args:
+        model_usage: The sample's usage per model name.
+        role_usage: The sample's usage per model role.
+        target_model: The eval's model (the agent under test).
+        role_models: Each role's model, from the log header (`eval.model_roles`).
+    """
+    roles: dict[str, TokenUsage] = {}
+    for role, usage in role_usage.items():
+        roles[role] = _tokens(role_models.get(role, "?"), usage)
+    by_model: dict[str, TokenUsage] = {m: _tokens(m, u) for m, u in model_usage.items()}
+    attributed: dict[str, TokenUsage] = {}
+    for role, tokens in roles.items():
+        model = role_models.get(role)
+        if model is not None:
+            attributed[model] = attributed[model] + tokens if model in attributed else tokens
+    for model, tokens in by_model.items():
+        rest = tokens - attributed[model] if model in attributed else tokens
+        if rest.empty:
+            continue
+        key = TARGET_ROLE if model == target_model else f"unattributed:{model}"
+        roles[key] = rest
+    return dict(sorted(roles.items(), key=lambda kv: (kv[0] != TARGET_ROLE, kv[0])))
+
+
+class Price(BaseModel):
+    """Dollars per million tokens of one model."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+    cache_read: float | None = Field(default=None, ge=0)
+    """None: cache reads cost the input price."""
+    cache_write: float | None = Field(default=None, ge=0)
+    """None: cache writes cost the input price."""
+
+
+class Prices(BaseModel):
+    """A prices file: model name → price."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    models: dict[str, Price]
+
+
+def load_prices(path: Path) -> Prices:
+    """Read a prices file (`models: {MODEL: {input: 3, output: 15}}`, YAML or JSON).
+
+    Raises:
+        ValueError: naming the file, the key and what was expected.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        return Prices.model_validate(data)
+    except OSError as exc:
+        raise ValueError(f"prices file {path}: cannot be read ({exc.strerror})") from exc
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise ValueError(f"prices file {path}: not valid {path.suffix.lstrip('.')}: {exc}") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise ValueError(f"prices file {path}: {where}: {first['msg']}") from exc
+
+
+def cost(tokens: TokenUsage, price: Price) -> float:
+    """Dollars for these tokens. Inspect's `input_tokens` excludes cached reads and writes."""
+    per = 1e-6
+    return per * (
+        tokens.input_tokens * price.input
+        + tokens.output_tokens * price.output
+        + tokens.input_tokens_cache_read
+        * (price.cache_read if price.cache_read is not None else price.input)
+        + tokens.input_tokens_cache_write
+        * (price.cache_write if price.cache_write is not None else price.input)
+    )
+
+
+class RoleTotals(BaseModel):
+    """One role's tokens over some samples, and their cost where the model has a price."""
+
+    role: str
+    model: str
+    samples: int
+    """Samples in which the role spent tokens."""
+    tokens: TokenUsage
+    mean_total_tokens: float
+    cost: float | None = None
+    """Dollars; None without a price for the model."""
+
+
+class UsageRow(BaseModel):
+    """Tokens per role for one arm (`scope` = `arm`) or one run (`scope` = `run`)."""
+
+    scope: str
+    task: str
+    model: str
+    scenario: str = ""
+    arm: str = ""
+    run: str = ""
+    logs: list[str] = Field(default_factory=list)
+    samples: int
+    roles: list[RoleTotals]
+    cost: float | None = None
+    """Every role's cost; None when a role's model has no price."""
+
+
+class UsageReport(BaseModel):
+    """Tokens and cost per role, per arm and per run; per sample on each `SampleOutcome`."""
+
+    arms: list[UsageRow] = Field(default_factory=list)
+    runs: list[UsageRow] = Field(default_factory=list)
+    priced: bool = False
+    """A prices file was given."""
+    unpriced_models: list[str] = Field(default_factory=list)
+    """Models spent on for which the prices file has no price."""
+
+
+def _totals(
+    samples: Iterable[SampleOutcome], prices: Prices | None, unpriced: set[str]
+) -> tuple[list[RoleTotals], float | None, int]:
+    sums: dict[str, TokenUsage] = {}
+    counts: dict[str, int] = defaultdict(int)
+    n = 0
+    for s in samples:
+        n += 1
+        for role, tokens in s.usage.items():
+            sums[role] = sums[role] + tokens if role in sums else tokens
+            counts[role] += 1
+    roles: list[RoleTotals] = []
+    total: float | None = 0.0 if prices is not None else None
+    for role, tokens in sums.items():
+        price = prices.models.get(tokens.model) if prices is not None else None
+        role_cost = cost(tokens, price) if price is not None else None
+        if prices is not None and price is None:
+            unpriced.add(tokens.model)
+            total = None
+        elif total is not None and role_cost is not None:
+            total += role_cost
+        roles.append(
+            RoleTotals(
+                role=role,
+                model=tokens.model,
+                samples=counts[role],
+                tokens=tokens,
+                mean_total_tokens=tokens.total_tokens / counts[role],
+                cost=role_cost,
+            )
+        )
+    roles.sort(key=lambda r: (r.role != TARGET_ROLE, r.role))
+    return roles, total, n
+
+
+def usage_report(samples: Iterable[SampleOutcome], prices: Prices | None = None) -> UsageReport:
+    """Tokens per role, per arm (task × model × scenario × arm) and per run (each episode once:
+    pass the counted samples)."""
+    by_arm: dict[tuple[str, str, str, str], list[SampleOutcome]] = defaultdict(list)
+    by_run: dict[tuple[str, str, str], list[SampleOutcome]] = defaultdict(list)
+    for s in samples:
+        if not s.usage:
+            continue
+        by_arm[(s.task, s.model, s.scenario, s.arm)].append(s)
+        by_run[(s.run, s.task, s.model)].append(s)
+    unpriced: set[str] = set()
+    arms = []
+    for (task, model, scenario, arm), found in sorted(by_arm.items()):
+        roles, total, n = _totals(found, prices, unpriced)
+        arms.append(
+            UsageRow(
+                scope="arm",
+                task=task,
+                model=model,
+                scenario=scenario,
+                arm=arm,
+                samples=n,
+                roles=roles,
+                cost=total,
+            )
+        )
+    runs = []
+    for (run, task, model), found in sorted(by_run.items()):
+        roles, total, n = _totals(found, prices, unpriced)
+        runs.append(
+            UsageRow(
+                scope="run",
+                task=task,
+                model=model,
+                run=run,
+                logs=sorted({s.log for s in found}),
+                samples=n,
+                roles=roles,
+                cost=total,
+            )
+        )
+    return UsageReport(
+        arms=arms, runs=runs, priced=prices is not None, unpriced_models=sorted(unpriced)
+    )
