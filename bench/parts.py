@@ -34,14 +34,17 @@ _SYNTHETIC: frozenset[Part] = frozenset({"dashboard", "report"})
 
 
 def parse_parts(text: str | None) -> list[Part]:
-    """`overhead,report` -> those parts in document order; None or empty -> every part.
+    """`overhead,report` -> those parts in document order; None -> every part.
 
     Raises:
-        ValueError: naming an unknown part and the known ones.
+        ValueError: naming an unknown part and the known ones, or for a text that names no part
+            (`""`, `","`), which would otherwise run nothing and report success.
     """
-    if not text:
+    if text is None:
         return list(PARTS)
     wanted = [p.strip() for p in text.split(",") if p.strip()]
+    if not wanted:
+        raise ValueError(f"--parts {text!r} names no part; expected some of {', '.join(PARTS)}")
     unknown = [p for p in wanted if p not in PARTS]
     if unknown:
         raise ValueError(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from scenarios.check import check_scenario
 from scenarios.loader import (
+    LoadedScenario,
     ScenarioError,
     all_arms,
     discover,
@@ -62,13 +63,18 @@ def run(args: argparse.Namespace) -> int:
                     print(f"\n=== {key} ===\n{rendered.text(key, args.projection)}")
                 print()
             return 0
-        folders = [Path(p) for p in args.paths] or list(discover().values())
-        failures = 0
-        for folder in folders:
+        entries: list[tuple[str, LoadedScenario | ScenarioError]] = []
+        for path in args.paths:
             try:
-                loaded = load_scenario(folder)
+                entries.append((path, load_scenario(path)))
             except ScenarioError as exc:
-                print(f"FAIL {folder} (broken: it does not load)\n{exc}")
+                entries.append((path, exc))
+        if not args.paths:
+            entries = [(str(discover().get(sid, sid)), e) for sid, e in load_all().items()]
+        failures = 0
+        for where, loaded in entries:
+            if isinstance(loaded, ScenarioError):
+                print(f"FAIL {where} (broken: it does not load)\n{loaded}")
                 failures += 1
                 continue
             problems = check_scenario(loaded)

@@ -28,6 +28,9 @@ SCENARIOS_DIR = Path(__file__).resolve().parent
 SCENARIO_FILE = "scenario.yaml"
 # Folders searched for scenarios by id; tests and users may append their own.
 SEARCH_ROOTS: list[Path] = [SCENARIOS_DIR]
+# Registered names a scenario id may not take: each scenario is also registered as
+# `candor/<id>`, beside the suite tasks and the scorers.
+RESERVED_IDS = frozenset({"deception", "legal", "deception_scorer", "legal_scorer"})
 
 _OPEN, _SEP, _CLOSE = "\x02", "\x1f", "\x03"
 _SPAN = re.compile(f"{_OPEN}([^{_SEP}]*){_SEP}([^{_CLOSE}]*){_CLOSE}")
@@ -141,6 +144,11 @@ def load_scenario(path: Path | str) -> LoadedScenario:
             f"{file}: id: '{loaded.id}' must equal the scenario's folder name "
             f"'{loaded.folder.name}'"
         )
+    if loaded.id in RESERVED_IDS:
+        raise ScenarioError(
+            f"{file}: id: '{loaded.id}' is a registered Candor name (candor/{loaded.id}); "
+            f"a scenario id must not be one of {', '.join(sorted(RESERVED_IDS))}"
+        )
     _check_template_files(loaded)
     return loaded
 
@@ -189,39 +197,71 @@ def _check_template_files(loaded: LoadedScenario) -> None:
             raise ScenarioError(f"{loaded.file}: {key}: template file '{name}' does not exist")
 
 
-def discover(roots: Sequence[Path] | None = None) -> dict[str, Path]:
-    """Map scenario id to folder for every `scenario.yaml` under the search roots."""
+def _discovered(roots: Sequence[Path] | None) -> tuple[dict[str, Path], list[Path]]:
+    """Scenario folders by id (the first found for an id) and every later `scenario.yaml` whose
+    folder name repeats an id."""
     found: dict[str, Path] = {}
+    repeated: list[Path] = []
     files = [f for root in (roots or SEARCH_ROOTS) for f in sorted(root.rglob(SCENARIO_FILE))]
     for file in files:
         scenario_id = file.parent.name
         if scenario_id in found:
-            raise ScenarioError(f"{file}: scenario folder name '{scenario_id}' is used twice")
-        found[scenario_id] = file.parent
-    return found
+            repeated.append(file)
+        else:
+            found[scenario_id] = file.parent
+    return found, repeated
+
+
+def discover(roots: Sequence[Path] | None = None) -> dict[str, Path]:
+    """Map scenario id to folder for every `scenario.yaml` under the search roots.
+
+    A folder name used twice keeps its first folder; `load_all` lists each repeat as broken, so
+    one duplicate never hides the other scenarios.
+    """
+    return _discovered(roots)[0]
 
 
 def load_all(roots: Sequence[Path] | None = None) -> dict[str, LoadedScenario | ScenarioError]:
     """Every discovered scenario by id: loaded, or the error that says why it is broken.
 
     One broken scenario never hides the others: callers list it as broken (the `candor
-    scenarios` commands) or leave it out of a run with a warning naming its file.
+    scenarios` commands) or leave it out of a run with a warning naming its file. A folder name
+    used twice is broken under the key `<id> (<file>)`, and so is the first folder of that name:
+    which of the two a run would mean is not for the loader to guess.
     """
+    known, repeated = _discovered(roots)
     found: dict[str, LoadedScenario | ScenarioError] = {}
-    for scenario_id, folder in discover(roots).items():
+    twice = {file.parent.name for file in repeated}
+    for scenario_id, folder in known.items():
+        if scenario_id in twice:
+            found[scenario_id] = ScenarioError(
+                f"{folder / SCENARIO_FILE}: scenario folder name '{scenario_id}' is used twice"
+            )
+            continue
         try:
             found[scenario_id] = load_scenario(folder)
         except ScenarioError as exc:
             found[scenario_id] = exc
+    for file in repeated:
+        found[f"{file.parent.name} ({file})"] = ScenarioError(
+            f"{file}: scenario folder name '{file.parent.name}' is used twice (also "
+            f"{known[file.parent.name] / SCENARIO_FILE})"
+        )
     return found
 
 
 @cache
 def get_scenario(scenario_id: str) -> LoadedScenario:
     """Load a shipped scenario by id (its folder name), with a clear error if unknown."""
-    known = discover()
+    known, repeated = _discovered(None)
     if scenario_id not in known:
         raise ScenarioError(f"unknown scenario '{scenario_id}'; known: {', '.join(sorted(known))}")
+    twice = [file for file in repeated if file.parent.name == scenario_id]
+    if twice:
+        raise ScenarioError(
+            f"{twice[0]}: scenario folder name '{scenario_id}' is used twice (also "
+            f"{known[scenario_id] / SCENARIO_FILE})"
+        )
     return load_scenario(known[scenario_id])
 
 
@@ -247,8 +287,18 @@ def item_levels(item: str) -> dict[str, str] | None:
     level (`ai`)."""
     if "=" not in item:
         return None
-    pairs = [pair.split("=", 1) for pair in item.split(",")]
-    return {factor.strip(): level.strip() for factor, level in pairs}
+    levels: dict[str, str] = {}
+    for pair in item.split(","):
+        factor, eq, level = pair.partition("=")
+        if not eq or not factor.strip() or not level.strip():
+            raise ScenarioError(
+                f"arm item '{item}': '{pair.strip()}' is not factor=level; expected items like "
+                "'overseer=ai' or 'director=human,overseer=ai'"
+            )
+        if factor.strip() in levels:
+            raise ScenarioError(f"arm item '{item}': factor '{factor.strip()}' is named twice")
+        levels[factor.strip()] = level.strip()
+    return levels
 
 
 def item_applies(scenario: Scenario, item: str) -> bool:

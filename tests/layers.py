@@ -61,11 +61,25 @@ def _allowed_text(package: str) -> str:
     return ", ".join(allowed) if allowed else "no other Candor package"
 
 
-def imported_modules(tree: ast.AST) -> Iterator[tuple[int, str]]:
+def imported_modules(
+    tree: ast.AST, first_party: frozenset[str] | None = None
+) -> Iterator[tuple[int, str]]:
     """(line, absolute module name) of every import in `tree`, lazy and TYPE_CHECKING included.
 
-    Relative imports stay inside their own package and are skipped.
+    Relative imports stay inside their own package and are skipped. Dynamic imports count too:
+    a string that names a first-party module (`"evals.suite"`, `"dashboard:main"`,
+    `"analysis.commands:add_parser"`), however it reaches the importer (`import_module`, an
+    alias of it, `runpy`, a keyword argument, a list of names), and an f-string that begins with
+    one (`f"evals.{name}"`), since a string naming a module is how a lazy import is written.
     """
+    packages = first_party if first_party is not None else frozenset(SHIPPED) | UNSHIPPED
+    importers = _IMPORTERS | {
+        alias.asname
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.asname and alias.name in _IMPORTERS
+    }
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -73,33 +87,49 @@ def imported_modules(tree: ast.AST) -> Iterator[tuple[int, str]]:
         elif isinstance(node, ast.ImportFrom):
             if node.level == 0 and node.module:
                 yield node.lineno, node.module
-        elif (
-            isinstance(node, ast.Constant)
-            and isinstance(node.value, str)
-            and (target := _ENTRY_POINT.match(node.value))
-        ):
-            yield node.lineno, target["module"]
-        elif (
-            isinstance(node, ast.Call)
-            and _is_import_call(node.func)
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, str)
-        ):
-            yield node.lineno, node.args[0].value
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if (target := _MODULE_STRING.match(node.value)) and _names_module(
+                target, packages
+            ):
+                yield node.lineno, target["module"]
+        elif isinstance(node, ast.JoinedStr) and node.values:
+            head = node.values[0]
+            if isinstance(head, ast.Constant) and isinstance(head.value, str):
+                prefix = _MODULE_PREFIX.match(head.value)
+                if prefix and prefix["package"] in packages:
+                    yield node.lineno, prefix["package"]
+        elif isinstance(node, ast.Call) and _is_import_call(node.func, importers):
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    top = arg.value.split(".")[0]
+                    if top in packages and "." not in arg.value:
+                        yield node.lineno, arg.value
 
 
-_ENTRY_POINT = re.compile(
-    r"^(?P<module>[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+):[A-Za-z_][A-Za-z0-9_]*$"
+_MODULE_STRING = re.compile(
+    r"^(?P<module>[a-z_][a-z0-9_]*(?P<dotted>\.[a-z_][a-z0-9_]*)*)(?P<attr>:[A-Za-z_][A-Za-z0-9_]*)?$"
 )
-"""`package.module:function`, the entry-point notation a table of lazy imports is written in
-(the cli's command registrars): the module is imported when the command runs."""
+"""A module name, dotted (`evals.suite`), or in entry-point notation (`package.module:function`,
+`dashboard:main`): how a table of lazy imports (the cli's command registrars) is written."""
+
+_MODULE_PREFIX = re.compile(r"^(?P<package>[a-z_][a-z0-9_]*)\.")
 
 
-def _is_import_call(func: ast.expr) -> bool:
+def _names_module(target: re.Match[str], packages: frozenset[str]) -> bool:
+    """A dotted name or an entry point whose top package is first-party; a bare word (`"tests"`)
+    is text, not a module, unless an import call takes it (see `imported_modules`)."""
+    top = target["module"].split(".")[0]
+    return top in packages and bool(target["dotted"] or target["attr"])
+
+
+def _is_import_call(func: ast.expr, importers: frozenset[str] | set[str]) -> bool:
     if isinstance(func, ast.Attribute):
-        return func.attr == "import_module"
-    return isinstance(func, ast.Name) and func.id in {"import_module", "__import__"}
+        return func.attr in _IMPORTERS
+    return isinstance(func, ast.Name) and (func.id in importers or func.id == "__import__")
+
+
+_IMPORTERS = frozenset({"import_module", "run_module", "resolve_name", "find_spec"})
+"""Functions that import a module named by a string (importlib, runpy, pkgutil)."""
 
 
 def violations(

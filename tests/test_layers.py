@@ -74,6 +74,35 @@ def test_a_clean_tree_passes(tmp_path: Path) -> None:
             "analysis",
             "dashboard",
         ),
+        # dynamic imports, however the module's name reaches the importer
+        (
+            "scorers/x.py",
+            "from importlib import import_module\nimport_module(f'evals.{x}')\n",
+            "scorers",
+            "evals",
+        ),
+        (
+            "scorers/x.py",
+            "import importlib\nimportlib.import_module(name='evals.store')\n",
+            "scorers",
+            "evals",
+        ),
+        (
+            "records/x.py",
+            "from importlib import import_module as load\nload('scorers')\n",
+            "records",
+            "scorers",
+        ),
+        ("records/x.py", "NAMES = ['scorers.verdicts']\n", "records", "scorers"),
+        ("analysis/x.py", "TARGET = 'dashboard:main'\n", "analysis", "dashboard"),
+        ("evals/x.py", "import runpy\nrunpy.run_module('bench')\n", "evals", "bench"),
+        (
+            "evals/x.py",
+            "import pkgutil\npkgutil.resolve_name('bench.fakeserver:serve')\n",
+            "evals",
+            "bench",
+        ),
+        ("evals/x.py", "__import__('tests')\n", "evals", "tests"),
     ],
 )
 def test_a_planted_back_edge_fails(

@@ -47,3 +47,15 @@ def test_an_unknown_part_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[
         main(["--parts", "overhead,nope", "--output", str(tmp_path / "bench.md")])
     assert exit_.value.code == 2
     assert "unknown part(s) nope; expected some of overhead" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("given", ["", ",", " , ,"])
+def test_parts_that_name_nothing_are_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], given: str
+) -> None:
+    out = tmp_path / "bench.md"
+    with pytest.raises(SystemExit) as exit_:
+        main(["--parts", given, "--output", str(out)])
+    assert exit_.value.code == 2
+    assert "names no part" in capsys.readouterr().err
+    assert not out.exists()

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from scenarios.loader import arm_items, get_scenario, item_applies, item_levels, select_arms
+from scenarios.loader import (
+    ScenarioError,
+    arm_items,
+    get_scenario,
+    item_applies,
+    item_levels,
+    select_arms,
+)
 
 
 @pytest.mark.parametrize(
@@ -52,3 +59,18 @@ def test_item_applies_and_select_agree(scenario: str, item: str, applies: bool) 
     assert item_applies(spec, item) is applies
     if applies:
         assert select_arms(spec, item)
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "overseer=ai,bogus",
+        "overseer=",
+        "=ai",
+        "overseer=ai,,director=ai",
+        "overseer=ai,overseer=human",
+    ],
+)
+def test_malformed_arm_items_name_the_item(item: str) -> None:
+    with pytest.raises(ScenarioError, match="arm item"):
+        item_levels(item)
