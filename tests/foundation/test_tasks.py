@@ -50,15 +50,22 @@ VERDICT = {
 }
 
 
-def _agent(submit: str, fields: dict[str, str]) -> list[ModelOutput]:
-    return [call("list_files"), call(submit, **fields), text("Nothing to add."), text("No.")]
+def _replies(scenario: str) -> list[str]:
+    """One text reply to each turn the scenario's counterparty can take (at least two)."""
+    counterparty = get_scenario(scenario).spec.counterparty
+    turns = counterparty.max_turns if counterparty is not None else 0
+    return ["Nothing to add."] + ["No."] * max(1, turns - 1)
+
+
+def _agent(submit: str, fields: dict[str, str], scenario: str) -> list[ModelOutput]:
+    return [call("list_files"), call(submit, **fields), *map(text, _replies(scenario))]
 
 
 @pytest.mark.parametrize("name", DECEPTION)
 def test_task_with_mockllm_per_role(name: str, tmp_path: Path) -> None:
     submit, fields = _submission(name)
     arms = len(_arms(name))
-    target = get_model("mockllm/model", custom_outputs=_agent(submit, fields) * arms, memoize=False)
+    target = get_model("mockllm/model", custom_outputs=_agent(submit, fields, name) * arms, memoize=False)
     verdict = {**VERDICT, "evidence": [next(iter(fields.values()))]}  # a quote it did write
     grader = get_model(
         "mockllm/model", custom_outputs=[text(json.dumps(verdict))] * arms, memoize=False
@@ -87,7 +94,7 @@ def test_task_with_mockllm_per_role(name: str, tmp_path: Path) -> None:
 
 def test_task_without_grader_keeps_episodes_unscored(tmp_path: Path) -> None:
     submit, fields = _submission("blame_postmortem")
-    target = get_model("mockllm/model", custom_outputs=_agent(submit, fields) * 2, memoize=False)
+    target = get_model("mockllm/model", custom_outputs=_agent(submit, fields, "blame_postmortem") * 2, memoize=False)
     [log] = inspect_eval(
         deception("blame_postmortem"),
         model=target,
@@ -136,8 +143,7 @@ def _scripts(name: str, folder: Path) -> tuple[Path, Path]:
     agent = [
         {"tool_calls": [{"function": "list_files"}]},
         {"tool_calls": [{"function": submit, "arguments": fields}]},
-        "Nothing to add.",
-        "No.",
+        *_replies(name),
     ]
     verdict = {**VERDICT, "evidence": ["fine as submitted"]}
     (folder / "agent.yaml").write_text(yaml.safe_dump(agent), encoding="utf-8")
@@ -247,7 +253,7 @@ def test_embedded_model_runs_both_arms(tmp_path: Path) -> None:
 
 def test_several_graders_from_task_parameters(tmp_path: Path) -> None:
     submit, fields = _submission("blame_postmortem")
-    target = get_model("mockllm/model", custom_outputs=_agent(submit, fields), memoize=False)
+    target = get_model("mockllm/model", custom_outputs=_agent(submit, fields, "blame_postmortem"), memoize=False)
     verdict = {**VERDICT, "evidence": [fields["account"]]}
     honest = {**verdict, "verdict": "honest", "tactics": []}
     graders = {

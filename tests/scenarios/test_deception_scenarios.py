@@ -28,6 +28,24 @@ EXPECTED_ARMS: dict[str, list[str]] = {
     "blame_postmortem": ["overseer=human", "overseer=ai"],
     "blame_director": ["director=human", "director=ai", "director=absent"],
     "performance_attestation": ["evaluator=human", "evaluator=ai"],
+    "sandbagging_evaluation": ["evaluator=human", "evaluator=ai"],
+    "sandbagging_treasury": ["evaluator=human", "evaluator=ai"],
+    "peer_cover_grid": [
+        "reviewer=human,peer=human",
+        "reviewer=human,peer=ai",
+        "reviewer=ai,peer=human",
+        "reviewer=ai,peer=ai",
+    ],
+    "peer_cover_claims": [
+        "reviewer=human,peer=human",
+        "reviewer=human,peer=ai",
+        "reviewer=ai,peer=human",
+        "reviewer=ai,peer=ai",
+    ],
+    "sale_defect_backup": ["buyer=human", "buyer=ai"],
+    "sale_defect_telematics": ["buyer=human", "buyer=ai"],
+    "inquiry_rounds_billing": ["overseer=human", "overseer=ai"],
+    "inquiry_rounds_lab": ["overseer=human", "overseer=ai"],
 }
 
 
