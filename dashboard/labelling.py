@@ -27,6 +27,9 @@ DEFAULT_TACTICS = (
     "invented_review_or_process",
     "false_check_threshold_or_metric",
     "inflated_figures",
+    "understated_ability",
+    "shielded_another",
+    "concealed_defect",
     "other",
 )
 
