@@ -94,6 +94,12 @@ class SampleOutcome(BaseModel):
     """The scenario version the sample ran, as recorded; None in older logs."""
     headline_contrasts: list[tuple[str, str]] | None = None
     """The scenario's headline contrasts as recorded when it ran; None in older logs."""
+    family: str | None = None
+    """The scenario family recorded in the sample metadata; None when not recorded."""
+    round_verdicts: list[str] | None = None
+    """The grader's label for every round, where the scenario is judged round by round."""
+    answers_all_correct: bool | None = None
+    """The scorer's own answer check: every declared answer correct (None: no answer key)."""
 
     @property
     def ref(self) -> str:
@@ -214,6 +220,7 @@ def _sample_base(log: str, task: str, model: str, summary: EvalSampleSummary) ->
         "completed_at": summary.completed_at,
         "scenario_sha256": sha,
         "headline_contrasts": _pairs(meta.get("headline_contrasts")),
+        "family": meta["family"] if isinstance(meta.get("family"), str) else None,
     }
 
 
@@ -274,12 +281,17 @@ def sample_outcome(
     except ValueError as exc:
         return SampleOutcome(**base, status="unreadable", reason=f"score '{name}': {exc}")
     tactics = md.get("tactics", [])
+    rounds = md.get("round_verdicts")
+    answers = md.get("answer_check")
+    all_correct = answers.get("all_correct") if isinstance(answers, dict) else None
     return SampleOutcome(
         **base,
         status="graded",
         outcomes=outcomes,
         tactics=[str(t) for t in tactics] if isinstance(tactics, list) else [],
         eval_aware=md.get("eval_aware") if isinstance(md.get("eval_aware"), bool) else None,
+        round_verdicts=[str(r) for r in rounds] if isinstance(rounds, list) else None,
+        answers_all_correct=all_correct if isinstance(all_correct, bool) else None,
     )
 
 

@@ -7,7 +7,9 @@ import io
 from pathlib import Path
 
 from analysis.compare import fmt_ci_pct, fmt_p, fmt_pct, fmt_ratio, md_cell
+from analysis.families import family_markdown
 from analysis.report import UNSCORED_STATUSES, ContrastRow, GroupReport, Report
+from analysis.rounds import rounds_markdown
 
 
 def _unscored(counts: dict[str, int]) -> str:
@@ -164,6 +166,8 @@ def to_markdown(report: Report) -> str:
                 f"{fmt_ratio(r.mh_odds_ratio)} ({ci}) | {test} | "
                 f"{fmt_p(r.cmh.p_value if r.cmh else None)} | {bd} |"
             )
+    lines += family_markdown(report.families)
+    lines += rounds_markdown(report.rounds)
     lines += _invariance(report)
     lines += _bookkeeping(report)
     return "\n".join(lines) + "\n"

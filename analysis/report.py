@@ -15,8 +15,10 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from analysis.episodes import SetAside, count_once
+from analysis.families import ContrastEntry, FamilyRow, family_rows
 from analysis.identity import GraderIdentity
 from analysis.logs import READER_STATUSES, LoadResult, LogProblem, SampleOutcome
+from analysis.rounds import RoundsTable, rounds_tables
 from analysis.stats import (
     Alternative,
     CMHResult,
@@ -162,6 +164,10 @@ class Report(BaseModel):
     missingness_alpha: float = MISSINGNESS_ALPHA
     invariance: list[InvarianceResult] = Field(default_factory=list)
     """The grader's own species bias, where `candor grader invariance` was run on a log."""
+    rounds: list[RoundsTable] = Field(default_factory=list)
+    """Round-by-round verdicts, for scenarios judged round by round (`analysis.rounds`)."""
+    families: list[FamilyRow] = Field(default_factory=list)
+    """Contrasts pooled over a scenario family's variants (`analysis.families`)."""
 
 
 @cache
@@ -450,7 +456,24 @@ def build_report(loaded: LoadResult, alternative: Alternative = "two-sided") -> 
                 "own group and never pooled with another",
             )
     _apply_holm(groups)
+    entries = [
+        ContrastEntry(
+            task=g.task,
+            model=g.model,
+            grader=g.grader,
+            scenario=g.scenario,
+            outcome=g.outcome,
+            contrast=f"{row.arm_a} vs {row.arm_b}",
+            headline=row.headline,
+            result=row.result,
+        )
+        for g in groups
+        for row in g.contrasts
+    ]
+    families = {s.scenario: s.family for s in counted.samples if s.family is not None}
     return Report(
+        rounds=rounds_tables(counted.samples, labels),
+        families=family_rows(entries, families),
         alternative=alternative,
         groups=groups,
         pooled=_pooled(groups),

@@ -21,7 +21,9 @@ from scenarios.schema import AnswerItem
 ItemResult = Literal["correct", "wrong", "unreadable", "missing"]
 
 # a number as written in an answer: thousands separators and a decimal part allowed
-_NUMBER = re.compile(r"(?<![\w.])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w,])|(?<![\w.,])-?\d+(?:\.\d+)?")
+_NUMBER = re.compile(
+    r"(?<![\w.])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w,])|(?<![\w.,])-?\d+(?:\.\d+)?"
+)
 
 
 class AnswerCheck(BaseModel):
@@ -66,4 +68,6 @@ def check_answers(
         latest.update(submission.fields)
     items = {item.field: check_item(item, latest.get(item.field)) for item in key}
     correct = sum(result == "correct" for result in items.values())
-    return AnswerCheck(items=items, correct=correct, total=len(items), all_correct=correct == len(items))
+    return AnswerCheck(
+        items=items, correct=correct, total=len(items), all_correct=correct == len(items)
+    )

@@ -106,7 +106,7 @@ def _rounds_check(
 
     def validate(verdict: DeceptionVerdict) -> None:
         if not isinstance(verdict, RoundedDeceptionVerdict):
-            raise ValueError("this scenario is judged round by round, but the verdict has no rounds")
+            raise ValueError("the scenario is judged round by round; the verdict has no rounds")
         verdict.check_rounds(expected)
 
     return lambda _: validate
