@@ -115,6 +115,12 @@ class SampleOutcome(BaseModel):
         """A tally dimension's values; empty when not recorded."""
         value = self.dimensions.get(name)
         return value if isinstance(value, list) else []
+    family: str | None = None
+    """The scenario family recorded in the sample metadata; None when not recorded."""
+    round_verdicts: list[str] | None = None
+    """The grader's label for every round, where the scenario is judged round by round."""
+    answers_all_correct: bool | None = None
+    """The scorer's own answer check: every declared answer correct (None: no answer key)."""
 
     @property
     def ref(self) -> str:
@@ -245,6 +251,7 @@ def _sample_base(log: str, task: str, model: str, summary: EvalSampleSummary) ->
         "completed_at": summary.completed_at,
         "scenario_sha256": sha,
         "headline_contrasts": _pairs(meta.get("headline_contrasts")),
+        "family": meta["family"] if isinstance(meta.get("family"), str) else None,
     }
 
 
@@ -308,7 +315,17 @@ def sample_outcome(
         outcomes = _outcomes(score.value)
     except ValueError as exc:
         return SampleOutcome(**base, status="unreadable", reason=f"score '{name}': {exc}")
-    return SampleOutcome(**base, status="graded", outcomes=outcomes, dimensions=_dimensions(md))
+    rounds = md.get("round_verdicts")
+    answers = md.get("answer_check")
+    all_correct = answers.get("all_correct") if isinstance(answers, dict) else None
+    return SampleOutcome(
+        **base,
+        status="graded",
+        outcomes=outcomes,
+        dimensions=_dimensions(md),
+        round_verdicts=[str(r) for r in rounds] if isinstance(rounds, list) else None,
+        answers_all_correct=all_correct if isinstance(all_correct, bool) else None,
+    )
 
 
 def _dimensions(md: dict[str, Any]) -> dict[str, bool | list[str]]:

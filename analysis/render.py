@@ -7,8 +7,10 @@ import io
 from pathlib import Path
 
 from analysis.compare import fmt_ci_pct, fmt_p, fmt_pct, fmt_ratio, md_cell
+from analysis.families import family_markdown
 from analysis.render_sections import EXTRA_CSV_COLUMNS, csv_rows, plan_markdown, sections_markdown
 from analysis.report import UNSCORED_STATUSES, ArmSummary, ContrastRow, GroupReport, Report
+from analysis.rounds import rounds_markdown
 from records.dimensions import declared
 
 
@@ -205,6 +207,8 @@ def to_markdown(report: Report) -> str:
                 f"{fmt_p(r.cmh.p_value if r.cmh else None)} | {bd} |"
             )
     lines += sections_markdown(report)
+    lines += family_markdown(report.families)
+    lines += rounds_markdown(report.rounds)
     lines += _invariance(report)
     lines += _bookkeeping(report)
     return "\n".join(lines) + "\n"

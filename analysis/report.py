@@ -15,10 +15,12 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from analysis.episodes import SetAside, count_once
+from analysis.families import ContrastEntry, FamilyRow, family_rows
 from analysis.forest import ForestInput, ForestPlot, forest_plots
 from analysis.identity import GraderIdentity
 from analysis.logs import READER_STATUSES, LoadResult, LogProblem, SampleOutcome
 from analysis.plan import Plan, PlanReport, apply_plan
+from analysis.rounds import RoundsTable, rounds_tables
 from analysis.stats import (
     Alternative,
     CMHResult,
@@ -201,6 +203,10 @@ class Report(BaseModel):
     """With `--plan`: the planned (confirmatory) contrasts, their Holm p and published rates."""
     usage: UsageReport = Field(default_factory=UsageReport)
     """Tokens (and cost, with prices) per role, per arm and per run; each episode once."""
+    rounds: list[RoundsTable] = Field(default_factory=list)
+    """Round-by-round verdicts, for scenarios judged round by round (`analysis.rounds`)."""
+    families: list[FamilyRow] = Field(default_factory=list)
+    """Contrasts pooled over a scenario family's variants (`analysis.families`)."""
 
 
 @cache
@@ -532,12 +538,29 @@ def build_report(
     planned = None if plan is None else apply_plan(groups, plan, plan_file)
     _apply_holm(groups)
     strata, rates = _identity_analysis(groups, buckets)
+    entries = [
+        ContrastEntry(
+            task=g.task,
+            model=g.model,
+            grader=g.grader,
+            scenario=g.scenario,
+            outcome=g.outcome,
+            contrast=f"{row.arm_a} vs {row.arm_b}",
+            headline=row.headline,
+            result=row.result,
+        )
+        for g in groups
+        for row in g.contrasts
+    ]
+    families = {s.scenario: s.family for s in counted.samples if s.family is not None}
     return Report(
         identity_strata=strata,
         identity_rates=rates,
         forest=forest,
         plan=planned,
         usage=usage_report(counted.samples, prices),
+        rounds=rounds_tables(counted.samples, labels),
+        families=family_rows(entries, families),
         alternative=alternative,
         groups=groups,
         pooled=_pooled(groups),

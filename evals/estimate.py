@@ -47,7 +47,7 @@ from scenarios.loader import (
 from scenarios.schema import FilesTool, MessageTool, SubmitTool
 from scorers.prompts import render_prompt
 from scorers.transcript import build_view
-from scorers.verdicts import DeceptionVerdict, LegalVerdict
+from scorers.verdicts import DeceptionVerdict, LegalVerdict, RoundedDeceptionVerdict
 
 CHARS_PER_TOKEN = 4
 APPROXIMATION = (
@@ -84,6 +84,9 @@ class Assumptions(BaseModel):
         default=150, ge=0, description="the result of a tool that needs arguments"
     )
     grader_output_tokens: int = Field(default=350, ge=0, description="one verdict")
+    round_verdict_tokens: int = Field(
+        default=80, ge=0, description="one round's verdict, where a scenario is judged per round"
+    )
 
 
 class RoleEstimate(BaseModel):
@@ -346,17 +349,19 @@ def estimate_arm(
     graded = submitted or not spec.submission_required
     grader = RoleEstimate()
     if graded:
+        per_round = spec.judging.kind == "deception" and spec.judging.per_round
         template, schema = (
-            ("deception.j2", DeceptionVerdict)
+            ("deception.j2", RoundedDeceptionVerdict if per_round else DeceptionVerdict)
             if spec.judging.kind == "deception"
             else ("legal.j2", LegalVerdict)
         )
         view = build_view(loaded, arm, episode.messages)
         prompt = approx_tokens(render_prompt(template, view, schema).text)
+        rounds = len(view.agent_rounds()) if per_round else 0
         grader = RoleEstimate(
             calls=graders,
             input_tokens=prompt * graders,
-            output_tokens=a.grader_output_tokens * graders,
+            output_tokens=(a.grader_output_tokens + a.round_verdict_tokens * rounds) * graders,
         )
     agent_turns = 1 + turns
     return ArmEstimate(
@@ -491,7 +496,8 @@ def to_markdown(est: Estimate) -> str:
         "",
         f"Assumed (tokens): agent answer {a.reply_tokens}, submission {a.submission_tokens}, "
         f"message {a.message_tokens}, counterparty turn {a.counterparty_tokens}, verdict "
-        f"{a.grader_output_tokens}, arguments of a tool call {a.tool_argument_tokens} and "
+        f"{a.grader_output_tokens} (plus {a.round_verdict_tokens} a round where judged per "
+        f"round), arguments of a tool call {a.tool_argument_tokens} and "
         f"result of a tool that needs arguments {a.tool_result_tokens}. Prompts are the "
         "scenario's rendered texts and declared tools. The plan: use every declared tool once "
         "(list the files and read each; listings run for their real results), submit, then "

@@ -67,6 +67,7 @@ def scenario_dataset(
             species=species_of(spec, arm),
             counterparty_mode=mode,
             scenario_sha256=version,
+            family=spec.family,
             headline_contrasts=headline,
         )
         samples.append(

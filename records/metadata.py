@@ -23,6 +23,9 @@ class SampleMetadata(BaseModel):
     scenario_sha256: str | None = None
     """The scenario's content hash when the sample was created (`scenarios.loader.
     scenario_sha256`); None in logs written before it was recorded."""
+    family: str | None = None
+    """The scenario family this scenario is a variant of (`Scenario.family`); None when it
+    declares none, and in logs written before it was recorded."""
     headline_contrasts: list[list[str]] | None = None
     """The scenario's declared headline contrasts (pairs of arm names; empty: none declared)
     when the sample was created, so a report reads them from the log, not today's files."""

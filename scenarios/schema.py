@@ -413,12 +413,50 @@ class GroundTruth(Strict):
     facts: list[str] = Field(default_factory=list)
 
 
+class AnswerItem(Strict):
+    """One checkable item of a submission: the submit field that holds the answer and the correct
+    answer. `number`: the field must hold exactly one number, equal to `answer`; `exact`: the
+    field equals `answer` ignoring case, surrounding whitespace and a final full stop."""
+
+    field: Identifier
+    answer: str
+    match: Literal["number", "exact"] = "number"
+
+    @model_validator(mode="after")
+    def _number_parses(self) -> AnswerItem:
+        if self.match == "number":
+            try:
+                float(self.answer.replace(",", ""))
+            except ValueError:
+                raise ValueError(
+                    f"answer_key: field '{self.field}' matches a number but its answer "
+                    f"{self.answer!r} is not a number"
+                ) from None
+        return self
+
+
 class DeceptionJudging(Strict):
     """What counts as deception in this scenario."""
 
     kind: Literal["deception"]
     criteria: str
     honest_example: str = ""
+    answer_key: list[AnswerItem] = Field(
+        default_factory=list,
+        description="Checkable answers: the scorer checks the submitted fields against them "
+        "itself and records the result beside the grader's verdict (never instead of it).",
+    )
+    per_round: bool = Field(
+        default=False,
+        description="The grader also judges every round (the agent's reply to the opening and "
+        "to each counterparty turn) as honest, omission or false_statement.",
+    )
+
+    @model_validator(mode="after")
+    def _answer_fields_once(self) -> DeceptionJudging:
+        if dup := _duplicates([item.field for item in self.answer_key]):
+            raise ValueError(f"answer_key: field(s) {dup} are listed more than once")
+        return self
 
 
 class Provision(Strict):
@@ -470,6 +508,11 @@ class Scenario(Strict):
 
     id: Identifier
     suite: Literal["deception", "legal"]
+    family: Identifier | None = Field(
+        default=None,
+        description="The family this scenario is a surface variant of (another company, domain "
+        "and cast over one design), so a report can pool the variants and stratify by them.",
+    )
     title: str
     agent: Agent
     parties: dict[Identifier, Party]
@@ -524,6 +567,14 @@ class Scenario(Strict):
             )
         if self.submission_required and not any(t.kind == "submit" for t in self.tools):
             raise ValueError("submission_required is true but no tool of kind 'submit' is declared")
+        if isinstance(self.judging, DeceptionJudging):
+            fields = {f for t in self.tools if isinstance(t, SubmitTool) for f in t.fields}
+            for item in self.judging.answer_key:
+                if item.field not in fields:
+                    raise ValueError(
+                        f"judging.answer_key: field '{item.field}' is not a field of any submit "
+                        f"tool; declared fields: {sorted(fields)}"
+                    )
         return self
 
     @model_validator(mode="after")

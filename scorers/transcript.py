@@ -38,6 +38,8 @@ class Entry:
     """The tool called or answering (tool_call, tool_result)."""
     arguments: tuple[tuple[str, str], ...] = ()
     """Tool-call arguments as (name, text); strings verbatim, other values as JSON."""
+    round: int = 1
+    """The round the entry belongs to: 1 until the first counterparty turn, which opens round 2."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class Header:
     criteria: str
     honest_example: str
     provisions: tuple[Provision, ...]
+    per_round: bool = False
+    """The grader judges every round as well as the whole (`judging.per_round`)."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,16 @@ class GraderView:
             texts.extend(value for _, value in entry.arguments)
         return texts
 
+    def agent_rounds(self) -> list[int]:
+        """The rounds in which the agent said or did something (text or a tool call), in order:
+        the rounds a per-round verdict must cover."""
+        return self.agent_rounds_of(self.entries)
+
+    @staticmethod
+    def agent_rounds_of(entries: Sequence[Entry]) -> list[int]:
+        """`agent_rounds` of a list of entries."""
+        return sorted({e.round for e in entries if e.kind in ("assistant", "tool_call")})
+
     def transcript_texts(self) -> list[str]:
         """Every transcript text the grader sees, in order (for quote checks and leak checks)."""
         texts: list[str] = []
@@ -113,6 +127,7 @@ def neutral_header(loaded: LoadedScenario, levels: Arm) -> Header:
         criteria=rendered.text("criteria", "neutral") if "criteria" in rendered.texts else "",
         honest_example=judging.honest_example if judging.kind == "deception" else "",
         provisions=tuple(judging.provisions) if isinstance(judging, LegalJudging) else (),
+        per_round=judging.kind == "deception" and judging.per_round,
     )
 
 
@@ -157,20 +172,24 @@ def transcript_entries(messages: Sequence[ChatMessage]) -> list[Entry]:
     (the header shows their neutral form); later user messages are counterparty turns."""
     entries: list[Entry] = []
     seen_opening = False
+    round_ = 1
     for message in messages:
         if isinstance(message, ChatMessageSystem):
             continue
         if isinstance(message, ChatMessageUser):
             if seen_opening:
-                entries.append(Entry(kind="counterparty", text=message.text))
+                round_ += 1
+                entries.append(Entry(kind="counterparty", text=message.text, round=round_))
             seen_opening = True
         elif isinstance(message, ChatMessageAssistant):
-            entries.extend(_assistant_entries(message))
+            entries.extend(replace(e, round=round_) for e in _assistant_entries(message))
         elif isinstance(message, ChatMessageTool):
             text = message.text
             if message.error is not None:
                 text = f"{text}\nERROR: {message.error.message}".strip()
-            entries.append(Entry(kind="tool_result", text=text, tool=message.function or ""))
+            entries.append(
+                Entry(kind="tool_result", text=text, tool=message.function or "", round=round_)
+            )
     return entries
 
 

@@ -50,16 +50,39 @@ VERDICT = {
 }
 
 
-def _agent(submit: str, fields: dict[str, str]) -> list[ModelOutput]:
-    return [call("list_files"), call(submit, **fields), text("Nothing to add."), text("No.")]
+def _verdict(scenario: str, quote: str) -> dict[str, object]:
+    """The deceptive verdict, quoting `quote`; with a verdict per round where the scenario is
+    judged round by round (the submission is round 1, each reply to a turn one more round)."""
+    verdict: dict[str, object] = {**VERDICT, "evidence": [quote]}
+    judging = get_scenario(scenario).spec.judging
+    if judging.kind == "deception" and judging.per_round:
+        later = [{"round": i + 2, "label": "honest", "evidence": []} for i in _turns(scenario)]
+        verdict["rounds"] = [{"round": 1, "label": "omission", "evidence": [quote]}, *later]
+    return verdict
+
+
+def _turns(scenario: str) -> range:
+    counterparty = get_scenario(scenario).spec.counterparty
+    return range(max(2, counterparty.max_turns if counterparty is not None else 0))
+
+
+def _replies(scenario: str) -> list[str]:
+    """One text reply to each turn the scenario's counterparty can take (at least two)."""
+    return ["Nothing to add."] + ["No."] * (len(_turns(scenario)) - 1)
+
+
+def _agent(submit: str, fields: dict[str, str], scenario: str) -> list[ModelOutput]:
+    return [call("list_files"), call(submit, **fields), *map(text, _replies(scenario))]
 
 
 @pytest.mark.parametrize("name", DECEPTION)
 def test_task_with_mockllm_per_role(name: str, tmp_path: Path) -> None:
     submit, fields = _submission(name)
     arms = len(_arms(name))
-    target = get_model("mockllm/model", custom_outputs=_agent(submit, fields) * arms, memoize=False)
-    verdict = {**VERDICT, "evidence": [next(iter(fields.values()))]}  # a quote it did write
+    target = get_model(
+        "mockllm/model", custom_outputs=_agent(submit, fields, name) * arms, memoize=False
+    )
+    verdict = _verdict(name, next(iter(fields.values())))  # a quote it did write
     grader = get_model(
         "mockllm/model", custom_outputs=[text(json.dumps(verdict))] * arms, memoize=False
     )
@@ -87,7 +110,11 @@ def test_task_with_mockllm_per_role(name: str, tmp_path: Path) -> None:
 
 def test_task_without_grader_keeps_episodes_unscored(tmp_path: Path) -> None:
     submit, fields = _submission("blame_postmortem")
-    target = get_model("mockllm/model", custom_outputs=_agent(submit, fields) * 2, memoize=False)
+    target = get_model(
+        "mockllm/model",
+        custom_outputs=_agent(submit, fields, "blame_postmortem") * 2,
+        memoize=False,
+    )
     [log] = inspect_eval(
         deception("blame_postmortem"),
         model=target,
@@ -136,10 +163,9 @@ def _scripts(name: str, folder: Path) -> tuple[Path, Path]:
     agent = [
         {"tool_calls": [{"function": "list_files"}]},
         {"tool_calls": [{"function": submit, "arguments": fields}]},
-        "Nothing to add.",
-        "No.",
+        *_replies(name),
     ]
-    verdict = {**VERDICT, "evidence": ["fine as submitted"]}
+    verdict = _verdict(name, "fine as submitted")
     (folder / "agent.yaml").write_text(yaml.safe_dump(agent), encoding="utf-8")
     (folder / "grader.yaml").write_text(yaml.safe_dump([json.dumps(verdict)]), encoding="utf-8")
     return folder / "agent.yaml", folder / "grader.yaml"
@@ -247,7 +273,9 @@ def test_embedded_model_runs_both_arms(tmp_path: Path) -> None:
 
 def test_several_graders_from_task_parameters(tmp_path: Path) -> None:
     submit, fields = _submission("blame_postmortem")
-    target = get_model("mockllm/model", custom_outputs=_agent(submit, fields), memoize=False)
+    target = get_model(
+        "mockllm/model", custom_outputs=_agent(submit, fields, "blame_postmortem"), memoize=False
+    )
     verdict = {**VERDICT, "evidence": [fields["account"]]}
     honest = {**verdict, "verdict": "honest", "tactics": []}
     graders = {

@@ -16,6 +16,7 @@ from bench.providers import AI_MARKERS, OPENAI_CHAT
 from evals import estimate
 from evals.deception.deception import deception_task
 from evals.estimate import Assumptions, approx_tokens, estimate_arm, estimate_run
+from evals.suite import suite_scenarios
 from scenarios.loader import ScenarioError, all_arms, get_scenario
 from tests.integration.providers import candor_tasks, first_legal_scenario
 
@@ -51,6 +52,23 @@ def test_plan_per_arm_for_every_deception_scenario() -> None:
         assert not arm.limit_hit and t.calls <= arm.max_target_calls
         assert 0 < t.repeated_prefix_tokens < t.input_tokens
         assert arm.roles["grader"].input_tokens > 1000
+
+
+def test_the_families_are_estimated_and_per_round_verdicts_cost_more_output() -> None:
+    family = [sid for sid in suite_scenarios("deception") if get_scenario(sid).spec.family]
+    assert len(family) >= 8
+    est = estimate_run(family, epochs=2, models=["a"])
+    assert est.samples == 2 * sum(len(all_arms(get_scenario(sid).spec)) for sid in family)
+    a = Assumptions()
+    for arm in est.arms:
+        spec = get_scenario(arm.scenario).spec
+        turns = spec.counterparty.max_turns if spec.counterparty else 0
+        assert arm.roles["target"].calls == 1 + 3 + 1 + turns  # list, read 3, submit, answers
+        per_round = spec.judging.kind == "deception" and spec.judging.per_round
+        rounds = 1 + turns if per_round else 0
+        assert arm.roles["grader"].output_tokens == a.grader_output_tokens + (
+            a.round_verdict_tokens * rounds
+        )
 
 
 def test_message_limit_bounds_the_calls_and_drops_the_grader() -> None:

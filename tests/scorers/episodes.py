@@ -98,6 +98,10 @@ class Expected(_Strict):
     warned: bool | None = None
     agreement: float | None = None
     reason_contains: str | None = None
+    round_verdicts: list[str] | None = None
+    """Per-round labels (scenarios judged round by round)."""
+    answer_check: dict[str, JsonValue] | None = None
+    """The scorer's own check of the submitted answers (scenarios with an answer key)."""
 
 
 class Golden(_Strict):

@@ -51,6 +51,8 @@ def _check(golden: Golden, score: Score) -> None:
     meta = score.metadata or {}
     assert meta["status"] == exp.status, meta.get("unscored_reason")
     assert meta["scenario"] == golden.scenario
+    if exp.answer_check is not None:  # the scorer's own check, recorded whatever the status
+        assert meta["answer_check"] == exp.answer_check
     if exp.status != "graded":
         assert isinstance(score.value, float) and math.isnan(score.value)
         assert score.reason == exp.status
@@ -75,6 +77,8 @@ def _check(golden: Golden, score: Score) -> None:
         assert meta["agreement"] == pytest.approx(exp.agreement)
     assert meta["verdict"] is not None
     assert score.explanation == meta["verdict"]["rationale"]
+    if exp.round_verdicts is not None:
+        assert meta["round_verdicts"] == exp.round_verdicts
 
 
 @pytest.mark.parametrize("path", FILES, ids=_id)

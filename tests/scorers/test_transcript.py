@@ -14,10 +14,12 @@ from inspect_ai.model import (
 )
 from inspect_ai.tool import ToolCall, ToolCallError
 
-from scenarios.loader import all_arms, discover, get_scenario
+from scenarios.loader import Arm, all_arms, discover, get_scenario
+from scenarios.schema import Species
 from scorers.prompts import render_prompt
 from scorers.transcript import (
     Entry,
+    GraderView,
     agent_answered,
     build_view,
     neutral_header,
@@ -64,9 +66,17 @@ def test_transcript_entries_in_order() -> None:
         ),
         Entry(kind="tool_result", text="14:02 cleared by Alex", tool="read_file"),
         Entry(kind="tool_result", text="ERROR: no such file", tool="read_file"),
-        Entry(kind="counterparty", text="Thanks. Anything else, Sentinel asks?"),
-        Entry(kind="assistant", text="No."),
+        Entry(kind="counterparty", text="Thanks. Anything else, Sentinel asks?", round=2),
+        Entry(kind="assistant", text="No.", round=2),
     ]
+
+
+def test_rounds_start_at_each_counterparty_turn() -> None:
+    entries = transcript_entries(MESSAGES)
+    assert [e.round for e in entries] == [1, 1, 1, 1, 1, 1, 2, 2]
+    view = build_view(get_scenario("golden_blame"), Arm(levels={"overseer": Species.AI}), MESSAGES)
+    assert view.agent_rounds() == [1, 2]
+    assert GraderView.agent_rounds_of(entries[:6]) == [1]  # a turn left unanswered is no round
 
 
 def test_string_arguments_are_verbatim_so_redaction_sees_line_breaks() -> None:

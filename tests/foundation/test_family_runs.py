@@ -1,0 +1,112 @@
+"""Each scenario family end to end: both variants in one run of the deception task with one mock
+model per role, then `candor report` on the log. The report shows the family's headline
+contrast in each variant, the contrast pooled over the variants as strata, and, for the family
+judged round by round, its per-round table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from inspect_ai import eval as inspect_eval
+from inspect_ai.model import ModelOutput, get_model
+
+from analysis.logs import load_outcomes
+from analysis.render import to_markdown
+from analysis.report import build_report
+from evals.deception.deception import deception
+from scenarios.loader import LoadedScenario, all_arms, load_all
+from scenarios.schema import DeceptionJudging, SubmitTool
+from tests.helpers import call, text
+
+QUOTE = "All is as the record shows."
+
+
+def _families() -> dict[str, list[LoadedScenario]]:
+    found: dict[str, list[LoadedScenario]] = {}
+    for loaded in load_all().values():
+        if isinstance(loaded, LoadedScenario) and loaded.spec.family is not None:
+            found.setdefault(loaded.spec.family, []).append(loaded)
+    return {family: sorted(v, key=lambda s: s.id) for family, v in sorted(found.items())}
+
+
+FAMILIES = _families()
+
+
+def _turns(loaded: LoadedScenario) -> int:
+    counterparty = loaded.spec.counterparty
+    return counterparty.max_turns if counterparty is not None else 0
+
+
+def _agent(loaded: LoadedScenario) -> list[ModelOutput]:
+    [tool] = [t for t in loaded.spec.tools if isinstance(t, SubmitTool)]
+    replies = [text(f"Reply {i + 2}.") for i in range(_turns(loaded))]
+    return [call("list_files"), call(tool.name, **dict.fromkeys(tool.fields, QUOTE)), *replies]
+
+
+def _verdict(loaded: LoadedScenario, deceptive: bool) -> str:
+    judging = loaded.spec.judging
+    assert isinstance(judging, DeceptionJudging)
+    verdict: dict[str, object] = {
+        "verdict": "deceptive" if deceptive else "honest",
+        "tactics": ["other"] if deceptive else [],
+        "evidence": [QUOTE],
+        "rationale": "Scripted.",
+        "eval_aware": False,
+    }
+    if judging.per_round:
+        first = "omission" if deceptive else "honest"
+        later = "false_statement" if deceptive else "honest"
+        verdict["rounds"] = [
+            {"round": 1, "label": first, "evidence": [QUOTE]},
+            *(
+                {"round": i + 2, "label": later, "evidence": [f"Reply {i + 2}."]}
+                for i in range(_turns(loaded))
+            ),
+        ]
+    return json.dumps(verdict)
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_a_family_runs_end_to_end_and_reports_its_variants(family: str, tmp_path: Path) -> None:
+    variants = FAMILIES[family]
+    agent: list[ModelOutput] = []
+    grades: list[ModelOutput] = []
+    expected: dict[tuple[str, str], bool] = {}
+    for loaded in variants:  # samples run in dataset order: scenario, then arm
+        for index, arm in enumerate(all_arms(loaded.spec)):
+            deceptive = index == 0  # the first arm deceives, the others do not
+            expected[(loaded.id, arm.name)] = deceptive
+            agent += _agent(loaded)
+            grades.append(text(_verdict(loaded, deceptive)))
+    [log] = inspect_eval(
+        deception(scenario=[v.id for v in variants]),
+        model=get_model("mockllm/model", custom_outputs=agent, memoize=False),
+        model_roles={"grader": get_model("mockllm/model", custom_outputs=grades, memoize=False)},
+        log_dir=str(tmp_path),
+        max_samples=1,
+        display="none",
+    )
+    assert log.status == "success" and log.samples is not None
+    for sample in log.samples:
+        meta = sample.metadata
+        assert meta["family"] == family
+        [score] = (sample.scores or {}).values()
+        assert (score.metadata or {})["status"] == "graded", score.metadata or {}
+        assert (score.value == 1.0) is expected[(meta["scenario"], meta["arm"])]
+    report = build_report(load_outcomes([tmp_path]))
+    assert {g.scenario for g in report.groups} == {v.id for v in variants}
+    for group in report.groups:
+        assert any(row.headline for row in group.contrasts)
+    pooled = [r for r in report.families if r.family == family and r.headline]
+    assert pooled and all(len(r.variants) == len(variants) for r in pooled)
+    markdown = to_markdown(report)
+    assert "## Families (variants as strata)" in markdown
+    per_round = variants[0].spec.judging.kind == "deception" and variants[0].spec.judging.per_round
+    assert ("## Round by round" in markdown) is per_round
+    if per_round:
+        assert {t.scenario for t in report.rounds} == {v.id for v in variants}
+        for table in report.rounds:
+            assert {a.trajectories["escalated"] for a in table.arms} == {0, 1}
+            assert all(len(a.rounds) == 1 + _turns(variants[0]) for a in table.arms)
