@@ -6,7 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from analysis.compare import fmt_ci_pct, fmt_p, fmt_pct, fmt_ratio, md_cell
-from analysis.plan import BINOMIAL_TEST, PublishedRate
+from analysis.plan import (
+    BINOMIAL_TEST,
+    PlannedResult,
+    PlanReport,
+    PublishedComparison,
+    PublishedRate,
+)
 from analysis.report import Report
 from analysis.stats import CMHResult, ContrastResult, Interval
 from analysis.usage import UsageRow
@@ -160,6 +166,19 @@ def _published_cell(pr: PublishedRate) -> str:
     return f"{fmt_pct(pr.rate)}{count}"
 
 
+def _published_once(plan: PlanReport) -> list[tuple[PlannedResult, PublishedComparison]]:
+    """Each arm's published comparison once, though the arm is in several planned contrasts."""
+    seen: set[tuple[str | None, str | None, str, str, str]] = set()
+    found = []
+    for r in plan.results:
+        for c in r.published:
+            key = (r.model, r.grader, r.scenario, r.outcome, c.arm)
+            if key not in seen:
+                seen.add(key)
+                found.append((r, c))
+    return found
+
+
 def plan_markdown(report: Report) -> list[str]:
     """The planned (confirmatory) contrasts first, published rates beside the measured ones."""
     plan = report.plan
@@ -194,7 +213,7 @@ def plan_markdown(report: Report) -> list[str]:
             f"{' (' + ', '.join(short) + ')' if short else ''} | {_conditional(res)} | "
             f"{fmt_p(res.p_value)} | {res.test} | {fmt_p(r.p_holm)} | {rejected} |"
         )
-    published = [(r, c) for r in plan.results for c in r.published]
+    published = _published_once(plan)
     if published:
         lines += [
             "",
@@ -353,19 +372,25 @@ def csv_rows(report: Report) -> Iterator[CsvRow]:
             }
             extra = _contrast_csv(r.result) if r.result else {}
             yield {**base, "kind": "planned", "p_holm": r.p_holm, **extra}
-            for c in r.published:
-                yield {
-                    **base,
-                    "kind": "published",
-                    "arm": c.arm,
-                    "arm_b": None,
-                    "rate": c.measured.rate,
-                    "positive": c.measured.k,
-                    "graded": c.measured.n,
-                    "published_rate": c.published.rate,
-                    "p_value": c.p_value,
-                    "test": c.test,
-                }
+        for r, c in _published_once(report.plan):
+            base = {
+                "task": r.task,
+                "model": r.model,
+                "grader": r.grader,
+                "scenario": r.scenario,
+                "outcome": r.outcome,
+            }
+            yield {
+                **base,
+                "kind": "published",
+                "arm": c.arm,
+                "rate": c.measured.rate,
+                "positive": c.measured.k,
+                "graded": c.measured.n,
+                "published_rate": c.published.rate,
+                "p_value": c.p_value,
+                "test": c.test,
+            }
     for usage in (*report.usage.runs, *report.usage.arms):
         for role in usage.roles:
             yield {
