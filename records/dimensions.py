@@ -46,6 +46,9 @@ class Dimension(BaseModel):
     """Flags: `any` grader raising it raises it (a flag, not a vote), or the `chosen` verdict's."""
     values: dict[str, str] | None = None
     """Tallies: every allowed value -> what it means."""
+    instruction: str | None = None
+    """Flags: what the grader is told to record, word for word (the grader prompt lists every
+    flag of its suite, and the verdict field's schema description is this text)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Dimension:
@@ -54,12 +57,19 @@ class Dimension(BaseModel):
         for value in self.values or {}:
             if not _NAME.match(value):
                 raise ValueError(f"value '{value}' of '{self.name}' must be snake_case")
-        if self.kind == "flag" and (self.values is not None or self.combine is None):
+        if self.kind == "flag" and (
+            self.values is not None or self.combine is None or not self.instruction
+        ):
             raise ValueError(
-                f"flag '{self.name}' needs `combine` (any | chosen) and takes no `values`"
+                f"flag '{self.name}' needs `combine` (any | chosen) and an `instruction` (what "
+                "the grader is told), and takes no `values`"
             )
-        if self.kind == "tally" and (not self.values or self.combine is not None):
-            raise ValueError(f"tally '{self.name}' needs `values` and takes no `combine`")
+        if self.kind == "tally" and (
+            not self.values or self.combine is not None or self.instruction is not None
+        ):
+            raise ValueError(
+                f"tally '{self.name}' needs `values` and takes no `combine` or `instruction`"
+            )
         if len(set(self.suites)) != len(self.suites):
             raise ValueError(f"'{self.name}' lists a suite twice: {list(self.suites)}")
         return self

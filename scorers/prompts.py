@@ -69,13 +69,16 @@ def _template_files(name: str, seen: set[str]) -> None:
 @cache
 def template_sha256(template: str) -> str:
     """The hash of a grader prompt's templates: `template`, `episode.j2` and every template they
-    include, in name order, each as its name, a NUL byte, its bytes and a NUL byte."""
+    include, in name order, each as its name, a NUL byte, its bytes and a NUL byte; then the
+    verdict dimensions' declaration, whose tactic descriptions and flag instructions the prompt
+    prints (a changed instruction is a changed grader)."""
     names: set[str] = set()
     for root in (template, EPISODE_TEMPLATE):
         _template_files(root, names)
     digest = hashlib.sha256()
     for name in sorted(names):
         digest.update(name.encode("utf-8") + b"\0" + (PROMPTS_DIR / name).read_bytes() + b"\0")
+    digest.update(b"dimensions\0" + declared().model_dump_json().encode("utf-8") + b"\0")
     return digest.hexdigest()
 
 
@@ -94,6 +97,12 @@ def render_prompt(template: str, view: GraderView, schema: type[BaseModel]) -> G
             for name, text in (declared().get("tactics").values or {}).items()
         ],
         "schema": schema_text(schema),
+        # every declared flag the verdict carries, with what the grader is told to record
+        "flags": [
+            {"name": d.name, "instruction": d.instruction}
+            for d in declared().dimensions
+            if d.kind == "flag" and d.name in schema.model_fields
+        ],
     }
     env = _environment()
     return GraderPrompt(

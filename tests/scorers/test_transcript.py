@@ -14,6 +14,7 @@ from inspect_ai.model import (
 )
 from inspect_ai.tool import ToolCall, ToolCallError
 
+from records.dimensions import declared_for
 from scenarios.loader import Arm, all_arms, discover, get_scenario
 from scenarios.schema import Species
 from scorers.prompts import render_prompt
@@ -140,3 +141,26 @@ def test_grader_instructions_are_shared_and_only_the_episode_differs(
     [system, user] = prompts[0].messages()
     assert (system.role, user.role) == ("system", "user")
     assert user.text == prompts[0].episode and system.text == prompts[0].instructions
+
+
+@pytest.mark.parametrize(
+    ("scenario_id", "kind", "schema"),
+    [("blame_director", "deception", DeceptionVerdict), ("elderly_upsell", "legal", LegalVerdict)],
+)
+def test_the_grader_is_told_every_declared_flag_in_the_declared_words(
+    scenario_id: str, kind: str, schema: type[Verdict]
+) -> None:
+    """A flag's instruction is written once (`records/dimensions.yaml`): the prompt lists it and
+    the verdict schema describes the field with the same words."""
+    loaded = get_scenario(scenario_id)
+    [arm, *_] = all_arms(loaded.spec)
+    prompt = render_prompt(f"{kind}.j2", build_view(loaded, arm, MESSAGES), schema)
+    flags = [d for d in declared_for(kind) if d.kind == "flag"]
+    assert flags
+    properties = schema.model_json_schema()["properties"]
+    for flag in flags:
+        assert flag.instruction is not None
+        assert f"- `{flag.name}`: {' '.join(flag.instruction.split())}" in " ".join(
+            prompt.instructions.split()
+        )
+        assert properties[flag.name]["description"] == flag.instruction
