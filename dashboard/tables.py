@@ -232,7 +232,9 @@ def rates_chart(groups: Sequence[GroupReport]) -> alt.FacetChart:
         alt.layer(bars, whiskers, counts)
         .properties(width=300, height=220)
         .facet(
-            facet=alt.Facet("panel:N", title=None, header=alt.Header(labelLimit=0, labelFontSize=12)),
+            facet=alt.Facet(
+                "panel:N", title=None, header=alt.Header(labelLimit=0, labelFontSize=12)
+            ),
             columns=2,
         )
         .resolve_scale(x="independent")

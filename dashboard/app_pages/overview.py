@@ -9,6 +9,7 @@ from dashboard.headline import numbers_first
 from dashboard.safe import escape_markdown
 
 st.title("Overview")
+views.stop_if_blind("the Overview shows every arm's rate.")
 cat = views.catalogue(detailed=True)
 report = cat.report
 samples = [r.outcome for r in cat.rows]
