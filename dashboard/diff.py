@@ -40,6 +40,10 @@ def _merged(tokens: list[str], changed: list[tuple[int, int]]) -> list[tuple[int
     """Changed runs joined across the bare whitespace between them (one highlight per phrase)."""
     out: list[tuple[int, int]] = []
     for start, end in changed:
+        while start < end and not tokens[start].strip():  # no mark starts or ends on a space
+            start += 1
+        while end > start and not tokens[end - 1].strip():
+            end -= 1
         if out and not "".join(tokens[out[-1][1] : start]).strip():
             out[-1] = (out[-1][0], end)
         else:
