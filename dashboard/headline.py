@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from analysis.compare import fmt_ci_pct, fmt_p, fmt_pct, fmt_ratio
 from analysis.report import ArmSummary, ContrastRow, GroupReport, Report
-from dashboard.tables import Row, grader_tag
+from dashboard.tables import Row, grader_tag, group_name
 
 _LAST = ("group", "test")
 """Wide text columns that go after the numbers in every Overview table."""
@@ -121,12 +121,28 @@ def headline_cards(report: Report) -> list[HeadlineCard]:
     return cards
 
 
-def numbers_first(rows: Sequence[Row]) -> list[Row]:
-    """The same rows with the wide text columns (`group`, `test`) moved to the end."""
-    return [
-        {
-            **{k: v for k, v in row.items() if k not in _LAST},
-            **{k: row[k] for k in _LAST if k in row},
-        }
-        for row in rows
-    ]
+def short_model(model: str) -> str:
+    """A model without its provider path (`openai/gpt-5` -> `gpt-5`)."""
+    return model.rsplit("/", 1)[-1]
+
+
+def numbers_first(rows: Sequence[Row], report: Report | None = None) -> list[Row]:
+    """The same rows with the wide text columns (`group`, `test`) moved to the end; with the
+    report, each row first names its scenario and model in short."""
+    where = {
+        group_name(g): (g.scenario, short_model(g.model)) for g in (report.groups if report else [])
+    }
+    out: list[Row] = []
+    for row in rows:
+        lead: Row = {}
+        named = where.get(str(row.get("group")))
+        if named is not None:
+            lead = {"scenario": named[0], "model": named[1]}
+        out.append(
+            {
+                **lead,
+                **{k: v for k, v in row.items() if k not in _LAST},
+                **{k: row[k] for k in _LAST if k in row},
+            }
+        )
+    return out

@@ -263,26 +263,28 @@ _VERDICT_COLOURS = {
 }
 
 
-def verdict_line(row: SampleRow) -> None:
-    """The grader's verdict and the sample's status, as coloured badges on one line."""
+def verdict_badges(row: SampleRow) -> str:
+    """The grader's verdict and the sample's status as coloured Markdown badges."""
     o = row.outcome
     word = row.verdict or "no verdict"
     colour = _VERDICT_COLOURS.get(word, "gray")
     status = "blue" if o.status == "graded" else "orange"
-    st.markdown(
-        f"Verdict :{colour}-badge[{escape_markdown(word)}] · "
-        f"status :{status}-badge[{escape_markdown(o.status)}]"
-        + (f" · {escape_markdown(o.reason)}" if o.status != "graded" and o.reason else "")
+    return (
+        f":{colour}-badge[verdict: {escape_markdown(word)}] "
+        f":{status}-badge[status: {escape_markdown(o.status)}]"
     )
 
 
 def header(row: SampleRow, t: Transcript) -> None:
-    """Scenario, arm, epoch and model; the verdict and status; how the episode ended."""
+    """Scenario, arm, epoch, the verdict and status in one heading; model, how the episode
+    ended and the log reference below it."""
     o = row.outcome
     where = o.scenario if o.task == o.scenario else f"{o.task} / {o.scenario}"
-    st.markdown(f"### {escape_markdown(f'{where} · {o.arm} · epoch {o.epoch}')}")
-    verdict_line(row)
+    title = escape_markdown(f"{where} · {o.arm} · epoch {o.epoch}")
+    st.markdown(f"#### {title} {verdict_badges(row)}")
     episode = t.episode
+    if o.status != "graded" and o.reason:
+        st.warning(escape_markdown(f"Unscored ({o.status}): {o.reason}"))
     caption(
         model=o.model,
         end_reason=episode.end_reason if episode else None,

@@ -205,31 +205,37 @@ def chart_rows(groups: Sequence[GroupReport]) -> list[Row]:
 
 
 def rates_chart(groups: Sequence[GroupReport]) -> alt.FacetChart:
-    """Bars of the rate per arm with 95% Wilson intervals (black whiskers), one panel per group,
-    each titled with its headline contrast's odds ratio and p; the legend below the panels."""
-    data = alt.InlineData(values=chart_rows(groups))
+    """Bars of the rate per arm with 95% Wilson intervals (black whiskers with short caps), one
+    panel per group titled with its headline contrast's odds ratio and p; the legend below."""
+    rows = chart_rows(groups)
+    present = {r["species"] for r in rows}
+    species = [s for s in _SPECIES_COLOURS if s in present]
+    data = alt.InlineData(values=rows)
     base = alt.Chart(data).encode(
         x=alt.X("arm:N", title="arm", axis=alt.Axis(labelAngle=0, labelLimit=160))
     )
+    y_title = "positive rate (%), 95% Wilson CI"
     colour = alt.Color(
         "species:N",
         title="species of the party",
-        scale=alt.Scale(domain=list(_SPECIES_COLOURS), range=list(_SPECIES_COLOURS.values())),
+        scale=alt.Scale(domain=species, range=[_SPECIES_COLOURS[s] for s in species]),
         legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=0, titleLimit=0),
     )
-    bars = base.mark_bar().encode(
-        y=alt.Y(
-            "rate:Q", title="positive rate (%), 95% Wilson CI", scale=alt.Scale(domain=[0, 100])
-        ),
+    bars = base.mark_bar(width={"band": 0.7}).encode(
+        y=alt.Y("rate:Q", title=y_title, scale=alt.Scale(domain=[0, 100])),
         color=colour,
         tooltip=["arm:N", "count:N", "rate:Q", "low:Q", "high:Q"],
     )
-    whiskers = base.mark_errorbar(ticks=True, color=_WHISKER, thickness=1.5).encode(
-        y=alt.Y("low:Q", title="positive rate (%), 95% Wilson CI"), y2="high:Q"
+    whisker = base.mark_rule(color=_WHISKER, strokeWidth=1.5).encode(
+        y=alt.Y("low:Q", title=y_title), y2="high:Q"
     )
+    caps = [
+        base.mark_tick(color=_WHISKER, size=16, thickness=1.5).encode(y=alt.Y(f"{end}:Q"))
+        for end in ("low", "high")
+    ]
     counts = base.mark_text(dy=-8).encode(y=alt.Y("high:Q"), text="count:N")
     chart: alt.FacetChart = (
-        alt.layer(bars, whiskers, counts)
+        alt.layer(bars, whisker, *caps, counts)
         .properties(width=300, height=220)
         .facet(
             facet=alt.Facet(

@@ -164,6 +164,12 @@ def pick(
     goto = ss.pop("goto_ref", None)
     url_ref = st.query_params.get("ref")
     hidden = is_blind()
+    # one widget per mode: a browser keeps showing a widget's old option text when only its
+    # options change, so the blind picker is never the open one relabelled
+    key, other = (f"{key}-blind", key) if hidden else (key, f"{key}-blind")
+    if ss.get("_pick_blind") != hidden and ss.get(other) in known:  # the mode just changed
+        ss[key] = ss[other]
+    ss["_pick_blind"] = hidden
     if goto in known:
         ss[key] = goto
     elif chosen in known:

@@ -48,25 +48,25 @@ overview_view.cards(headline.headline_cards(report))
 
 st.subheader("Rate per arm (95% Wilson intervals)")
 st.altair_chart(tables.rates_chart(report.groups))
-st.dataframe(numbers_first(tables.arm_rows(report)), hide_index=True)
+st.dataframe(numbers_first(tables.arm_rows(report), report), hide_index=True)
 
 st.subheader("Contrasts")
 st.caption("Exact tests as in `candor report`; headline contrasts first; Holm within task × model.")
-st.dataframe(numbers_first(tables.contrast_rows(report)), hide_index=True)
+st.dataframe(numbers_first(tables.contrast_rows(report), report), hide_index=True)
 if report.pooled:
     st.subheader("Pooled (Cochran–Mantel–Haenszel)")
     st.dataframe(tables.pooled_rows(report), hide_index=True)
 
 st.subheader("Missingness")
 if flagged:
-    st.dataframe(numbers_first(flagged), hide_index=True)
+    st.dataframe(numbers_first(flagged, report), hide_index=True)
 else:
     st.caption("In every contrast the arms' unscored and leak shares are balanced.")
 
 st.subheader("Unscored samples by reason")
 unscored = tables.unscored_rows(report)
 if unscored:
-    st.dataframe(numbers_first(unscored), hide_index=True)
+    st.dataframe(numbers_first(unscored, report), hide_index=True)
 else:
     st.caption("Every sample was graded.")
 
@@ -75,7 +75,7 @@ st.caption("Groups graded differently are reported apart and never pooled.")
 st.dataframe(tables.grader_rows(report), hide_index=True)
 notes = tables.note_rows(report)
 if notes:
-    st.dataframe(numbers_first(notes), hide_index=True)
+    st.dataframe(numbers_first(notes, report), hide_index=True)
 
 if report.set_aside:
     st.subheader("Copies set aside (each episode counts once)")
@@ -87,7 +87,7 @@ if report.sample_problems:
     )
 
 st.subheader("Eval-awareness")
-st.dataframe(numbers_first(tables.eval_awareness_rows(report)), hide_index=True)
+st.dataframe(numbers_first(tables.eval_awareness_rows(report), report), hide_index=True)
 
 d1, d2 = st.columns(2)
 d1.download_button("Report (Markdown)", to_markdown(report), "candor-report.md", "text/markdown")

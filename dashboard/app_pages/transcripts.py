@@ -20,7 +20,7 @@ table = views.row_table(shown, labels, rows)
 picked = st.dataframe(
     table,
     hide_index=True,
-    height=250,
+    height=180,
     on_select="rerun",
     selection_mode="single-row",
     key=f"sample_table-{blind}",

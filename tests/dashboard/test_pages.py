@@ -74,8 +74,8 @@ def test_overview_shows_the_report_numbers(app: MakeApp, log_dir: Path) -> None:
     at = app().run()
     report = build_report(load_outcomes([log_dir]))
     frames = [df.value.to_dict("records") for df in at.dataframe]
-    assert tables.arm_rows(report) in frames
-    assert tables.contrast_rows(report) in frames
+    assert headline.numbers_first(tables.arm_rows(report), report) in frames
+    assert headline.numbers_first(tables.contrast_rows(report), report) in frames
     [blame] = [g for g in report.groups if g.scenario == "blame_postmortem"]
     assert tables.unscored_rows(report) == [
         {"group": tables.group_name(blame), "arm": "overseer=ai", "grader_unparseable": 1}
