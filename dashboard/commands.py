@@ -10,10 +10,12 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 
 from dashboard.config import ENV_LABELS, ENV_LOG_DIR
 from dashboard.label_store import DEFAULT_NAME
@@ -106,7 +108,17 @@ def run(args: argparse.Namespace) -> int:
     options = _options(args)
     where = f"http://{options['server.address']}:{options['server.port']}"
     print(f"Candor dashboard on {where} (Ctrl+C to stop)", file=sys.stderr)
+    proc = subprocess.Popen(streamlit_command(args), env=env)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        proc.terminate()  # a terminated `candor dashboard` leaves no Streamlit behind
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        return subprocess.call(streamlit_command(args), env=env)
+        return proc.wait()
     except KeyboardInterrupt:
+        proc.terminate()
+        proc.wait()
         return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -101,7 +101,15 @@ def test_candor_dashboard_passes_streamlit_options(
     from cli.main import main
 
     ran: list[list[str]] = []
-    monkeypatch.setattr(commands.subprocess, "call", lambda c, env: ran.append(c) or 0)
+
+    class Done:
+        def __init__(self, command: list[str], env: dict[str, str]) -> None:
+            ran.append(command)
+
+        def wait(self) -> int:
+            return 0
+
+    monkeypatch.setattr(commands.subprocess, "Popen", Done)
     assert (
         main(["dashboard", str(tmp_path), "--server.port", "8600", "--server.headless", "true"])
         == 0
