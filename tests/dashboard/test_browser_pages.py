@@ -118,8 +118,13 @@ def _open(page: Any, sync_api: Any, url: str, heading: str) -> None:
 
 
 def _shot(page: Any, name: str, tmp_path: Path) -> None:
+    """A screenshot of the page as it is; for the README, with the sidebar (which names this
+    run's temporary directories) folded away."""
     page.screenshot(path=str(tmp_path / name))
     if UPDATE_DOCS:
+        page.hover('[data-testid="stSidebar"]')
+        page.locator('[data-testid="stSidebarCollapseButton"]').click()
+        page.wait_for_timeout(1500)
         DOCS.mkdir(exist_ok=True)
         page.screenshot(path=str(DOCS / name))
 
