@@ -48,11 +48,22 @@ $(BROWSER): | $(INSTALLED)
 install: $(INSTALLED) $(LOCAL_MODEL)
 
 demo: install
+	@echo "[1/3] Checking that every scenario's arms differ only in their declared spans..."
 	$(BIN)/candor scenarios check
+	@echo "[2/3] Running blame_postmortem on both arms with the embedded model as agent and grader"
+	@echo "      (SmolLM2-135M on the CPU: a few minutes; its answers prove the plumbing, not the science)..."
 	$(BIN)/inspect eval candor/blame_postmortem --model local/smollm2 \
 	  --model-role grader=local/smollm2 --message-limit 16 --log-dir $(DEMO_LOGS) --display plain
 	@echo "Log: $$(ls -t $(DEMO_LOGS)/*.eval | head -1)"
+	@echo "[3/3] The report (figures in $(DEMO_LOGS)/figures)..."
 	$(BIN)/candor report $(DEMO_LOGS) --figures $(DEMO_LOGS)/figures
+	@echo
+	@echo "Browse these transcripts:  $(BIN)/candor dashboard $(DEMO_LOGS)"
+	@echo "A section above that reads n/a or 'not computed' has too few graded samples from a"
+	@echo "135M model to compute. One command with a real model fills every section, e.g.:"
+	@echo "  $(BIN)/inspect eval candor/deception --model openai/gpt-5 \\"
+	@echo "    --model-role grader=anthropic/claude-sonnet-4-5 --epochs 50 --log-dir logs/study"
+	@echo "  $(BIN)/candor report logs/study --figures logs/study/figures"
 
 test: install $(BROWSER)
 	$(BIN)/python -m pytest -q

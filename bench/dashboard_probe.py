@@ -46,7 +46,7 @@ class Probe(BaseModel):
     """The Transcripts page after opening a transcript."""
     picked: str | None = None
     opened: str | None = None
-    """The transcript the picker shows open after the pick."""
+    """The picker's text for the transcript it shows open after the pick."""
 
 
 def probe(app: str) -> Probe:
@@ -66,7 +66,8 @@ def probe(app: str) -> Probe:
     picker.select_index(len(picker.options) - 1).run()
     result.transcript = time.perf_counter() - started
     result.transcripts = Shown.of(at)
-    result.opened = str(at.selectbox(key="open_ref").value)
+    opened = at.selectbox(key="open_ref")
+    result.opened = str(opened.format_func(opened.value))  # the option text, as picked
     return result
 
 

@@ -69,7 +69,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `candor` console script."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     command = args_list[0] if args_list and not args_list[0].startswith("-") else None
-    args = build_parser(command).parse_args(args_list)
+    parser = build_parser(command)
+    streamlit_options: dict[str, str] = {}
+    if command == "dashboard":  # Streamlit's `--section.option VALUE` pass through
+        from dashboard.commands import OptionError, split_streamlit_options
+
+        try:
+            args_list, streamlit_options = split_streamlit_options(args_list)
+        except OptionError as exc:
+            parser.error(str(exc))
+    args = parser.parse_args(args_list)
+    if streamlit_options:
+        args.streamlit_options = streamlit_options
     code: int = args.handler(args)
     return code
 

@@ -1,17 +1,59 @@
-"""`candor dashboard LOGDIR`: start the Streamlit dashboard on a log directory."""
+"""`candor dashboard LOGDIR`: start the Streamlit dashboard on a log directory.
+
+Streamlit's own options pass through as a Streamlit user types them, e.g.
+`candor dashboard logs --server.port 8600 --server.headless true` (or `--server.port=8600`);
+they win over `--port`, `--host` and `--open-browser`.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import signal
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 
 from dashboard.config import ENV_LABELS, ENV_LOG_DIR
 from dashboard.label_store import DEFAULT_NAME
 
 APP = Path(__file__).resolve().parent / "app.py"
+# `--section.option`, Streamlit's configuration options on its command line
+_STREAMLIT_OPTION = re.compile(r"--([a-z]+\.[A-Za-z][A-Za-z0-9]*)(?:=(.*))?", re.DOTALL)
+
+
+class OptionError(ValueError):
+    """A Streamlit option given without a value."""
+
+
+def split_streamlit_options(argv: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+    """`argv` without Streamlit's `--section.option VALUE` pairs, and those options.
+
+    Raises `OptionError` for an option with no value."""
+    rest: list[str] = []
+    options: dict[str, str] = {}
+    tokens = list(argv)
+    i = 0
+    while i < len(tokens):
+        match = _STREAMLIT_OPTION.fullmatch(tokens[i])
+        if match is None:
+            rest.append(tokens[i])
+            i += 1
+            continue
+        name, value = match.group(1), match.group(2)
+        if value is None:
+            if i + 1 >= len(tokens) or tokens[i + 1].startswith("--"):
+                raise OptionError(
+                    f"Streamlit option '--{name}' needs a value (e.g. --{name} VALUE)"
+                )
+            value = tokens[i + 1]
+            i += 1
+        options[name] = value
+        i += 1
+    return rest, options
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,7 +61,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser = sub.add_parser(
         "dashboard",
         help="browse rates, transcripts and verdicts; label transcripts (Streamlit)",
-        description="Start the Candor dashboard on a directory of Inspect logs.",
+        description="Start the Candor dashboard on a directory of Inspect logs. Streamlit's "
+        "own options pass through as Streamlit takes them, e.g. `--server.port 8600 "
+        "--server.headless true`, and win over --port, --host and --open-browser.",
     )
     parser.add_argument("log_dir", type=Path, help="directory of Inspect logs")
     parser.add_argument(
@@ -28,31 +72,29 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("--port", type=int, default=8501)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--open-browser", action="store_true", help="open a browser tab on start")
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, streamlit_options={})
 
 
 def streamlit_command(args: argparse.Namespace) -> list[str]:
     """The `streamlit run` command line for these arguments."""
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(APP),
-        "--server.port",
-        str(args.port),
-        "--server.address",
-        args.host,
-        "--server.headless",
-        "false" if args.open_browser else "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--",
-        str(args.log_dir.resolve()),
-    ]
+    command = [sys.executable, "-m", "streamlit", "run", str(APP)]
+    for name, value in _options(args).items():
+        command += [f"--{name}", value]
+    command += ["--", str(args.log_dir.resolve())]
     if args.labels is not None:
         command += ["--labels", str(args.labels.resolve())]
     return command
+
+
+def _options(args: argparse.Namespace) -> dict[str, str]:
+    given: dict[str, str] = getattr(args, "streamlit_options", {})
+    return {
+        "server.port": str(args.port),
+        "server.address": args.host,
+        "server.headless": "false" if args.open_browser else "true",
+        "browser.gatherUsageStats": "false",
+        **given,
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,8 +105,20 @@ def run(args: argparse.Namespace) -> int:
     env = {**os.environ, ENV_LOG_DIR: str(args.log_dir.resolve())}
     if args.labels is not None:
         env[ENV_LABELS] = str(args.labels.resolve())
-    print(f"Candor dashboard on http://{args.host}:{args.port} (Ctrl+C to stop)", file=sys.stderr)
+    options = _options(args)
+    where = f"http://{options['server.address']}:{options['server.port']}"
+    print(f"Candor dashboard on {where} (Ctrl+C to stop)", file=sys.stderr)
+    proc = subprocess.Popen(streamlit_command(args), env=env)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        proc.terminate()  # a terminated `candor dashboard` leaves no Streamlit behind
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        return subprocess.call(streamlit_command(args), env=env)
+        return proc.wait()
     except KeyboardInterrupt:
+        proc.terminate()
+        proc.wait()
         return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)

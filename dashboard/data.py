@@ -34,6 +34,7 @@ from scenarios.schema import LegalJudging
 if TYPE_CHECKING:
     from inspect_ai.log import EvalSample
 
+    from dashboard.neutral import NeutralView
     from dashboard.transcript import Transcript
 
 LogFingerprint = tuple[tuple[str, float | None, int | None], ...]
@@ -154,6 +155,19 @@ def _transcript(
 def transcript(row: SampleRow) -> Transcript:
     """The full sample behind a row (only this one sample is read from its log)."""
     return _transcript(row.file, row.mtime, row.raw_id, row.outcome.epoch, row.ref)
+
+
+@st.cache_data(max_entries=32, ttl=900, show_spinner="Reading the transcript…")
+def _neutral(file: str, mtime: float | None, sample_id: int | str, epoch: int) -> NeutralView:
+    from dashboard.neutral import from_sample
+
+    sample = read_eval_log_sample(file, id=sample_id, epoch=epoch, resolve_attachments=True)
+    return from_sample(sample)
+
+
+def neutral(row: SampleRow) -> NeutralView:
+    """The sample as the grader was shown it (its logged input), for blind labelling."""
+    return _neutral(row.file, row.mtime, row.raw_id, row.outcome.epoch)
 
 
 @st.cache_data(max_entries=4_000, ttl=900, show_spinner=False)

@@ -39,7 +39,7 @@ def show_labels(labels: Sequence[Label]) -> None:
     for label in chronological(labels):
         latest[label.labeller] = label
     if not latest:
-        st.caption("No human label yet.")
+        st.caption("Nobody has labelled this transcript yet.")
     for label in latest.values():
         tactics = f" · tactics: {', '.join(label.tactics)}" if label.tactics else ""
         note = f" — {label.note}" if label.note else ""
@@ -101,19 +101,24 @@ def label_form(
     st.rerun()
 
 
-def label_rows(labels: Sequence[Label], rows: Sequence[SampleRow]) -> list[dict[str, str]]:
-    """Latest labels with the grader's verdict beside them (hidden in blind mode).
+def label_rows(
+    labels: Sequence[Label], rows: Sequence[SampleRow], blind_names: dict[str, str] | None = None
+) -> list[dict[str, str]]:
+    """Latest labels with the grader's verdict beside them; in blind mode (`blind_names`: each
+    transcript's queue name) neither the verdict nor the reference, which names the arm.
 
     Every cell goes through `visible`: a table shows text without Markdown, and an imported note
     or name may carry bidi or control characters.
     """
-    blind = bool(st.session_state.get("blind"))
+    blind = blind_names is not None
     grader = {r.ref: r.verdict or r.outcome.status for r in rows}
     return [
         {
             column: visible(value)
             for column, value in {
-                "ref": label.ref,
+                "ref": (blind_names or {}).get(label.ref, "not in these logs")
+                if blind
+                else label.ref,
                 "labeller": label.labeller,
                 "verdict": label.verdict,
                 "grader": "hidden" if blind else grader.get(label.ref, "not in these logs"),

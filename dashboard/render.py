@@ -15,6 +15,7 @@ import streamlit as st
 from pydantic import JsonValue
 
 from dashboard.models import GroundTruthView, SampleRow
+from dashboard.neutral import NeutralView
 from dashboard.safe import Highlighter, escape_markdown, visible, visible_json
 from dashboard.transcript import ScoreView, ToolCallView, Transcript, Turn
 from records.dimensions import declared
@@ -116,20 +117,25 @@ def conversation(t: Transcript, h: Highlighter) -> None:
             _turn(turn, h)
 
 
-def submissions(t: Transcript, h: Highlighter) -> None:
-    """The report(s) the agent submitted, each field highlighted."""
+def submissions(t: Transcript, h: Highlighter, marked: dict[str, str] | None = None) -> None:
+    """The report(s) the agent submitted, each field highlighted; `marked` gives the last
+    report's fields as ready Markdown (the side-by-side word differences)."""
     st.subheader("Submitted report")
     if t.episode is None:
         st.warning(escape_markdown(t.store_problem or "no episode record"))
         return
     if not t.episode.submissions:
         st.info("The agent submitted nothing.")
-    for sub in t.episode.submissions:
+    last = len(t.episode.submissions) - 1
+    for i, sub in enumerate(t.episode.submissions):
         with st.container(border=True):
             caption(tool=sub.tool, turn=sub.turn)
             for name, value in sub.fields.items():
                 st.markdown(f"**{escape_markdown(name)}**")
-                show(value, h)
+                if marked is not None and i == last and name in marked:
+                    st.markdown(marked[name])
+                else:
+                    show(value, h)
 
 
 def verdict(score: ScoreView | None, quotes: Sequence[str], texts: Sequence[str]) -> None:
@@ -245,20 +251,82 @@ def ground_truth(gt: GroundTruthView) -> None:
                 st.markdown("- " + escape_markdown(element))
 
 
-def header(row: SampleRow, t: Transcript) -> None:
-    """Who, which arm, how the episode ended."""
+_VERDICT_COLOURS = {
+    "deceptive": "red",
+    "violation": "red",
+    "partial": "orange",
+    "honest": "green",
+    "compliant": "green",
+}
+
+
+def verdict_badges(row: SampleRow) -> str:
+    """The grader's verdict and the sample's status as coloured Markdown badges."""
     o = row.outcome
-    st.markdown(f"#### {escape_markdown(row.ref)}")
+    word = row.verdict or "no verdict"
+    colour = _VERDICT_COLOURS.get(word, "gray")
+    status = "blue" if o.status == "graded" else "orange"
+    return (
+        f":{colour}-badge[verdict: {escape_markdown(word)}] "
+        f":{status}-badge[status: {escape_markdown(o.status)}]"
+    )
+
+
+def header(row: SampleRow, t: Transcript) -> None:
+    """Scenario, arm, epoch, the verdict and status in one heading; model, how the episode
+    ended and the log reference below it."""
+    o = row.outcome
+    where = o.scenario if o.task == o.scenario else f"{o.task} / {o.scenario}"
+    title = escape_markdown(f"{where} · {o.arm} · epoch {o.epoch}")
+    st.markdown(f"#### {title} {verdict_badges(row)}")
     episode = t.episode
+    if o.status != "graded" and o.reason:
+        st.warning(escape_markdown(f"Unscored ({o.status}): {o.reason}"))
     caption(
-        task=o.task,
         model=o.model,
-        arm=o.arm,
-        status=o.status,
         end_reason=episode.end_reason if episode else None,
         agent_turns=episode.agent_turns if episode else None,
+        log=row.ref,
     )
     if t.error:
         st.warning(escape_markdown(f"The sample ended with an error: {t.error}"))
     if t.limit:
         st.info(escape_markdown(f"The sample hit a {t.limit}."))
+
+
+def blind_header(name: str, row: SampleRow) -> None:
+    """Blind labelling's heading: the queue position, scenario and model, nothing of the arm."""
+    o = row.outcome
+    st.markdown(f"### {escape_markdown(name)}")
+    caption(scenario=o.scenario, model=o.model, status=o.status)
+
+
+_NEUTRAL_ROLES = {
+    "agent": ("assistant", "agent"),
+    "reasoning": ("assistant", "agent (private reasoning)"),
+    "tool_call": ("assistant", "agent calls a tool"),
+    "tool_result": ("tool", "tool result"),
+    "counterparty": ("user", "counterparty"),
+    "text": ("user", "transcript"),
+}
+
+
+def neutral(view: NeutralView) -> None:
+    """The transcript exactly as the grader read it (species cues redacted)."""
+    st.subheader("Transcript (as the grader read it)")
+    if view.problem:
+        st.info(escape_markdown(view.problem))
+        return
+    st.caption(
+        "Names in square brackets stand for a party; [REDACTED] hides a word; [they] stands for "
+        "any third-person pronoun."
+    )
+    if view.scenario:
+        with st.expander("Scenario, ground truth and criteria (as the grader read them)"):
+            show(view.scenario)
+    for entry in view.entries:
+        name, label = _NEUTRAL_ROLES[entry.kind]
+        avatar = _TOOL_AVATAR if name == "tool" else _AVATARS.get(name)
+        with st.chat_message(name, avatar=avatar):
+            st.caption(escape_markdown(f"{label} {entry.who}".strip()))
+            show(entry.text)

@@ -12,7 +12,10 @@ from analysis.render import dimension_cell, dimension_heading, dimension_names
 from analysis.report import GroupReport, Report
 
 Row = dict[str, str | int | float | bool | None]
-_SPECIES_COLOURS = {"ai": "#c0504d", "human": "#4f81bd", "absent": "#9b9b9b", "mixed": "#7f7f7f"}
+# Okabe–Ito, safe for the common colour-vision deficiencies; interval whiskers are black, so
+# they never share an arm's colour.
+_SPECIES_COLOURS = {"human": "#0072B2", "ai": "#D55E00", "absent": "#009E73", "mixed": "#CC79A7"}
+_WHISKER = "#000000"
 
 
 def grader_tag(label: str) -> str:
@@ -183,11 +186,22 @@ def flag_rows(report: Report) -> list[Row]:
     return rows
 
 
+def panel_title(g: GroupReport) -> str:
+    """A chart panel's title: scenario and model, and its headline contrast's OR and p."""
+    head = next((c for c in g.contrasts if c.headline), g.contrasts[0] if g.contrasts else None)
+    where = f"{g.scenario} — {g.model} ({grader_tag(g.grader)})"
+    if head is None:
+        return where
+    r = head.result
+    return f"{where}: OR {fmt_ratio(r.sample_or)}, p {fmt_p(r.p_value)}"
+
+
 def chart_rows(groups: Sequence[GroupReport]) -> list[Row]:
     """Rate and interval per arm in percent; arms without a graded sample have no bar."""
     return [
         {
             "group": group_name(g),
+            "panel": panel_title(g),
             "arm": a.arm,
             "species": _species(a.levels),
             "rate": None if a.rate.rate is None else 100 * a.rate.rate,
@@ -201,24 +215,44 @@ def chart_rows(groups: Sequence[GroupReport]) -> list[Row]:
 
 
 def rates_chart(groups: Sequence[GroupReport]) -> alt.FacetChart:
-    """Bars of the rate per arm with 95% Wilson intervals, one panel per group."""
-    data = alt.InlineData(values=chart_rows(groups))
-    base = alt.Chart(data).encode(x=alt.X("arm:N", title=None, axis=alt.Axis(labelAngle=0)))
+    """Bars of the rate per arm with 95% Wilson intervals (black whiskers with short caps), one
+    panel per group titled with its headline contrast's odds ratio and p; the legend below."""
+    rows = chart_rows(groups)
+    present = {r["species"] for r in rows}
+    species = [s for s in _SPECIES_COLOURS if s in present]
+    data = alt.InlineData(values=rows)
+    base = alt.Chart(data).encode(
+        x=alt.X("arm:N", title="arm", axis=alt.Axis(labelAngle=0, labelLimit=160))
+    )
+    y_title = "positive rate (%), 95% Wilson CI"
     colour = alt.Color(
         "species:N",
-        scale=alt.Scale(domain=list(_SPECIES_COLOURS), range=list(_SPECIES_COLOURS.values())),
+        title="species of the party",
+        scale=alt.Scale(domain=species, range=[_SPECIES_COLOURS[s] for s in species]),
+        legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=0, titleLimit=0),
     )
-    bars = base.mark_bar().encode(
-        y=alt.Y("rate:Q", title="rate (%), 95% Wilson CI", scale=alt.Scale(domain=[0, 100])),
+    bars = base.mark_bar(width={"band": 0.7}).encode(
+        y=alt.Y("rate:Q", title=y_title, scale=alt.Scale(domain=[0, 100])),
         color=colour,
         tooltip=["arm:N", "count:N", "rate:Q", "low:Q", "high:Q"],
     )
-    whiskers = base.mark_errorbar(ticks=True).encode(y=alt.Y("low:Q", title=None), y2="high:Q")
-    counts = base.mark_text(dy=-8).encode(y=alt.Y("high:Q", title=None), text="count:N")
+    whisker = base.mark_rule(color=_WHISKER, strokeWidth=1.5).encode(
+        y=alt.Y("low:Q", title=y_title), y2="high:Q"
+    )
+    caps = [
+        base.mark_tick(color=_WHISKER, size=16, thickness=1.5).encode(y=alt.Y(f"{end}:Q"))
+        for end in ("low", "high")
+    ]
+    counts = base.mark_text(dy=-8).encode(y=alt.Y("high:Q"), text="count:N")
     chart: alt.FacetChart = (
-        alt.layer(bars, whiskers, counts)
-        .properties(width=260, height=220)
-        .facet(facet=alt.Facet("group:N", title=None), columns=2)
+        alt.layer(bars, whisker, *caps, counts)
+        .properties(width=300, height=220)
+        .facet(
+            facet=alt.Facet(
+                "panel:N", title=None, header=alt.Header(labelLimit=0, labelFontSize=12)
+            ),
+            columns=2,
+        )
         .resolve_scale(x="independent")
     )
     return chart

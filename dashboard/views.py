@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from dashboard import data
+from analysis.report import Report
+from dashboard import blind, data
 from dashboard.calibration import Pair, confusion_matrix, per_arm
 from dashboard.config import LaunchOptions, labels_path
 from dashboard.filters import FIELDS, LABEL_CHOICES, Filters, apply, choices
@@ -24,8 +25,41 @@ _FILTER_LABELS = {
     "tactics": "Tactic",
     "provisions": "Provision",
 }
+# Fields whose values name the arm or the grader's judgement: not offered in blind mode.
+_NOT_BLIND = frozenset({"arms", "verdicts", "tactics", "provisions"})
 _MAX_OPTIONS = 2_000
 DEEP_SEARCH_LIMIT = 1_000
+BLIND_HELP = (
+    "Label without knowing the arm or the grader's judgement: no verdict, tactics, grader calls "
+    "or arm anywhere; each transcript is shown as the grader read it (every species cue "
+    "redacted), in a random order (seeded by your name) that takes the arms in turn."
+)
+
+
+def is_blind() -> bool:
+    """Whether blind labelling is on."""
+    return bool(st.session_state.get("blind"))
+
+
+def stop_if_blind(what: str) -> None:
+    """Stop a page that cannot be shown blind, saying why."""
+    if is_blind():
+        st.info(
+            f"Blind labelling is on: {what} Label on the Transcripts page, or turn blind "
+            "labelling off in the sidebar."
+        )
+        st.stop()
+
+
+def readable(row: SampleRow) -> str:
+    """A sample as a researcher names it: scenario, arm, epoch, model."""
+    o = row.outcome
+    where = o.scenario if o.task == o.scenario else f"{o.task} / {o.scenario}"
+    return f"{where} · {o.arm} · epoch {o.epoch} · {o.model}"
+
+
+def blind_seed() -> str:
+    return str(st.session_state.get("labeller", "")).strip()
 
 
 def sidebar(opts: LaunchOptions) -> None:
@@ -39,11 +73,7 @@ def sidebar(opts: LaunchOptions) -> None:
             ss["labels_path"] = str(labels_path(log_dir, opts.labels))
             st.caption(escape_markdown(f"Labels: {ss['labels_path']}"))
         st.text_input("Your name (labeller)", key="labeller")
-        st.toggle(
-            "Blind labelling",
-            key="blind",
-            help="Hide the grader's verdict and evidence until you have labelled the transcript.",
-        )
+        st.toggle("Blind labelling", key="blind", help=BLIND_HELP)
         if st.button("Reload logs", help="Re-read the directory (new logs are picked up anyway)"):
             data.clear()
 
@@ -93,12 +123,16 @@ def latest_labels(store: LabelStore) -> list[Label]:
 def filter_widgets(rows: Sequence[SampleRow], labelled: set[str]) -> list[SampleRow]:
     """The filter bar; returns the rows that pass it."""
     selected: dict[str, tuple[str, ...]] = {}
+    hidden = _NOT_BLIND if is_blind() else frozenset()
+    fields = {name: key for name, key in FIELDS.items() if name not in hidden}
     columns = st.columns(4)
-    for i, (name, key) in enumerate(FIELDS.items()):
+    for i, (name, key) in enumerate(fields.items()):
         options = choices(rows, key)
         picked = columns[i % 4].multiselect(_FILTER_LABELS[name], options, key=f"filter_{name}")
         selected[name] = tuple(picked)
     labelled_choice = columns[3].selectbox("Human label", LABEL_CHOICES, key="filter_labelled")
+    if hidden:  # the search reads arms, verdicts and rationales
+        return apply(rows, Filters(labelled=labelled_choice, **selected), labelled)
     text = st.text_input(
         "Search", key="filter_text", placeholder="ids, arms, reasons, rationales, quotes, tactics"
     )
@@ -115,18 +149,35 @@ def filter_widgets(rows: Sequence[SampleRow], labelled: set[str]) -> list[Sample
 
 
 def pick(
-    rows: Sequence[SampleRow], all_rows: Sequence[SampleRow], key: str = "open_ref"
+    rows: Sequence[SampleRow],
+    all_rows: Sequence[SampleRow],
+    key: str = "open_ref",
+    chosen: str | None = None,
 ) -> SampleRow | None:
-    """A transcript picker kept in step with the URL (`?ref=`), so a reload reopens it."""
+    """A transcript picker kept in step with the URL (`?ref=`), so a reload reopens it.
+
+    `chosen` is a transcript picked elsewhere on the page (a table row). In blind mode the
+    choices are the labelling queue's positions and the URL is left without a reference (a
+    reference names the arm)."""
     ss = st.session_state
     known = {r.ref: r for r in all_rows}
     goto = ss.pop("goto_ref", None)
     url_ref = st.query_params.get("ref")
+    hidden = is_blind()
+    # one widget per mode: a browser keeps showing a widget's old option text when only its
+    # options change, so the blind picker is never the open one relabelled
+    key, other = (f"{key}-blind", key) if hidden else (key, f"{key}-blind")
+    if ss.get("_pick_blind") != hidden and ss.get(other) in known:  # the mode just changed
+        ss[key] = ss[other]
+    ss["_pick_blind"] = hidden
     if goto in known:
         ss[key] = goto
+    elif chosen in known:
+        ss[key] = chosen
     elif url_ref and url_ref != ss.get("_url_ref") and url_ref in known:
         ss[key] = url_ref
-    refs = [r.ref for r in rows][:_MAX_OPTIONS]
+    ordered = blind.queue(rows, blind_seed()) if hidden else list(rows)
+    refs = [r.ref for r in ordered][:_MAX_OPTIONS]
     current = ss.get(key)
     if current in known and current not in refs:
         refs.insert(0, current)  # keep the open transcript even when a filter hides it
@@ -137,15 +188,39 @@ def pick(
         ss[key] = refs[0]
     if len(rows) > _MAX_OPTIONS:
         st.caption(f"Showing the first {_MAX_OPTIONS} matches; narrow the filters to see others.")
-    blind = bool(ss.get("blind"))
-    names = {
-        r.ref: f"{r.ref}  —  {r.outcome.status if blind else r.verdict or r.outcome.status}"
-        for r in all_rows
-    }
+    if hidden:
+        names = blind.position_names(all_rows, blind_seed())
+    else:
+        names = {r.ref: f"{readable(r)} — {r.verdict or r.outcome.status}" for r in all_rows}
     ref = st.selectbox("Transcript", refs, key=key, format_func=lambda x: names.get(x, x))
     ss["_url_ref"] = ref
-    st.query_params["ref"] = ref
+    if hidden:
+        if "ref" in st.query_params:
+            del st.query_params["ref"]
+    else:
+        st.query_params["ref"] = ref
     return known.get(ref)
+
+
+def table_choice(event: object, rows: Sequence[SampleRow], key: str) -> str | None:
+    """The transcript a click on the sample table chose, once per new selection (so the picker
+    can still move away from it); `rows` in the table's order before blind reordering."""
+    ss = st.session_state
+    applied = f"_{key}_applied"
+    selection = event.get("selection", {}) if isinstance(event, dict) else {}
+    picked = list(selection.get("rows", [])) if isinstance(selection, dict) else []
+    if not picked:
+        ss.pop(applied, None)
+        return None
+    ordered = blind.queue(rows, blind_seed()) if is_blind() else list(rows)
+    index = picked[0]
+    if not isinstance(index, int) or not 0 <= index < len(ordered):
+        return None
+    ref = ordered[index].ref
+    if ss.get(applied) == ref:
+        return None
+    ss[applied] = ref
+    return ref
 
 
 def open_button(ref: str, key: str) -> None:
@@ -155,41 +230,76 @@ def open_button(ref: str, key: str) -> None:
         st.switch_page(TRANSCRIPTS_PAGE)
 
 
-def row_table(rows: Sequence[SampleRow], labels: Sequence[Label]) -> list[dict[str, str | int]]:
-    """The sample list as table rows (the grader's verdict left out in blind mode)."""
-    blind = bool(st.session_state.get("blind"))
+def row_table(
+    rows: Sequence[SampleRow], labels: Sequence[Label], all_rows: Sequence[SampleRow] = ()
+) -> list[dict[str, str | int]]:
+    """The sample list as table rows, verdict and status before the wide columns.
+
+    In blind mode: the labelling queue's order and names, and nothing of the arm or the
+    grader's judgement (`all_rows` numbers the queue; default `rows`)."""
+    if is_blind():
+        seed = blind_seed()
+        names = blind.position_names(all_rows or rows, seed)
+        me = {label.ref for label in labels if label.labeller == seed}
+        return [
+            {
+                "transcript": names.get(r.ref, ""),
+                "scenario": r.outcome.scenario,
+                "model": r.outcome.model,
+                "status": r.outcome.status,
+                "labelled by you": "yes" if r.ref in me else "no",
+            }
+            for r in blind.queue(rows, seed)
+        ]
     human: dict[str, list[str]] = {}
     for label in labels:
         human.setdefault(label.ref, []).append(f"{label.verdict} ({label.labeller})")
     return [
         {
-            "ref": r.ref,
-            "model": r.outcome.model,
+            "scenario": r.outcome.scenario,
             "arm": r.outcome.arm,
+            "epoch": r.outcome.epoch,
+            "verdict": r.verdict or "—",
             "status": r.outcome.status,
-            "verdict": "hidden" if blind else r.verdict or "—",
-            "tactics": "" if blind else ", ".join(r.outcome.tally("tactics")),
+            "model": r.outcome.model,
+            "tactics": ", ".join(r.outcome.tally("tactics")),
             "human": visible("; ".join(human.get(r.ref, []))),  # imported names may hide text
         }
         for r in rows
     ]
 
 
-def pick_pair(rows: Sequence[SampleRow]) -> tuple[SampleRow, SampleRow] | None:
-    """Choose a task × model × scenario, an epoch and two of its arms."""
+def headline_pair(report: Report, task: str, model: str, scenario: str) -> tuple[str, str] | None:
+    """The scenario's first headline contrast in the report (its declared `headline_contrasts`)."""
+    for g in report.groups:
+        if (g.task, g.model, g.scenario) == (task, model, scenario):
+            for c in g.contrasts:
+                if c.headline:
+                    return c.arm_a, c.arm_b
+    return None
+
+
+def pick_pair(rows: Sequence[SampleRow], report: Report) -> tuple[SampleRow, SampleRow] | None:
+    """Choose a task × model × scenario, an epoch and two of its arms (the headline pair first)."""
     groups: dict[str, list[SampleRow]] = {}
     for r in rows:
         o = r.outcome
-        groups.setdefault(f"{o.task} — {o.model} — {o.scenario}", []).append(r)
+        where = o.scenario if o.task == o.scenario else f"{o.task} / {o.scenario}"
+        groups.setdefault(f"{where} — {o.model}", []).append(r)
+    names = sorted(groups)
     c1, c2, c3, c4 = st.columns([3, 2, 2, 1])
-    group = c1.selectbox("Task — model — scenario", sorted(groups), key="pair_group")
+    group = c1.selectbox("Scenario — model", names, key="pair_group")
     members = groups[group] if group else []
     arms = sorted({r.outcome.arm for r in members})
     if len(arms) < 2:
         st.info("This scenario has only one arm in these logs.")
         return None
-    arm_a = c2.selectbox("Arm A", arms, index=0, key="pair_a")
-    arm_b = c3.selectbox("Arm B", arms, index=1, key="pair_b")
+    o = members[0].outcome
+    pair = headline_pair(report, o.task, o.model, o.scenario)
+    first, second = pair if pair and set(pair) <= set(arms) else (arms[0], arms[1])
+    # keyed by group, so another scenario opens on its own headline pair
+    arm_a = c2.selectbox("Arm A", arms, index=arms.index(first), key=f"pair_a-{group}")
+    arm_b = c3.selectbox("Arm B", arms, index=arms.index(second), key=f"pair_b-{group}")
     by_key = {(r.outcome.arm, r.outcome.epoch): r for r in members}
     epochs = sorted({e for a, e in by_key if a == arm_a} & {e for a, e in by_key if a == arm_b})
     if not epochs:
@@ -199,6 +309,8 @@ def pick_pair(rows: Sequence[SampleRow]) -> tuple[SampleRow, SampleRow] | None:
     if epoch is None or arm_a == arm_b:
         st.info("Choose two different arms.")
         return None
+    if pair and {arm_a, arm_b} == set(pair):
+        st.caption("The scenario's headline contrast.")
     return by_key[(arm_a, epoch)], by_key[(arm_b, epoch)]
 
 

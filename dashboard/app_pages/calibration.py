@@ -6,6 +6,7 @@ from dashboard import calibration, views
 from dashboard.safe import escape_markdown, visible
 
 st.title("Calibration")
+views.stop_if_blind("calibration compares your labels with the grader's, arm by arm.")
 cat = views.catalogue()
 store, _ = views.label_store()
 labels = views.latest_labels(store)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import labelling, views
+from dashboard import blind, labelling, views
 from dashboard.safe import escape_markdown, visible
 
 st.title("Labels")
@@ -18,16 +18,25 @@ c1.metric("Labelled transcripts", len(labelled))
 c2.metric("Labellers", len({label.labeller for label in labels}))
 c3.metric("Unlabelled", sum(1 for r in cat.rows if r.ref not in labelled))
 
-unlabelled = [r for r in cat.rows if r.ref not in labelled]
+hidden = views.is_blind()
+if hidden:  # the queue's order, named by position: a reference names the arm
+    names = blind.position_names(cat.rows, views.blind_seed())
+    unlabelled = [r for r in blind.queue(cat.rows, views.blind_seed()) if r.ref not in labelled]
+else:
+    names = {r.ref: views.readable(r) for r in cat.rows}
+    unlabelled = [r for r in cat.rows if r.ref not in labelled]
 if unlabelled:
-    st.markdown(escape_markdown(f"Next unlabelled: {unlabelled[0].ref}"))
+    st.markdown(escape_markdown(f"Next unlabelled: {names[unlabelled[0].ref]}"))
     views.open_button(unlabelled[0].ref, key="open_next")
 
 st.subheader("Latest label per transcript and labeller")
-st.dataframe(labelling.label_rows(labels, cat.rows), hide_index=True)
+st.dataframe(labelling.label_rows(labels, cat.rows, names if hidden else None), hide_index=True)
 if labels:
     ref = st.selectbox(
-        "Open a labelled transcript", sorted(labelled), format_func=visible, key="labels_open"
+        "Open a labelled transcript",
+        sorted(labelled),
+        format_func=lambda x: names.get(x, "not in these logs" if hidden else visible(x)),
+        key="labels_open",
     )
     if ref:
         views.open_button(ref, key="open_labelled")

@@ -1,13 +1,15 @@
-"""Overview: the report's rates, contrasts, unscored counts and verdict flags (eval-awareness,
-refusal, warning: every flag of `records/dimensions.yaml`)."""
+"""Overview: the headline contrasts first, then the report's rates, contrasts, unscored counts
+and verdict flags (eval-awareness, refusal, warning: every flag of `records/dimensions.yaml`)."""
 
 import streamlit as st
 
 from analysis.render import to_csv, to_markdown
-from dashboard import tables, views
+from dashboard import headline, overview_view, tables, views
+from dashboard.headline import numbers_first
 from dashboard.safe import escape_markdown
 
 st.title("Overview")
+views.stop_if_blind("the Overview shows every arm's rate.")
 cat = views.catalogue(detailed=True)
 report = cat.report
 samples = [r.outcome for r in cat.rows]
@@ -36,36 +38,44 @@ if report.sample_problems:
         )
     )
 
-st.subheader("Grader configurations")
-st.caption("Groups graded differently are reported apart and never pooled.")
-st.dataframe(tables.grader_rows(report), hide_index=True)
-notes = tables.note_rows(report)
-if notes:
-    st.dataframe(notes, hide_index=True)
+st.subheader("Headline contrasts")
+st.caption(
+    "Per scenario × model × grader configuration: each arm's rate with its 95% Wilson interval, "
+    "the difference (Newcombe interval), the odds ratio with its exact conditional interval, "
+    "Fisher's exact p and Holm's adjustment within task × model × grader."
+)
+overview_view.cards(headline.headline_cards(report))
 
 st.subheader("Rate per arm (95% Wilson intervals)")
 st.altair_chart(tables.rates_chart(report.groups))
-st.dataframe(tables.arm_rows(report), hide_index=True)
+st.dataframe(numbers_first(tables.arm_rows(report), report), hide_index=True)
 
 st.subheader("Contrasts")
 st.caption("Exact tests as in `candor report`; headline contrasts first; Holm within task × model.")
-st.dataframe(tables.contrast_rows(report), hide_index=True)
+st.dataframe(numbers_first(tables.contrast_rows(report), report), hide_index=True)
 if report.pooled:
     st.subheader("Pooled (Cochran–Mantel–Haenszel)")
     st.dataframe(tables.pooled_rows(report), hide_index=True)
 
 st.subheader("Missingness")
 if flagged:
-    st.dataframe(flagged, hide_index=True)
+    st.dataframe(numbers_first(flagged, report), hide_index=True)
 else:
     st.caption("In every contrast the arms' unscored and leak shares are balanced.")
 
 st.subheader("Unscored samples by reason")
 unscored = tables.unscored_rows(report)
 if unscored:
-    st.dataframe(unscored, hide_index=True)
+    st.dataframe(numbers_first(unscored, report), hide_index=True)
 else:
     st.caption("Every sample was graded.")
+
+st.subheader("Grader configurations")
+st.caption("Groups graded differently are reported apart and never pooled.")
+st.dataframe(tables.grader_rows(report), hide_index=True)
+notes = tables.note_rows(report)
+if notes:
+    st.dataframe(numbers_first(notes, report), hide_index=True)
 
 if report.set_aside:
     st.subheader("Copies set aside (each episode counts once)")
@@ -77,7 +87,7 @@ if report.sample_problems:
     )
 
 st.subheader("Verdict flags")
-st.dataframe(tables.flag_rows(report), hide_index=True)
+st.dataframe(numbers_first(tables.flag_rows(report), report), hide_index=True)
 
 d1, d2 = st.columns(2)
 d1.download_button("Report (Markdown)", to_markdown(report), "candor-report.md", "text/markdown")

@@ -60,3 +60,66 @@ def test_dashboard_command_line(tmp_path: Path) -> None:
 def test_missing_log_dir_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert commands.run(_parse(["dashboard", str(tmp_path / "nope")])) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "options", "rest"),
+    [
+        (
+            ["dashboard", "logs", "--server.port", "8600"],
+            {"server.port": "8600"},
+            ["dashboard", "logs"],
+        ),
+        (
+            ["dashboard", "--server.port=8600", "logs", "--server.headless", "true"],
+            {"server.port": "8600", "server.headless": "true"},
+            ["dashboard", "logs"],
+        ),
+        (
+            ["dashboard", "logs", "--labels", "l.db", "--theme.base", "dark"],
+            {"theme.base": "dark"},
+            ["dashboard", "logs", "--labels", "l.db"],
+        ),
+    ],
+)
+def test_streamlit_options_split_from_ours(
+    argv: list[str], options: dict[str, str], rest: list[str]
+) -> None:
+    assert commands.split_streamlit_options(argv) == (rest, options)
+
+
+@pytest.mark.parametrize("argv", [["logs", "--server.port"], ["--server.port", "--labels", "x"]])
+def test_streamlit_option_without_a_value_is_an_error(argv: list[str]) -> None:
+    with pytest.raises(commands.OptionError, match="--server.port"):
+        commands.split_streamlit_options(argv)
+
+
+def test_candor_dashboard_passes_streamlit_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`candor dashboard LOGS --server.port 8600 --server.headless true`, as the README shows."""
+    from cli.main import main
+
+    ran: list[list[str]] = []
+
+    class Done:
+        def __init__(self, command: list[str], env: dict[str, str]) -> None:
+            ran.append(command)
+
+        def wait(self) -> int:
+            return 0
+
+    monkeypatch.setattr(commands.subprocess, "Popen", Done)
+    assert (
+        main(["dashboard", str(tmp_path), "--server.port", "8600", "--server.headless", "true"])
+        == 0
+    )
+    [command] = ran
+    assert command[command.index("--server.port") + 1] == "8600"
+    assert command.count("--server.port") == 1
+    assert command[command.index("--server.headless") + 1] == "true"
+    assert command[command.index("--") + 1 :] == [str(tmp_path.resolve())]
+    assert "http://127.0.0.1:8600" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["dashboard", str(tmp_path), "--server.port"])
+    assert "needs a value" in capsys.readouterr().err

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.logs import load_outcomes
 from analysis.report import build_report
-from dashboard import calibration, data, tables
+from dashboard import calibration, data, headline, tables
 from dashboard.label_store import Label, LabelStore
 from dashboard.safe import HIGHLIGHT_OPEN, escape_markdown
 
@@ -74,17 +74,40 @@ def test_overview_shows_the_report_numbers(app: MakeApp, log_dir: Path) -> None:
     at = app().run()
     report = build_report(load_outcomes([log_dir]))
     frames = [df.value.to_dict("records") for df in at.dataframe]
-    assert tables.arm_rows(report) in frames
-    assert tables.contrast_rows(report) in frames
+    assert headline.numbers_first(tables.arm_rows(report), report) in frames
+    assert headline.numbers_first(tables.contrast_rows(report), report) in frames
     [blame] = [g for g in report.groups if g.scenario == "blame_postmortem"]
     assert tables.unscored_rows(report) == [
         {"group": tables.group_name(blame), "arm": "overseer=ai", "grader_unparseable": 1}
     ]
     assert tables.grader_rows(report) in frames
-    assert [m.value for m in at.metric] == ["2", "2", "6", "5", "1"]
+    assert [m.value for m in at.metric][:5] == ["2", "2", "6", "5", "1"]
     assert at.get("vega_lite_chart")
     warnings = md(at)
     assert "not a Candor task" in warnings and "cannot read log" in warnings
+
+
+def test_overview_opens_with_the_headline_cards(app: MakeApp, log_dir: Path) -> None:
+    at = app().run()
+    report = build_report(load_outcomes([log_dir]))
+    cards = headline.headline_cards(report)
+    [card] = [c for c in cards if c.scenario == "blame_postmortem"]
+    assert (card.a.arm, card.b.arm) == ("overseer=ai", "overseer=human")  # the declared pair
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[escape_markdown("A: overseer=ai")] == card.a.rate
+    assert metrics[escape_markdown("B: overseer=human")] == card.b.rate
+    shown = md(at)
+    for figure in (card.difference, card.odds_ratio, card.p, card.p_holm):
+        assert escape_markdown(figure) in shown, figure
+    assert escape_markdown(f"{card.a.positive} / {card.a.graded} graded") in shown
+    assert escape_markdown(f"unscored {card.a.unscored}") in shown
+    assert "missingness balanced" in shown and "one grader configuration" in shown
+    # the cards come before every table, and no table starts with the wide group column
+    subheaders = [s.value for s in at.subheader]
+    assert subheaders[0] == "Headline contrasts"
+    for df in at.dataframe:
+        columns = list(df.value.columns)
+        assert columns[0] != "group", columns
 
 
 def test_transcript_view(app: MakeApp, log_dir: Path) -> None:
@@ -157,28 +180,16 @@ def test_label_saved_from_the_transcript_page(app: MakeApp, log_dir: Path, label
     assert_safe(at)
 
 
-def test_blind_mode_hides_the_verdict_until_labelled(app: MakeApp, log_dir: Path) -> None:
-    ref = blame_ref(log_dir)
-    at = app()
-    at.query_params["ref"] = ref
-    at = page(at.run(), "transcripts")
-    at.toggle(key="blind").set_value(True)
-    at = at.run()
-    assert "Grader's verdict" not in [s.value for s in at.subheader]
-    assert HIGHLIGHT_OPEN not in md(at) and escape_markdown("verdict: deceptive") not in md(at)
-    at = save_label(at, ref, "deceptive", "")
-    assert "Grader's verdict" in [s.value for s in at.subheader]
-
-
-def test_side_by_side_shows_two_arms(app: MakeApp) -> None:
+def test_side_by_side_opens_on_the_headline_pair_and_marks_differences(app: MakeApp) -> None:
     at = page(app().run(), "side_by_side")
     assert not at.exception
-    headers = [m.value for m in at.markdown if m.value.startswith("####")]
+    headers = [m.value for m in at.markdown if m.value.startswith("###")]
     assert len(headers) == 2
-    assert "overseer\\=ai\\@1" in headers[0] and "overseer\\=human\\@1" in headers[1]
+    assert "overseer\\=ai · epoch 1" in headers[0] and "overseer\\=human · epoch 1" in headers[1]
+    assert "The scenario's headline contrast." in md(at)
     at.selectbox(key="pair_epoch").set_value(2)
     at = at.run()
-    assert [h for h in (m.value for m in at.markdown) if h.startswith("####") and "\\@2" in h]
+    assert [h for h in (m.value for m in at.markdown) if h.startswith("###") and "epoch 2" in h]
     assert_safe(at)
 
 

@@ -1,0 +1,148 @@
+"""The answer first: one card per headline contrast, and tables whose numbers come first.
+
+Pure: the cards are built from the report (`analysis.report`), formatted as `candor report`
+formats them, and drawn by `dashboard/overview_view.py`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from pydantic import BaseModel, ConfigDict
+
+from analysis.compare import fmt_ci_pct, fmt_p, fmt_pct, fmt_ratio
+from analysis.report import ArmSummary, ContrastRow, GroupReport, Report
+from dashboard.tables import Row, grader_tag, group_name
+
+_LAST = ("group", "test")
+"""Wide text columns that go after the numbers in every Overview table."""
+
+
+class ArmFigure(BaseModel):
+    """One arm of a headline contrast, as the card shows it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    arm: str
+    rate: str
+    ci: str
+    positive: int
+    graded: int
+    unscored: int
+
+
+class HeadlineCard(BaseModel):
+    """One headline contrast of one scenario × model × grader configuration."""
+
+    model_config = ConfigDict(frozen=True)
+
+    scenario: str
+    model: str
+    task: str
+    outcome: str
+    grader: str
+    """The grader configuration's short tag (`G-…`)."""
+    a: ArmFigure
+    b: ArmFigure
+    difference: str
+    odds_ratio: str
+    p: str
+    p_holm: str
+    test: str
+    missingness: bool
+    """The arms' unscored or redaction-leak shares differ (the difference may be missingness)."""
+    mixed_graders: int
+    """Grader configurations of this task × model × scenario in these logs (> 1: reported apart)."""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return f"{self.scenario} — {self.model}"
+
+
+def _arm(arms: Sequence[ArmSummary], name: str) -> ArmFigure:
+    a = next((x for x in arms if x.arm == name), None)
+    if a is None:
+        return ArmFigure(arm=name, rate="—", ci="—", positive=0, graded=0, unscored=0)
+    return ArmFigure(
+        arm=name,
+        rate=fmt_pct(a.rate.rate),
+        ci=fmt_ci_pct(a.rate.ci),
+        positive=a.positive,
+        graded=a.graded,
+        unscored=sum(a.unscored.values()),
+    )
+
+
+def difference(c: ContrastRow) -> str:
+    d, ci = c.result.difference_points, c.result.difference_ci_points
+    if d is None or ci is None:
+        return "n/a"
+    return f"{d:+.1f} points (95% CI {ci.low:+.1f} to {ci.high:+.1f})"
+
+
+def odds_ratio(c: ContrastRow) -> str:
+    r = c.result
+    ci = "n/a" if r.or_ci is None else f"{fmt_ratio(r.or_ci.low)} to {fmt_ratio(r.or_ci.high)}"
+    return f"{fmt_ratio(r.sample_or)} (exact 95% CI {ci})"
+
+
+def _card(g: GroupReport, c: ContrastRow, configurations: int) -> HeadlineCard:
+    return HeadlineCard(
+        scenario=g.scenario,
+        model=g.model,
+        task=g.task,
+        outcome=g.outcome,
+        grader=grader_tag(g.grader),
+        a=_arm(g.arms, c.arm_a),
+        b=_arm(g.arms, c.arm_b),
+        difference=difference(c),
+        odds_ratio=odds_ratio(c),
+        p=fmt_p(c.result.p_value),
+        p_holm=fmt_p(c.p_holm),
+        test=c.result.test,
+        missingness=c.missingness.flagged,
+        mixed_graders=configurations,
+        notes=c.result.notes,
+    )
+
+
+def headline_cards(report: Report) -> list[HeadlineCard]:
+    """A card per headline contrast; a group that declares none shows its first contrast."""
+    configurations: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for g in report.groups:
+        configurations[(g.task, g.model, g.scenario)].add(g.grader)
+    cards: list[HeadlineCard] = []
+    for g in report.groups:
+        chosen = [c for c in g.contrasts if c.headline] or g.contrasts[:1]
+        n = len(configurations[(g.task, g.model, g.scenario)])
+        cards += [_card(g, c, n) for c in chosen]
+    return cards
+
+
+def short_model(model: str) -> str:
+    """A model without its provider path (`openai/gpt-5` -> `gpt-5`)."""
+    return model.rsplit("/", 1)[-1]
+
+
+def numbers_first(rows: Sequence[Row], report: Report | None = None) -> list[Row]:
+    """The same rows with the wide text columns (`group`, `test`) moved to the end; with the
+    report, each row first names its scenario and model in short."""
+    where = {
+        group_name(g): (g.scenario, short_model(g.model)) for g in (report.groups if report else [])
+    }
+    out: list[Row] = []
+    for row in rows:
+        lead: Row = {}
+        named = where.get(str(row.get("group")))
+        if named is not None:
+            lead = {"scenario": named[0], "model": named[1]}
+        out.append(
+            {
+                **lead,
+                **{k: v for k, v in row.items() if k not in _LAST},
+                **{k: row[k] for k in _LAST if k in row},
+            }
+        )
+    return out

@@ -1,0 +1,82 @@
+"""What blind labelling shows: the episode exactly as the grader was shown it.
+
+The scorer redacts every species cue before the grader reads an episode (the same text in every
+arm for the same behaviour), and Inspect logs the grader's call with its input. Blind labelling
+reads that input back, so a labeller sees the neutral projection the grader saw, never the arm's
+own text. A sample whose grader was never called has no neutral projection, and blind labelling
+shows nothing of it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from inspect_ai.log import EvalSample
+
+GRADER_ROLE = "grader"
+NeutralKind = Literal["agent", "reasoning", "tool_call", "tool_result", "counterparty", "text"]
+# The grader transcript's elements (scorers/prompts/_transcript.j2); attribute values
+# are the tool or the neutral party label.
+_ELEMENT = re.compile(
+    r"<(agent_message|agent_private_reasoning|agent_tool_call|tool_result|message_to_agent)"
+    r"(?:\s+(?:tool|from)=\"([^\"]*)\")?>\n?(.*?)\n?</\1>",
+    re.DOTALL,
+)
+_KINDS: dict[str, NeutralKind] = {
+    "agent_message": "agent",
+    "agent_private_reasoning": "reasoning",
+    "agent_tool_call": "tool_call",
+    "tool_result": "tool_result",
+    "message_to_agent": "counterparty",
+}
+
+
+class NeutralEntry(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: NeutralKind
+    who: str = ""
+    """The tool called or answering, or the neutral label of the party speaking."""
+    text: str
+
+
+class NeutralView(BaseModel):
+    """The grader's input for one sample: the neutral scenario and the redacted transcript."""
+
+    model_config = ConfigDict(frozen=True)
+
+    scenario: str = ""
+    """The grader's instructions, with the neutral scenario texts and the ground truth."""
+    entries: list[NeutralEntry] = Field(default_factory=list)
+    problem: str | None = None
+
+
+def parse_transcript(text: str) -> list[NeutralEntry]:
+    """The grader transcript's elements in order; text the parser does not know is kept whole."""
+    entries = [
+        NeutralEntry(kind=_KINDS[m.group(1)], who=m.group(2) or "", text=m.group(3))
+        for m in _ELEMENT.finditer(text)
+    ]
+    return entries or [NeutralEntry(kind="text", text=text)]
+
+
+def from_sample(sample: EvalSample) -> NeutralView:
+    """The first grader call's input, as the log recorded it (attachments resolved)."""
+    from inspect_ai.event import ModelEvent
+    from inspect_ai.model import ChatMessageSystem, ChatMessageUser
+
+    call = next(
+        (e for e in sample.events if isinstance(e, ModelEvent) and e.role == GRADER_ROLE), None
+    )
+    if call is None:
+        return NeutralView(
+            problem="The grader was not called for this sample, so there is no neutral "
+            "transcript to label blind."
+        )
+    system = "\n\n".join(m.text for m in call.input if isinstance(m, ChatMessageSystem))
+    user = "\n\n".join(m.text for m in call.input if isinstance(m, ChatMessageUser))
+    return NeutralView(scenario=system, entries=parse_transcript(user))

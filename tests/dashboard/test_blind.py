@@ -1,0 +1,194 @@
+"""Blind labelling is blind: with it on, no page shows the arm or the grader's judgement, in any
+of the ways they leak; the transcript is the grader's neutral view; the queue is balanced."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis.logs import SampleOutcome
+from dashboard import blind, data
+from dashboard.models import SampleRow
+from dashboard.safe import HIGHLIGHT_OPEN, escape_markdown
+from scenarios.loader import get_scenario
+from tests.dashboard.test_pages import PAGES, assert_safe, blame_ref, page, save_label, texts
+
+MakeApp = Callable[..., AppTest]
+VERDICT_WORDS = ("deceptive", "honest", "violation", "compliant", "partial")
+
+
+def surface(at: AppTest) -> Iterator[str]:
+    """Everything a labeller can read on the page: text, widget labels and options, tables,
+    metrics, expander labels, badges and the URL."""
+    for _, value in texts(at):
+        yield value
+    for kind in ("selectbox", "multiselect", "radio"):
+        for w in getattr(at, kind):
+            yield str(w.label)
+            if kind != "radio":  # the label form's own choices are the labeller's words
+                yield from (str(o) for o in w.options)
+                yield str(w.format_func(w.value)) if kind == "selectbox" and w.value else ""
+    for df in at.dataframe:
+        frame = df.value
+        yield from (str(c) for c in frame.columns)
+        yield from (str(v) for v in frame.to_numpy().ravel())
+    for m in at.metric:
+        yield str(m.label)
+        yield str(m.value)
+    for e in at.expander:
+        yield str(e.label)
+    for t in at.toggle:
+        yield str(t.label)
+    yield from (f"{k}={v}" for k, v in at.query_params.items())
+
+
+def _forms(value: str) -> list[str]:
+    return [value, escape_markdown(value), escape_markdown(value, line_start=False)]
+
+
+def arm_names(rows: list[SampleRow]) -> list[str]:
+    return sorted({r.outcome.arm for r in rows})
+
+
+def party_names() -> list[str]:
+    spec = get_scenario("blame_postmortem").spec
+    return sorted(
+        {cue for party in spec.parties.values() for s in party.species.values() for cue in s.cues}
+        | {
+            v
+            for party in spec.parties.values()
+            for s in party.species.values()
+            for v in s.text.values()
+        }
+    )
+
+
+def leaks_arm(shown: list[str], rows: list[SampleRow]) -> list[str]:
+    return [a for a in arm_names(rows) for form in _forms(a) for s in shown if form in s]
+
+
+def leaks_party(shown: list[str], rows: list[SampleRow]) -> list[str]:
+    return [n for n in party_names() for form in _forms(n) for s in shown if form in s]
+
+
+SPECIES = re.compile(r"(?<![\w\\])(human|ai|absent)(?![\w])")
+
+
+def leaks_species(shown: list[str], rows: list[SampleRow]) -> list[str]:
+    return [m.group(0) for s in shown for m in SPECIES.finditer(s)]
+
+
+def leaks_verdict(shown: list[str], rows: list[SampleRow]) -> list[str]:
+    found: list[str] = []
+    verdict = re.compile(
+        r"(?i)(-badge\[(" + "|".join(VERDICTS) + r")\]|verdict\\?: |grader'?s verdict|"
+        r"\u2014 (" + "|".join(VERDICTS) + r")$|tactics\\?: )"
+    )
+    rationales = {r.rationale for r in rows if r.rationale}
+    for s in shown:
+        if s.strip().casefold() in VERDICT_WORDS or verdict.search(s) or HIGHLIGHT_OPEN in s:
+            found.append(s)
+        found += [r for r in rationales for form in _forms(r) if form in s]
+    return found
+
+
+VERDICTS = VERDICT_WORDS
+LEAKS = {
+    "arm name": leaks_arm,
+    "party name": leaks_party,
+    "species word": leaks_species,
+    "verdict": leaks_verdict,
+}
+
+
+def blind_app(app: MakeApp, name: str, ref: str | None) -> AppTest:
+    at = app()
+    if ref is not None:
+        at.query_params["ref"] = ref
+    at = at.run()
+    at.toggle(key="blind").set_value(True)
+    return page(at.run(), name)
+
+
+@pytest.mark.parametrize("leak", LEAKS)
+@pytest.mark.parametrize("name", PAGES)
+def test_blind_mode_reveals_neither_arm_nor_verdict(
+    app: MakeApp, log_dir: Path, name: str, leak: str
+) -> None:
+    rows = data.catalogue(str(log_dir)).rows
+    at = blind_app(app, name, blame_ref(log_dir) if name == "transcripts" else None)
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [s for s in surface(at) if s]
+    assert shown, "the page shows nothing"
+    found = LEAKS[leak](shown, rows)
+    assert found == [], [s for s in shown if any(f in s for f in found)][:3]
+    assert_safe(at)
+
+
+def test_the_checks_see_what_an_open_page_shows(app: MakeApp, log_dir: Path) -> None:
+    """Each leak check fires on the same page with blind labelling off (so none is vacuous)."""
+    rows = data.catalogue(str(log_dir)).rows
+    at = app()
+    at.query_params["ref"] = blame_ref(log_dir)
+    at = page(at.run(), "transcripts")
+    shown = [s for s in surface(at) if s]
+    for leak, check in LEAKS.items():
+        assert check(shown, rows), leak
+
+
+def test_blind_transcript_is_the_grader_view(app: MakeApp, log_dir: Path) -> None:
+    ref = blame_ref(log_dir)
+    at = blind_app(app, "transcripts", ref)
+    shown = "\n".join(v for _, v in texts(at))
+    assert "Transcript (as the grader read it)" in [s.value for s in at.subheader]
+    assert escape_markdown("[REVIEWER]") in shown
+    assert escape_markdown("The delivery gate was clear when the forecast went out") in shown
+    assert escape_markdown("<script>alert(1)</script>") in shown  # as text, still escaped
+    assert "ref" not in at.query_params
+    # labelling still works, and still reveals nothing
+    at = save_label(at, ref, "deceptive", "")
+    assert not at.exception
+    rows = data.catalogue(str(log_dir)).rows
+    assert leaks_verdict([s for s in surface(at) if s and "Label by" not in s], rows) == []
+
+
+def test_blind_filters_offer_neither_arm_nor_verdict(app: MakeApp) -> None:
+    at = blind_app(app, "transcripts", None)
+    labels = {w.label for w in at.multiselect}
+    assert labels.isdisjoint({"Arm", "Verdict", "Tactic", "Provision"}), labels
+    assert not [t for t in at.text_input if t.key == "filter_text"]
+
+
+def _rows(arms: dict[str, int]) -> list[SampleRow]:
+    out: list[SampleRow] = []
+    for arm, n in arms.items():
+        for epoch in range(1, n + 1):
+            outcome = SampleOutcome.model_construct(
+                log="x.eval", sample_id=f"s:{arm}", epoch=epoch, task="t", scenario="s", arm=arm
+            )
+            out.append(SampleRow.model_construct(outcome=outcome, file="x.eval", raw_id=arm))
+    return out
+
+
+def test_queue_is_seeded_and_balanced_across_arms() -> None:
+    rows = _rows({"overseer=ai": 5, "overseer=human": 5, "overseer=absent": 3})
+    first = blind.queue(rows, "ann")
+    assert blind.queue(list(reversed(rows)), "ann") == first  # the same at every rerun
+    assert sorted(r.ref for r in first) == sorted(r.ref for r in rows)
+    # the arms are taken in turn: every prefix is balanced to within one
+    for k in range(1, len(first) + 1):
+        counts = [
+            sum(r.outcome.arm == a for r in first[:k]) for a in ("overseer=ai", "overseer=human")
+        ]
+        assert max(counts) - min(counts) <= 1, (k, counts)
+    others = [blind.queue(rows, seed) for seed in ("bob", "cy", "dee")]
+    assert any([r.ref for r in o] != [r.ref for r in first] for o in others)
+    # within an arm the order is shuffled, not the epochs in turn
+    orders = [
+        [r.outcome.epoch for r in q if r.outcome.arm == "overseer=ai"] for q in [first, *others]
+    ]
+    assert any(o != sorted(o) for o in orders)
