@@ -27,7 +27,7 @@ from inspect_ai.scorer import Scorer
 
 from evals.episode import episode
 from evals.errors import one_line_errors
-from evals.parameters import GraderParameters, grader_parameters
+from evals.parameters import GraderParameters, IdentityParameters, grader_parameters, validated
 from evals.preflight import check_roles_at_creation, preflight
 from evals.task_factory import episode_parameters, scenario_dataset
 from scenarios.loader import LoadedScenario, ScenarioError, load_all
@@ -112,9 +112,11 @@ def suite_dataset(
     scenario: str | Sequence[str] | None = None,
     arms: str | Sequence[str] | None = None,
     counterparty: Literal["scripted", "model"] | None = None,
+    identity_seed: int = 0,
 ) -> MemoryDataset:
     """The samples of the chosen scenarios of the suite, each restricted to the arm items that
-    apply.
+    apply; `identity_seed` seeds the counterbalanced identity order (`scenarios.loader.
+    identity_slot`).
 
     Raises:
         ScenarioError: for an unknown scenario, an arm item that applies to none of the chosen
@@ -126,7 +128,7 @@ def suite_dataset(
     if unused:
         factors = sorted(
             {
-                f"{name} ({', '.join(level.value for level in factor.levels)})"
+                f"{name} ({', '.join(factor.levels)})"
                 for loaded in chosen
                 for name, factor in loaded.spec.factors.items()
             }
@@ -138,7 +140,7 @@ def suite_dataset(
     samples: list[Sample] = []
     for loaded in chosen:
         selection = [item for item in items if applies(loaded.spec, item)] or None
-        samples.extend(scenario_dataset(loaded, selection, counterparty).samples)
+        samples.extend(scenario_dataset(loaded, selection, counterparty, identity_seed).samples)
     return MemoryDataset(samples=samples, name=suite, shuffled=False)
 
 
@@ -154,6 +156,7 @@ def suite_task(
     graders: str | Sequence[str],
     aggregation: Literal["majority", "unanimous"],
     name: str | None = None,
+    identity_seed: int = 0,
 ) -> Task:
     """The Task over the chosen scenarios of a suite, graded by `scorer(grading)`.
 
@@ -169,7 +172,8 @@ def suite_task(
             message_limit,
             token_limit,
         )
-        dataset = suite_dataset(suite, scenario, params.arms, params.counterparty)
+        seed = validated(IdentityParameters, identity_seed=identity_seed).identity_seed
+        dataset = suite_dataset(suite, scenario, params.arms, params.counterparty, seed)
     check_roles_at_creation(params.counterparty, dataset)
     return Task(
         dataset=dataset,

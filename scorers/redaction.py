@@ -131,6 +131,7 @@ class Replacer:
         """`text` with every declared string replaced."""
         if self._pattern is None:
             return text
+
         def replace(match: re.Match[str]) -> str:
             replacement = self.replacements[self._key(match)]
             return match.group(0) if replacement == KEEP else replacement
@@ -194,12 +195,28 @@ def name_forms(value: str) -> tuple[list[str], list[str]]:
 
 
 def _declared(scenario: Scenario) -> Iterator[tuple[str, str]]:
-    """(declared string, party label token) for every species of every party."""
+    """(declared string, party label token) for every identity of every species of every party
+    (its text fields, pronoun forms aside, and its cues)."""
     for party in scenario.parties.values():
         token = f"[{party.label}]"
-        for variant in party.species.values():
-            for value in [*variant.text.values(), *variant.cues]:
+        for identity in party.identities():
+            for value in [*identity.text.values(), *identity.cues]:
                 yield value, token
+
+
+def _condition_cues(scenario: Scenario) -> list[str]:
+    """The declared cues and span texts of every condition factor hidden from the grader (an
+    agent quoting a condition's text verbatim would otherwise show its level)."""
+    return [
+        cue
+        for factor in scenario.condition_factors().values()
+        if not factor.grader_visible
+        for cue in [
+            *factor.cues,
+            *(value for spans in factor.text.values() for value in spans.values()),
+        ]
+        if cue.strip()
+    ]
 
 
 def _label_words(scenario: Scenario) -> dict[str, str]:
@@ -409,7 +426,12 @@ class CueTable:
         graded = {normalise(t) for t in scenario.graded_terms}
         terms = [
             t
-            for t in [*lex.species_terms, *lex.address_terms, *scenario.species_terms]
+            for t in [
+                *lex.species_terms,
+                *lex.address_terms,
+                *scenario.species_terms,
+                *_condition_cues(scenario),
+            ]
             if normalise(t) not in graded
         ]
         for term in terms:
@@ -466,9 +488,7 @@ class CueTable:
                 limit = fuzzy.max_edits(name_word)
                 # a typo keeps the first letter; other words near a name mostly do not
                 near = (
-                    limit
-                    and lower[0] == name_word[0]
-                    and abs(len(name_word) - len(lower)) <= limit
+                    limit and lower[0] == name_word[0] and abs(len(name_word) - len(lower)) <= limit
                 )
                 if near and edit_distance(lower, name_word, limit) <= limit:
                     report(f"{name} (as {word!r})")
