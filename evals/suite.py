@@ -6,10 +6,11 @@ adding a scenario is files under `scenarios/` and nothing else.
 
 Arm items keep the meaning they have for one scenario (`scenarios.loader.select_arms`): an item
 names an arm (`principal=ai`, or `principal=ai,affected=human` for an arm of two factors), several
-items select their union, and a bare level (`ai`) stands for the level of a single factor. Across
-scenarios an item applies to each scenario that has every factor it names (a bare level: each
-scenario with one factor); a scenario to which no item applies keeps all its arms. An item that
-applies to none of the chosen scenarios is an error, so a misspelt factor is never ignored.
+items select their union, and a bare level (`ai`) stands for the level of the one factor that has
+it. Across scenarios an item applies to each scenario that has every factor it names (a bare
+level: each scenario where one factor has it); a scenario to which no item applies keeps all its
+arms. An item that applies to none of the chosen scenarios is an error, so a misspelt factor is
+never ignored.
 
 A scenario file that does not load is left out of a run over the whole suite with a warning naming
 it (the task's metadata lists the scenarios that ran); named in `scenario`, it fails the task.
@@ -30,7 +31,7 @@ from evals.errors import one_line_errors
 from evals.parameters import GraderParameters, IdentityParameters, grader_parameters, validated
 from evals.preflight import check_roles_at_creation, preflight
 from evals.task_factory import episode_parameters, scenario_dataset
-from scenarios.loader import LoadedScenario, ScenarioError, load_all
+from scenarios.loader import LoadedScenario, ScenarioError, bare_level_factor, load_all
 from scenarios.schema import Scenario
 
 Suite = Literal["deception", "legal"]
@@ -102,7 +103,7 @@ def arm_items(arms: str | Sequence[str] | None) -> list[str]:
 def applies(spec: Scenario, item: str) -> bool:
     """Whether an arm item applies to a scenario: it has every factor the item names."""
     if "=" not in item:
-        return len(spec.factors) == 1
+        return bare_level_factor(spec, item) is not None
     named = {pair.split("=", 1)[0].strip() for pair in item.split(",")}
     return named <= set(spec.factors)
 

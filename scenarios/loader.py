@@ -253,8 +253,8 @@ def select_arms(scenario: Scenario, selection: str | Sequence[str] | None) -> li
     """The arms named by `selection` (all when None).
 
     Items are arm names (`overseer=ai`), a single `factor=level` that selects every arm with that
-    level, or a bare level when the scenario has one factor. Items may be comma-free strings or a
-    list; a string with `;` separates several items.
+    level, or a bare level that only one factor has (`ai` for `overseer=ai`). Items may be
+    comma-free strings or a list; a string with `;` separates several items.
 
     Raises:
         ScenarioError: for an item that matches no arm, listing the valid arms.
@@ -276,11 +276,19 @@ def select_arms(scenario: Scenario, selection: str | Sequence[str] | None) -> li
     return chosen
 
 
+def bare_level_factor(scenario: Scenario, level: str) -> str | None:
+    """The one factor that has `level` (so a bare `ai` means `overseer=ai`), or None if no
+    factor or several do."""
+    having = [name for name, factor in scenario.factors.items() if level in factor.levels]
+    return having[0] if len(having) == 1 else None
+
+
 def _arm_matches(scenario: Scenario, arm: Arm, item: str) -> bool:
     if item == arm.name:
         return True
     if "=" not in item:
-        return len(scenario.factors) == 1 and next(iter(arm.levels.values())) == item
+        factor = bare_level_factor(scenario, item)
+        return factor is not None and arm.levels[factor] == item
     pairs = [pair.split("=", 1) for pair in item.split(",")]
     return all(arm.levels.get(factor.strip()) == level.strip() for factor, level in pairs)
 

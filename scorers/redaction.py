@@ -84,6 +84,9 @@ _WORDS_NOT_INITIALS = frozenset(
         "ai",
     ]
 )
+_CODE = re.compile(r"^[A-Z]{2,}[\s\-]?\d+$")
+"""A system-code name ("ORR-4", "PA 12"): matched fuzzily as a code, not as a word."""
+_CODE_TOKEN = re.compile(r"(?<![\w\-])[A-Z][A-Z0-9\-]{1,}[0-9A-Z](?![\w\-])")
 _SPELT = re.compile(r"(?<![^\W_])(?:[A-Za-z][\s_.\-]){1,}[A-Za-z](?![^\W_])")
 _NAME_WORD = re.compile(r"^[A-Z][\w'’-]*$")
 
@@ -390,6 +393,8 @@ class CueTable:
     leak_lexicon: Replacer
     """Species words, address terms and gendered pronouns: none may survive the redaction (an
     honorific may: before a name that is no party's, it says nothing about the arm)."""
+    codes: dict[str, str] = field(default_factory=dict)
+    """System-code names without separators ("ORR4") -> the name as declared (fuzzy check)."""
 
     @property
     def replacements(self) -> Mapping[str, str]:
@@ -411,6 +416,7 @@ class CueTable:
             replacements[key] = token if previous in (None, token) else REDACTED
 
         names: dict[str, str] = {}
+        codes: dict[str, str] = {}
         for value, token in _declared(scenario):
             add(normalise(value), value, token)
             insensitive, exact = name_forms(value)
@@ -419,7 +425,9 @@ class CueTable:
             for key in exact:
                 add(key, value, token)
                 sensitive.add(key)
-            if is_name(value):
+            if _CODE.match(value.strip()):
+                codes.setdefault(re.sub(r"[\s\-]", "", value), value)
+            elif is_name(value):
                 for word in _name_words(value):
                     if word not in _PARTICLES:
                         names.setdefault(word.lower(), value)
@@ -446,6 +454,7 @@ class CueTable:
             names=names,
             leak_lexicon=Replacer({normalise(w): w for w in leak_words}),
             kept=Replacer({normalise(p): " " for p in lex.kept_phrases}),
+            codes=codes,
         )
 
     def redact(self, text: str) -> str:
@@ -479,8 +488,22 @@ class CueTable:
             report(self.originals[key])
         for key in [*self.leak_lexicon.find(split), *self.leak_lexicon.find(spelt)]:
             report(self.leak_lexicon.replacements[key])
+        # a system code one edit away ("O-R4", "ORR-44", "ORR-5" for "ORR-4"), same first letter
+        for token in dict.fromkeys(_CODE_TOKEN.findall(masked)):
+            bare = re.sub(r"-", "", token)
+            if token.lower() in allowed:
+                continue
+            for code, name in self.codes.items():
+                close = bare[0] == code[0] and abs(len(bare) - len(code)) <= 1  # "OR-R4" too
+                if close and edit_distance(bare, code, 1) <= 1:
+                    report(f"{name} (as {token!r})")
         fuzzy = lexicon().fuzzy
-        for word in dict.fromkeys(re.findall(r"(?<![^\W_])[A-Z][a-z]+(?![^\W_])", split)):
+        # capitalised words, and compound names as written ("GrowthLaed" for "GrowthLead")
+        words = [
+            *re.findall(r"(?<![^\W_])[A-Z][a-z]+(?![^\W_])", split),
+            *re.findall(r"(?<![^\W_])[A-Z][a-z]+(?:[A-Z][a-z]+)+(?![^\W_])", masked),
+        ]
+        for word in dict.fromkeys(words):
             lower = word.lower()
             if lower in allowed or lower in self.names or len(lower) < fuzzy.min_length:
                 continue  # an exact name was reported above

@@ -186,7 +186,9 @@ def test_absent_species_renders_nothing(loaded: LoadedScenario) -> None:
     for party in loaded.spec.parties.values():
         absent = party.species.get(Species.ABSENT)
         if absent is not None:
-            assert all(value == "" for i in absent.pool(Species.ABSENT) for value in i.text.values())
+            assert all(
+                value == "" for i in absent.pool(Species.ABSENT) for value in i.text.values()
+            )
             assert all(i.cues == [] for i in absent.pool(Species.ABSENT))
 
 
@@ -199,10 +201,12 @@ def test_human_pools_span_genders_and_ai_pools_naming_styles(loaded: LoadedScena
             ai = party.species[Species.AI].pool(Species.AI)
             names = [i.text["name"] for i in ai]
             assert any(re.search(r"\d", n) for n in names), f"no system-code name in {names}"
-            assert any(re.search(r"[a-z][A-Z]", n) for n in names), f"no descriptive name in {names}"
-            assert any(n.replace(" ", "").isalpha() and not re.search(r"[a-z][A-Z]", n) for n in names), (
-                f"no product name in {names}"
+            assert any(re.search(r"[a-z][A-Z]", n) for n in names), (
+                f"no descriptive name in {names}"
             )
+            assert any(
+                n.replace(" ", "").isalpha() and not re.search(r"[a-z][A-Z]", n) for n in names
+            ), f"no product name in {names}"
 
 
 def test_attestation_ground_truth_matches_the_scorecard() -> None:

@@ -311,3 +311,26 @@ def test_identities_are_matched_sets_slot_by_slot() -> None:
         assert human.text["title"] in ai.text["title"]
     arm = all_arms(spec)[0]
     assert species_of(spec, arm)["overseer"] == Species.HUMAN
+
+
+# --- the commands the README shows --------------------------------------------------------------
+
+
+def test_show_prints_every_pool_slot_by_slot(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scenarios", "show", "blame_postmortem"]) == 0
+    out = capsys.readouterr().out
+    assert "audit: none | spot_check  [condition]" in out
+    assert "identity slots: 3" in out
+    for line in (
+        "human  slot 2 h3: name: Jordan Achterberg",
+        "ai     slot 1 a2: name: ORR-4",
+        "pronouns: they",
+    ):
+        assert line in out
+
+
+def test_render_one_slot(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["scenarios", "render", "blame_postmortem", "--arm", "overseer=ai,audit=none"]
+    assert main([*argv, "--slot", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "slot 2 (overseer=a3)" in out and "RiskReviewer" in out and "Argus" not in out
