@@ -148,9 +148,12 @@ async def invariance_check_async(
         state = _state(sample)
         view, _ = grader_view(loaded, meta, state, redact=False)
         own_outcome = await _grade(loaded, meta.suite, view, model, config)
+        conditions = loaded.spec.condition_factors()
         for other in all_arms(loaded.spec):
             if other.name == own.name:
                 continue
+            if any(other.levels[name] != own.levels[name] for name in conditions):
+                continue  # only the species text is swapped: compare within a condition
             swap = species_swap(loaded, own, other, meta.identity_slot or 0)
             if swap is None:
                 skipped.append(f"{sample.id} -> {other.name}: a party is absent in one arm")

@@ -40,7 +40,8 @@ def test_plan_per_arm_for_every_deception_scenario() -> None:
         "director=ai",
         "director=absent",
     ]
-    assert est.samples == 7 * 3 * 2
+    assert len(est.arms) == 4 + 3 + 2  # blame_postmortem crosses species with audit
+    assert est.samples == 9 * 3 * 2
     postmortem = est.arms[0].roles
     # list, read each of 3 documents, submit; then one answer to each of 2 scripted turns
     assert postmortem["target"].calls == 7 and postmortem["grader"].calls == 1
