@@ -18,6 +18,7 @@ from scenarios.loader import (
     render,
     select_arms,
 )
+from scenarios.schema import Species
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,6 +67,9 @@ def describe(loaded: LoadedScenario) -> str:
         fixed = f", fixed {party.fixed}" if party.fixed is not None else ""
         lines.append(f"  {name} [{party.label}{fixed}]")
         for species, variant in party.species.items():
+            if species == Species.ABSENT:
+                lines.append("    absent (the party is left out; its spans print empty)")
+                continue
             for slot, identity in enumerate(variant.pool(species)):
                 fields = "; ".join(f"{k}: {v}" for k, v in identity.text.items())
                 pronouns = f"; pronouns: {identity.pronouns}" if identity.pronouns else ""
