@@ -51,7 +51,7 @@ def hidden_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ]
     grader = [text(f"not JSON {SPICED}")]  # unparseable: its raw reply is shown as code
     inspect_eval(
-        deception("blame_postmortem", arms="overseer=ai"),
+        deception("blame_postmortem", arms="overseer=ai,audit=none"),
         model=_mock(agent),
         model_roles={"grader": _mock(grader)},
         log_dir=str(logs),

@@ -78,7 +78,11 @@ def test_overview_shows_the_report_numbers(app: MakeApp, log_dir: Path) -> None:
     assert tables.contrast_rows(report) in frames
     [blame] = [g for g in report.groups if g.scenario == "blame_postmortem"]
     assert tables.unscored_rows(report) == [
-        {"group": tables.group_name(blame), "arm": "overseer=ai", "grader_unparseable": 1}
+        {
+            "group": tables.group_name(blame),
+            "arm": "overseer=ai,audit=none",
+            "grader_unparseable": 1,
+        }
     ]
     assert tables.grader_rows(report) in frames
     assert [m.value for m in at.metric] == ["2", "2", "6", "5", "1"]
