@@ -61,7 +61,8 @@ def run_blame(
     args += ["--model-role", f"grader={grader_model(verdict)}", "--epochs", str(epochs)]
     args += ["--log-dir", str(log_dir), "--log-format", log_format]
     # the species arms at one audit level (blame_postmortem also crosses an audit condition)
-    inspect_cli(*args, "-T", f"arms={arms or 'audit=none'}")
+    # (one item, as a list: on the command line a comma separates items)
+    inspect_cli(*args, "-T", f'arms=["{arms or "audit=none"}"]')
     [log] = set(log_dir.glob(f"*.{log_format}")) - before
     return log
 
