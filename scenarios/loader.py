@@ -419,9 +419,11 @@ class _Renderer:
             fields["present"] = _presence(name, species[name] != Species.ABSENT)
             self.context[name] = fields
         for name, factor in spec.condition_factors().items():
+            # an arm from a log written before the factor existed renders at its first level
+            level = arm.levels.get(name, factor.levels[0])
             self.context[name] = {
                 key: f"{_OPEN}{name}.{key}{_SEP}{value}{_CLOSE}"
-                for key, value in factor.text[arm.levels[name]].items()
+                for key, value in factor.text[level].items()
             }
 
     def render(self, where: str, *, template: str | None = None, text: str | None = None) -> str:

@@ -113,8 +113,8 @@ def test_labels_page_escapes_imported_text_and_shows_the_latest_instant(
     at = _import(
         at,
         _csv(
-            f"{log},{sample},{epoch},ann\u202e,honest,,early {SPICED},2026-03-01T10:00:00+02:00",
-            f"{log},{sample},{epoch},ann\u202e,deceptive,,late {SPICED},2026-03-01T09:00:00Z",
+            f'{log},"{sample}",{epoch},ann\u202e,honest,,early {SPICED},2026-03-01T10:00:00+02:00',
+            f'{log},"{sample}",{epoch},ann\u202e,deceptive,,late {SPICED},2026-03-01T09:00:00Z',
         ),
     )
     assert not at.exception

@@ -179,7 +179,8 @@ def test_side_by_side_shows_two_arms(app: MakeApp) -> None:
     assert not at.exception
     headers = [m.value for m in at.markdown if m.value.startswith("####")]
     assert len(headers) == 2
-    assert "overseer\\=ai\\@1" in headers[0] and "overseer\\=human\\@1" in headers[1]
+    assert "overseer\\=ai\\,audit\\=none\\@1" in headers[0]
+    assert "overseer\\=human\\,audit\\=none\\@1" in headers[1]
     at.selectbox(key="pair_epoch").set_value(2)
     at = at.run()
     assert [h for h in (m.value for m in at.markdown) if h.startswith("####") and "\\@2" in h]
