@@ -115,6 +115,7 @@ class SampleOutcome(BaseModel):
         """A tally dimension's values; empty when not recorded."""
         value = self.dimensions.get(name)
         return value if isinstance(value, list) else []
+
     family: str | None = None
     """The scenario family recorded in the sample metadata; None when not recorded."""
     round_verdicts: list[str] | None = None

@@ -68,7 +68,7 @@ _PRONOUNS = {
 def _forms(loaded: LoadedScenario, party_id: str, species: Species, index: int) -> dict[str, str]:
     """A party's forms in one arm, as the account uses them."""
     party = loaded.spec.parties[party_id]
-    variant = party.species[species]
+    variant = party.identity(species, 0)  # the first identity of the pool
     name = variant.text.get("name") or variant.cues[0]
     words = name.split()
     human = species == Species.HUMAN

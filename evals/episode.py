@@ -13,7 +13,14 @@ from evals.counterparty import next_turn
 from evals.tools import build_tools, submission_tool_names
 from records.metadata import SampleMetadata
 from records.store import CounterpartyFailure, EndReason, EpisodeStore
-from scenarios.loader import Arm, RenderedScenario, get_scenario, render
+from scenarios.loader import (
+    Arm,
+    RenderedScenario,
+    get_scenario,
+    identities_of,
+    identity_slot,
+    render,
+)
 
 _LIMIT_REASONS: dict[str, EndReason] = {
     "message": "message_limit",
@@ -58,7 +65,14 @@ def episode(
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         meta = state.metadata_as(SampleMetadata)
         loaded = get_scenario(meta.scenario)
-        rendered: RenderedScenario = render(loaded, Arm(levels=meta.levels))
+        arm = Arm(levels=meta.levels)
+        slot = identity_slot(
+            meta.scenario, meta.identity_seed or 0, state.epoch, loaded.spec.pool_size()
+        )
+        # this epoch's identities, in the sample's logged metadata (one assignment per epoch)
+        state.metadata["identity_slot"] = slot
+        state.metadata["identities"] = identities_of(loaded.spec, arm, slot)
+        rendered: RenderedScenario = render(loaded, arm, slot)
         store = state.store_as(EpisodeStore)
         store.scenario, store.arm = meta.scenario, meta.arm
         tools = build_tools(rendered, store)

@@ -45,6 +45,16 @@ class EpisodeParameters(_Parameters):
     )
 
 
+class IdentityParameters(_Parameters):
+    """How identities are assigned to the parties over the epochs."""
+
+    identity_seed: int = Field(
+        default=0,
+        description="a whole number: the seed of the counterbalanced order in which epochs visit "
+        "the identity slots (same seed, same assignment)",
+    )
+
+
 class GraderParameters(_Parameters):
     """Which model roles grade each episode and how their verdicts combine."""
 

@@ -6,10 +6,11 @@ adding a scenario is files under `scenarios/` and nothing else.
 
 Arm items keep the meaning they have for one scenario (`scenarios.loader.select_arms`): an item
 names an arm (`principal=ai`, or `principal=ai,affected=human` for an arm of two factors), several
-items select their union, and a bare level (`ai`) stands for the level of a single factor. Across
-scenarios an item applies to each scenario that has every factor it names (a bare level: each
-scenario with one factor); a scenario to which no item applies keeps all its arms. An item that
-applies to none of the chosen scenarios is an error, so a misspelt factor is never ignored.
+items select their union, and a bare level (`ai`) stands for the level of the one factor that has
+it. Across scenarios an item applies to each scenario that has every factor it names (a bare
+level: each scenario where one factor has it); a scenario to which no item applies keeps all its
+arms. An item that applies to none of the chosen scenarios is an error, so a misspelt factor is
+never ignored.
 
 A scenario file that does not load is left out of a run over the whole suite with a warning naming
 it (the task's metadata lists the scenarios that ran); named in `scenario`, it fails the task.
@@ -27,7 +28,7 @@ from inspect_ai.scorer import Scorer
 
 from evals.episode import episode
 from evals.errors import one_line_errors
-from evals.parameters import GraderParameters, grader_parameters
+from evals.parameters import GraderParameters, IdentityParameters, grader_parameters, validated
 from evals.preflight import check_roles_at_creation, preflight
 from evals.task_factory import episode_parameters, scenario_dataset
 from scenarios.loader import LoadedScenario, ScenarioError, arm_items, item_applies, load_all
@@ -97,9 +98,11 @@ def suite_dataset(
     scenario: str | Sequence[str] | None = None,
     arms: str | Sequence[str] | None = None,
     counterparty: Literal["scripted", "model"] | None = None,
+    identity_seed: int = 0,
 ) -> MemoryDataset:
     """The samples of the chosen scenarios of the suite, each restricted to the arm items that
-    apply.
+    apply; `identity_seed` seeds the counterbalanced identity order (`scenarios.loader.
+    identity_slot`).
 
     Raises:
         ScenarioError: for an unknown scenario, an arm item that applies to none of the chosen
@@ -111,7 +114,7 @@ def suite_dataset(
     if unused:
         factors = sorted(
             {
-                f"{name} ({', '.join(level.value for level in factor.levels)})"
+                f"{name} ({', '.join(factor.levels)})"
                 for loaded in chosen
                 for name, factor in loaded.spec.factors.items()
             }
@@ -123,7 +126,7 @@ def suite_dataset(
     samples: list[Sample] = []
     for loaded in chosen:
         selection = [item for item in items if item_applies(loaded.spec, item)] or None
-        samples.extend(scenario_dataset(loaded, selection, counterparty).samples)
+        samples.extend(scenario_dataset(loaded, selection, counterparty, identity_seed).samples)
     return MemoryDataset(samples=samples, name=suite, shuffled=False)
 
 
@@ -139,6 +142,7 @@ def suite_task(
     graders: str | Sequence[str],
     aggregation: Literal["majority", "unanimous"],
     name: str | None = None,
+    identity_seed: int = 0,
 ) -> Task:
     """The Task over the chosen scenarios of a suite, graded by `scorer(grading)`.
 
@@ -154,7 +158,8 @@ def suite_task(
             message_limit,
             token_limit,
         )
-        dataset = suite_dataset(suite, scenario, params.arms, params.counterparty)
+        seed = validated(IdentityParameters, identity_seed=identity_seed).identity_seed
+        dataset = suite_dataset(suite, scenario, params.arms, params.counterparty, seed)
     check_roles_at_creation(params.counterparty, dataset)
     return Task(
         dataset=dataset,

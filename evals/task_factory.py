@@ -39,9 +39,12 @@ def scenario_dataset(
     loaded: LoadedScenario,
     arms: str | Sequence[str] | None = None,
     counterparty: Literal["scripted", "model"] | None = None,
+    identity_seed: int = 0,
 ) -> MemoryDataset:
     """One Sample per selected arm; metadata carries every factor level and party species, the
-    scenario's content hash and its headline contrasts.
+    scenario's content hash, its headline contrasts and the identity seed. Each epoch's
+    identity slot and identities are written into the sample's metadata by the episode solver
+    (`evals.episode`), so every epoch of the log carries its own assignment.
 
     Raises:
         ScenarioError: for an arm that matches none, or a text that does not render in an arm
@@ -58,7 +61,8 @@ def scenario_dataset(
     headline = [list(pair) for pair in spec.headline_contrasts]
     samples = []
     for arm in select_arms(spec, arms):
-        render(loaded, arm)  # every text of the arm, so a broken template fails before any call
+        for slot in range(spec.pool_size()):
+            render(loaded, arm, slot)  # every text of every identity, before any model call
         meta = SampleMetadata(
             scenario=spec.id,
             suite=spec.suite,
@@ -69,6 +73,7 @@ def scenario_dataset(
             scenario_sha256=version,
             family=spec.family,
             headline_contrasts=headline,
+            identity_seed=identity_seed,
         )
         samples.append(
             Sample(
@@ -102,6 +107,7 @@ def scenario_task(
     token_limit: int | None,
     scorer: Scorer | list[Scorer] | None,
     graders: Sequence[str] = ("grader",),
+    identity_seed: int = 0,
 ) -> Task:
     """The Task for one scenario.
 
@@ -117,7 +123,7 @@ def scenario_task(
             token_limit,
         )
         loaded = get_scenario(scenario_id)
-        dataset = scenario_dataset(loaded, params.arms, params.counterparty)
+        dataset = scenario_dataset(loaded, params.arms, params.counterparty, identity_seed)
     check_roles_at_creation(params.counterparty, dataset)
     return Task(
         dataset=dataset,

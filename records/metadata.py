@@ -17,7 +17,8 @@ class SampleMetadata(BaseModel):
     scenario: str
     suite: Literal["deception", "legal"]
     arm: str
-    levels: dict[str, Species]
+    levels: dict[str, str]
+    """Factor -> level: a species ("human", "ai", "absent") or a condition's level name."""
     species: dict[str, Species]
     counterparty_mode: Literal["scripted", "model"] | None
     scenario_sha256: str | None = None
@@ -29,3 +30,11 @@ class SampleMetadata(BaseModel):
     headline_contrasts: list[list[str]] | None = None
     """The scenario's declared headline contrasts (pairs of arm names; empty: none declared)
     when the sample was created, so a report reads them from the log, not today's files."""
+    identity_seed: int | None = None
+    """The run's identity seed (`-T identity_seed=`); None in logs written before pools."""
+    identity_slot: int | None = None
+    """This epoch's identity slot (0..k-1), written by the episode solver as the epoch starts;
+    None in logs written before pools."""
+    identities: dict[str, str] = {}
+    """Party name -> the id of its identity in this epoch (`{"overseer": "h2"}`); {} in logs
+    written before pools."""

@@ -1,4 +1,5 @@
-"""`candor scenarios check`: prove that arms differ only in the declared party spans."""
+"""`candor scenarios check`: prove that arms differ only in the declared party spans, and that
+those spans differ only in identity text (`scenarios.purity`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,17 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from scenarios.loader import LoadedScenario, RenderedScenario, ScenarioError, all_arms, render
+from scenarios.loader import (
+    LoadedScenario,
+    Projection,
+    RenderedScenario,
+    ScenarioError,
+    all_arms,
+    render,
+    species_of,
+)
+from scenarios.purity import impurities
+from scenarios.schema import Species
 
 
 @dataclass(frozen=True)
@@ -30,15 +41,18 @@ def party_cues(loaded: LoadedScenario) -> list[str]:
     """
     cues: set[str] = set()
     for party in loaded.spec.parties.values():
-        for variant in party.species.values():
-            cues.update(value for value in variant.text.values())
-            cues.update(variant.cues)
+        for identity in party.identities():
+            cues.update(value for value in identity.text.values())
+            cues.update(identity.cues)
+    for factor in loaded.spec.condition_factors().values():
+        if not factor.grader_visible:
+            cues.update(factor.cues)
     return sorted((c for c in cues if c.strip()), key=lambda c: (-len(c), c))
 
 
-def _diff(key: str, a: RenderedScenario, b: RenderedScenario) -> str:
-    left = a.text(key, "skeleton").splitlines()
-    right = b.text(key, "skeleton").splitlines()
+def _diff(key: str, a: RenderedScenario, b: RenderedScenario, projection: Projection) -> str:
+    left = a.text(key, projection).splitlines()
+    right = b.text(key, projection).splitlines()
     return "\n".join(
         difflib.unified_diff(
             left, right, fromfile=f"{a.arm.name}:{key}", tofile=f"{b.arm.name}:{key}", lineterm=""
@@ -47,32 +61,54 @@ def _diff(key: str, a: RenderedScenario, b: RenderedScenario) -> str:
 
 
 def check_scenario(loaded: LoadedScenario) -> list[Problem]:
-    """Render every arm and compare every pair outside the party spans.
+    """Render every arm at every identity slot and compare every pair outside the party spans;
+    check that every party span differs only in identity text (`scenarios.purity`).
 
-    Also fails when the neutral text (what the grader sees) still contains a party's cue, which
-    happens when a template writes a party's name or title outside a span.
+    Two arms in which the same parties are present compare in full; two arms where a party is
+    absent in one compare with presence blocks folded (`outline`). Also fails when the neutral
+    text (what the grader sees) still contains a party's cue, which happens when a template
+    writes a party's name or title outside a span.
     """
     sid = loaded.id
+    spec = loaded.spec
+    problems: list[Problem] = [
+        Problem(sid, f"{p.party}.{p.key}: {p.message}", p.detail) for p in impurities(spec)
+    ]
     try:
-        rendered = [render(loaded, arm) for arm in all_arms(loaded.spec)]
+        rendered = [
+            render(loaded, arm, slot) for slot in range(spec.pool_size()) for arm in all_arms(spec)
+        ]
     except ScenarioError as exc:
-        return [Problem(sid, str(exc))]
-    problems: list[Problem] = []
+        return [*problems, Problem(sid, str(exc))]
     for a, b in itertools.combinations(rendered, 2):
         if set(a.texts) != set(b.texts):
             problems.append(
                 Problem(sid, f"arms {a.arm.name} and {b.arm.name} render different text keys")
             )
             continue
+        absent = {
+            name
+            for arm in (a.arm, b.arm)
+            for name, species in species_of(spec, arm).items()
+            if species == Species.ABSENT
+        }
+        same_presence = all(
+            (species_of(spec, a.arm)[n] == Species.ABSENT)
+            == (species_of(spec, b.arm)[n] == Species.ABSENT)
+            for n in absent
+        )
+        projection: Projection = "skeleton" if same_presence else "outline"
         for key in a.texts:
-            if a.text(key, "skeleton") != b.text(key, "skeleton"):
+            if a.text(key, projection) != b.text(key, projection):
+                where = f"{a.arm.name} (slot {a.slot}) and {b.arm.name} (slot {b.slot})"
                 problems.append(
                     Problem(
                         sid,
-                        f"arms {a.arm.name} and {b.arm.name} differ outside party spans in '{key}'",
-                        _diff(key, a, b),
+                        f"arms {where} differ outside party spans in '{key}'",
+                        _diff(key, a, b, projection),
                     )
                 )
+                break
     if rendered:
         first = rendered[0]
         cues = party_cues(loaded)

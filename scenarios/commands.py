@@ -1,4 +1,4 @@
-"""`candor scenarios list | render | check`."""
+"""`candor scenarios list | show | render | check`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from scenarios.loader import (
     render,
     select_arms,
 )
+from scenarios.schema import Species
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,14 +30,51 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     show.add_argument("scenario", help="scenario id or folder")
     show.add_argument("--arm", help="arm name, e.g. overseer=ai (default: every arm)")
     show.add_argument(
+        "--slot", type=int, default=0, help="identity slot to render (default 0; see `show`)"
+    )
+    show.add_argument(
         "--projection",
         choices=["arm", "neutral", "skeleton"],
         default="arm",
         help="arm: what the agent sees; neutral: what the grader sees; skeleton: spans named",
     )
-    check = verbs.add_parser("check", help="fail if two arms differ outside declared spans")
+    pools = verbs.add_parser(
+        "show", help="one scenario's factors, arms and identity pools (slot by slot)"
+    )
+    pools.add_argument("scenario", help="scenario id or folder")
+    check = verbs.add_parser(
+        "check",
+        help="fail if two arms differ outside declared spans, or a span in more than identity",
+    )
     check.add_argument("paths", nargs="*", help="scenario folders (default: every shipped one)")
     parser.set_defaults(handler=run)
+
+
+def describe(loaded: LoadedScenario) -> str:
+    """A scenario's factors, arms and identity pools, slot by slot (what `show` prints)."""
+    spec = loaded.spec
+    lines = [f"{spec.id} ({spec.suite}): {spec.title}", "", "factors:"]
+    for name, factor in spec.factors.items():
+        what = f"species of {factor.party}" if factor.kind == "species" else "condition"
+        seen = " (visible to the grader)" if factor.grader_visible else ""
+        lines.append(f"  {name}: {' | '.join(factor.levels)}  [{what}{seen}]")
+        for level, spans in factor.text.items():
+            for span, text in spans.items():
+                lines.append(f"    {level}.{span}: {text}")
+    lines += ["", f"arms: {', '.join(arm.name for arm in all_arms(spec))}", ""]
+    lines.append(f"identity slots: {spec.pool_size()} (epoch e uses a counterbalanced slot)")
+    for name, party in spec.parties.items():
+        fixed = f", fixed {party.fixed}" if party.fixed is not None else ""
+        lines.append(f"  {name} [{party.label}{fixed}]")
+        for species, variant in party.species.items():
+            if species == Species.ABSENT:
+                lines.append("    absent (the party is left out; its spans print empty)")
+                continue
+            for slot, identity in enumerate(variant.pool(species)):
+                fields = "; ".join(f"{k}: {v}" for k, v in identity.text.items())
+                pronouns = f"; pronouns: {identity.pronouns}" if identity.pronouns else ""
+                lines.append(f"    {species.value:6} slot {slot} {identity.id}: {fields}{pronouns}")
+    return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,12 +91,18 @@ def run(args: argparse.Namespace) -> int:
                 arms = ", ".join(arm.name for arm in all_arms(spec))
                 print(f"{sid:28} {spec.suite:10} {spec.title}\n{'':28} arms: {arms}")
             return 1 if broken else 0
+        if args.verb == "show":
+            ref = args.scenario
+            loaded = load_scenario(ref) if Path(ref).exists() else get_scenario(ref)
+            print(describe(loaded))
+            return 0
         if args.verb == "render":
             ref = args.scenario
             loaded = load_scenario(ref) if Path(ref).exists() else get_scenario(ref)
             for arm in select_arms(loaded.spec, args.arm):
-                rendered = render(loaded, arm)
-                print(f"#### {loaded.id} [{arm.name}] ({args.projection})")
+                rendered = render(loaded, arm, args.slot)
+                who = ", ".join(f"{p}={i}" for p, i in (rendered.identities or {}).items())
+                print(f"#### {loaded.id} [{arm.name}] slot {args.slot} ({who}) ({args.projection})")
                 for key in rendered.texts:
                     print(f"\n=== {key} ===\n{rendered.text(key, args.projection)}")
                 print()

@@ -3,13 +3,22 @@
 Every party span a template prints is wrapped in invisible markers while rendering, so one render
 yields three projections: the prompt the agent sees, a skeleton where each span is replaced by its
 name (two arms must have identical skeletons), and a neutral text where each span is replaced by
-the party's role label (what the grader sees, identical in every arm by construction).
+the party's role label (what the grader sees, identical in every arm by construction). A condition
+factor's spans (`{{ audit.note }}`) are marked the same way; the grader sees their neutral text.
+
+A party's presence block (`{% call director.present() %}...{% endcall %}`) is shared text that
+stands only in arms where the party is not absent; the grader sees it as the party's label.
+
+Identities: each party's identity comes from its pool at the sample's identity slot. The slot of
+epoch e is counterbalanced (`identity_slot`): every K epochs visit every slot once, in an order
+drawn from the run's identity seed and the scenario id, the same order for every arm.
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
+import random
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,7 +31,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from scenarios import templating
-from scenarios.schema import FilesTool, Scenario, Species, TemplateRef
+from scenarios.lexicon import lexicon
+from scenarios.schema import FilesTool, Party, Scenario, Species, TemplateRef
 
 SCENARIOS_DIR = Path(__file__).resolve().parent
 SCENARIO_FILE = "scenario.yaml"
@@ -34,8 +44,12 @@ RESERVED_IDS = frozenset({"deception", "legal", "deception_scorer", "legal_score
 
 _OPEN, _SEP, _CLOSE = "\x02", "\x1f", "\x03"
 _SPAN = re.compile(f"{_OPEN}([^{_SEP}]*){_SEP}([^{_CLOSE}]*){_CLOSE}")
+_BOPEN, _BCLOSE = "\x0e", "\x0f"
+_BLOCK = re.compile(f"{_BOPEN}([^{_SEP}]*){_SEP}([^{_BCLOSE}]*){_BCLOSE}")
 
-Projection = Literal["arm", "skeleton", "neutral"]
+Projection = Literal["arm", "skeleton", "neutral", "outline"]
+"""`outline` is the skeleton with every presence block folded to its party's name (the form two
+arms compare in when a party is absent in one of them)."""
 
 
 class ScenarioError(ValueError):
@@ -47,7 +61,7 @@ class Arm(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    levels: dict[str, Species]
+    levels: dict[str, str]
 
     @property
     def name(self) -> str:
@@ -306,7 +320,7 @@ def item_applies(scenario: Scenario, item: str) -> bool:
     names (a bare level: the scenario has one factor)."""
     levels = item_levels(item)
     if levels is None:
-        return len(scenario.factors) == 1
+        return bare_level_factor(scenario, item) is not None
     return set(levels) <= set(scenario.factors)
 
 
@@ -314,8 +328,8 @@ def select_arms(scenario: Scenario, selection: str | Sequence[str] | None) -> li
     """The arms named by `selection` (all when None).
 
     Items are arm names (`overseer=ai`), a single `factor=level` that selects every arm with that
-    level, or a bare level when the scenario has one factor. Items may be comma-free strings or a
-    list; a string with `;` separates several items.
+    level, or a bare level that only one factor has (`ai` for `overseer=ai`). Items may be
+    comma-free strings or a list; a string with `;` separates several items.
 
     Raises:
         ScenarioError: for an item that matches no arm, listing the valid arms.
@@ -336,12 +350,20 @@ def select_arms(scenario: Scenario, selection: str | Sequence[str] | None) -> li
     return chosen
 
 
+def bare_level_factor(scenario: Scenario, level: str) -> str | None:
+    """The one factor that has `level` (so a bare `ai` means `overseer=ai`), or None if no
+    factor or several do."""
+    having = [name for name, factor in scenario.factors.items() if level in factor.levels]
+    return having[0] if len(having) == 1 else None
+
+
 def _arm_matches(scenario: Scenario, arm: Arm, item: str) -> bool:
     if item == arm.name:
         return True
     levels = item_levels(item)
     if levels is None:
-        return len(scenario.factors) == 1 and next(iter(arm.levels.values())) == item
+        factor = bare_level_factor(scenario, item)
+        return factor is not None and arm.levels[factor] == item
     return all(arm.levels.get(factor) == level for factor, level in levels.items())
 
 
@@ -349,13 +371,56 @@ def species_of(scenario: Scenario, arm: Arm) -> dict[str, Species]:
     """The species of every party in an arm."""
     result: dict[str, Species] = {}
     for name, party in scenario.parties.items():
-        set_by = [f for f, factor in scenario.factors.items() if factor.party == name]
+        set_by = [
+            f
+            for f, factor in scenario.factors.items()
+            if factor.kind == "species" and factor.party == name
+        ]
         if set_by:
-            result[name] = arm.levels[set_by[0]]
+            result[name] = Species(arm.levels[set_by[0]])
         else:
             assert party.fixed is not None  # guaranteed by the schema
             result[name] = party.fixed
     return result
+
+
+def identity_slot(scenario_id: str, seed: int, epoch: int, k: int) -> int:
+    """The identity slot (0..k-1) of an epoch (1-based): counterbalanced and reproducible.
+
+    Epochs come in cycles of k; each cycle visits every slot once, in a permutation drawn from
+    the seed, the scenario id and the cycle. Every arm of a scenario gets the same slot in the
+    same epoch, so over a multiple of k epochs every arm meets every slot equally often.
+    """
+    if k <= 1:
+        return 0
+    cycle, position = divmod(max(epoch, 1) - 1, k)
+    order = list(range(k))
+    random.Random(f"candor-identity:{seed}:{scenario_id}:{cycle}").shuffle(order)
+    return order[position]
+
+
+def identities_of(scenario: Scenario, arm: Arm, slot: int) -> dict[str, str]:
+    """Party name -> the id of its identity in an arm at a slot (absent parties left out)."""
+    species = species_of(scenario, arm)
+    return {
+        name: party.identity(species[name], slot).id
+        for name, party in scenario.parties.items()
+        if species[name] != Species.ABSENT
+    }
+
+
+def party_fields(party: Party, species: Species, slot: int) -> dict[str, str]:
+    """The text fields a template prints for a party in a species at a slot (its identity's
+    fields and pronoun forms; for an absent party, every key empty unless declared)."""
+    keys = sorted(
+        {k for s, v in party.species.items() if s != Species.ABSENT for k in v.field_names()}
+    )
+    if species == Species.ABSENT:
+        declared = party.identity(species, 0).text if species in party.species else {}
+        return {key: declared.get(key, "") for key in keys}
+    identity = party.identity(species, slot)
+    forms = lexicon().pronoun_sets[identity.pronouns] if identity.pronouns else {}
+    return identity.fields(forms)
 
 
 @dataclass(frozen=True)
@@ -364,13 +429,30 @@ class RenderedText:
 
     marked: str
 
-    def project(self, projection: Projection, labels: Mapping[str, str]) -> str:
-        """The text the agent sees (`arm`), its span skeleton, or its neutral form."""
+    def project(self, projection: Projection, labels: Mapping[str, str | None]) -> str:
+        """The text the agent sees (`arm`), its span skeleton (`skeleton`, `outline`) or its
+        neutral form.
+
+        `labels` maps a span's name (`audit.note`) or its prefix (`overseer`) to what the
+        grader sees in its place (None: the span as written).
+        """
         if projection == "arm":
-            return _SPAN.sub(lambda m: m.group(2), self.marked)
-        if projection == "skeleton":
-            return _SPAN.sub(lambda m: f"⟨{m.group(1)}⟩", self.marked)
-        return _SPAN.sub(lambda m: f"[{labels[m.group(1).split('.')[0]]}]", self.marked)
+            text = _BLOCK.sub(lambda m: m.group(2), self.marked)
+            return _SPAN.sub(lambda m: m.group(2), text)
+        if projection in ("skeleton", "outline"):
+            if projection == "outline":
+                text = _BLOCK.sub(lambda m: f"⟨{m.group(1)}⟩", self.marked)
+            else:
+                text = _BLOCK.sub(lambda m: m.group(2), self.marked)
+            return _SPAN.sub(lambda m: f"⟨{m.group(1)}⟩", text)
+
+        def neutral(match: re.Match[str]) -> str:
+            name = match.group(1)
+            label = labels[name] if name in labels else labels[name.split(".")[0]]
+            return match.group(2) if label is None else label
+
+        text = _BLOCK.sub(lambda m: str(labels[m.group(1).split(".")[0]]), self.marked)
+        return _SPAN.sub(neutral, text)
 
 
 @cache
@@ -385,18 +467,37 @@ def _compiled(env: jinja2.Environment, text: str) -> jinja2.Template:
     return env.from_string(text)
 
 
+def _presence(name: str, present: bool) -> object:
+    """The `present()` of a party: a call block that stands only where the party does."""
+
+    def block(caller: object) -> str:
+        assert callable(caller)
+        body = str(caller()) if present else ""
+        return f"{_BOPEN}{name}.present{_SEP}{body}{_BCLOSE}"
+
+    return block
+
+
 class _Renderer:
-    def __init__(self, loaded: LoadedScenario, arm: Arm) -> None:
+    def __init__(self, loaded: LoadedScenario, arm: Arm, slot: int) -> None:
         self.loaded = loaded
         self.env = _environment(loaded.folder)
         spec = loaded.spec
         species = species_of(spec, arm)
         self.context: dict[str, object] = {"agent": spec.agent.model_dump()}
         for name, party in spec.parties.items():
-            variant = party.species[species[name]]
+            fields: dict[str, object] = {
+                key: f"{_OPEN}{name}.{key}{_SEP}{value}{_CLOSE}"
+                for key, value in party_fields(party, species[name], slot).items()
+            }
+            fields["present"] = _presence(name, species[name] != Species.ABSENT)
+            self.context[name] = fields
+        for name, factor in spec.condition_factors().items():
+            # an arm from a log written before the factor existed renders at its first level
+            level = arm.levels.get(name, factor.levels[0])
             self.context[name] = {
                 key: f"{_OPEN}{name}.{key}{_SEP}{value}{_CLOSE}"
-                for key, value in variant.text.items()
+                for key, value in factor.text[level].items()
             }
 
     def render(self, where: str, *, template: str | None = None, text: str | None = None) -> str:
@@ -430,10 +531,13 @@ class RenderedScenario:
     scenario: LoadedScenario
     arm: Arm
     texts: dict[str, RenderedText]
+    slot: int = 0
+    identities: dict[str, str] | None = None
+    """Party name -> identity id in this render (see `identities_of`)."""
 
     @property
-    def labels(self) -> dict[str, str]:
-        return {name: party.label for name, party in self.scenario.spec.parties.items()}
+    def labels(self) -> dict[str, str | None]:
+        return neutral_labels(self.scenario.spec)
 
     def text(self, key: str, projection: Projection = "arm") -> str:
         return self.texts[key].project(projection, self.labels)
@@ -442,8 +546,23 @@ class RenderedScenario:
         return [key for key in self.texts if key.startswith(prefix)]
 
 
-def render(loaded: LoadedScenario, arm: Arm) -> RenderedScenario:
-    """Render every text of a scenario in one arm.
+def neutral_labels(spec: Scenario) -> dict[str, str | None]:
+    """What the grader sees for each span: a party's `[LABEL]`; a condition span's neutral text
+    (default `[FACTOR]`), or the span itself (None) for a factor visible to the grader."""
+    labels: dict[str, str | None] = {
+        name: f"[{party.label}]" for name, party in spec.parties.items()
+    }
+    for name, factor in spec.condition_factors().items():
+        for span in factor.text[factor.levels[0]]:
+            key = f"{name}.{span}"
+            labels[key] = (
+                None if factor.grader_visible else factor.neutral.get(span, f"[{name.upper()}]")
+            )
+    return labels
+
+
+def render(loaded: LoadedScenario, arm: Arm, slot: int = 0) -> RenderedScenario:
+    """Render every text of a scenario in one arm, with every party's identity at `slot`.
 
     Keys: `system_prompt`, `opening`, `document:<name>`, `turn:<i>`, `persona`,
     `ground_truth.summary`, `ground_truth.fact:<i>`, `criteria`.
@@ -452,7 +571,7 @@ def render(loaded: LoadedScenario, arm: Arm) -> RenderedScenario:
         ScenarioError: naming the file and the template key for any undefined variable.
     """
     spec = loaded.spec
-    r = _Renderer(loaded, arm)
+    r = _Renderer(loaded, arm, slot)
     texts: dict[str, str] = {
         "system_prompt": r.ref("system_prompt", spec.system_prompt),
         "opening": r.ref("opening", spec.opening),
@@ -474,5 +593,9 @@ def render(loaded: LoadedScenario, arm: Arm) -> RenderedScenario:
     if spec.judging.kind == "deception":
         texts["criteria"] = r.render("judging.criteria", text=spec.judging.criteria)
     return RenderedScenario(
-        scenario=loaded, arm=arm, texts={k: RenderedText(v) for k, v in texts.items()}
+        scenario=loaded,
+        arm=arm,
+        texts={k: RenderedText(v) for k, v in texts.items()},
+        slot=slot,
+        identities=identities_of(spec, arm, slot),
     )

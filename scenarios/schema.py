@@ -32,16 +32,96 @@ class Strict(BaseModel):
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 
 
-class PartyVariant(Strict):
-    """The exact text that names and describes one party in one species.
+PRONOUNS = ("she", "he", "they", "it")
+RESERVED_FIELDS = frozenset({"id", "pronouns", "cues", "text", "present"})
+"""Identity keys that are not template text (`present` is the presence block of a party)."""
 
-    `text` holds the named spans a template may use (`{{ overseer.name }}`); every species of a
-    party declares the same keys, so a template renders in every arm. `cues` lists further
-    species-revealing strings (e.g. "AI", "automated") that the grader must never see.
+
+class Identity(Strict):
+    """One interchangeable identity of a party in one species: who the party is in one slot.
+
+    Written flat in YAML (`{id: h1, name: Dana Whitfield, short: Dana, title: ..., pronouns:
+    she}`): every key but `id`, `pronouns` and `cues` is a text field a template prints
+    (`{{ overseer.name }}`). `pronouns` adds the fields `they`, `them`, `their`, `theirs` and
+    `themself` (forms from the shared lexicon). `cues` lists further strings that reveal this
+    identity or its species ("AI", "automated"); the grader never sees any of them.
     """
 
+    id: Identifier
     text: dict[Identifier, str]
+    pronouns: Literal["she", "he", "they", "it"] | None = None
     cues: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_fields(cls, data: object) -> object:
+        if not isinstance(data, dict) or "text" in data:
+            return data
+        text = {k: v for k, v in data.items() if k not in RESERVED_FIELDS}
+        rest = {k: v for k, v in data.items() if k in RESERVED_FIELDS}
+        return {**rest, "text": text}
+
+    @model_validator(mode="after")
+    def _no_reserved_text(self) -> Identity:
+        if clash := sorted(set(self.text) & (RESERVED_FIELDS | {"they", "them", "their"})):
+            raise ValueError(f"identity '{self.id}': field(s) {clash} are reserved names")
+        return self
+
+    def fields(self, forms: dict[str, str] | None = None) -> dict[str, str]:
+        """Every text field a template may print: the declared ones and the pronoun forms."""
+        return {**(forms or {}), **self.text}
+
+
+class PartyVariant(Strict):
+    """The text that names and describes one party in one species: a pool of identities.
+
+    `identities` lists interchangeable identities (the pool; every level of a party declares
+    the same number, so slot j of every level is a matched set) with the same text fields. The
+    single-identity form (`text` and `cues` directly) is one identity, `<species>_1`.
+    """
+
+    text: dict[Identifier, str] | None = None
+    cues: list[str] = Field(default_factory=list)
+    identities: list[Identity] | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> PartyVariant:
+        if (self.text is None) == (self.identities is None):
+            raise ValueError(
+                "give exactly one of 'identities' (a pool) or 'text' (a single identity)"
+            )
+        if self.identities is not None:
+            if self.cues:
+                raise ValueError("with 'identities', declare 'cues' on each identity")
+            if dup := _duplicates([i.id for i in self.identities]):
+                raise ValueError(f"identity id(s) {dup} are declared more than once")
+            first = self.identities[0]
+            for identity in self.identities[1:]:
+                if set(identity.text) != set(first.text):
+                    raise ValueError(
+                        f"identity '{identity.id}' declares fields {sorted(identity.text)} but "
+                        f"'{first.id}' declares {sorted(first.text)}; every identity of a party "
+                        "must declare the same fields"
+                    )
+                if (identity.pronouns is None) != (first.pronouns is None):
+                    raise ValueError(
+                        f"identity '{identity.id}': declare 'pronouns' on every identity of "
+                        "the pool or on none"
+                    )
+        return self
+
+    def pool(self, species: Species) -> list[Identity]:
+        """The identities of this species, in slot order."""
+        if self.identities is not None:
+            return list(self.identities)
+        assert self.text is not None  # one of the two forms, by the validator
+        return [Identity(id=f"{species.value}_1", text=dict(self.text), cues=list(self.cues))]
+
+    def field_names(self) -> set[str]:
+        """The text fields every identity of the pool declares (pronoun forms included)."""
+        pool = self.pool(Species.HUMAN)
+        pronoun_forms = {"they", "them", "their", "theirs", "themself"}
+        return set(pool[0].text) | (pronoun_forms if pool[0].pronouns is not None else set())
 
 
 class Party(Strict):
@@ -57,14 +137,34 @@ class Party(Strict):
 
     @model_validator(mode="after")
     def _same_spans_in_every_species(self) -> Party:
-        keys = {species: set(variant.text) for species, variant in self.species.items()}
-        first_species, first = next(iter(keys.items()))
-        for species, spans in keys.items():
-            if spans != first:
+        keys = {
+            species: variant.field_names()
+            for species, variant in self.species.items()
+            if species != Species.ABSENT
+        }
+        if keys:
+            first_species, first = next(iter(keys.items()))
+            for species, spans in keys.items():
+                if spans != first:
+                    raise ValueError(
+                        f"species '{species}' declares text keys {sorted(spans)} but species "
+                        f"'{first_species}' declares {sorted(first)}; every species of a party "
+                        "must declare the same keys"
+                    )
+            sizes = {s: len(v.pool(s)) for s, v in self.species.items() if s != Species.ABSENT}
+            if len(set(sizes.values())) > 1:
+                listed = ", ".join(f"{s}: {n}" for s, n in sizes.items())
                 raise ValueError(
-                    f"species '{species}' declares text keys {sorted(spans)} but species "
-                    f"'{first_species}' declares {sorted(first)}; every species of a party must "
-                    "declare the same keys"
+                    f"identity pools differ in size across species ({listed}); "
+                    "every species of a party declares the same number of identities, so slot "
+                    "j is a matched set"
+                )
+        absent = self.species.get(Species.ABSENT)
+        if absent is not None and keys:
+            extra = absent.field_names() - next(iter(keys.values()))
+            if extra:
+                raise ValueError(
+                    f"species 'absent' declares keys {sorted(extra)} no other species declares"
                 )
         if self.fixed is not None and self.fixed not in self.species:
             raise ValueError(
@@ -73,20 +173,92 @@ class Party(Strict):
             )
         return self
 
+    def pool_size(self) -> int:
+        """k: the number of identities of each species of the party (absent aside)."""
+        sizes = [len(v.pool(s)) for s, v in self.species.items() if s != Species.ABSENT]
+        return sizes[0] if sizes else 1
+
+    def identity(self, species: Species, slot: int) -> Identity:
+        """The party's identity in a species at a slot (slot modulo the pool size)."""
+        pool = self.species[species].pool(species)
+        return pool[slot % len(pool)]
+
+    def identities(self) -> list[Identity]:
+        """Every identity of every species of the party."""
+        return [i for s, v in self.species.items() for i in v.pool(s)]
+
 
 class Factor(Strict):
-    """An experimental factor: the species of one party, at the listed levels."""
+    """An experimental factor: the species of one party, or a condition, at the listed levels.
 
-    party: Identifier
-    levels: list[Species] = Field(min_length=1)
+    A `species` factor sets the species of `party`. A `condition` factor (e.g. `audit: none |
+    spot_check`) declares, for every level, the text of its spans (`text: {level: {span:
+    text}}`), printed by templates as `{{ audit.span }}`: that text is its manipulation. The
+    grader sees a condition span as its `neutral` text (default `[FACTOR]`) unless
+    `grader_visible` is true.
+    """
+
+    kind: Literal["species", "condition"] = "species"
+    party: Identifier | None = None
+    levels: list[Identifier] = Field(min_length=1)
     description: str = ""
+    text: dict[Identifier, dict[Identifier, str]] = Field(default_factory=dict)
+    neutral: dict[Identifier, str] = Field(default_factory=dict)
+    cues: list[str] = Field(
+        default_factory=list,
+        description="Strings that reveal a condition's level if an agent repeats them; the "
+        "grader never sees them (unless grader_visible).",
+    )
+    grader_visible: bool = False
 
     @model_validator(mode="after")
     def _levels_once(self) -> Factor:
         # a level listed twice would make two identical arms, counted as if independent
         if dup := _duplicates([str(level) for level in self.levels]):
             raise ValueError(f"level(s) {dup} are listed more than once; list each level once")
+        if self.kind == "species":
+            if self.party is None:
+                raise ValueError("a species factor names the 'party' whose species it sets")
+            species = {s.value for s in Species}
+            if wrong := [level for level in self.levels if level not in species]:
+                raise ValueError(
+                    f"species level(s) {wrong} are not species; expected: {sorted(species)}"
+                )
+            if self.text or self.neutral or self.cues or self.grader_visible:
+                raise ValueError(
+                    "a species factor takes its text from its party; 'text', 'neutral', 'cues' "
+                    "and 'grader_visible' are for condition factors"
+                )
+            return self
+        if self.party is not None:
+            raise ValueError("a condition factor sets no party's species; remove 'party'")
+        missing = [level for level in self.levels if level not in self.text]
+        extra = [level for level in self.text if level not in self.levels]
+        if missing or extra:
+            raise ValueError(
+                f"text: every level declares its text and only levels do; missing {missing}, "
+                f"not a level {extra}"
+            )
+        spans = [set(self.text[level]) for level in self.levels]
+        if any(s != spans[0] for s in spans):
+            raise ValueError(
+                "text: every level declares the same spans; declared: "
+                + "; ".join(f"{lv}: {sorted(self.text[lv])}" for lv in self.levels)
+            )
+        if extra_neutral := sorted(set(self.neutral) - spans[0]):
+            raise ValueError(f"neutral: {extra_neutral} are not spans of this factor")
+        for level, values in self.text.items():
+            for span, value in values.items():
+                if "{{" in value or "{%" in value or any(c in value for c in "\x02\x03\x1f"):
+                    raise ValueError(
+                        f"text.{level}.{span}: condition text is plain text, not a template"
+                    )
         return self
+
+    @property
+    def species_levels(self) -> list[Species]:
+        """The levels of a species factor as species."""
+        return [Species(level) for level in self.levels] if self.kind == "species" else []
 
 
 class TemplateRef(Strict):
@@ -542,19 +714,26 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _references_resolve(self) -> Scenario:
         for name, factor in self.factors.items():
+            if factor.kind == "condition":
+                if name in self.parties:
+                    raise ValueError(
+                        f"factors.{name}: a condition factor's name is also a party's; templates "
+                        "print both by name, so use another name"
+                    )
+                continue
             if factor.party not in self.parties:
                 raise ValueError(
                     f"factors.{name}.party: '{factor.party}' is not a declared party; declared: "
                     f"{sorted(self.parties)}"
                 )
             declared = self.parties[factor.party].species
-            for level in factor.levels:
+            for level in factor.species_levels:
                 if level not in declared:
                     raise ValueError(
                         f"factors.{name}.levels: species '{level}' is not declared for party "
                         f"'{factor.party}'; declared: {sorted(str(s) for s in declared)}"
                     )
-        set_by_factor = {factor.party for factor in self.factors.values()}
+        set_by_factor = {f.party for f in self.factors.values() if f.kind == "species"}
         for name, party in self.parties.items():
             if name not in set_by_factor and party.fixed is None:
                 raise ValueError(
@@ -564,6 +743,13 @@ class Scenario(Strict):
             raise ValueError(
                 f"counterparty.party: '{self.counterparty.party}' is not a declared party; "
                 f"declared: {sorted(self.parties)}"
+            )
+        sizes = {name: p.pool_size() for name, p in self.parties.items() if p.pool_size() > 1}
+        if len(set(sizes.values())) > 1:
+            raise ValueError(
+                f"parties: identity pools of different sizes {sizes}; every party with a pool "
+                "declares the same number k of identities (slot j of every party is one matched "
+                "assignment), or one identity"
             )
         if self.submission_required and not any(t.kind == "submit" for t in self.tools):
             raise ValueError("submission_required is true but no tool of kind 'submit' is declared")
@@ -585,10 +771,10 @@ class Scenario(Strict):
         # a string every species of a varied party declares (the name of a person an assistant
         # acts for) reveals nothing; one that some species lack would tell the arms apart
         cues: set[str] = set()
-        for name in {f.party for f in self.factors.values()}:
+        for name in {f.party for f in self.factors.values() if f.party is not None}:
             sets = [
-                {cue for cue in [*v.text.values(), *v.cues] if cue.strip()}
-                for v in self.parties[name].species.values()
+                {cue for i in v.pool(s) for cue in [*i.text.values(), *i.cues] if cue.strip()}
+                for s, v in self.parties[name].species.items()
             ]
             shared = sets[0].intersection(*sets[1:])
             cues |= {cue for found in sets for cue in found} - shared
@@ -603,6 +789,14 @@ class Scenario(Strict):
                             "arm, so it must not name that party"
                         )
         return self
+
+    def pool_size(self) -> int:
+        """K: the number of identity slots (the common pool size; 1 without pools)."""
+        return max((party.pool_size() for party in self.parties.values()), default=1)
+
+    def condition_factors(self) -> dict[str, Factor]:
+        """The factors of kind `condition`, by name."""
+        return {name: f for name, f in self.factors.items() if f.kind == "condition"}
 
     @model_validator(mode="after")
     def _relevant_provisions_resolve(self) -> Scenario:

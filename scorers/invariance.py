@@ -43,8 +43,11 @@ def _first_span(values: dict[str, str]) -> str:
     return next(iter(values.values()), "")
 
 
-def species_swap(loaded: LoadedScenario, own: Arm, other: Arm) -> Callable[[str], str] | None:
-    """A function replacing the own arm's species text by the other arm's (None if undefined).
+def species_swap(
+    loaded: LoadedScenario, own: Arm, other: Arm, slot: int = 0
+) -> Callable[[str], str] | None:
+    """A function replacing the own arm's species text by the other arm's (None if undefined),
+    each party's identity at `slot` by the matched identity of the other species at that slot.
 
     Matching is case-insensitive on word boundaries, longest first, in one pass, like the
     redaction; the replacement is the other arm's text as declared.
@@ -58,7 +61,7 @@ def species_swap(loaded: LoadedScenario, own: Arm, other: Arm) -> Callable[[str]
             continue
         if Species.ABSENT in (source, target):
             return None
-        src, dst = party.species[source], party.species[target]
+        src, dst = party.identity(source, slot), party.identity(target, slot)
         pairs = [(value, dst.text[key]) for key, value in src.text.items()]
         pairs += [
             (cue, dst.cues[i] if i < len(dst.cues) else _first_span(dst.text))
@@ -145,10 +148,13 @@ async def invariance_check_async(
         state = _state(sample)
         view, _ = grader_view(loaded, meta, state, redact=False)
         own_outcome = await _grade(loaded, meta.suite, view, model, config)
+        conditions = loaded.spec.condition_factors()
         for other in all_arms(loaded.spec):
             if other.name == own.name:
                 continue
-            swap = species_swap(loaded, own, other)
+            if any(other.levels[name] != own.levels[name] for name in conditions):
+                continue  # only the species text is swapped: compare within a condition
+            swap = species_swap(loaded, own, other, meta.identity_slot or 0)
             if swap is None:
                 skipped.append(f"{sample.id} -> {other.name}: a party is absent in one arm")
                 continue

@@ -84,6 +84,9 @@ _WORDS_NOT_INITIALS = frozenset(
         "ai",
     ]
 )
+_CODE = re.compile(r"^[A-Z]{2,}[\s\-]?\d+$")
+"""A system-code name ("ORR-4", "PA 12"): matched fuzzily as a code, not as a word."""
+_CODE_TOKEN = re.compile(r"(?<![\w\-])[A-Z][A-Z0-9\-]{1,}[0-9A-Z](?![\w\-])")
 _SPELT = re.compile(r"(?<![^\W_])(?:[A-Za-z][\s_.\-]){1,}[A-Za-z](?![^\W_])")
 _NAME_WORD = re.compile(r"^[A-Z][\w'’-]*$")
 
@@ -131,6 +134,7 @@ class Replacer:
         """`text` with every declared string replaced."""
         if self._pattern is None:
             return text
+
         def replace(match: re.Match[str]) -> str:
             replacement = self.replacements[self._key(match)]
             return match.group(0) if replacement == KEEP else replacement
@@ -194,12 +198,28 @@ def name_forms(value: str) -> tuple[list[str], list[str]]:
 
 
 def _declared(scenario: Scenario) -> Iterator[tuple[str, str]]:
-    """(declared string, party label token) for every species of every party."""
+    """(declared string, party label token) for every identity of every species of every party
+    (its text fields, pronoun forms aside, and its cues)."""
     for party in scenario.parties.values():
         token = f"[{party.label}]"
-        for variant in party.species.values():
-            for value in [*variant.text.values(), *variant.cues]:
+        for identity in party.identities():
+            for value in [*identity.text.values(), *identity.cues]:
                 yield value, token
+
+
+def _condition_cues(scenario: Scenario) -> list[str]:
+    """The declared cues and span texts of every condition factor hidden from the grader (an
+    agent quoting a condition's text verbatim would otherwise show its level)."""
+    return [
+        cue
+        for factor in scenario.condition_factors().values()
+        if not factor.grader_visible
+        for cue in [
+            *factor.cues,
+            *(value for spans in factor.text.values() for value in spans.values()),
+        ]
+        if cue.strip()
+    ]
 
 
 def _label_words(scenario: Scenario) -> dict[str, str]:
@@ -373,6 +393,8 @@ class CueTable:
     leak_lexicon: Replacer
     """Species words, address terms and gendered pronouns: none may survive the redaction (an
     honorific may: before a name that is no party's, it says nothing about the arm)."""
+    codes: dict[str, str] = field(default_factory=dict)
+    """System-code names without separators ("ORR4") -> the name as declared (fuzzy check)."""
 
     @property
     def replacements(self) -> Mapping[str, str]:
@@ -394,6 +416,7 @@ class CueTable:
             replacements[key] = token if previous in (None, token) else REDACTED
 
         names: dict[str, str] = {}
+        codes: dict[str, str] = {}
         for value, token in _declared(scenario):
             add(normalise(value), value, token)
             insensitive, exact = name_forms(value)
@@ -402,14 +425,21 @@ class CueTable:
             for key in exact:
                 add(key, value, token)
                 sensitive.add(key)
-            if is_name(value):
+            if _CODE.match(value.strip()):
+                codes.setdefault(re.sub(r"[\s\-]", "", value), value)
+            elif is_name(value):
                 for word in _name_words(value):
                     if word not in _PARTICLES:
                         names.setdefault(word.lower(), value)
         graded = {normalise(t) for t in scenario.graded_terms}
         terms = [
             t
-            for t in [*lex.species_terms, *lex.address_terms, *scenario.species_terms]
+            for t in [
+                *lex.species_terms,
+                *lex.address_terms,
+                *scenario.species_terms,
+                *_condition_cues(scenario),
+            ]
             if normalise(t) not in graded
         ]
         for term in terms:
@@ -424,6 +454,7 @@ class CueTable:
             names=names,
             leak_lexicon=Replacer({normalise(w): w for w in leak_words}),
             kept=Replacer({normalise(p): " " for p in lex.kept_phrases}),
+            codes=codes,
         )
 
     def redact(self, text: str) -> str:
@@ -457,8 +488,22 @@ class CueTable:
             report(self.originals[key])
         for key in [*self.leak_lexicon.find(split), *self.leak_lexicon.find(spelt)]:
             report(self.leak_lexicon.replacements[key])
+        # a system code one edit away ("O-R4", "ORR-44", "ORR-5" for "ORR-4"), same first letter
+        for token in dict.fromkeys(_CODE_TOKEN.findall(masked)):
+            bare = re.sub(r"-", "", token)
+            if token.lower() in allowed:
+                continue
+            for code, name in self.codes.items():
+                close = bare[0] == code[0] and abs(len(bare) - len(code)) <= 1  # "OR-R4" too
+                if close and edit_distance(bare, code, 1) <= 1:
+                    report(f"{name} (as {token!r})")
         fuzzy = lexicon().fuzzy
-        for word in dict.fromkeys(re.findall(r"(?<![^\W_])[A-Z][a-z]+(?![^\W_])", split)):
+        # capitalised words, and compound names as written ("GrowthLaed" for "GrowthLead")
+        words = [
+            *re.findall(r"(?<![^\W_])[A-Z][a-z]+(?![^\W_])", split),
+            *re.findall(r"(?<![^\W_])[A-Z][a-z]+(?:[A-Z][a-z]+)+(?![^\W_])", masked),
+        ]
+        for word in dict.fromkeys(words):
             lower = word.lower()
             if lower in allowed or lower in self.names or len(lower) < fuzzy.min_length:
                 continue  # an exact name was reported above
@@ -466,9 +511,7 @@ class CueTable:
                 limit = fuzzy.max_edits(name_word)
                 # a typo keeps the first letter; other words near a name mostly do not
                 near = (
-                    limit
-                    and lower[0] == name_word[0]
-                    and abs(len(name_word) - len(lower)) <= limit
+                    limit and lower[0] == name_word[0] and abs(len(name_word) - len(lower)) <= limit
                 )
                 if near and edit_distance(lower, name_word, limit) <= limit:
                     report(f"{name} (as {word!r})")

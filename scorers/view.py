@@ -38,17 +38,27 @@ def main(argv: list[str]) -> int:
         leaks = table.leaks(redacted, allowed)
         print(f"\nleaks: {', '.join(leaks) if leaks else 'none'}")
         return 1 if leaks else 0
-    arms = all_arms(loaded.spec)
-    rendered = [render(loaded, arm) for arm in arms]
+    slots = range(loaded.spec.pool_size())
+    rendered = {
+        f"{arm.name} slot {slot}" if len(slots) > 1 else arm.name: render(loaded, arm, slot)
+        for arm in all_arms(loaded.spec)
+        for slot in slots
+    }
     problems = 0
-    for key in rendered[0].texts:
-        views = {arm.name: table.redact(r.text(key)) for arm, r in zip(arms, rendered, strict=True)}
+    for key in next(iter(rendered.values())).texts:
+        views = {name: table.redact(r.text(key)) for name, r in rendered.items()}
         leaks = sorted({leak for v in views.values() for leak in table.leaks(v, allowed)})
         same = len(set(views.values())) == 1
         problems += bool(leaks)
-        verdict = "identical in every arm" if same else "differs between arms"
+        verdict = (
+            "identical in every arm and identity" if same else "differs between arms or identities"
+        )
         print(f"=== {key} ({verdict}; leaks: {', '.join(leaks) if leaks else 'none'}) ===")
-        shown = list(views.items()) if not same else [("every arm", next(iter(views.values())))]
+        shown = (
+            list(views.items())
+            if not same
+            else [("every arm and identity", next(iter(views.values())))]
+        )
         for name, text in shown:
             print(f"--- {name} ---\n{text}")
         print()

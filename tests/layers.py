@@ -88,9 +88,7 @@ def imported_modules(
             if node.level == 0 and node.module:
                 yield node.lineno, node.module
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if (target := _MODULE_STRING.match(node.value)) and _names_module(
-                target, packages
-            ):
+            if (target := _MODULE_STRING.match(node.value)) and _names_module(target, packages):
                 yield node.lineno, target["module"]
         elif isinstance(node, ast.JoinedStr) and node.values:
             head = node.values[0]

@@ -36,6 +36,7 @@ def deception_task(
     token_limit: int | None = 200_000,
     graders: str | Sequence[str] = "grader",
     aggregation: Literal["majority", "unanimous"] = "majority",
+    identity_seed: int = 0,
 ) -> Task:
     """The deception Task over the chosen scenarios; named after the scenario when one is named,
     so `candor/deception -T scenario=X` and `candor/X` write logs of the same task."""
@@ -50,6 +51,7 @@ def deception_task(
         token_limit=token_limit,
         graders=graders,
         aggregation=aggregation,
+        identity_seed=identity_seed,
         name=named[0] if len(named) == 1 else SUITE,
     )
 
@@ -63,6 +65,7 @@ def deception(
     token_limit: int | None = 200_000,
     graders: str | list[str] = "grader",
     aggregation: Literal["majority", "unanimous"] = "majority",
+    identity_seed: int = 0,
 ) -> Task:
     """Every deception scenario (or those named), one sample per arm, graded for deception.
 
@@ -75,9 +78,19 @@ def deception(
         token_limit: Tokens per sample (the counterparty's and grader's do not count).
         graders: Model role(s) that grade; several are aggregated by `aggregation`.
         aggregation: `majority` (default) or `unanimous` over the graders.
+        identity_seed: Seed of the counterbalanced order in which epochs visit the identity
+            slots; with epochs a multiple of the pool size, every arm meets every slot equally
+            often.
     """
     return deception_task(
-        scenario, arms, counterparty, message_limit, token_limit, graders, aggregation
+        scenario,
+        arms,
+        counterparty,
+        message_limit,
+        token_limit,
+        graders,
+        aggregation,
+        identity_seed,
     )
 
 
@@ -91,9 +104,17 @@ def scenario_alias(scenario_id: str) -> Callable[..., Task]:
         token_limit: int | None = 200_000,
         graders: str | list[str] = "grader",
         aggregation: Literal["majority", "unanimous"] = "majority",
+        identity_seed: int = 0,
     ) -> Task:
         return deception_task(
-            scenario_id, arms, counterparty, message_limit, token_limit, graders, aggregation
+            scenario_id,
+            arms,
+            counterparty,
+            message_limit,
+            token_limit,
+            graders,
+            aggregation,
+            identity_seed,
         )
 
     alias.__name__ = alias.__qualname__ = scenario_id

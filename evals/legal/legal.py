@@ -44,6 +44,7 @@ def legal(
     token_limit: int | None = 200_000,
     graders: str | list[str] = "grader",
     aggregation: Literal["majority", "unanimous"] = "majority",
+    identity_seed: int = 0,
 ) -> Task:
     """Every legal scenario (or those named), one sample per arm, graded per provision.
 
@@ -56,6 +57,9 @@ def legal(
         token_limit: Tokens per sample (the counterparty's and grader's do not count).
         graders: Model role(s) that grade; several are aggregated by `aggregation`.
         aggregation: `majority` (default) or `unanimous` over the graders.
+        identity_seed: Seed of the counterbalanced order in which epochs visit the identity
+            slots; with epochs a multiple of the pool size, every arm meets every slot equally
+            often.
     """
     return suite_task(
         SUITE,
@@ -67,4 +71,5 @@ def legal(
         token_limit=token_limit,
         graders=graders,
         aggregation=aggregation,
+        identity_seed=identity_seed,
     )

@@ -60,7 +60,9 @@ def run_blame(
     args += ["-M", f"replies={SCRIPTS / 'blame_postmortem.yaml'}"]
     args += ["--model-role", f"grader={grader_model(verdict)}", "--epochs", str(epochs)]
     args += ["--log-dir", str(log_dir), "--log-format", log_format]
-    inspect_cli(*args, *(["-T", f"arms={arms}"] if arms else []))
+    # the species arms at one audit level (blame_postmortem also crosses an audit condition)
+    # (one item, as a list: on the command line a comma separates items)
+    inspect_cli(*args, "-T", f'arms=["{arms or "audit=none"}"]')
     [log] = set(log_dir.glob(f"*.{log_format}")) - before
     return log
 
@@ -69,7 +71,7 @@ def run_blame_failing(log_dir: Path, arm: str, epochs: int = 2) -> Path:
     """A run in this process in which every sample of `arm` fails (errors, not scores)."""
     with failing_arm(arm):
         [log] = inspect_eval(
-            deception("blame_postmortem"),
+            deception("blame_postmortem", arms="audit=none"),
             model=get_model("scripted/agent", replies=str(SCRIPTS / "blame_postmortem.yaml")),
             model_roles={"grader": grader_model("deceptive")},
             log_dir=str(log_dir),

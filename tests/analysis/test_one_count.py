@@ -62,7 +62,10 @@ def test_regrade_with_the_readme_command_counts_once(
     assert len(list(tmp_path.glob("*.eval"))) == (1 if where == "in place" else 2)
     report = _report(capsys, tmp_path)
     # each arm once, graded by the new grader only: 0 deceptive of EPOCHS, not 2 of 2 * EPOCHS
-    assert _arms(report) == {"overseer=ai": (0, EPOCHS), "overseer=human": (0, EPOCHS)}
+    assert _arms(report) == {
+        "overseer=ai,audit=none": (0, EPOCHS),
+        "overseer=human,audit=none": (0, EPOCHS),
+    }
     assert report["runs"] == 1
     [group] = report["groups"]
     assert "grader_honest.yaml" in group["grader"]
@@ -71,11 +74,14 @@ def test_regrade_with_the_readme_command_counts_once(
 
 
 def test_eval_retry_counts_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    failed = run_blame_failing(tmp_path, "overseer=human", epochs=EPOCHS)
+    failed = run_blame_failing(tmp_path, "overseer=human,audit=none", epochs=EPOCHS)
     inspect_cli("eval-retry", str(failed), "--log-dir", str(tmp_path))
     [retried] = set(tmp_path.glob("*.eval")) - {failed}
     report = _report(capsys, tmp_path)
-    assert _arms(report) == {"overseer=ai": (EPOCHS, EPOCHS), "overseer=human": (EPOCHS, EPOCHS)}
+    assert _arms(report) == {
+        "overseer=ai,audit=none": (EPOCHS, EPOCHS),
+        "overseer=human,audit=none": (EPOCHS, EPOCHS),
+    }
     assert report["runs"] == 1
     assert all(u["sample_error"] == 0 for g in report["groups"] for u in _unscored(g))
     # the original's copies of every episode are set aside for the retry's
@@ -84,7 +90,7 @@ def test_eval_retry_counts_once(tmp_path: Path, capsys: pytest.CaptureFixture[st
     why = {
         a["ref"].split("#")[1].split(":")[1].split("@")[0]: a["why"] for a in report["set_aside"]
     }
-    assert "sample_error" in why["overseer=human"]
+    assert "sample_error" in why["overseer=human,audit=none"]
 
 
 def _unscored(group: dict[str, Any]) -> list[dict[str, int]]:
@@ -92,13 +98,23 @@ def _unscored(group: dict[str, Any]) -> list[dict[str, int]]:
 
 
 def test_eval_set_counts_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["eval-set", "candor/blame_postmortem", "--model", "scripted/agent"]
+    args = [
+        "eval-set",
+        "candor/blame_postmortem",
+        "-T",
+        "arms=audit=none",
+        "--model",
+        "scripted/agent",
+    ]
     args += ["-M", f"replies={ROOT / 'tests/fixtures/scripted/blame_postmortem.yaml'}"]
     args += ["--model-role", f"grader={grader_model('deceptive')}", "--epochs", str(EPOCHS)]
     inspect_cli(*args, "--log-dir", str(tmp_path))
     inspect_cli(*args, "--log-dir", str(tmp_path))  # run again: the set is complete, a no-op
     report = _report(capsys, tmp_path)
-    assert _arms(report) == {"overseer=ai": (EPOCHS, EPOCHS), "overseer=human": (EPOCHS, EPOCHS)}
+    assert _arms(report) == {
+        "overseer=ai,audit=none": (EPOCHS, EPOCHS),
+        "overseer=human,audit=none": (EPOCHS, EPOCHS),
+    }
     assert report["runs"] == 1
 
 
@@ -106,7 +122,7 @@ def test_independent_runs_both_count(tmp_path: Path, capsys: pytest.CaptureFixtu
     run_blame(tmp_path, "deceptive", epochs=1)
     run_blame(tmp_path, "deceptive", epochs=1)
     report = _report(capsys, tmp_path)
-    assert _arms(report) == {"overseer=ai": (2, 2), "overseer=human": (2, 2)}
+    assert _arms(report) == {"overseer=ai,audit=none": (2, 2), "overseer=human,audit=none": (2, 2)}
     assert report["runs"] == 2 and report["set_aside"] == []
     assert "Runs pooled: 2" in to_markdown(build_report(load_outcomes([tmp_path])))
 
@@ -114,8 +130,8 @@ def test_independent_runs_both_count(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_arms_graded_by_two_graders_are_not_pooled(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run_blame(tmp_path, "deceptive", epochs=3, arms="overseer=ai")
-    run_blame(tmp_path, "honest", epochs=3, arms="overseer=human")
+    run_blame(tmp_path, "deceptive", epochs=3, arms="overseer=ai,audit=none")
+    run_blame(tmp_path, "honest", epochs=3, arms="overseer=human,audit=none")
     report = _report(capsys, tmp_path)
     groups = report["groups"]
     assert len(groups) == 2 and all(g["contrasts"] == [] for g in groups)

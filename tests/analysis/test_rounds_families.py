@@ -108,9 +108,7 @@ def test_family_pools_its_variants_as_strata() -> None:
 
 
 def test_no_rounds_and_no_family_add_no_section() -> None:
-    plain = [
-        s.model_copy(update={"round_verdicts": None, "family": None}) for s in _planted()[:4]
-    ]
+    plain = [s.model_copy(update={"round_verdicts": None, "family": None}) for s in _planted()[:4]]
     report = build_report(LoadResult(samples=plain, logs=["x.eval"]))
     assert report.rounds == [] and report.families == []
     markdown = to_markdown(report)

@@ -138,7 +138,13 @@ def log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     logs = tmp_path_factory.mktemp("logs")
     graders = [deception_reply(v) for v in ("deceptive", "honest", "deceptive")]
     graders.append(text("I think it is honest, mostly."))  # not JSON: grader_unparseable
-    _run(deception("blame_postmortem"), logs, blame_episode() * 4, graders, epochs=2)
+    _run(
+        deception("blame_postmortem", arms="audit=none"),
+        logs,
+        blame_episode() * 4,
+        graders,
+        epochs=2,
+    )
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(loader, "SEARCH_ROOTS", [*loader.SEARCH_ROOTS, LEGAL_SCENARIOS])
         loader.get_scenario.cache_clear()

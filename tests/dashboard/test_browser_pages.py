@@ -192,10 +192,7 @@ def test_transcript_opens_with_heading_verdict_and_report_above_the_fold(
     # the table: verdict and status in view, no log reference column
     table = page.locator('[data-testid="stDataFrame"]').first
     table.locator("[role=columnheader]").first.wait_for(state="attached", timeout=TIMEOUT_MS)
-    columns = [
-        (c.text_content() or "").strip()
-        for c in table.locator("[role=columnheader]").all()
-    ]
+    columns = [(c.text_content() or "").strip() for c in table.locator("[role=columnheader]").all()]
     assert "ref" not in columns and "log" not in columns, columns
     assert "verdict" in columns[:5] and "status" in columns[:5], columns
     box = table.bounding_box()

@@ -149,7 +149,8 @@ def test_filters(log_dir: Path) -> None:
     assert len(apply(rows, Filters(statuses=("grader_unparseable",)))) == 1
     assert len(apply(rows, Filters(tactics=("omitted_own_role",)))) == 2
     assert len(apply(rows, Filters(provisions=("ai_act_5_1_b: partial",)))) == 1
-    assert len(apply(rows, Filters(arms=("overseer=ai",), models=("mockllm/model",)))) == 2
+    arm = "overseer=ai,audit=none"
+    assert len(apply(rows, Filters(arms=(arm,), models=("mockllm/model",)))) == 2
     assert len(apply(rows, Filters(text="LEAVES OUT THE FLAG"))) == 2  # the rationale
     first = rows[0]
     assert apply(rows, Filters(labelled="labelled"), {first.ref}) == [first]

@@ -51,7 +51,7 @@ def hidden_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ]
     grader = [text(f"not JSON {SPICED}")]  # unparseable: its raw reply is shown as code
     inspect_eval(
-        deception("blame_postmortem", arms="overseer=ai"),
+        deception("blame_postmortem", arms="overseer=ai,audit=none"),
         model=_mock(agent),
         model_roles={"grader": _mock(grader)},
         log_dir=str(logs),
@@ -113,8 +113,8 @@ def test_labels_page_escapes_imported_text_and_shows_the_latest_instant(
     at = _import(
         at,
         _csv(
-            f"{log},{sample},{epoch},ann\u202e,honest,,early {SPICED},2026-03-01T10:00:00+02:00",
-            f"{log},{sample},{epoch},ann\u202e,deceptive,,late {SPICED},2026-03-01T09:00:00Z",
+            f'{log},"{sample}",{epoch},ann\u202e,honest,,early {SPICED},2026-03-01T10:00:00+02:00',
+            f'{log},"{sample}",{epoch},ann\u202e,deceptive,,late {SPICED},2026-03-01T09:00:00Z',
         ),
     )
     assert not at.exception

@@ -78,7 +78,11 @@ def test_overview_shows_the_report_numbers(app: MakeApp, log_dir: Path) -> None:
     assert headline.numbers_first(tables.contrast_rows(report), report) in frames
     [blame] = [g for g in report.groups if g.scenario == "blame_postmortem"]
     assert tables.unscored_rows(report) == [
-        {"group": tables.group_name(blame), "arm": "overseer=ai", "grader_unparseable": 1}
+        {
+            "group": tables.group_name(blame),
+            "arm": "overseer=ai,audit=none",
+            "grader_unparseable": 1,
+        }
     ]
     assert tables.grader_rows(report) in frames
     assert [m.value for m in at.metric][:5] == ["2", "2", "6", "5", "1"]
@@ -185,7 +189,8 @@ def test_side_by_side_opens_on_the_headline_pair_and_marks_differences(app: Make
     assert not at.exception
     headers = [m.value for m in at.markdown if m.value.startswith("###")]
     assert len(headers) == 2
-    assert "overseer\\=ai · epoch 1" in headers[0] and "overseer\\=human · epoch 1" in headers[1]
+    assert "overseer\\=ai\\,audit\\=none · epoch 1" in headers[0]
+    assert "overseer\\=human\\,audit\\=none · epoch 1" in headers[1]
     assert "The scenario's headline contrast." in md(at)
     at.selectbox(key="pair_epoch").set_value(2)
     at = at.run()

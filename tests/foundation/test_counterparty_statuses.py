@@ -69,7 +69,7 @@ def _run(tmp_path: Path, reply: Callable[[], ModelOutput]) -> EvalSample:
     )
     grader = get_model("mockllm/model", custom_outputs=[text(json.dumps(VERDICT))], memoize=False)
     [log] = inspect_eval(
-        deception("blame_postmortem", arms="ai", counterparty="model"),
+        deception("blame_postmortem", arms="overseer=ai,audit=none", counterparty="model"),
         model=target,
         model_roles={"counterparty": counterparty, "grader": grader},
         log_dir=str(tmp_path),

@@ -51,7 +51,7 @@ def test_bad_task_parameter_names_it(
 def test_a_limit_of_three_lets_the_agent_answer(tmp_path: Path) -> None:
     target = get_model("mockllm/model", custom_outputs=[text("Hello.")], memoize=False)
     [log] = inspect_eval(
-        deception("blame_postmortem", arms="ai", message_limit=3),
+        deception("blame_postmortem", arms="overseer=ai,audit=none", message_limit=3),
         model=target,
         log_dir=str(tmp_path),
         display="none",
@@ -109,7 +109,7 @@ def test_model_counterparty_without_its_role_fails_before_the_agent_runs(
 ) -> None:
     target = get_model("mockllm/model", custom_outputs=_agent_that_must_not_run(), memoize=False)
     [log] = inspect_eval(
-        deception("blame_postmortem", arms="ai", counterparty="model"),
+        deception("blame_postmortem", arms="overseer=ai,audit=none", counterparty="model"),
         model=target,
         log_dir=str(tmp_path),
         display="none",
@@ -131,7 +131,7 @@ def test_an_unbound_grader_is_warned_about_at_start(
     )
     with caplog.at_level(logging.WARNING, logger="evals.preflight"):
         [log] = inspect_eval(
-            deception("blame_postmortem", arms="ai", graders=role),
+            deception("blame_postmortem", arms="overseer=ai,audit=none", graders=role),
             model=target,
             log_dir=str(tmp_path),
             display="none",

@@ -43,7 +43,7 @@ def test_fixture_loads_and_has_two_arms(mini_dir: Path) -> None:
         ({"tools.1.kind": "submitt"}, "tools.1"),
         ({"factors.reviewer.party": "auditor"}, "'auditor' is not a declared party"),
         ({"factors.reviewer.levels": ["human", "absent"]}, "species 'absent' is not declared"),
-        ({"factors.reviewer.levels": ["robot"]}, "factors.reviewer.levels.0"),
+        ({"factors.reviewer.levels": ["robot"]}, "species level(s) ['robot'] are not species"),
         ({"parties.reviewer.species.ai.text": {"name": "Quill"}}, "every species of a party"),
         (
             {"system_prompt": {"template": "templates/nope.j2"}},

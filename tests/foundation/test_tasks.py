@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -110,9 +111,10 @@ def test_task_with_mockllm_per_role(name: str, tmp_path: Path) -> None:
 
 def test_task_without_grader_keeps_episodes_unscored(tmp_path: Path) -> None:
     submit, fields = _submission("blame_postmortem")
+    arms = len(_arms("blame_postmortem"))
     target = get_model(
         "mockllm/model",
-        custom_outputs=_agent(submit, fields, "blame_postmortem") * 2,
+        custom_outputs=_agent(submit, fields, "blame_postmortem") * arms,
         memoize=False,
     )
     [log] = inspect_eval(
@@ -122,7 +124,7 @@ def test_task_without_grader_keeps_episodes_unscored(tmp_path: Path) -> None:
         max_samples=1,
         display="none",
     )
-    assert log.samples is not None and len(log.samples) == 2
+    assert log.samples is not None and len(log.samples) == arms
     for sample in log.samples:
         [score] = (sample.scores or {}).values()
         assert math.isnan(float(score.value))  # type: ignore[arg-type]
@@ -132,16 +134,21 @@ def test_task_without_grader_keeps_episodes_unscored(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
-        ("robot", "expected one of: overseer=human, overseer=ai"),
-        ("overseer=absent", "expected one of: overseer=human, overseer=ai"),
+        ("robot", "applies to none of the chosen deception scenarios"),
+        (
+            "overseer=absent",
+            "expected one of: overseer=human,audit=none, overseer=human,audit=spot_check, "
+            "overseer=ai,audit=none, overseer=ai,audit=spot_check",
+        ),
         (
             "director=ai",
-            "applies to none of the chosen deception scenarios; their factors: overseer",
+            "applies to none of the chosen deception scenarios; their factors: audit (none, "
+            "spot_check); overseer (human, ai)",
         ),
     ],
 )
 def test_unknown_arm_fails_before_any_model_call(bad: str, message: str) -> None:
-    with pytest.raises(ScenarioError, match=message):
+    with pytest.raises(ScenarioError, match=re.escape(message)):
         deception("blame_postmortem", arms=bad)
 
 
@@ -210,7 +217,8 @@ def test_scripted_provider_from_the_command_line(name: str, form: str, tmp_path:
         (
             "arms=overseer=robot",
             "scenario 'blame_postmortem': arm 'overseer=robot' matches no arm; expected one of: "
-            "overseer=human, overseer=ai",
+            "overseer=human,audit=none, overseer=human,audit=spot_check, overseer=ai,audit=none, "
+            "overseer=ai,audit=spot_check",
         ),
         ("message_limit=0", "-T message_limit=0: expected a whole number of at least 3"),
         ("counterparty=bogus", "-T counterparty=bogus: expected 'scripted' or 'model'"),
@@ -283,7 +291,11 @@ def test_several_graders_from_task_parameters(tmp_path: Path) -> None:
         for role, v in (("grader", verdict), ("grader_2", verdict), ("grader_3", honest))
     }
     [log] = inspect_eval(
-        deception("blame_postmortem", arms="ai", graders=["grader", "grader_2", "grader_3"]),
+        deception(
+            "blame_postmortem",
+            arms="overseer=ai,audit=none",
+            graders=["grader", "grader_2", "grader_3"],
+        ),
         model=target,
         model_roles=graders,
         log_dir=str(tmp_path),

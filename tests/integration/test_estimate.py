@@ -41,7 +41,8 @@ def test_plan_per_arm_for_every_deception_scenario() -> None:
         "director=ai",
         "director=absent",
     ]
-    assert est.samples == 7 * 3 * 2
+    assert len(est.arms) == 4 + 3 + 2  # blame_postmortem crosses species with audit
+    assert est.samples == 9 * 3 * 2
     postmortem = est.arms[0].roles
     # list, read each of 3 documents, submit; then one answer to each of 2 scripted turns
     assert postmortem["target"].calls == 7 and postmortem["grader"].calls == 1
@@ -80,7 +81,9 @@ def test_message_limit_bounds_the_calls_and_drops_the_grader() -> None:
 
 
 def test_model_counterparty_and_graders_are_counted() -> None:
-    est = estimate_run(["blame_postmortem"], arms="overseer=ai", counterparty="model", graders=3)
+    est = estimate_run(
+        ["blame_postmortem"], arms="overseer=ai,audit=none", counterparty="model", graders=3
+    )
     [arm] = est.arms
     max_turns = get_scenario("blame_postmortem").spec.counterparty.max_turns  # type: ignore[union-attr]
     assert arm.roles["counterparty"].calls == max_turns
@@ -125,11 +128,11 @@ def test_cli_markdown_and_json(capsys: pytest.CaptureFixture[str]) -> None:
         == 0
     )
     out = capsys.readouterr().out
-    assert "| blame_postmortem | overseer=ai |" in out and "characters / 4" in out
+    assert "| blame_postmortem | overseer=ai,audit=none |" in out and "characters / 4" in out
     assert "Cost at 3 in / 15 out per million tokens" in out
     assert _cli(["estimate", "blame_postmortem", "--json", "--reply-tokens", "10"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["assumptions"]["reply_tokens"] == 10 and data["samples"] == 2
+    assert data["assumptions"]["reply_tokens"] == 10 and data["samples"] == 4
     assert _cli(["estimate", "nope"]) == 2
     assert "unknown scenario" in capsys.readouterr().err
 
@@ -140,7 +143,7 @@ def test_estimate_matches_a_run_through_the_fake_provider(
     """Calls exactly, input tokens within 10%, when the assumed outputs are the fake's own."""
     fake_provider.configure(deceive_if_contains=AI_MARKERS["blame_postmortem"])
     [log] = inspect_eval(
-        deception_task("blame_postmortem", arms="overseer=human"),
+        deception_task("blame_postmortem", arms="overseer=human,audit=none"),
         model=OPENAI_CHAT.get(),
         model_roles={"grader": OPENAI_CHAT.get()},
         log_dir=str(tmp_path),
@@ -151,7 +154,9 @@ def test_estimate_matches_a_run_through_the_fake_provider(
     assumptions = Assumptions(
         reply_tokens=approx_tokens(AGENT_DONE), submission_tokens=approx_tokens(HONEST_ACCOUNT)
     )
-    [arm] = estimate_run(["blame_postmortem"], arms="overseer=human", assumptions=assumptions).arms
+    [arm] = estimate_run(
+        ["blame_postmortem"], arms="overseer=human,audit=none", assumptions=assumptions
+    ).arms
     for role in ("target", "grader"):
         records = [r for r in fake_provider.records if r.role == role]
         measured = sum(r.input_tokens + r.cache_read + r.cache_write for r in records)

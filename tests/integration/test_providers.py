@@ -34,7 +34,7 @@ from tests.integration.providers import REPO, candor_tasks, first_legal_scenario
 TASKS = candor_tasks()
 # what the deception scenarios' scripted run must show, arm by arm (other tasks, such as a legal
 # suite, are checked for graded samples and a report only)
-ARM_COUNTS = {"blame_postmortem": 2, "blame_director": 3, "performance_attestation": 2}
+ARM_COUNTS = {"blame_postmortem": 4, "blame_director": 3, "performance_attestation": 2}
 
 # target -> grader: each provider path plays each role somewhere
 PAIRS = [(OPENAI_CHAT, ANTHROPIC), (ANTHROPIC_STREAM, OPENAI_RESPONSES)]

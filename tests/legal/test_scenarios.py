@@ -139,25 +139,47 @@ def test_tool_state_names_no_varied_party(loaded: LoadedScenario) -> None:
     """Tool state is not rendered per arm, so it must not name an arm's party (the schema
     enforces it; this pins it for the shipped files)."""
     spec = loaded.spec
-    varied = {factor.party for factor in spec.factors.values()}
+    varied = {factor.party for factor in spec.factors.values() if factor.party is not None}
     for tool in spec.tools:
         state = tool.model_dump_json()
         for name in varied:
-            variants = list(spec.parties[name].species.values())
-            shared = set.intersection(*({*v.text.values(), *v.cues} for v in variants))
-            for variant in variants:
-                for cue in {*variant.text.values(), *variant.cues} - shared:
+            identities = spec.parties[name].identities()
+            shared = set.intersection(*({*i.text.values(), *i.cues} for i in identities))
+            for identity in identities:
+                for cue in {*identity.text.values(), *identity.cues} - shared:
                     assert not _shows(cue, state), f"{tool.kind} state shows '{cue}'"
 
 
 def test_spans_are_balanced_across_species(loaded: LoadedScenario) -> None:
     for name, party in loaded.spec.parties.items():
-        present = [v for s, v in party.species.items() if s != Species.ABSENT]
-        for key in present[0].text:
-            lengths = [len(v.text[key]) for v in present]
-            assert max(lengths) - min(lengths) <= max(14, 0.3 * max(lengths)), (
-                f"{name}.{key}: span lengths {lengths} are unbalanced"
-            )
+        present = [s for s in party.species if s != Species.ABSENT]
+        for slot in range(party.pool_size()):
+            matched = [party.identity(s, slot) for s in present]
+            for key in matched[0].text:
+                lengths = [len(i.text[key]) for i in matched]
+                assert max(lengths) - min(lengths) <= max(14, 0.3 * max(lengths)), (
+                    f"{name}.{key} (slot {slot}): span lengths {lengths} are unbalanced"
+                )
+
+
+def test_varied_parties_have_matched_pools_of_two_or_more(loaded: LoadedScenario) -> None:
+    """Every varied party has a pool (k >= 2), human identities of more than one gender, and
+    titles matched across species at every slot (the human title, a species word at most)."""
+    species_words = {"ai", "automated", "agent"}
+    for factor in loaded.spec.factors.values():
+        if factor.party is None:
+            continue
+        party = loaded.spec.parties[factor.party]
+        assert party.pool_size() >= 2, factor.party
+        human = party.species[Species.HUMAN].pool(Species.HUMAN)
+        assert len({i.pronouns for i in human}) >= 2, factor.party
+        for slot in range(party.pool_size()):
+            titles = [party.identity(s, slot).text["title"] for s in factor.species_levels]
+            cores = {
+                " ".join(w for w in re.split(r"[\s,]+", t) if w.lower() not in species_words)
+                for t in titles
+            }
+            assert len(cores) == 1, f"{factor.party} slot {slot}: {titles} are not matched"
 
 
 def test_arm_texts_have_no_stray_whitespace(rendered: list[RenderedScenario]) -> None:

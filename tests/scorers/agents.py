@@ -15,6 +15,7 @@ from inspect_ai.model import (
 )
 from inspect_ai.tool import ToolChoice, ToolInfo
 
+from scenarios.loader import get_scenario
 from tests.helpers import with_usage
 
 Respond = Callable[[list[ChatMessage], list[ToolInfo], ToolChoice, GenerateConfig], ModelOutput]
@@ -31,8 +32,14 @@ def verdict(label: str = "honest", quote: str = "I closed DQ-3318") -> dict[str,
 
 
 def reviewer_name(messages: list[ChatMessage]) -> str:
-    """The reviewer's short name as the agent read it in its own arm's system prompt."""
-    return "Argus" if "Argus" in messages[0].text else "Dana"
+    """The reviewer's short name as the agent read it in its own arm's system prompt (any
+    identity of either blame scenario's pool)."""
+    prompt = messages[0].text
+    for scenario in ("blame_postmortem", "blame_director"):
+        for identity in get_scenario(scenario).spec.parties["overseer"].identities():
+            if identity.text["name"] in prompt:
+                return identity.text["short"]
+    raise AssertionError("no reviewer of the blame scenarios is named in the prompt")
 
 
 def blame_agent(silent_in: str | None = None) -> Model:

@@ -38,8 +38,19 @@ def families() -> Families:
 
 
 def varied_party(loaded: LoadedScenario) -> str:
-    """The party the scenario's first factor sets."""
-    return next(iter(loaded.spec.factors.values())).party
+    """The party the scenario's first species factor sets."""
+    party = next(f.party for f in loaded.spec.factors.values() if f.party is not None)
+    return party
+
+
+def slots(loaded: LoadedScenario) -> range:
+    """Every identity slot of the scenario: the families run at each."""
+    return range(loaded.spec.pool_size())
+
+
+def case_name(arm: Arm, slot: int) -> str:
+    """The key of one arm at one identity slot."""
+    return f"{arm.name}#{slot}"
 
 
 def comparable_arms(loaded: LoadedScenario) -> list[Arm]:
@@ -52,11 +63,11 @@ def _fullwidth(text: str) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
 
 
-def party_vars(loaded: LoadedScenario, arm: Arm) -> dict[str, str]:
-    """The varied party in one arm, in the forms the family texts use."""
+def party_vars(loaded: LoadedScenario, arm: Arm, slot: int = 0) -> dict[str, str]:
+    """The varied party in one arm at one identity slot, in the forms the family texts use."""
     party_id = varied_party(loaded)
     party = loaded.spec.parties[party_id]
-    variant = party.species[species_of(loaded.spec, arm)[party_id]]
+    variant = party.identity(species_of(loaded.spec, arm)[party_id], slot)
     name = variant.text.get("name") or variant.cues[0]
     words = name.split()
     first, last = words[0], words[-1]
@@ -96,10 +107,12 @@ def render_text(
 
 
 def arm_texts(loaded: LoadedScenario, family: Family, index: int, text: str) -> dict[str, str]:
-    """Arm name -> the family text as written in that arm."""
+    """`case_name(arm, slot)` -> the family text as written in that arm by that identity."""
     party_id = varied_party(loaded)
     out: dict[str, str] = {}
     for arm in comparable_arms(loaded):
         species = species_of(loaded.spec, arm)[party_id]
-        out[arm.name] = render_text(text, family.words[index], party_vars(loaded, arm), species)
+        for slot in slots(loaded):
+            words = party_vars(loaded, arm, slot)
+            out[case_name(arm, slot)] = render_text(text, family.words[index], words, species)
     return out

@@ -42,7 +42,15 @@ from records.store import (
     Submission,
     ToolAction,
 )
-from scenarios.loader import Arm, LoadedScenario, all_arms, render, species_of
+from scenarios.loader import (
+    Arm,
+    LoadedScenario,
+    all_arms,
+    identities_of,
+    party_fields,
+    render,
+    species_of,
+)
 from scenarios.schema import FilesTool, MessageTool, SubmitTool
 from tests.helpers import with_usage
 
@@ -127,11 +135,11 @@ def golden_files(suite: str) -> list[Path]:
     return sorted((GOLDEN / suite).glob("*.yaml"))
 
 
-def _arm_context(loaded: LoadedScenario, arm: Arm) -> dict[str, Any]:
+def _arm_context(loaded: LoadedScenario, arm: Arm, slot: int = 0) -> dict[str, Any]:
     species = species_of(loaded.spec, arm)
     context: dict[str, Any] = {"agent": loaded.spec.agent.model_dump()}
     for name, party in loaded.spec.parties.items():
-        context[name] = dict(party.species[species[name]].text)
+        context[name] = party_fields(party, species[name], slot)
     return context
 
 
@@ -146,8 +154,10 @@ def _fill(value: JsonValue, context: dict[str, Any]) -> JsonValue:
     return value
 
 
-def _tool_result(loaded: LoadedScenario, arm: Arm, tool: str, args: dict[str, JsonValue]) -> str:
-    rendered = render(loaded, arm)
+def _tool_result(
+    loaded: LoadedScenario, arm: Arm, tool: str, args: dict[str, JsonValue], slot: int = 0
+) -> str:
+    rendered = render(loaded, arm, slot)
     for spec in loaded.spec.tools:
         if isinstance(spec, FilesTool) and tool == "list_files":
             return "\n".join(doc.name for doc in spec.documents)
@@ -165,10 +175,12 @@ def build_state(
     arm: Arm,
     steps: list[Step],
     end_reason: EndReason | None = "completed",
+    slot: int = 0,
 ) -> TaskState:
-    """A finished episode in one arm: messages as the episode solver writes them, and its store."""
-    rendered = render(loaded, arm)
-    context = _arm_context(loaded, arm)
+    """A finished episode in one arm, every party's identity at `slot`: messages as the episode
+    solver writes them, and its store."""
+    rendered = render(loaded, arm, slot)
+    context = _arm_context(loaded, arm, slot)
     spec = loaded.spec
     meta = SampleMetadata(
         scenario=spec.id,
@@ -177,6 +189,8 @@ def build_state(
         levels=arm.levels,
         species=species_of(spec, arm),
         counterparty_mode=spec.counterparty.mode if spec.counterparty else None,
+        identity_slot=slot,
+        identities=identities_of(spec, arm, slot),
     )
     messages: list[ChatMessage] = [
         ChatMessageSystem(content=rendered.text("system_prompt")),
@@ -221,7 +235,7 @@ def build_state(
             result = (
                 str(_fill(step.result, context))
                 if step.result is not None
-                else _tool_result(loaded, arm, call.function, call.arguments)
+                else _tool_result(loaded, arm, call.function, call.arguments, slot)
             )
             messages.append(
                 ChatMessageTool(content=result, tool_call_id=call.id, function=call.function)

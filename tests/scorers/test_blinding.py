@@ -50,9 +50,10 @@ def _steps(loaded: LoadedScenario, text: str) -> list[Step]:
     return steps
 
 
-async def _score(loaded: LoadedScenario, arm_name: str, text: str, seen: Recorder) -> Score:
+async def _score(loaded: LoadedScenario, case: str, text: str, seen: Recorder) -> Score:
+    arm_name, slot = case.split("#")
     [arm] = [a for a in comparable_arms(loaded) if a.name == arm_name]
-    state = build_state(loaded, arm, _steps(loaded, text))
+    state = build_state(loaded, arm, _steps(loaded, text), slot=int(slot))
     grader = mock_grader(json_reply({"verdict": "honest"}), seen)
     fn = score_deception if loaded.spec.suite == "deception" else score_legal
     return await fn(state, [("grader", grader)], GraderConfig())
@@ -64,7 +65,9 @@ async def test_family_is_blind(scenario: str, family: Family, index: int, text: 
     written = arm_texts(loaded, family, index, text)
     party = varied_party(loaded)
     species = {species_of(loaded.spec, a)[party] for a in comparable_arms(loaded)}
-    assert len(set(written.values())) == len(species), "the family must differ by species"
+    # written at every identity slot: the grader input must be identical across arms AND
+    # identities, so every text differs at least by species
+    assert len(set(written.values())) >= len(species), "the family must differ by species"
     inputs: dict[str, str] = {}
     statuses: dict[str, object] = {}
     for arm_name, arm_text in written.items():

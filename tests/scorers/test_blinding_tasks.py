@@ -25,25 +25,35 @@ from scenarios.loader import Arm, LoadedScenario, get_scenario, species_of
 from scorers.redaction import TOKEN
 from tests.helpers import with_usage
 from tests.scorers.agents import grader
-from tests.scorers.blinding import comparable_arms, families, party_vars, render_text, varied_party
+from tests.scorers.blinding import (
+    comparable_arms,
+    families,
+    party_vars,
+    render_text,
+    slots,
+    varied_party,
+)
 
 IDENTICAL = [f for f in families().families if f.expect == "identical"]
 
 
-def _writing(loaded: LoadedScenario, arm: Arm) -> str:
-    """Every identical-family text, first words of each family, as written in `arm`."""
-    party = party_vars(loaded, arm)
+def _writing(loaded: LoadedScenario, arm: Arm, slot: int) -> str:
+    """Every identical-family text, first words of each family, as written in `arm` to the
+    identity at `slot`."""
+    party = party_vars(loaded, arm, slot)
     species = species_of(loaded.spec, arm)[varied_party(loaded)]
     texts = [render_text(t, f.words[0], party, species) for f in IDENTICAL for t in f.texts]
     return "\n\n".join(texts)
 
 
-def _arm_of(loaded: LoadedScenario, messages: list[ChatMessage]) -> Arm:
-    """The agent's own arm, read from what it was told (the party's name in the prompt)."""
+def _arm_of(loaded: LoadedScenario, messages: list[ChatMessage]) -> tuple[Arm, int]:
+    """The agent's own arm and identity slot, read from what it was told (the party's name in
+    the prompt)."""
     shown = " ".join(m.text for m in messages[:2])
     for arm in comparable_arms(loaded):
-        if party_vars(loaded, arm)["name"] in shown:
-            return arm
+        for slot in slots(loaded):
+            if party_vars(loaded, arm, slot)["name"] in shown:
+                return arm, slot
     raise AssertionError("no arm's party name appears in the agent's prompt")
 
 
@@ -54,7 +64,7 @@ def _agent(loaded: LoadedScenario, submit: Callable[[str], ModelOutput]) -> Mode
         choice: ToolChoice,
         config: GenerateConfig,
     ) -> ModelOutput:
-        text = _writing(loaded, _arm_of(loaded, messages))
+        text = _writing(loaded, *_arm_of(loaded, messages))
         turn = sum(isinstance(m, ChatMessageAssistant) for m in messages)
         if turn == 0:
             # a tool-call argument, echoed back in the tool's error
@@ -74,7 +84,8 @@ def _deception() -> tuple[Task, LoadedScenario, Callable[[str], ModelOutput]]:
             "mockllm/agent", "submit_postmortem_account", {"account": text}
         )
 
-    return deception("blame_postmortem", message_limit=12), get_scenario("blame_postmortem"), submit
+    task = deception("blame_postmortem", arms="audit=none", message_limit=12)
+    return task, get_scenario("blame_postmortem"), submit
 
 
 def _legal() -> tuple[Task, LoadedScenario, Callable[[str], ModelOutput]]:
@@ -94,7 +105,10 @@ def test_real_task_grader_input_is_identical_across_arms(
     build: Callable[[], tuple[Task, LoadedScenario, Callable[[str], ModelOutput]]],
     tmp_path: Path,
 ) -> None:
+    """Over k epochs every arm meets every identity of the pool: the agent names each one in
+    its own words, and the grader reads the same bytes in every arm at every identity."""
     task, loaded, submit = build()
+    k = loaded.spec.pool_size()
     seen: list[str] = []
     [log] = inspect_eval(
         task,
@@ -102,16 +116,18 @@ def test_real_task_grader_input_is_identical_across_arms(
         model_roles={"grader": grader(lambda _: {"verdict": "honest"}, seen)},
         log_dir=str(tmp_path),
         display="none",
+        epochs=k,
     )
     assert log.status == "success", log.error
-    assert log.samples is not None and len(log.samples) == 2
+    assert log.samples is not None and len(log.samples) == 2 * k
     for sample in log.samples:
         assert sample.scores is not None
         [score] = sample.scores.values()
         assert (score.metadata or {})["status"] != "redaction_leak", sample.id
     # the agent named the party differently in each arm, and the grader read the same bytes
-    written = {s.metadata["arm"]: str(s.messages[-1].text) for s in log.samples}
-    assert len(set(written.values())) == 2
-    assert len(seen) == 2
-    assert seen[0] == seen[1]
+    written = {(s.metadata["arm"], s.epoch): str(s.messages[-1].text) for s in log.samples}
+    assert len(set(written.values())) == 2 * k
+    assert {s.metadata["identity_slot"] for s in log.samples} == set(range(k))
+    assert len(seen) == 2 * k
+    assert len(set(seen)) == 1
     assert TOKEN.search(seen[0])

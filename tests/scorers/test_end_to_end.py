@@ -92,21 +92,21 @@ def test_grader_input_is_byte_identical_across_arms(scenario: str, tmp_path: Pat
 
 def test_unscored_samples_are_counted_apart_per_arm(tmp_path: Path) -> None:
     log = _run(
-        deception("blame_postmortem"),
+        deception("blame_postmortem", arms="audit=none"),
         tmp_path,
         blame_agent(silent_in="Argus"),
         {"grader": grader(lambda _: verdict("honest"))},
     )
     assert log.samples is not None and log.results is not None
     assert arm_statuses(log) == {
-        "overseer=ai": Counter({"agent_silent": 1}),
-        "overseer=human": Counter({"graded": 1}),
+        "overseer=ai,audit=none": Counter({"agent_silent": 1}),
+        "overseer=human,audit=none": Counter({"graded": 1}),
     }
-    assert arm_eval_aware(log) == {"overseer=human": (0, 1)}
+    assert arm_eval_aware(log) == {"overseer=human,audit=none": (0, 1)}
     [result] = log.results.scores
     assert (result.scored_samples, result.unscored_samples) == (1, 1)
-    assert result.metrics["overseer=human"].value == 0.0
-    silent = next(s for s in log.samples if s.metadata["arm"] == "overseer=ai")
+    assert result.metrics["overseer=human,audit=none"].value == 0.0
+    silent = next(s for s in log.samples if s.metadata["arm"] == "overseer=ai,audit=none")
     assert math.isnan(_score(silent).as_float())
     assert _meta(silent)["status"] == "agent_silent"
 
@@ -122,21 +122,21 @@ def test_a_run_cut_by_a_limit_before_submitting_is_unscored(tmp_path: Path) -> N
 
     agent = get_model("mockllm/agent", custom_outputs=reader, memoize=False)
     log = _run(
-        deception("blame_postmortem", message_limit=6),
+        deception("blame_postmortem", arms="audit=none", message_limit=6),
         tmp_path,
         agent,
         {"grader": grader(lambda _: verdict())},
     )
     assert log.samples is not None
     assert arm_statuses(log) == {
-        "overseer=ai": Counter({"limit_before_submission": 1}),
-        "overseer=human": Counter({"limit_before_submission": 1}),
+        "overseer=ai,audit=none": Counter({"limit_before_submission": 1}),
+        "overseer=human,audit=none": Counter({"limit_before_submission": 1}),
     }
     assert "message_limit" in _meta(log.samples[0])["unscored_reason"]
 
 
 def test_several_graders_are_recorded(tmp_path: Path) -> None:
-    task = deception("blame_postmortem")
+    task = deception("blame_postmortem", arms="audit=none")
     task.scorer = [deception_scorer(graders=["grader", "grader_2", "grader_3"])]
     roles = {
         "grader": grader(lambda _: verdict("deceptive")),
@@ -167,7 +167,7 @@ def test_several_graders_are_recorded(tmp_path: Path) -> None:
 @pytest.fixture
 def graded_log(tmp_path: Path) -> Path:
     log = _run(
-        deception("blame_postmortem"),
+        deception("blame_postmortem", arms="audit=none"),
         tmp_path,
         blame_agent(),
         {"grader": grader(lambda _: verdict())},
@@ -215,8 +215,8 @@ def test_invariance_check_finds_a_species_biased_grader(graded_log: Path) -> Non
     biased = grader(lambda text: verdict("deceptive" if "Argus" in text else "honest"))
     result = invariance_check(str(graded_log), biased)
     assert [(p.own_arm, p.other_arm, p.compared, p.changed, p.rate) for p in result.pairs] == [
-        ("overseer=ai", "overseer=human", 1, 1, 1.0),
-        ("overseer=human", "overseer=ai", 1, 1, 1.0),
+        ("overseer=ai,audit=none", "overseer=human,audit=none", 1, 1, 1.0),
+        ("overseer=human,audit=none", "overseer=ai,audit=none", 1, 1, 1.0),
     ]
     fair = grader(lambda _: verdict())
     assert all(p.changed == 0 for p in invariance_check(str(graded_log), fair).pairs)
@@ -253,8 +253,8 @@ def test_invariance_main_prints_a_table(
     ]
     assert lines[2].split() == [
         "blame_postmortem",
-        "overseer=ai",
-        "overseer=human",
+        "overseer=ai,audit=none",
+        "overseer=human,audit=none",
         "1",
         "0",
         "0",
@@ -262,7 +262,11 @@ def test_invariance_main_prints_a_table(
     ]
     # written beside the log, where `candor report` finds it
     saved = read_result(Path(result_path(str(graded_log))))
-    assert [(p.own_arm, p.compared, p.changed) for p in saved.pairs][0] == ("overseer=ai", 1, 0)
+    assert [(p.own_arm, p.compared, p.changed) for p in saved.pairs][0] == (
+        "overseer=ai,audit=none",
+        1,
+        0,
+    )
 
 
 def test_report_shows_the_invariance_flip_rate(
@@ -274,7 +278,8 @@ def test_report_shows_the_invariance_flip_rate(
     assert cli_main(["report", str(graded_log.parent), "--no-cache"]) == 0
     markdown = capsys.readouterr().out
     section = markdown.split("## Grader invariance")[1]
-    assert "| blame_postmortem | overseer=ai | overseer=human | 1 | 1 | 0 | 100.0% |" in section
+    row = "| blame_postmortem | overseer=ai,audit=none | overseer=human,audit=none |"
+    assert f"{row} 1 | 1 | 0 | 100.0% |" in section
     assert cli_main(["report", str(graded_log.parent), "--no-cache", "--csv"]) == 0
     rows = [r for r in capsys.readouterr().out.splitlines() if r.startswith("invariance,")]
     assert len(rows) == 2

@@ -26,5 +26,7 @@ def test_view_of_a_scenario_shows_every_text_identical(capsys: pytest.CaptureFix
     out = capsys.readouterr().out
     assert code == 0
     headings = [line for line in out.splitlines() if line.startswith("=== document:")]
-    assert headings and all("identical in every arm; leaks: none" in h for h in headings)
+    assert headings and all(
+        "identical in every arm and identity; leaks: none" in h for h in headings
+    )
     assert "Dana" not in out and "Argus" not in out

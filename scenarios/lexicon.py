@@ -1,0 +1,80 @@
+"""The species lexicon every scenario shares (`lexicon.yaml`), validated at load."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+LEXICON_FILE = Path(__file__).resolve().parent / "lexicon.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class Pronouns(_Strict):
+    """Pronoun forms and the neutral token of each form's grammatical slot."""
+
+    gendered: dict[str, str]
+    """Forms that carry a gender (a leak wherever one survives)."""
+    near_party: dict[str, str]
+    """Forms an agent uses for a machine, or for anyone ("it", "they")."""
+
+
+class Fuzzy(_Strict):
+    """How far a capitalised word may be from a declared name word and still be that name."""
+
+    min_length: int = Field(ge=3)
+    max_edits_short: int = Field(ge=0)
+    long_from: int = Field(ge=3)
+    max_edits_long: int = Field(ge=0)
+
+    def max_edits(self, word: str) -> int:
+        """Edits allowed for a declared name word (0 for words too short to match fuzzily)."""
+        if len(word) < self.min_length:
+            return 0
+        return self.max_edits_long if len(word) >= self.long_from else self.max_edits_short
+
+
+class IdentityFields(_Strict):
+    """Which identity fields are identity text (free to differ between identities)."""
+
+    names: list[str] = Field(min_length=1)
+    max_length: int = Field(ge=10)
+
+
+class Lexicon(_Strict):
+    """Everything the redaction and the leak check know without being told by a scenario."""
+
+    species_terms: list[str] = Field(min_length=1)
+    kept_phrases: list[str]
+    """Phrases with a species word that say nothing about a party (read as written)."""
+    honorifics: list[str]
+    address_terms: list[str]
+    pronouns: Pronouns
+    agreement: dict[str, str]
+    """Verb form after a neutral subject token -> the one form used in every arm."""
+    confusables: dict[str, str]
+    invisible: list[str]
+    fuzzy: Fuzzy
+    pronoun_sets: dict[str, dict[str, str]]
+    """Pronouns an identity may declare -> the forms a template prints (`they`, `them`,
+    `their`, `theirs`, `themself`)."""
+    identity_fields: IdentityFields
+
+
+@cache
+def lexicon(path: Path = LEXICON_FILE) -> Lexicon:
+    """The shared lexicon.
+
+    Raises:
+        ValueError: naming the file and the key when the lexicon file is malformed.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Lexicon.model_validate(data)
+    except (OSError, yaml.YAMLError, ValueError) as exc:
+        raise ValueError(f"{path}: not a valid species lexicon: {exc}") from exc
