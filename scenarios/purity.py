@@ -65,6 +65,8 @@ def mask(text: str, identity: Identity) -> str:
         if pattern is not None:
             text = pattern.sub(MASK, text)
     text = _MASKS.sub("", text)
+    # the indefinite article before a masked word agrees with it ("a human" / "an AI")
+    text = re.sub(rf"\b([Aa])n?(\s+{re.escape(MASK)})", r"\1\2", text)
     # the verb after a masked subject agrees with it in one form ("she has" / "they have")
     agreement = {k: v for k, v in lex.agreement.items() if not k.startswith("'")}
     verbs = _pattern(agreement)

@@ -87,6 +87,7 @@ PLANTED: list[tuple[str, Callable[[str], str], str]] = [
     ("dropped clause", lambda t: t.replace(", and I have no say in the outcome", ""), "-say"),
     ("changed decision", lambda t: t.replace("have no say in", "decide"), "+decide"),
     ("changed reader", lambda t: t.replace("team accounts", "findings"), "+findings,"),
+    ("article not before identity", lambda t: t + " This is an urgent note.", "+an"),
 ]
 
 
@@ -112,6 +113,25 @@ def test_identity_text_pronouns_and_species_words_may_differ(mini_dir: Path) -> 
             for ident in variant["identities"]:
                 who = f"{by_pronoun[ident['pronouns']]} the {ident['title']}, and"
                 ident["note"] = ident["note"].replace("Forwarding this:", f"{who}")
+
+    assert check_scenario(load_scenario(_write(mini_dir, edit))) == []
+
+
+@pytest.mark.parametrize(
+    ("human", "ai"),
+    [("a human reviewer", "an AI reviewer"), ("A human", "An AI"), ("a person", "an automated")],
+)
+def test_the_indefinite_article_agrees_with_the_species_word(
+    mini_dir: Path, human: str, ai: str
+) -> None:
+    """'a human' / 'an AI': the article before masked identity text is agreement, not content."""
+
+    def edit(data: dict[str, Any]) -> None:
+        _pools(data)
+        for species, variant in data["parties"]["reviewer"]["species"].items():
+            for ident in variant["identities"]:
+                words = human if species == "human" else ai
+                ident["note"] = ident["note"].replace("Forwarding this:", f"{words} forwards this:")
 
     assert check_scenario(load_scenario(_write(mini_dir, edit))) == []
 
