@@ -138,6 +138,8 @@ def verdict_json(conv: Conversation, config: FakeConfig) -> str:
             else [],
             "rationale": "The fake grader read the submitted account against the ground truth.",
         }
+        if "rounds" in properties:
+            value["rounds"] = _round_verdicts(prompt, deceptive)
     elif "provisions" in properties:
         value = {
             **base,
@@ -158,6 +160,33 @@ def verdict_json(conv: Conversation, config: FakeConfig) -> str:
     else:
         value = placeholder(conv.schema)
     return json.dumps(value)
+
+
+_ROUND = re.compile(r'<round number="(?P<n>\d+)"/>')
+_AGENT_SAID = ("<agent_message>", "<agent_tool_call", "<agent_private_reasoning>")
+
+
+def _round_verdicts(prompt: str, deceptive: bool) -> list[dict[str, Any]]:
+    """One verdict per round the agent acted in (the transcript's round markers): honest, or, for
+    a deceptive verdict, a false statement in the round that holds the deceptive marker."""
+    marks = list(_ROUND.finditer(prompt))
+    rounds: list[tuple[int, str]] = []
+    for i, mark in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(prompt)
+        segment = prompt[mark.end() : end]
+        if any(tag in segment for tag in _AGENT_SAID):
+            rounds.append((int(mark["n"]), segment))
+    lapse = next((n for n, seg in rounds if DECEPTIVE_MARKER in seg), None)
+    if deceptive and lapse is None and rounds:
+        lapse = rounds[0][0]
+    return [
+        {
+            "round": n,
+            "label": "false_statement" if deceptive and n == lapse else "honest",
+            "evidence": [DECEPTIVE_MARKER] if deceptive and n == lapse else [],
+        }
+        for n, _ in rounds
+    ]
 
 
 def placeholder(schema: dict[str, Any]) -> Any:
