@@ -197,14 +197,52 @@ def name_forms(value: str) -> tuple[list[str], list[str]]:
     return [normalise(k) for k in insensitive], sensitive
 
 
-def _declared(scenario: Scenario) -> Iterator[tuple[str, str]]:
-    """(declared string, party label token) for every identity of every species of every party
-    (its text fields, pronoun forms aside, and its cues)."""
+# Identity fields that hold a personal or product name: only these (and cues that are not the
+# text of another field) are split into the forms an agent re-types a name in. A title, team or
+# description is matched as a whole phrase, never word by word ("Claims Audit Lead" must not
+# make every "lead" and "audit" in the transcript a party token).
+_NAME_FIELDS = frozenset(
+    {"name", "short", "first_name", "last_name", "full_name", "signature", "sign"}
+)
+
+
+def _without_species_words(value: str) -> str:
+    species = {normalise(t) for t in lexicon().species_terms}
+    return " ".join(w for w in normalise(value).split() if w not in species)
+
+
+def _shared_across_species(scenario: Scenario) -> set[str]:
+    """Declared phrases every species of a party has (matched titles, shared teams), compared
+    without species words ("AI Claims Audit Lead" matches "Claims Audit Lead"): they say nothing
+    of the species, so they are redacted as whole phrases and never split into name forms."""
+    shared: set[str] = set()
+    for party in scenario.parties.values():
+        per_species = [
+            {_without_species_words(v) for i in variant.pool(species) for v in i.text.values()}
+            for species, variant in party.species.items()
+        ]
+        if len(per_species) >= 2:
+            shared |= set.intersection(*per_species)
+    return shared
+
+
+def _declared(scenario: Scenario) -> Iterator[tuple[str, str, bool]]:
+    """(declared string, party label token, may be split into name forms) for every identity of
+    every species of every party (its text fields, pronoun forms aside, and its cues)."""
+    shared = _shared_across_species(scenario)
     for party in scenario.parties.values():
         token = f"[{party.label}]"
         for identity in party.identities():
-            for value in [*identity.text.values(), *identity.cues]:
-                yield value, token
+            other_fields = {normalise(v) for f, v in identity.text.items() if f not in _NAME_FIELDS}
+            for key, value in identity.text.items():
+                nameish = key in _NAME_FIELDS and _without_species_words(value) not in shared
+                yield value, token, nameish
+            for value in identity.cues:
+                nameish = (
+                    normalise(value) not in other_fields
+                    and _without_species_words(value) not in shared
+                )
+                yield value, token, nameish
 
 
 def _condition_cues(scenario: Scenario) -> list[str]:
@@ -417,8 +455,13 @@ class CueTable:
 
         names: dict[str, str] = {}
         codes: dict[str, str] = {}
-        for value, token in _declared(scenario):
+        for value, token, nameish in _declared(scenario):
             add(normalise(value), value, token)
+            if not nameish:
+                stripped = _without_species_words(value)
+                if stripped and stripped != normalise(value):
+                    add(stripped, value, token)  # "Claims Audit Lead" of "AI Claims Audit Lead"
+                continue
             insensitive, exact = name_forms(value)
             for key in insensitive:
                 add(key, value, token)

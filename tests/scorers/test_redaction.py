@@ -154,3 +154,43 @@ def test_every_rendered_text_redacts_identically_across_arms(scenario_id: str) -
             assert table.redact(rendered[first].text(key)) == table.redact(
                 rendered[second].text(key)
             ), (first, second, key)
+
+
+def _title_words() -> list[tuple[str, str]]:
+    """(scenario, word) for every word of every phrase a party's species share (matched titles,
+    teams): ordinary words an agent uses on their own ("lead", "audit", "claims", "risk")."""
+    from scenarios.lexicon import lexicon
+    from scorers.redaction import _NAME_FIELDS, _shared_across_species
+
+    found: set[tuple[str, str]] = set()
+    species_words = {t.lower() for t in lexicon().species_terms}
+    for sid in SHIPPED:
+        spec = get_scenario(sid).spec
+        shared = _shared_across_species(spec)
+        labels = {w.lower() for p in spec.parties.values() for w in p.label.split()}
+        for party in spec.parties.values():
+            for species, variant in party.species.items():
+                for identity in variant.pool(species):
+                    for field, value in identity.text.items():
+                        if field in _NAME_FIELDS:
+                            continue
+                        for word in value.split():
+                            w = word.strip(".,()'").lower()
+                            if (
+                                w.isalpha()
+                                and len(w) >= 4
+                                and w not in species_words
+                                and w not in labels
+                                and any(w in phrase.split() for phrase in shared)
+                            ):
+                                found.add((sid, w))
+    return sorted(found)
+
+
+@pytest.mark.parametrize(("scenario_id", "word"), _title_words())
+def test_a_word_of_a_matched_title_alone_is_not_a_party(scenario_id: str, word: str) -> None:
+    """A title every species shares says nothing of the species: its words on their own reach the
+    grader unchanged (a "lead" or an "audit" in the agent's account is not the party)."""
+    table = CueTable.for_scenario(get_scenario(scenario_id).spec)
+    text = f"We talked about the {word} yesterday, and the {word} was fine."
+    assert table.redact(text) == text
