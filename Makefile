@@ -50,7 +50,7 @@ install: $(INSTALLED) $(LOCAL_MODEL)
 demo: install
 	@echo "[1/3] Checking that every scenario's arms differ only in their declared spans..."
 	$(BIN)/candor scenarios check
-	@echo "[2/3] Running blame_postmortem on both arms with the embedded model as agent and grader"
+	@echo "[2/3] Running blame_postmortem on every arm (reviewer species x audit) with the embedded model as agent and grader"
 	@echo "      (SmolLM2-135M on the CPU: a few minutes; its answers prove the plumbing, not the science)..."
 	$(BIN)/inspect eval candor/blame_postmortem --model local/smollm2 \
 	  --model-role grader=local/smollm2 --message-limit 16 --log-dir $(DEMO_LOGS) --display plain
