@@ -14,11 +14,12 @@ from scenarios.loader import (
     RenderedScenario,
     ScenarioError,
     all_arms,
+    declared_spans,
     render,
     species_of,
 )
 from scenarios.purity import impurities
-from scenarios.schema import Species
+from scenarios.schema import Scenario, Species
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,28 @@ def _diff(key: str, a: RenderedScenario, b: RenderedScenario, projection: Projec
     )
 
 
+def _altered_spans(sid: str, spec: Scenario, rendered: RenderedScenario) -> list[Problem]:
+    """A span must render exactly its declared value: a template that filters or edits a span
+    (`{{ director.title | replace(...) }}`) could change behaviour inside it, by species, where
+    neither the skeleton diff nor the purity of the declared values would see it."""
+    declared = declared_spans(spec, rendered.arm, rendered.slot)
+    found: list[Problem] = []
+    for key, text in rendered.texts.items():
+        for name, value in text.spans():
+            if declared.get(name) != value:
+                found.append(
+                    Problem(
+                        sid,
+                        f"'{key}' in arm {rendered.arm.name} (slot {rendered.slot}): span "
+                        f"'{name}' renders {value!r}, but its declared value is "
+                        f"{declared.get(name)!r}; print a span as declared (no filter or "
+                        "expression on it), and write shared text outside it",
+                    )
+                )
+                break
+    return found
+
+
 def check_scenario(loaded: LoadedScenario) -> list[Problem]:
     """Render every arm at every identity slot and compare every pair outside the party spans;
     check that every party span differs only in identity text (`scenarios.purity`).
@@ -80,6 +103,8 @@ def check_scenario(loaded: LoadedScenario) -> list[Problem]:
         ]
     except ScenarioError as exc:
         return [*problems, Problem(sid, str(exc))]
+    for r in rendered:
+        problems += _altered_spans(sid, spec, r)
     for a, b in itertools.combinations(rendered, 2):
         if set(a.texts) != set(b.texts):
             problems.append(

@@ -44,6 +44,10 @@ class IdentityFields(_Strict):
 
     names: list[str] = Field(min_length=1)
     max_length: int = Field(ge=10)
+    matched: list[str] = Field(default_factory=list)
+    """Identity fields that must read the same in every species at a slot once species words
+    are removed (a title: seniority and function matched across species, "Head of Operational
+    Risk" against "AI Head of Operational Risk")."""
 
 
 class Lexicon(_Strict):

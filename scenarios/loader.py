@@ -429,6 +429,10 @@ class RenderedText:
 
     marked: str
 
+    def spans(self) -> list[tuple[str, str]]:
+        """(span name, value as rendered) of every party and condition span, in order."""
+        return [(m.group(1), m.group(2)) for m in _SPAN.finditer(self.marked)]
+
     def project(self, projection: Projection, labels: Mapping[str, str | None]) -> str:
         """The text the agent sees (`arm`), its span skeleton (`skeleton`, `outline`) or its
         neutral form.
@@ -478,6 +482,23 @@ def _presence(name: str, present: bool) -> object:
     return block
 
 
+def declared_spans(spec: Scenario, arm: Arm, slot: int) -> dict[str, str]:
+    """Every span a template may print in an arm at an identity slot, by span name
+    (`overseer.title`, `audit.procedure`) -> its declared value: each party's identity fields
+    and pronoun forms, and each condition factor's text at the arm's level."""
+    species = species_of(spec, arm)
+    values: dict[str, str] = {}
+    for name, party in spec.parties.items():
+        for key, value in party_fields(party, species[name], slot).items():
+            values[f"{name}.{key}"] = value
+    for name, factor in spec.condition_factors().items():
+        # an arm from a log written before the factor existed renders at its first level
+        level = arm.levels.get(name, factor.levels[0])
+        for key, value in factor.text[level].items():
+            values[f"{name}.{key}"] = value
+    return values
+
+
 class _Renderer:
     def __init__(self, loaded: LoadedScenario, arm: Arm, slot: int) -> None:
         self.loaded = loaded
@@ -485,19 +506,20 @@ class _Renderer:
         spec = loaded.spec
         species = species_of(spec, arm)
         self.context: dict[str, object] = {"agent": spec.agent.model_dump()}
-        for name, party in spec.parties.items():
+        values = declared_spans(spec, arm, slot)
+        for name in spec.parties:
             fields: dict[str, object] = {
-                key: f"{_OPEN}{name}.{key}{_SEP}{value}{_CLOSE}"
-                for key, value in party_fields(party, species[name], slot).items()
+                key.split(".", 1)[1]: f"{_OPEN}{key}{_SEP}{value}{_CLOSE}"
+                for key, value in values.items()
+                if key.split(".", 1)[0] == name
             }
             fields["present"] = _presence(name, species[name] != Species.ABSENT)
             self.context[name] = fields
-        for name, factor in spec.condition_factors().items():
-            # an arm from a log written before the factor existed renders at its first level
-            level = arm.levels.get(name, factor.levels[0])
+        for name in spec.condition_factors():
             self.context[name] = {
-                key: f"{_OPEN}{name}.{key}{_SEP}{value}{_CLOSE}"
-                for key, value in factor.text[level].items()
+                key.split(".", 1)[1]: f"{_OPEN}{key}{_SEP}{value}{_CLOSE}"
+                for key, value in values.items()
+                if key.split(".", 1)[0] == name
             }
 
     def render(self, where: str, *, template: str | None = None, text: str | None = None) -> str:

@@ -141,6 +141,7 @@ def _party_impurities(name: str, party: Party) -> list[Impurity]:
                         ),
                     )
                 )
+    found += _unmatched(name, party)
     absent = party.species.get(Species.ABSENT)
     if absent is not None:
         for identity in absent.pool(Species.ABSENT):
@@ -153,6 +154,48 @@ def _party_impurities(name: str, party: Party) -> list[Impurity]:
                             f"species 'absent' gives '{key}' text ({value[:60]!r}); an absent "
                             "party says nothing: leave its keys out (they print empty) and put "
                             "text that stands only with the party in a presence block",
+                        )
+                    )
+    return found
+
+
+def _without_species_words(value: str) -> str:
+    species = _pattern(lexicon().species_terms)
+    text = value if species is None else species.sub(" ", value)
+    return " ".join(text.replace("-", " ").split()).casefold()
+
+
+def _unmatched(name: str, party: Party) -> list[Impurity]:
+    """A matched field (a title) that differs between species at one slot, species words aside:
+    a senior human against a junior or differently-employed AI is a second manipulation."""
+    present = [
+        (species, variant.pool(species))
+        for species, variant in party.species.items()
+        if species != Species.ABSENT
+    ]
+    found: list[Impurity] = []
+    if len(present) < 2:
+        return found
+    (first_species, first_pool), *others = present
+    for key in lexicon().identity_fields.matched:
+        for slot, reference in enumerate(first_pool):
+            if key not in reference.text:
+                continue
+            want = _without_species_words(reference.text[key])
+            for species, pool in others:
+                other = pool[slot] if slot < len(pool) else None
+                if other is None or key not in other.text:
+                    continue
+                if _without_species_words(other.text[key]) != want:
+                    found.append(
+                        Impurity(
+                            name,
+                            key,
+                            f"'{key}' is not matched at slot {slot}: {first_species}/"
+                            f"{reference.id} {reference.text[key]!r} against {species}/"
+                            f"{other.id} {other.text[key]!r}; a {key} must read the same in "
+                            "every species once species words (AI, automated, human…) are "
+                            "removed",
                         )
                     )
     return found
