@@ -141,6 +141,7 @@ def test_the_old_single_identity_form_is_checked_too(mini_dir: Path) -> None:
 
     def edit(data: dict[str, Any]) -> None:
         species = data["parties"]["reviewer"]["species"]
+        species["ai"]["text"]["title"] = "AI head of quality"  # matched, as titles must be
         species["human"]["text"]["briefing"] = PASSAGE.format(who="Dana")
         species["ai"]["text"]["briefing"] = PASSAGE.format(who="Quill").replace(
             "won't be reading the team accounts, and I have no say in the outcome",
