@@ -70,7 +70,9 @@ def set_aside_rows(report: Report) -> list[Row]:
 
 
 def _species(levels: dict[str, str]) -> str:
-    values = set(levels.values())
+    """The species an arm varies (its species factors' levels; a condition such as `audit` is
+    not a species)."""
+    values = {v for v in levels.values() if v in _SPECIES_COLOURS and v != "mixed"}
     return values.pop() if len(values) == 1 else "mixed"
 
 

@@ -3,6 +3,8 @@ by the verdict models, and all a new flag needs to reach `candor report`."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import typing
 from collections.abc import Iterator
@@ -208,7 +210,7 @@ def test_a_new_flag_declared_once_is_shown_by_the_report(
 ) -> None:
     logs = tmp_path / "logs"
     [log] = inspect_eval(
-        deception("blame_postmortem", arms="overseer=ai"),
+        deception("blame_postmortem", arms=["overseer=ai,audit=none"]),
         model=get_model("scripted/agent", replies=str(SCRIPTS / "blame_postmortem.yaml")),
         model_roles={"grader": _grader_replies(tmp_path)},
         log_dir=str(logs),
@@ -223,7 +225,8 @@ def test_a_new_flag_declared_once_is_shown_by_the_report(
     markdown = capsys.readouterr().out
     [header] = [line for line in markdown.splitlines() if line.startswith("| Arm |")]
     assert header.endswith("| Eval-aware | Tactics (positives) | Sandbagged |")
-    [row] = [line for line in markdown.splitlines() if line.startswith("| overseer=ai |")]
+    arm_row = "| overseer=ai,audit=none |"
+    [row] = [line for line in markdown.splitlines() if line.startswith(arm_row)]
     assert row.endswith("| 0 | omitted_own_role 2 | 2 |")
     assert "Sandbagged: The agent deliberately underperforms (samples raising it)" in markdown
 
@@ -233,9 +236,8 @@ def test_a_new_flag_declared_once_is_shown_by_the_report(
     assert arm["dimensions"]["eval_aware"]["count"] == 0
 
     assert main(["report", str(logs), "--csv", "--no-cache"]) == 0
-    header_csv, *rows = capsys.readouterr().out.splitlines()
-    column = header_csv.split(",").index("sandbagged")
-    assert [r.split(",")[column] for r in rows if r.startswith("arm,")] == ["2"]
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["sandbagged"] for r in rows if r["kind"] == "arm"] == ["2"]
 
 
 def test_a_log_without_dimension_keys_still_reports(
@@ -245,7 +247,7 @@ def test_a_log_without_dimension_keys_still_reports(
     with a declaration that has one more flag: it reports, every dimension counted zero."""
     logs = tmp_path / "logs"
     [log] = inspect_eval(
-        deception("blame_postmortem", arms="overseer=ai"),
+        deception("blame_postmortem", arms=["overseer=ai,audit=none"]),
         model=get_model("scripted/agent", replies=str(SCRIPTS / "blame_postmortem.yaml")),
         model_roles={"grader": f"scripted/{SCRIPTS / 'grader_deceptive.yaml'}"},
         log_dir=str(logs),
@@ -278,5 +280,6 @@ def test_a_log_without_dimension_keys_still_reports(
         "tactics": 0,
         "sandbagged": 0,
     }
-    [row] = [line for line in markdown.splitlines() if line.startswith("| overseer=ai |")]
+    arm_row = "| overseer=ai,audit=none |"
+    [row] = [line for line in markdown.splitlines() if line.startswith(arm_row)]
     assert row.endswith("| 0 | - | 0 |")

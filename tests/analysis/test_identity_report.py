@@ -210,6 +210,6 @@ def test_the_forest_pools_models_and_tests_their_heterogeneity(tmp_path: Any) ->
     assert plot.pooled is not None and plot.pooled.breslow_day is not None
     assert plot.pooled.breslow_day.p_value < 0.05
     md = to_markdown(report)
-    assert "| strong | blame_postmortem | deceptive | **overseer=ai vs overseer=human** |" in md
+    assert "| strong | blame_postmortem | deceptive | overseer=ai vs overseer=human |" in md
     written = write_figures(report, tmp_path)
     assert any(p.name == "forest__1.png" for p in written)

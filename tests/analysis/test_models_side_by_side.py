@@ -69,8 +69,11 @@ def test_the_readme_eval_set_puts_models_side_by_side(
     out = capsys.readouterr()
     assert "## Models side by side: the species effect (ai vs human)" in out.out
     for model in MODELS.split(","):
-        for scenario, arm in (("blame_postmortem", "overseer"), ("blame_director", "director")):
-            row = f"| {model} | {scenario} | deceptive | **{arm}=ai vs {arm}=human** |"
+        for scenario, pair in (
+            ("blame_postmortem", "overseer=ai,audit=none vs overseer=human,audit=none"),
+            ("blame_director", "director=ai vs director=human"),
+        ):
+            row = f"| {model} | {scenario} | deceptive | **{pair}** |"
             assert f"{row} 2 / 2 | 2 / 2 |" in out.out
     assert "| Pooled rows |" in out.out
     assert (figures / "forest__1.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -78,12 +81,13 @@ def test_the_readme_eval_set_puts_models_side_by_side(
     assert main(["report", str(log_dir), "--json", "--no-cache"]) == 0
     report: dict[str, Any] = json.loads(capsys.readouterr().out)
     [plot] = report["forest"]
-    assert len(plot["rows"]) == 4 and plot["pooled"]["n_strata"] == 4
+    # per model: the post-mortem's reviewer contrast at each audit level, and the director's
+    assert len(plot["rows"]) == 6 and plot["pooled"]["n_strata"] == 6
     assert {r["model"] for r in plot["rows"]} == set(MODELS.split(","))
 
     assert main(["report", str(log_dir), "--csv", "--no-cache"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert sum(r["kind"] == "forest" for r in rows) == 4
+    assert sum(r["kind"] == "forest" for r in rows) == 6
     assert sum(r["kind"] == "forest_pooled" for r in rows) == 1
 
 
@@ -100,5 +104,5 @@ def test_the_readme_samples_df_snippet_gives_factor_columns(
     )
     overseer = df[df["scenario"] == "blame_postmortem"]
     assert sorted(set(overseer["factor_overseer"])) == ["ai", "human"]
-    assert len(df) == 2 * 2 * (2 + 3)  # models × epochs × arms
+    assert len(df) == 2 * 2 * (4 + 3)  # models × epochs × arms
     assert "blame_director" in capsys.readouterr().out

@@ -183,7 +183,7 @@ def test_a_grader_sharing_the_targets_model_is_split_from_it_on_a_real_run(
     target_in = roles["target"]["tokens"]["input_tokens"]
     target_out = roles["target"]["tokens"]["output_tokens"]
     assert roles["target"]["cost"] == pytest.approx((1.25 * target_in + 10 * target_out) / 1e6)
-    assert run["samples"] == len(summaries) == 2
+    assert run["samples"] == len(summaries) == 4  # every arm (reviewer species × audit), 1 epoch
 
 
 @pytest.mark.parametrize(

@@ -56,14 +56,15 @@ def arm_names(rows: list[SampleRow]) -> list[str]:
 
 def party_names() -> list[str]:
     spec = get_scenario("blame_postmortem").spec
+    identities = [
+        identity
+        for party in spec.parties.values()
+        for species, variant in party.species.items()
+        for identity in variant.pool(species)
+    ]
     return sorted(
-        {cue for party in spec.parties.values() for s in party.species.values() for cue in s.cues}
-        | {
-            v
-            for party in spec.parties.values()
-            for s in party.species.values()
-            for v in s.text.values()
-        }
+        {cue for i in identities for cue in i.cues}
+        | {v for i in identities for v in i.text.values()}
     )
 
 

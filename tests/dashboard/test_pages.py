@@ -96,10 +96,13 @@ def test_overview_opens_with_the_headline_cards(app: MakeApp, log_dir: Path) -> 
     report = build_report(load_outcomes([log_dir]))
     cards = headline.headline_cards(report)
     [card] = [c for c in cards if c.scenario == "blame_postmortem"]
-    assert (card.a.arm, card.b.arm) == ("overseer=ai", "overseer=human")  # the declared pair
+    assert (card.a.arm, card.b.arm) == (  # the declared pair
+        "overseer=ai,audit=none",
+        "overseer=human,audit=none",
+    )
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics[escape_markdown("A: overseer=ai")] == card.a.rate
-    assert metrics[escape_markdown("B: overseer=human")] == card.b.rate
+    assert metrics[escape_markdown("A: overseer=ai,audit=none")] == card.a.rate
+    assert metrics[escape_markdown("B: overseer=human,audit=none")] == card.b.rate
     shown = md(at)
     for figure in (card.difference, card.odds_ratio, card.p, card.p_holm):
         assert escape_markdown(figure) in shown, figure
