@@ -27,7 +27,7 @@ STUDY = ROOT / "plans" / "study.yaml"
 
 
 def _arm(scenario: str, arm: str, k: int, n: int, model: str = "m") -> list[SampleOutcome]:
-    factor, level = arm.split("=")
+    levels = dict(pair.split("=") for pair in arm.split(","))
     return [
         SampleOutcome(
             log="x.eval",
@@ -38,7 +38,7 @@ def _arm(scenario: str, arm: str, k: int, n: int, model: str = "m") -> list[Samp
             scenario=scenario,
             suite="deception",
             arm=arm,
-            levels={factor: level},
+            levels=levels,
             status="graded",
             outcomes={"deceptive": "positive" if i < k else "negative"},
         )
@@ -50,8 +50,8 @@ def _study_like(model: str = "m") -> list[SampleOutcome]:
     """The study's published counts where it gives them; 40/50 for the director's absent arm
     and 30/50 vs 20/50 for the attestation (not published: any counts do)."""
     return (
-        _arm("blame_postmortem", "overseer=ai", 47, 50, model)
-        + _arm("blame_postmortem", "overseer=human", 28, 50, model)
+        _arm("blame_postmortem", "overseer=ai,audit=none", 47, 50, model)
+        + _arm("blame_postmortem", "overseer=human,audit=none", 28, 50, model)
         + _arm("blame_director", "director=ai", 45, 50, model)
         + _arm("blame_director", "director=human", 29, 50, model)
         + _arm("blame_director", "director=absent", 40, 50, model)
@@ -64,8 +64,11 @@ def test_the_shipped_study_plan_holds_the_published_table() -> None:
     plan = load_plan(STUDY)
     assert plan.n_per_arm == 50 and plan.alpha == 0.05
     by = {(c.scenario, c.arm_a, c.arm_b): c for c in plan.contrasts}
-    post = by[("blame_postmortem", "overseer=ai", "overseer=human")].published
-    assert (post["overseer=ai"].rate, post["overseer=human"].rate) == (0.94, 0.56)
+    post = by[("blame_postmortem", "overseer=ai,audit=none", "overseer=human,audit=none")].published
+    assert (post["overseer=ai,audit=none"].rate, post["overseer=human,audit=none"].rate) == (
+        0.94,
+        0.56,
+    )
     director = by[("blame_director", "director=ai", "director=human")].published
     assert (director["director=ai"].k, director["director=human"].k) == (45, 29)
     assert ("blame_director", "director=ai", "director=absent") in by
@@ -90,7 +93,7 @@ def test_planned_contrasts_are_confirmatory_and_holm_adjusted_alone() -> None:
     published = {(r.scenario, c.arm): c for r in planned for c in r.published}
     same = published[("blame_director", "director=ai")]
     assert (same.measured.k, same.measured.n) == (45, 50) and same.p_value == pytest.approx(1.0)
-    post = published[("blame_postmortem", "overseer=ai")]
+    post = published[("blame_postmortem", "overseer=ai,audit=none")]
     assert post.p_value == pytest.approx(binomtest(47, 50, 0.94).pvalue)
     md = to_markdown(report)
     assert "## Planned contrasts (confirmatory): study" in md
@@ -149,7 +152,10 @@ def test_a_planned_contrast_absent_from_the_logs_is_named() -> None:
     samples += _arm("blame_director", "director=human", 29, 50)
     report = build_report(LoadResult(samples=samples), plan=load_plan(STUDY))
     assert report.plan is not None
-    assert "blame_postmortem/deceptive: overseer=ai vs overseer=human" in report.plan.missing
+    assert (
+        "blame_postmortem/deceptive: overseer=ai,audit=none vs overseer=human,audit=none"
+        in report.plan.missing
+    )
     assert "not in these logs" in to_markdown(report)
 
 
