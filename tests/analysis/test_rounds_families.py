@@ -113,3 +113,33 @@ def test_no_rounds_and_no_family_add_no_section() -> None:
     assert report.rounds == [] and report.families == []
     markdown = to_markdown(report)
     assert "Round by round" not in markdown and "Families" not in markdown
+
+
+def _as_own_task(samples: list[SampleOutcome]) -> list[SampleOutcome]:
+    """Every variant run as its scenario's own task, each in its own log."""
+    return [s.model_copy(update={"task": s.scenario, "log": f"{s.scenario}.eval"}) for s in samples]
+
+
+def test_variants_run_as_their_own_tasks_still_pool() -> None:
+    samples = _as_own_task(_planted())
+    report = build_report(LoadResult(samples=samples, logs=sorted({s.log for s in samples})))
+    [row] = [r for r in report.families if r.outcome == "deceptive"]
+    assert [v.scenario for v in row.variants] == ["inquiry_rounds_billing", "inquiry_rounds_lab"]
+    assert row.task == "inquiry_rounds_billing, inquiry_rounds_lab"
+    assert [(v.result.a.k, v.result.b.k) for v in row.variants] == [(8, 3), (8, 3)]
+    assert row.result.n_strata == 2
+
+
+def test_a_variant_under_two_tasks_is_one_stratum_with_both_runs() -> None:
+    """The suite task and the scenario's own task are independent runs: both count, once each,
+    in the variant's single stratum."""
+    suite = _planted()
+    own = [s for s in _as_own_task(_planted()) if s.scenario == "inquiry_rounds_billing"]
+    samples = suite + own
+    report = build_report(LoadResult(samples=samples, logs=sorted({s.log for s in samples})))
+    [row] = [r for r in report.families if r.outcome == "deceptive"]
+    assert [v.scenario for v in row.variants] == ["inquiry_rounds_billing", "inquiry_rounds_lab"]
+    billing, lab = row.variants
+    assert (billing.result.a.k, billing.result.a.n, billing.result.b.k) == (16, 20, 6)
+    assert (lab.result.a.k, lab.result.a.n, lab.result.b.k) == (8, 10, 3)
+    assert row.result.n_strata == 2
