@@ -588,8 +588,8 @@ class GroundTruth(Strict):
 class AnswerItem(Strict):
     """One checkable item of a submission: the submit field that holds the answer and the correct
     answer. `number`: the field must hold exactly one number, equal to `answer`; `exact`: the
-    field equals `answer` ignoring case, surrounding whitespace and a final full stop (how a number
-is read: `scorers.answers`)."""
+    field equals `answer` ignoring case, surrounding whitespace and a final full stop (how a
+    number is read: `scorers.answers`)."""
 
     field: Identifier
     answer: str
