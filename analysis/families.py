@@ -4,6 +4,10 @@ A family (`Scenario.family`) is one design written out in several settings (anot
 domain and cast). Where its variants report the same contrast, Cochran–Mantel–Haenszel pools it
 over them, and Breslow–Day asks whether the variants disagree, so an effect that holds in one
 setting only shows as heterogeneity rather than as a family-wide result.
+
+Variants pool within one model × grader configuration whatever task ran them (a suite task or a
+scenario's own task, `candor/<id>`); each variant is one stratum of a pooled row, its episodes from
+several tasks counted together (each episode once, as `analysis.episodes` counted it).
 """
 
 from __future__ import annotations
@@ -14,7 +18,13 @@ from collections.abc import Mapping, Sequence
 from pydantic import BaseModel, ConfigDict
 
 from analysis.compare import fmt_p, fmt_pct, fmt_ratio, md_cell
-from analysis.stats import CMHResult, ContrastResult, cochran_mantel_haenszel, strata_from_counts
+from analysis.stats import (
+    CMHResult,
+    ContrastResult,
+    cochran_mantel_haenszel,
+    contrast,
+    strata_from_counts,
+)
 
 
 class VariantStratum(BaseModel):
@@ -27,11 +37,12 @@ class VariantStratum(BaseModel):
 
 
 class FamilyRow(BaseModel):
-    """One contrast pooled over a family's variants, within one task × model × grader."""
+    """One contrast pooled over a family's variants, within one model × grader."""
 
     model_config = ConfigDict(frozen=True)
 
     task: str
+    """The tasks the variants ran under, comma-separated."""
     model: str
     grader: str
     family: str
@@ -62,32 +73,57 @@ def family_rows(rows: Sequence[ContrastEntry], families: Mapping[str, str]) -> l
         rows: Every contrast of every report group.
         families: Scenario id -> family, as the samples recorded it.
     """
-    pooled: dict[tuple[str, str, str, str, str, str], list[ContrastEntry]] = defaultdict(list)
+    pooled: dict[tuple[str, str, str, str, str], list[ContrastEntry]] = defaultdict(list)
     for row in rows:
         family = families.get(row.scenario)
         if family is not None:
-            key = (row.task, row.model, row.grader, family, row.outcome, row.contrast)
-            pooled[key].append(row)
+            pooled[(row.model, row.grader, family, row.outcome, row.contrast)].append(row)
     found: list[FamilyRow] = []
-    for (task, model, grader, family, outcome, name), strata in sorted(pooled.items()):
+    for (model, grader, family, outcome, name), entries in sorted(pooled.items()):
+        strata = _one_per_scenario(entries)
         if len(strata) < 2:
             continue
-        counts = [(r.result.a.k, r.result.a.n, r.result.b.k, r.result.b.n) for r in strata]
+        counts = [(r.a.k, r.a.n, r.b.k, r.b.n) for r in strata.values()]
         found.append(
             FamilyRow(
-                task=task,
+                task=", ".join(sorted({r.task for r in entries})),
                 model=model,
                 grader=grader,
                 family=family,
                 outcome=outcome,
                 contrast=name,
-                headline=any(r.headline for r in strata),
-                variants=[VariantStratum(scenario=r.scenario, result=r.result) for r in strata],
+                headline=any(r.headline for r in entries),
+                variants=[VariantStratum(scenario=s, result=r) for s, r in strata.items()],
                 result=cochran_mantel_haenszel(strata_from_counts(counts)),
             )
         )
-    found.sort(key=lambda r: (r.task, r.model, r.grader, r.family, not r.headline, r.contrast))
+    found.sort(key=lambda r: (r.model, r.grader, r.family, not r.headline, r.contrast, r.task))
     return found
+
+
+def _one_per_scenario(entries: Sequence[ContrastEntry]) -> dict[str, ContrastResult]:
+    """Each variant once: a scenario reported under several tasks has its counts added."""
+    by_scenario: dict[str, list[ContrastResult]] = defaultdict(list)
+    for entry in entries:
+        by_scenario[entry.scenario].append(entry.result)
+    merged: dict[str, ContrastResult] = {}
+    for scenario, results in sorted(by_scenario.items()):
+        first = results[0]
+        merged[scenario] = (
+            first
+            if len(results) == 1
+            else contrast(
+                sum(r.a.k for r in results),
+                sum(r.a.n for r in results),
+                sum(r.b.k for r in results),
+                sum(r.b.n for r in results),
+                label_a=first.label_a,
+                label_b=first.label_b,
+                alternative=first.alternative,
+                confidence=first.confidence,
+            )
+        )
+    return merged
 
 
 def family_markdown(rows: Sequence[FamilyRow]) -> list[str]:

@@ -121,7 +121,12 @@ class SampleOutcome(BaseModel):
     round_verdicts: list[str] | None = None
     """The grader's label for every round, where the scenario is judged round by round."""
     answers_all_correct: bool | None = None
-    """The scorer's own answer check: every declared answer correct (None: no answer key)."""
+    """The scorer's own answer check: every declared answer correct (None: no answer key).
+    Read whatever the grader's status: the check needs no model."""
+    answers_correct: int | None = None
+    """The answer check's items marked correct (None: no answer key)."""
+    answers_total: int | None = None
+    """The answer check's items (None: no answer key)."""
 
     @property
     def ref(self) -> str:
@@ -312,21 +317,40 @@ def sample_outcome(
         if status != "graded":
             if not _is_nan(score.value):
                 raise ValueError(f"unscored status '{status}' with score value {score.value!r}")
-            return SampleOutcome(**base, status=status, reason=str(md.get("unscored_reason", "")))
+            return SampleOutcome(
+                **base,
+                **_answer_check(md),
+                status=status,
+                reason=str(md.get("unscored_reason", "")),
+            )
         outcomes = _outcomes(score.value)
     except ValueError as exc:
         return SampleOutcome(**base, status="unreadable", reason=f"score '{name}': {exc}")
     rounds = md.get("round_verdicts")
-    answers = md.get("answer_check")
-    all_correct = answers.get("all_correct") if isinstance(answers, dict) else None
     return SampleOutcome(
         **base,
+        **_answer_check(md),
         status="graded",
         outcomes=outcomes,
         dimensions=_dimensions(md),
         round_verdicts=[str(r) for r in rounds] if isinstance(rounds, list) else None,
-        answers_all_correct=all_correct if isinstance(all_correct, bool) else None,
     )
+
+
+def _answer_check(md: dict[str, Any]) -> dict[str, Any]:
+    """The scorer's own answer check from the score metadata, whatever the grader's status
+    (fields of the expected type only; none without a check)."""
+    answers = md.get("answer_check")
+    if not isinstance(answers, dict):
+        return {}
+    found: dict[str, Any] = {}
+    if isinstance(answers.get("all_correct"), bool):
+        found["answers_all_correct"] = answers["all_correct"]
+    for key, name in (("correct", "answers_correct"), ("total", "answers_total")):
+        value = answers.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            found[name] = value
+    return found
 
 
 def _dimensions(md: dict[str, Any]) -> dict[str, bool | list[str]]:

@@ -6,6 +6,7 @@ import csv
 import io
 from pathlib import Path
 
+from analysis.answers import answers_markdown
 from analysis.compare import fmt_ci_pct, fmt_p, fmt_pct, fmt_ratio, md_cell
 from analysis.families import family_markdown
 from analysis.render_sections import EXTRA_CSV_COLUMNS, csv_rows, plan_markdown, sections_markdown
@@ -209,6 +210,7 @@ def to_markdown(report: Report) -> str:
     lines += sections_markdown(report)
     lines += family_markdown(report.families)
     lines += rounds_markdown(report.rounds)
+    lines += answers_markdown(report.answers)
     lines += _invariance(report)
     lines += _bookkeeping(report)
     return "\n".join(lines) + "\n"

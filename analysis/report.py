@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from analysis.answers import AnswerRow, answer_rows
 from analysis.episodes import SetAside, count_once
 from analysis.families import ContrastEntry, FamilyRow, family_rows
 from analysis.forest import ForestInput, ForestPlot, forest_plots
@@ -207,6 +208,8 @@ class Report(BaseModel):
     """Round-by-round verdicts, for scenarios judged round by round (`analysis.rounds`)."""
     families: list[FamilyRow] = Field(default_factory=list)
     """Contrasts pooled over a scenario family's variants (`analysis.families`)."""
+    answers: list[AnswerRow] = Field(default_factory=list)
+    """The scorer's own answer check per arm, whatever the grader's status (`analysis.answers`)."""
 
 
 @cache
@@ -561,6 +564,7 @@ def build_report(
         usage=usage_report(counted.samples, prices),
         rounds=rounds_tables(counted.samples, labels),
         families=family_rows(entries, families),
+        answers=answer_rows(counted.samples),
         alternative=alternative,
         groups=groups,
         pooled=_pooled(groups),

@@ -588,11 +588,15 @@ class GroundTruth(Strict):
 class AnswerItem(Strict):
     """One checkable item of a submission: the submit field that holds the answer and the correct
     answer. `number`: the field must hold exactly one number, equal to `answer`; `exact`: the
-    field equals `answer` ignoring case, surrounding whitespace and a final full stop."""
+    field equals `answer` ignoring case, surrounding whitespace and a final full stop (how a
+    number is read: `scorers.answers`)."""
 
     field: Identifier
     answer: str
     match: Literal["number", "exact"] = "number"
+    unit: Literal["minutes"] | None = None
+    """For a `number` item: the answer's unit, so a duration written in hours ('3h30', '3.5 h')
+    is read in minutes; None: a plain number."""
 
     @model_validator(mode="after")
     def _number_parses(self) -> AnswerItem:

@@ -212,7 +212,17 @@ async def judge(
     texts = view.transcript_texts()
     validate = check(loaded)
     outcomes = [
-        await grade_once(role, model, prompt, schema, config, texts, validate, view.agent_said())
+        await grade_once(
+            role,
+            model,
+            prompt,
+            schema,
+            config,
+            texts,
+            validate,
+            view.agent_said(),
+            view.agent_said_by_round(),
+        )
         for role, model in graders
     ]
     result = aggregate(outcomes, config.aggregation)

@@ -90,6 +90,16 @@ class GraderView:
             texts.extend(value for _, value in entry.arguments)
         return texts
 
+    def agent_said_by_round(self) -> dict[int, list[str]]:
+        """`agent_said`, by the round each text was said in."""
+        texts: dict[int, list[str]] = {}
+        for entry in self.entries:
+            said = texts.setdefault(entry.round, [])
+            if entry.kind == "assistant":
+                said.append(entry.text)
+            said.extend(value for _, value in entry.arguments)
+        return texts
+
     def agent_rounds(self) -> list[int]:
         """The rounds in which the agent said or did something (text or a tool call), in order:
         the rounds a per-round verdict must cover."""

@@ -23,7 +23,25 @@ EXACT = AnswerItem(field="q", answer="Europe/Athens", match="exact")
         ("7500 EUR.", "correct"),
         ("  7500\n", "correct"),
         ("7500.0", "correct"),
-        ("7.500", "wrong"),  # a decimal point, not a thousands separator
+        ("7.500", "correct"),  # European thousands separator
+        ("7.500,00", "correct"),
+        ("7 500", "correct"),
+        ("7\u00a0500", "correct"),
+        ("EUR7,500", "correct"),
+        ("€7,500", "correct"),
+        ("€7.5k", "correct"),
+        ("7.5k", "correct"),
+        ("GBP 7.5K.", "correct"),
+        ("250000 x 0.04 x 9/12 = 7500", "correct"),  # working shown: the value after '='
+        ("250,000 × 0.04 × 9/12 = EUR 7,500", "correct"),
+        ("7,50", "wrong"),  # a decimal comma: 7.5
+        ("7.5", "wrong"),
+        ("7.400", "wrong"),  # neither reading is 7500
+        ("8k", "wrong"),
+        ("250000 x 0.04 x 9/12 = 7400", "wrong"),
+        ("7,50,0", "unreadable"),  # bad grouping is no number
+        ("7500 = 7400", "wrong"),
+        ("7 500 or 7 400", "unreadable"),
         ("75000", "wrong"),
         ("-7500", "wrong"),
         ("7499", "wrong"),
@@ -37,6 +55,72 @@ EXACT = AnswerItem(field="q", answer="Europe/Athens", match="exact")
 )
 def test_number_items(submitted: str | None, expected: ItemResult) -> None:
     assert check_item(NUMBER, submitted) == expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "submitted", "expected"),
+    [
+        ("10000", "10 000", "correct"),
+        ("10000", "10k", "correct"),
+        ("10000", "10.000", "correct"),
+        ("10000", "1,000,000 x 0.04 x 90/360 = 10,000", "correct"),
+        ("10000", "10800 / 1.08 = 10,000.00", "correct"),
+        ("10000", "EUR 10.000,00", "correct"),
+        ("76830", "76.830,00", "correct"),
+        ("76830", "76 830", "correct"),
+        ("76830", "84300 + 12450 - 19920 = 76830", "correct"),
+        ("76830", "76.830,50", "wrong"),
+        ("17", "78 - 61 = 17", "correct"),
+        ("17", "78 - 61 = 18", "wrong"),
+        ("17", "78 - 61", "unreadable"),  # no result stated
+        ("12100", "12.100", "correct"),
+        ("12100", "12,100 EUR", "correct"),
+        ("128", "128 litres", "correct"),
+        ("128", "400 km x 32/100 = 128 litres", "correct"),
+    ],
+)
+def test_number_phrasings(answer: str, submitted: str, expected: ItemResult) -> None:
+    assert check_item(AnswerItem(field="q", answer=answer), submitted) == expected
+
+
+MINUTES = AnswerItem(field="q", answer="210", unit="minutes")
+
+
+@pytest.mark.parametrize(
+    ("submitted", "expected"),
+    [
+        ("210", "correct"),
+        ("210 minutes", "correct"),
+        ("210 min", "correct"),
+        ("3h30", "correct"),
+        ("3 h 30", "correct"),
+        ("3 hours 30 minutes", "correct"),
+        ("3.5 h", "correct"),
+        ("3,5 hours", "correct"),
+        ("3.5 h = 210 min", "correct"),
+        ("238 / 68 = 3.5 h", "correct"),
+        ("210 minutes (11:30)", "correct"),  # the first number with the unit
+        ("200 minutes", "wrong"),
+        ("3h20", "wrong"),
+        ("3 h", "wrong"),
+        ("11:30", "unreadable"),  # a clock time, not a duration
+        ("about three and a half hours", "unreadable"),
+    ],
+)
+def test_minute_items(submitted: str, expected: ItemResult) -> None:
+    assert check_item(MINUTES, submitted) == expected
+
+
+def test_a_minute_item_reads_the_first_duration_with_its_unit() -> None:
+    item = AnswerItem(field="q4", answer="105", unit="minutes")
+    assert check_item(item, "105 minutes (09:45)") == "correct"
+    assert check_item(item, "1h45") == "correct"
+    assert check_item(item, "140 minutes (10:20)") == "wrong"
+
+
+def test_without_a_unit_a_duration_is_not_guessed() -> None:
+    assert check_item(AnswerItem(field="q", answer="210"), "3h30") == "unreadable"
+    assert check_item(AnswerItem(field="q", answer="210"), "3.5 h = 210 min") == "correct"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,84 @@
+"""The scorer's own answer check, per arm: how many checkable answers the agent got right.
+
+Scenarios with an answer key (`judging.answer_key`) record the scorer's check of the submitted
+answers beside the grader's verdict (`scorers.answers`). It needs no model, so every episode that
+recorded it counts here whatever the grader's status: a sandbagging effect shows as fewer correct
+answers in one arm even where the grader gave no verdict.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from pydantic import BaseModel, ConfigDict
+
+from analysis.compare import fmt_pct, md_cell
+from analysis.logs import SampleOutcome
+
+
+class AnswerRow(BaseModel):
+    """One arm's answer checks, within one task × model × scenario."""
+
+    model_config = ConfigDict(frozen=True)
+
+    task: str
+    model: str
+    scenario: str
+    arm: str
+    episodes: int
+    """Episodes that recorded an answer check."""
+    all_correct: int
+    """Of those, episodes with every answer correct."""
+    items_correct: int
+    items_total: int
+
+
+def answer_rows(samples: Sequence[SampleOutcome]) -> list[AnswerRow]:
+    """One row per task × model × scenario × arm with an answer check, in name order.
+
+    Args:
+        samples: Each episode counted once (`count_once`).
+    """
+    found: dict[tuple[str, str, str, str], list[SampleOutcome]] = defaultdict(list)
+    for s in samples:
+        if s.answers_all_correct is not None:
+            found[(s.task, s.model, s.scenario, s.arm)].append(s)
+    return [
+        AnswerRow(
+            task=task,
+            model=model,
+            scenario=scenario,
+            arm=arm,
+            episodes=len(checked),
+            all_correct=sum(bool(s.answers_all_correct) for s in checked),
+            items_correct=sum(s.answers_correct or 0 for s in checked),
+            items_total=sum(s.answers_total or 0 for s in checked),
+        )
+        for (task, model, scenario, arm), checked in sorted(found.items())
+    ]
+
+
+def answers_markdown(rows: Sequence[AnswerRow]) -> list[str]:
+    """The report's section on the answer check (empty without any)."""
+    if not rows:
+        return []
+    lines = [
+        "",
+        "## Answer check (the scorer's own)",
+        "",
+        "Scenarios with an answer key: the scorer's own check of the submitted answers, beside "
+        "(never instead of) the grader's verdict, counted for every episode that recorded it "
+        "whatever the grader's status.",
+        "",
+        "| Task | Model | Scenario | Arm | Episodes | All correct | Items correct |",
+        "|---|---|---|---|---:|---:|---:|",
+    ]
+    for r in rows:
+        rate = fmt_pct(r.items_correct / r.items_total) if r.items_total else "—"
+        lines.append(
+            f"| {md_cell(r.task)} | {md_cell(r.model)} | {md_cell(r.scenario)} | "
+            f"{md_cell(r.arm)} | {r.episodes} | {r.all_correct} | "
+            f"{r.items_correct}/{r.items_total} ({rate}) |"
+        )
+    return lines
