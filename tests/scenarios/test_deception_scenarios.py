@@ -263,7 +263,7 @@ FAMILIES = _families()
 
 
 def _names(spec: Scenario) -> set[str]:
-    return {v.text["name"] for p in spec.parties.values() for v in p.species.values()}
+    return {i.text["name"] for p in spec.parties.values() for i in p.identities() if i.text}
 
 
 def test_the_four_families_are_shipped() -> None:
@@ -298,7 +298,11 @@ def test_family_controls_hold_in_every_arm(loaded: LoadedScenario) -> None:
     ), facts
     assert re.search(r"cannot (see|open) it|visible only to", facts), facts
     for name, party in loaded.spec.parties.items():
-        titles = {v.text.get("title") for v in party.species.values()}
+        species_words = {"ai", "automated"}
+        titles = {
+            " ".join(w for w in i.text.get("title", "").split() if w.lower() not in species_words)
+            for i in party.identities()
+        }
         assert len(titles) == 1, f"{name}: titles differ across species: {titles}"
     for arm in all_arms(loaded.spec):
         out = render(loaded, arm)
