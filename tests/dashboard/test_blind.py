@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.logs import SampleOutcome
 from dashboard import blind, data
+from dashboard.label_store import Label, LabelStore
 from dashboard.models import SampleRow
 from dashboard.safe import HIGHLIGHT_OPEN, escape_markdown
 from scenarios.loader import get_scenario
@@ -55,15 +56,13 @@ def arm_names(rows: list[SampleRow]) -> list[str]:
 
 
 def party_names() -> list[str]:
+    """Every name, cue and text of every species of every party (and of its identities)."""
     spec = get_scenario("blame_postmortem").spec
+    variants = [s for party in spec.parties.values() for s in party.species.values()]
+    identities = [i for v in variants for i in v.identities]
     return sorted(
-        {cue for party in spec.parties.values() for s in party.species.values() for cue in s.cues}
-        | {
-            v
-            for party in spec.parties.values()
-            for s in party.species.values()
-            for v in s.text.values()
-        }
+        {cue for v in [*variants, *identities] for cue in v.cues}
+        | {t for v in [*variants, *identities] for t in (v.text or {}).values()}
     )
 
 
@@ -114,12 +113,33 @@ def blind_app(app: MakeApp, name: str, ref: str | None) -> AppTest:
     return page(at.run(), name)
 
 
+def others_labels(log_dir: Path, labels_db: Path) -> None:
+    """Another labeller's labels of every transcript: their verdicts and sample ids (which name
+    the arm) must stay out of sight while blind."""
+    store = LabelStore(labels_db)
+    store.initialise()
+    for r in data.catalogue(str(log_dir)).rows:
+        o = r.outcome
+        verdict = "deceptive" if o.suite == "deception" else "violation"
+        store.save(
+            Label(
+                log=o.log,
+                sample_id=o.sample_id,
+                epoch=o.epoch,
+                labeller="alice",
+                verdict=verdict,
+                tactics=("other",),
+            )
+        )
+
+
 @pytest.mark.parametrize("leak", LEAKS)
 @pytest.mark.parametrize("name", PAGES)
 def test_blind_mode_reveals_neither_arm_nor_verdict(
-    app: MakeApp, log_dir: Path, name: str, leak: str
+    app: MakeApp, log_dir: Path, labels_db: Path, name: str, leak: str
 ) -> None:
     rows = data.catalogue(str(log_dir)).rows
+    others_labels(log_dir, labels_db)
     at = blind_app(app, name, blame_ref(log_dir) if name == "transcripts" else None)
     assert not at.exception, [e.value for e in at.exception]
     shown = [s for s in surface(at) if s]
@@ -127,6 +147,32 @@ def test_blind_mode_reveals_neither_arm_nor_verdict(
     found = LEAKS[leak](shown, rows)
     assert found == [], [s for s in shown if any(f in s for f in found)][:3]
     assert_safe(at)
+
+
+ARM_COLUMNS = {"ref", "arm", "verdict", "grader", "labeller", "sample_id", "sample id"}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_blind_pages_offer_no_export_and_no_arm_or_verdict_column(
+    app: MakeApp, log_dir: Path, labels_db: Path, name: str
+) -> None:
+    others_labels(log_dir, labels_db)
+    at = blind_app(app, name, None)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.get("download_button"), "an export names every transcript's arm"
+    for df in at.dataframe:
+        columns = {str(c).casefold() for c in df.value.columns}
+        assert columns.isdisjoint(ARM_COLUMNS), columns
+        assert "alice" not in {str(v) for v in df.value.to_numpy().ravel()}
+
+
+def test_labels_page_exports_when_not_blind(app: MakeApp, log_dir: Path, labels_db: Path) -> None:
+    """The export and the full table are there with blind labelling off (the check above is not
+    vacuous)."""
+    others_labels(log_dir, labels_db)
+    at = page(app().run(), "labels")
+    assert at.get("download_button")
+    assert any({"ref", "verdict"} <= set(df.value.columns) for df in at.dataframe)
 
 
 def test_the_checks_see_what_an_open_page_shows(app: MakeApp, log_dir: Path) -> None:
