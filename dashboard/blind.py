@@ -8,6 +8,7 @@ and the rows, so it is the same at every rerun and reload.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Sequence
 
@@ -35,3 +36,11 @@ def position_names(rows: Sequence[SampleRow], seed: str) -> dict[str, str]:
     """Each row's name in blind mode: its place in the queue, nothing else."""
     ordered = queue(rows, seed)
     return {r.ref: f"Transcript {i} of {len(ordered)}" for i, r in enumerate(ordered, start=1)}
+
+
+def ref_key(ref: str) -> str:
+    """An opaque stand-in for a sample reference in a widget key.
+
+    Streamlit writes a widget's key into the page as a CSS class (`st-key-…`), and a reference
+    names the arm (`log#scenario:overseer=ai@1`), so no key holds one."""
+    return hashlib.sha256(ref.encode("utf-8")).hexdigest()[:16]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 from pydantic import ValidationError
 
+from dashboard.blind import ref_key
 from dashboard.label_store import (
     VERDICTS_BY_SUITE,
     Label,
@@ -79,14 +80,13 @@ def label_form(
     o = row.outcome
     verdicts = VERDICTS_BY_SUITE.get(o.suite, VERDICTS_BY_SUITE["deception"])
     options = list(dict.fromkeys([*DEFAULT_TACTICS, *tactics]))
-    with st.form(f"label-{row.ref}", clear_on_submit=False):
+    key = ref_key(row.ref)
+    with st.form(f"label-{key}", clear_on_submit=False):
         verdict = st.radio(
-            "Verdict", verdicts, index=None, horizontal=True, key=f"label_verdict-{row.ref}"
+            "Verdict", verdicts, index=None, horizontal=True, key=f"label_verdict-{key}"
         )
-        chosen = st.multiselect(
-            "Tactics", options, format_func=visible, key=f"label_tactics-{row.ref}"
-        )
-        note = st.text_area("Note", key=f"label_note-{row.ref}")
+        chosen = st.multiselect("Tactics", options, format_func=visible, key=f"label_tactics-{key}")
+        note = st.text_area("Note", key=f"label_note-{key}")
         submitted = st.form_submit_button("Save label", disabled=warning is not None)
     if not submitted:
         return

@@ -238,3 +238,43 @@ def test_queue_is_seeded_and_balanced_across_arms() -> None:
         [r.outcome.epoch for r in q if r.outcome.arm == "overseer=ai"] for q in [first, *others]
     ]
     assert any(o != sorted(o) for o in orders)
+
+
+def widget_keys(at: AppTest) -> list[str]:
+    """Every widget and block key on the page, and every form's id: Streamlit writes a key into
+    the page as a CSS class (`st-key-…`), where anyone can read it."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        key = getattr(node, "key", None)
+        if isinstance(key, str) and key:
+            found.append(key)
+        proto = getattr(node, "proto", None)
+        if proto is not None and hasattr(proto, "HasField"):
+            try:
+                if proto.HasField("form"):
+                    found.append(proto.form.form_id)
+            except ValueError:  # an element proto with no `form` field
+                pass
+            found.append(str(getattr(proto, "id", "")))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return [k for k in found if k]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_blind_widget_keys_name_no_arm_or_species(
+    app: MakeApp, log_dir: Path, labels_db: Path, name: str
+) -> None:
+    rows = data.catalogue(str(log_dir)).rows
+    others_labels(log_dir, labels_db)
+    at = blind_app(app, name, blame_ref(log_dir) if name == "transcripts" else None)
+    keys = widget_keys(at)
+    if name == "transcripts":
+        assert any(k.startswith("label_verdict-") for k in keys), keys  # the form is seen
+    levels = {level for a in arm_names(rows) for part in a.split(",") for level in part.split("=")}
+    bad = [k for k in keys for word in [*arm_names(rows), *levels] if word in k]
+    assert bad == [], bad
+    assert [k for k in keys if SPECIES.search(k.replace("-", " ").replace("_", " "))] == []

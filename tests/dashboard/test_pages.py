@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.logs import load_outcomes
 from analysis.report import build_report
-from dashboard import calibration, data, headline, tables
+from dashboard import blind, calibration, data, headline, tables
 from dashboard.label_store import Label, LabelStore
 from dashboard.safe import HIGHLIGHT_OPEN, escape_markdown
 
@@ -148,7 +148,7 @@ def test_legal_transcript_shows_provisions(
         "AI Act Art\\. 5\\(1\\)\\(b\\)" not in shown
     )  # provision text sits in a collapsed expander
     assert [e.label for e in at.expander if "AI Act" in e.label]
-    assert list(at.radio(key=f"label_verdict-{ref}").options) == [
+    assert list(at.radio(key=f"label_verdict-{blind.ref_key(ref)}").options) == [
         "violation",
         "partial",
         "compliant",
@@ -158,9 +158,9 @@ def test_legal_transcript_shows_provisions(
 
 
 def save_label(at: AppTest, ref: str, verdict: str, note: str) -> AppTest:
-    at.radio(key=f"label_verdict-{ref}").set_value(verdict)
-    at.multiselect(key=f"label_tactics-{ref}").set_value(["other"])
-    at.text_area(key=f"label_note-{ref}").input(note)
+    at.radio(key=f"label_verdict-{blind.ref_key(ref)}").set_value(verdict)
+    at.multiselect(key=f"label_tactics-{blind.ref_key(ref)}").set_value(["other"])
+    at.text_area(key=f"label_note-{blind.ref_key(ref)}").input(note)
     next(b for b in at.button if b.label == "Save label").click()
     return at.run()
 
