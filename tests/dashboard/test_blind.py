@@ -209,14 +209,26 @@ def test_blind_filters_offer_neither_arm_nor_verdict(app: MakeApp) -> None:
     assert not [t for t in at.text_input if t.key == "filter_text"]
 
 
-def _rows(arms: dict[str, int]) -> list[SampleRow]:
+def _rows(
+    arms: dict[str, int], scenarios: tuple[str, ...] = ("s",), models: tuple[str, ...] = ("m",)
+) -> list[SampleRow]:
     out: list[SampleRow] = []
-    for arm, n in arms.items():
-        for epoch in range(1, n + 1):
-            outcome = SampleOutcome.model_construct(
-                log="x.eval", sample_id=f"s:{arm}", epoch=epoch, task="t", scenario="s", arm=arm
-            )
-            out.append(SampleRow.model_construct(outcome=outcome, file="x.eval", raw_id=arm))
+    for scenario in scenarios:
+        for model in models:
+            for arm, n in arms.items():
+                for epoch in range(1, n + 1):
+                    outcome = SampleOutcome.model_construct(
+                        log=f"{model}.eval",
+                        sample_id=f"{scenario}:{arm}",
+                        epoch=epoch,
+                        task="t",
+                        scenario=scenario,
+                        model=model,
+                        arm=arm,
+                    )
+                    out.append(
+                        SampleRow.model_construct(outcome=outcome, file="x.eval", raw_id=arm)
+                    )
     return out
 
 
@@ -225,7 +237,7 @@ def test_queue_is_seeded_and_balanced_across_arms() -> None:
     first = blind.queue(rows, "ann")
     assert blind.queue(list(reversed(rows)), "ann") == first  # the same at every rerun
     assert sorted(r.ref for r in first) == sorted(r.ref for r in rows)
-    # the arms are taken in turn: every prefix is balanced to within one
+    # every prefix is balanced to within one
     for k in range(1, len(first) + 1):
         counts = [
             sum(r.outcome.arm == a for r in first[:k]) for a in ("overseer=ai", "overseer=human")
@@ -238,6 +250,54 @@ def test_queue_is_seeded_and_balanced_across_arms() -> None:
         [r.outcome.epoch for r in q if r.outcome.arm == "overseer=ai"] for q in [first, *others]
     ]
     assert any(o != sorted(o) for o in orders)
+
+
+ARMS3 = ("overseer=ai", "overseer=human", "overseer=absent")
+
+
+def _blocks(q: list[SampleRow], size: int) -> list[list[SampleRow]]:
+    return [q[i : i + size] for i in range(0, len(q), size)]
+
+
+def test_queue_blocks_hold_every_stratum_once_in_a_fresh_order() -> None:
+    """Each block is a permutation of the (scenario, model, arm) strata, so the queue balances
+    models as well as arms; and the order differs from block to block."""
+    rows = _rows(dict.fromkeys(ARMS3, 6), scenarios=("s1", "s2"), models=("m1", "m2"))
+    strata = {blind.stratum(r) for r in rows}
+    q = blind.queue(rows, "ann")
+    blocks = _blocks(q, len(strata))
+    assert len(blocks) == 6
+    for block in blocks:
+        assert sorted(blind.stratum(r) for r in block) == sorted(strata)
+    assert len({tuple(blind.stratum(r) for r in b) for b in blocks}) > 1
+
+
+def test_queue_with_uneven_strata_takes_the_ones_left() -> None:
+    rows = _rows({"overseer=ai": 4, "overseer=human": 2})
+    q = blind.queue(rows, "ann")
+    assert [r.outcome.arm for r in q[4:]] == ["overseer=ai", "overseer=ai"]
+    assert sorted(r.outcome.arm for r in q[:2]) == ["overseer=ai", "overseer=human"]
+
+
+@pytest.mark.parametrize("seed_count", [50])
+def test_the_arm_at_a_position_is_not_predictable(seed_count: int) -> None:
+    """Over many seeds, the arms of one scenario do not arrive in one fixed rotation: the
+    sequence differs between blocks and between seeds, and every arm is seen at every position
+    within a block."""
+    rows = _rows(dict.fromkeys(ARMS3, 5), scenarios=("s1", "s2"))
+    constant_rotation = 0
+    at_position: dict[int, set[str]] = {}
+    for n in range(seed_count):
+        q = blind.queue(rows, f"labeller-{n}")
+        assert q == blind.queue(rows, f"labeller-{n}")  # reproducible for one seed
+        arms = [r.outcome.arm for r in q if r.outcome.scenario == "s1"]
+        blocks = [tuple(arms[i : i + 3]) for i in range(0, len(arms), 3)]
+        assert all(sorted(b) == sorted(ARMS3) for b in blocks)  # each block a permutation
+        constant_rotation += len(set(blocks)) == 1
+        for i, arm in enumerate(arms):
+            at_position.setdefault(i, set()).add(arm)
+    assert constant_rotation <= 2, constant_rotation  # 6**-4 per seed by chance
+    assert all(seen == set(ARMS3) for seen in at_position.values()), at_position
 
 
 def widget_keys(at: AppTest) -> list[str]:
