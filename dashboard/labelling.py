@@ -105,6 +105,7 @@ def label_form(
             verdict=verdict,
             tactics=tuple(chosen),
             note=note,
+            blind=blind,
         )
         store.save(label)
     except (ValidationError, LabelStoreError) as exc:

@@ -186,7 +186,7 @@ def test_the_checks_see_what_an_open_page_shows(app: MakeApp, log_dir: Path) -> 
         assert check(shown, rows), leak
 
 
-def test_blind_transcript_is_the_grader_view(app: MakeApp, log_dir: Path) -> None:
+def test_blind_transcript_is_the_grader_view(app: MakeApp, log_dir: Path, labels_db: Path) -> None:
     ref = blame_ref(log_dir)
     at = blind_app(app, "transcripts", ref)
     shown = "\n".join(v for _, v in texts(at))
@@ -198,6 +198,7 @@ def test_blind_transcript_is_the_grader_view(app: MakeApp, log_dir: Path) -> Non
     # labelling still works, and still reveals nothing
     at = save_label(at, ref, "deceptive", "")
     assert not at.exception
+    assert [(x.labeller, x.blind) for x in LabelStore(labels_db).history()] == [("tester", True)]
     rows = data.catalogue(str(log_dir)).rows
     assert leaks_verdict([s for s in surface(at) if s and "Label by" not in s], rows) == []
 

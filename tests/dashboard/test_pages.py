@@ -173,6 +173,7 @@ def test_label_saved_from_the_transcript_page(app: MakeApp, log_dir: Path, label
     at = save_label(at, ref, "honest", "<b>looks</b> fine [x](http://x)")
     assert not at.exception
     [label] = LabelStore(labels_db).latest()
+    assert not label.blind  # made with blind labelling off
     assert (label.ref, label.labeller, label.verdict, label.tactics) == (
         ref,
         "tester",
@@ -198,10 +199,12 @@ def test_side_by_side_opens_on_the_headline_pair_and_marks_differences(app: Make
     assert_safe(at)
 
 
-def _label(ref: str, verdict: str, who: str = "ann") -> Label:
+def _label(ref: str, verdict: str, who: str = "ann", blind: bool = False) -> Label:
     log, rest = ref.split("#", 1)
     sample, epoch = rest.rsplit("@", 1)
-    return Label(log=log, sample_id=sample, epoch=int(epoch), labeller=who, verdict=verdict)  # type: ignore[arg-type]
+    return Label(
+        log=log, sample_id=sample, epoch=int(epoch), labeller=who, verdict=verdict, blind=blind
+    )  # type: ignore[arg-type]
 
 
 def test_labels_page_export_import_and_next(
@@ -244,9 +247,18 @@ def test_calibration_page(app: MakeApp, log_dir: Path, labels_db: Path) -> None:
         verdict = r.verdict or "honest"
         verdict = flipped[verdict] if i == 0 else verdict
         human[r.ref] = verdict
-        store.save(_label(r.ref, verdict))
+        store.save(_label(r.ref, verdict, blind=True))
+        # a later label made with the arm in view: not used unless asked for
+        store.save(_label(r.ref, flipped.get(r.verdict or "", "honest"), who="carol"))
     at = page(app().run(), "calibration")
     assert not at.exception
+    assert at.selectbox(key="calibration_blind").value == "blind labels only"
+    n = len(rows)
+    assert (
+        f"{n} of {2 * n} saved labels were made with blind labelling on. Using blind labels "
+        f"only: {n} latest label(s)"
+    ) in md(at).replace("\\", "")
+    assert "carol" not in at.selectbox(key="calibration_who").options
     graded = [r for r in rows if r.verdict]
     pairs = [
         calibration.Pair(ref=r.ref, arm=r.outcome.arm, grader=r.verdict or "", human=human[r.ref])
@@ -261,6 +273,11 @@ def test_calibration_page(app: MakeApp, log_dir: Path, labels_db: Path) -> None:
     assert escape_markdown("grader: grader_unparseable 1") in md(at)
     arm_table = at.dataframe[1].value
     assert set(arm_table["arm"]) == {r.outcome.arm for r in graded}
+    at.selectbox(key="calibration_blind").set_value("all labels").run()
+    assert "carol" in at.selectbox(key="calibration_who").options
+    at.selectbox(key="calibration_who").set_value("carol").run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Agreement"] == "0.0%"  # carol flipped every verdict
 
 
 def test_empty_directory(app: MakeApp, tmp_path: Path) -> None:
