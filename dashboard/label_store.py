@@ -221,6 +221,8 @@ class ImportResult(BaseModel):
 
 
 def _label(row: sqlite3.Row) -> Label:
+    columns = row.keys()  # `in row` would look among the values; a database not yet opened
+    # for writing may predate the `blind` column
     return Label.model_validate(
         {
             "log": row["log"],
@@ -231,7 +233,7 @@ def _label(row: sqlite3.Row) -> Label:
             "tactics": tuple(t for t in row["tactics"].split(";") if t),
             "note": row["note"],
             "labelled_at": row["labelled_at"],
-            "blind": bool(row["blind"]) if "blind" in row.keys() else False,
+            "blind": bool(row["blind"]) if "blind" in columns else False,
         }
     )
 
