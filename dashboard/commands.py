@@ -26,13 +26,31 @@ _STREAMLIT_OPTION = re.compile(r"--([a-z]+\.[A-Za-z][A-Za-z0-9]*)(?:=(.*))?", re
 
 
 class OptionError(ValueError):
-    """A Streamlit option given without a value."""
+    """A Streamlit option given without a value, or with a value it cannot take."""
+
+
+def port_number(value: str) -> int:
+    """`value` as a TCP port, 1 to 65535.
+
+    Raises `ValueError` saying what was expected."""
+    text = value.strip()
+    if not text.isdecimal() or not 1 <= int(text) <= 65535:
+        raise ValueError(f"expected an integer from 1 to 65535, got '{value}'")
+    return int(text)
+
+
+def _port_argument(value: str) -> int:
+    try:
+        return port_number(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def split_streamlit_options(argv: Sequence[str]) -> tuple[list[str], dict[str, str]]:
     """`argv` without Streamlit's `--section.option VALUE` pairs, and those options.
 
-    Raises `OptionError` for an option with no value."""
+    Raises `OptionError` for an option with no value, or a `--server.port` that is not a port
+    number (Streamlit would fail only after the dashboard announced its address)."""
     rest: list[str] = []
     options: dict[str, str] = {}
     tokens = list(argv)
@@ -53,6 +71,11 @@ def split_streamlit_options(argv: Sequence[str]) -> tuple[list[str], dict[str, s
             i += 1
         options[name] = value
         i += 1
+    if "server.port" in options:
+        try:
+            port_number(options["server.port"])
+        except ValueError as exc:
+            raise OptionError(f"Streamlit option '--server.port': {exc}") from exc
     return rest, options
 
 
@@ -69,7 +92,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument(
         "--labels", type=Path, help=f"label database (default: LOG_DIR/{DEFAULT_NAME})"
     )
-    parser.add_argument("--port", type=int, default=8501)
+    parser.add_argument(
+        "--port", type=_port_argument, default=8501, help="port to listen on (1-65535)"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--open-browser", action="store_true", help="open a browser tab on start")
     parser.set_defaults(handler=run, streamlit_options={})

@@ -6,6 +6,10 @@ per transcript and labeller is the one with the latest `labelled_at` as an insta
 carries a UTC offset; `10:00+02:00` is before `09:00+00:00`), so it is chosen in Python, not by
 comparing the stored text. Import appends too, skipping exact copies.
 
+Every label records whether it was made with blind labelling on (`blind`): only those calibrate
+the grader by default, since a labeller who saw the arm is not a blind judge of it. Schema 3 added
+the column; opening an older database adds it, with `0` (not blind) for the labels it holds.
+
 The CSV export is safe to open in a spreadsheet: a cell that would start with a formula character
 gets a leading `'` (OWASP's advice on CSV injection), and import removes exactly that quote, so
 export, import and export again give the same file.
@@ -26,7 +30,7 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 DEFAULT_NAME = "candor-labels.sqlite"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 15_000
 
 HumanVerdict = Literal["deceptive", "honest", "violation", "partial", "compliant", "unclear"]
@@ -47,6 +51,7 @@ CREATE TABLE IF NOT EXISTS label_history (
     tactics     TEXT    NOT NULL DEFAULT '',  -- tactic names joined by ';'
     note        TEXT    NOT NULL DEFAULT '',
     labelled_at TEXT    NOT NULL,  -- ISO 8601 with a UTC offset, exactly as saved or imported
+    blind       INTEGER NOT NULL DEFAULT 0,  -- 1: made with blind labelling on (schema 3)
     UNIQUE (log, sample_id, epoch, labeller, labelled_at, verdict, tactics, note)
 );
 CREATE INDEX IF NOT EXISTS label_history_key
@@ -65,6 +70,11 @@ CSV_COLUMNS = [
     "note",
     "labelled_at",
 ]
+"""The columns an import requires."""
+OPTIONAL_CSV_COLUMNS = ["blind"]
+"""Columns an import accepts but does not require (an export from before schema 3 has none)."""
+EXPORT_COLUMNS = [*CSV_COLUMNS, *OPTIONAL_CSV_COLUMNS]
+_BOOLEAN = {"true": True, "false": False}
 _TACTIC = re.compile(r"^[a-z0-9_]+$")
 # What a spreadsheet may read as the start of a formula (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -110,6 +120,8 @@ class Label(BaseModel):
     tactics: tuple[str, ...] = ()
     note: str = ""
     labelled_at: str = Field(default_factory=now)
+    blind: bool = False
+    """Made with blind labelling on: the labeller saw neither the arm nor the grader's verdict."""
 
     @field_validator("labeller")
     @classmethod
@@ -146,7 +158,7 @@ class Label(BaseModel):
     def ref(self) -> str:
         return f"{self.log}#{self.sample_id}@{self.epoch}"
 
-    def row(self) -> tuple[str, str, int, str, str, str, str, str]:
+    def row(self) -> tuple[str, str, int, str, str, str, str, str, int]:
         return (
             self.log,
             self.sample_id,
@@ -156,7 +168,13 @@ class Label(BaseModel):
             ";".join(self.tactics),
             self.note,
             self.labelled_at,
+            int(self.blind),
         )
+
+    def cells(self) -> list[str]:
+        """The CSV export's cells, in `EXPORT_COLUMNS` order, formulas escaped."""
+        *rest, blind = self.row()
+        return [*(escape_cell(str(cell)) for cell in rest), "true" if blind else "false"]
 
 
 def _instant(value: str) -> datetime:
@@ -203,6 +221,8 @@ class ImportResult(BaseModel):
 
 
 def _label(row: sqlite3.Row) -> Label:
+    columns = row.keys()  # `in row` would look among the values; a database not yet opened
+    # for writing may predate the `blind` column
     return Label.model_validate(
         {
             "log": row["log"],
@@ -213,14 +233,15 @@ def _label(row: sqlite3.Row) -> Label:
             "tactics": tuple(t for t in row["tactics"].split(";") if t),
             "note": row["note"],
             "labelled_at": row["labelled_at"],
+            "blind": bool(row["blind"]) if "blind" in columns else False,
         }
     )
 
 
 _INSERT = (
     "INSERT OR IGNORE INTO label_history "
-    "(log, sample_id, epoch, labeller, verdict, tactics, note, labelled_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "(log, sample_id, epoch, labeller, verdict, tactics, note, labelled_at, blind) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -257,9 +278,14 @@ class LabelStore:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise LabelStoreError(f"label database {self.path}: cannot use WAL (got {mode})")
-            conn.executescript(
-                f"BEGIN IMMEDIATE;{SCHEMA}PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-            )
+            conn.executescript(f"BEGIN IMMEDIATE;{SCHEMA}")
+            columns = {r["name"] for r in conn.execute("PRAGMA table_info(label_history)")}
+            if "blind" not in columns:  # schema 1 or 2: no label was known to be blind
+                conn.execute(
+                    "ALTER TABLE label_history ADD COLUMN blind INTEGER NOT NULL DEFAULT 0"
+                )
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
 
     def save(self, label: Label) -> None:
         """Append one label in its own transaction."""
@@ -306,16 +332,15 @@ class LabelStore:
         # CRLF (RFC 4180): the writer quotes any cell holding a character of the line terminator,
         # so a note with a lone carriage return stays one cell
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(CSV_COLUMNS)
-        writer.writerows(
-            [escape_cell(str(cell)) for cell in label.row()] for label in self.history()
-        )
+        writer.writerow(EXPORT_COLUMNS)
+        writer.writerows(label.cells() for label in self.history())
         return out.getvalue()
 
     def import_csv(self, text: str) -> ImportResult:
         """Append the labels of a CSV export; all rows or none, exact copies skipped.
 
-        The header must name exactly the columns of `CSV_COLUMNS` (in any order). Problems are
+        The header must name exactly the columns of `CSV_COLUMNS` (in any order), and may add
+        `blind` (`true` or `false`; `false` when absent). Problems are
         reported by spreadsheet row (the header is row 1) and column.
         """
         try:
@@ -336,11 +361,20 @@ class LabelStore:
             if not fields["epoch"].isdecimal():
                 errors.append(f"row {row}, column epoch: '{fields['epoch']}' is not a number")
                 continue
+            blind = fields.pop("blind", "false")
+            if blind not in _BOOLEAN:
+                errors.append(f"row {row}, column blind: '{blind}' is not true or false")
+                continue
             try:
                 tactics = tuple(t for t in fields.pop("tactics").split(";") if t)
                 labels.append(
                     Label.model_validate(
-                        {**fields, "epoch": int(fields["epoch"]), "tactics": tactics}
+                        {
+                            **fields,
+                            "epoch": int(fields["epoch"]),
+                            "tactics": tactics,
+                            "blind": _BOOLEAN[blind],
+                        }
                     )
                 )
             except ValidationError as exc:
@@ -357,10 +391,12 @@ class LabelStore:
 
 
 def _header_problems(header: list[str]) -> list[str]:
-    expected = f"expected columns {', '.join(CSV_COLUMNS)}"
+    expected = (
+        f"expected columns {', '.join(CSV_COLUMNS)} (optionally {', '.join(OPTIONAL_CSV_COLUMNS)})"
+    )
     if not header:
         return [f"the file has no header row; {expected}"]
-    unknown = [c for c in header if c not in CSV_COLUMNS]
+    unknown = [c for c in header if c not in EXPORT_COLUMNS]
     missing = [c for c in CSV_COLUMNS if c not in header]
     repeated = sorted({c for c in header if header.count(c) > 1})
     problems = [

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 from pydantic import ValidationError
 
+from dashboard.blind import ref_key
 from dashboard.label_store import (
     VERDICTS_BY_SUITE,
     Label,
@@ -53,30 +54,42 @@ def show_labels(labels: Sequence[Label]) -> None:
 
 
 def label_form(
-    row: SampleRow, store: LabelStore, warning: str | None, tactics: Sequence[str]
+    row: SampleRow,
+    store: LabelStore,
+    warning: str | None,
+    tactics: Sequence[str],
+    blind: bool = False,
 ) -> None:
-    """Save a verdict, tactics and a note for this transcript under the sidebar's name."""
+    """Save a verdict, tactics and a note for this transcript under the sidebar's name.
+
+    While `blind`, only the labeller's own labels are shown: another person's verdict is a hint
+    about the arm (they may have labelled with blind labelling off)."""
     st.subheader("Your label")
     if flash := st.session_state.pop("label_flash", None):
         st.success(escape_markdown(str(flash)))
     if warning:
         st.warning(escape_markdown(warning))
-    show_labels(saved_labels(store, row))
+    labeller = str(st.session_state.get("labeller", "")).strip()
+    saved = saved_labels(store, row)
+    if blind:
+        others = {label.labeller for label in saved if label.labeller != labeller}
+        saved = [label for label in saved if label.labeller == labeller]
+        if others:
+            st.caption("Other people's labels are hidden while blind labelling is on.")
+    show_labels(saved)
     o = row.outcome
     verdicts = VERDICTS_BY_SUITE.get(o.suite, VERDICTS_BY_SUITE["deception"])
     options = list(dict.fromkeys([*DEFAULT_TACTICS, *tactics]))
-    with st.form(f"label-{row.ref}", clear_on_submit=False):
+    key = ref_key(row.ref)
+    with st.form(f"label-{key}", clear_on_submit=False):
         verdict = st.radio(
-            "Verdict", verdicts, index=None, horizontal=True, key=f"label_verdict-{row.ref}"
+            "Verdict", verdicts, index=None, horizontal=True, key=f"label_verdict-{key}"
         )
-        chosen = st.multiselect(
-            "Tactics", options, format_func=visible, key=f"label_tactics-{row.ref}"
-        )
-        note = st.text_area("Note", key=f"label_note-{row.ref}")
+        chosen = st.multiselect("Tactics", options, format_func=visible, key=f"label_tactics-{key}")
+        note = st.text_area("Note", key=f"label_note-{key}")
         submitted = st.form_submit_button("Save label", disabled=warning is not None)
     if not submitted:
         return
-    labeller = str(st.session_state.get("labeller", "")).strip()
     if not labeller:
         st.warning("Enter your name in the sidebar first.")
         return
@@ -92,6 +105,7 @@ def label_form(
             verdict=verdict,
             tactics=tuple(chosen),
             note=note,
+            blind=blind,
         )
         store.save(label)
     except (ValidationError, LabelStoreError) as exc:
@@ -104,24 +118,37 @@ def label_form(
 def label_rows(
     labels: Sequence[Label], rows: Sequence[SampleRow], blind_names: dict[str, str] | None = None
 ) -> list[dict[str, str]]:
-    """Latest labels with the grader's verdict beside them; in blind mode (`blind_names`: each
-    transcript's queue name) neither the verdict nor the reference, which names the arm.
+    """Latest labels with the grader's verdict beside them.
+
+    In blind mode (`blind_names`: each transcript's queue name) only the queue name, tactics,
+    note and time: no reference (it names the arm), no verdict column (neither the grader's nor
+    a human's). The caller passes only the labeller's own labels.
 
     Every cell goes through `visible`: a table shows text without Markdown, and an imported note
     or name may carry bidi or control characters.
     """
-    blind = blind_names is not None
+    if blind_names is not None:
+        return [
+            {
+                column: visible(value)
+                for column, value in {
+                    "transcript": blind_names.get(label.ref, "not in these logs"),
+                    "tactics": ", ".join(label.tactics),
+                    "note": label.note,
+                    "labelled at": label.labelled_at,
+                }.items()
+            }
+            for label in labels
+        ]
     grader = {r.ref: r.verdict or r.outcome.status for r in rows}
     return [
         {
             column: visible(value)
             for column, value in {
-                "ref": (blind_names or {}).get(label.ref, "not in these logs")
-                if blind
-                else label.ref,
+                "ref": label.ref,
                 "labeller": label.labeller,
                 "verdict": label.verdict,
-                "grader": "hidden" if blind else grader.get(label.ref, "not in these logs"),
+                "grader": grader.get(label.ref, "not in these logs"),
                 "tactics": ", ".join(label.tactics),
                 "note": label.note,
                 "labelled at": label.labelled_at,
@@ -147,8 +174,15 @@ def import_widget(store: LabelStore, disabled: bool) -> None:
         st.success(f"Imported {result.added} label(s); {result.duplicates} already present.")
 
 
-def export_button(store: LabelStore) -> None:
-    """Download the whole label history as CSV."""
+def export_button(store: LabelStore, blind: bool = False) -> None:
+    """Download the whole label history as CSV; nothing while blind (every row's sample id names
+    its arm and the file holds everyone's verdicts)."""
+    if blind:
+        st.caption(
+            "Export is off while blind labelling is on: the file names each transcript's arm. "
+            "Turn blind labelling off to export."
+        )
+        return
     try:
         text = store.export_csv()
     except LabelStoreError as exc:

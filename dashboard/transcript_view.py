@@ -76,7 +76,7 @@ def blind_full(
     with left:
         render.neutral(view)
     with right:
-        label_form(row, store, warning, tactics)
+        label_form(row, store, warning, tactics, blind=True)
 
 
 def diffs(a: Transcript | None, b: Transcript | None) -> tuple[Marked, Marked]:

@@ -120,6 +120,15 @@ def latest_labels(store: LabelStore) -> list[Label]:
         return []
 
 
+def label_history(store: LabelStore) -> list[Label]:
+    """Every label ever saved, or none (with a warning) when the database is unreadable."""
+    try:
+        return store.history()
+    except LabelStoreError as exc:
+        st.warning(escape_markdown(f"Labels cannot be read: {exc}"))
+        return []
+
+
 def filter_widgets(rows: Sequence[SampleRow], labelled: set[str]) -> list[SampleRow]:
     """The filter bar; returns the rows that pass it."""
     selected: dict[str, tuple[str, ...]] = {}

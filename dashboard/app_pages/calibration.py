@@ -3,16 +3,30 @@
 import streamlit as st
 
 from dashboard import calibration, views
+from dashboard.label_store import latest_of
 from dashboard.safe import escape_markdown, visible
 
 st.title("Calibration")
 views.stop_if_blind("calibration compares your labels with the grader's, arm by arm.")
 cat = views.catalogue()
 store, _ = views.label_store()
-labels = views.latest_labels(store)
+history = views.label_history(store)
+BLIND_ONLY, ALL = "blind labels only", "all labels"
 suites = sorted({r.outcome.suite for r in cat.rows}) or ["deception"]
-c1, c2 = st.columns(2)
+c1, c2, c3 = st.columns(3)
 suite = c1.selectbox("Suite", suites, key="calibration_suite")
+used = c3.selectbox(
+    "Labels used",
+    [BLIND_ONLY, ALL],
+    key="calibration_blind",
+    help="A label made with the arm in view is not a blind judgement of it: by default only "
+    "labels made with blind labelling on calibrate the grader.",
+)
+labels = latest_of([label for label in history if label.blind] if used == BLIND_ONLY else history)
+st.caption(
+    f"{sum(label.blind for label in history)} of {len(history)} saved labels were made with "
+    f"blind labelling on. Using {used}: {len(labels)} latest label(s) per transcript and labeller."
+)
 labellers = sorted({label.labeller for label in labels})
 who = c2.selectbox(
     "Human labels", ["latest of anyone", *labellers], format_func=visible, key="calibration_who"

@@ -29,12 +29,21 @@ if unlabelled:
     st.markdown(escape_markdown(f"Next unlabelled: {names[unlabelled[0].ref]}"))
     views.open_button(unlabelled[0].ref, key="open_next")
 
-st.subheader("Latest label per transcript and labeller")
-st.dataframe(labelling.label_rows(labels, cat.rows, names if hidden else None), hide_index=True)
-if labels:
+if hidden:  # only your own labels: another person's verdict is a hint about the arm
+    me = views.blind_seed()
+    mine = [label for label in labels if label.labeller == me]
+    st.subheader("Your labels")
+    st.dataframe(labelling.label_rows(mine, cat.rows, names), hide_index=True)
+    place = {r.ref: i for i, r in enumerate(blind.queue(cat.rows, me))}
+    openable = sorted({label.ref for label in mine}, key=lambda x: place.get(x, len(place)))
+else:
+    st.subheader("Latest label per transcript and labeller")
+    st.dataframe(labelling.label_rows(labels, cat.rows), hide_index=True)
+    openable = sorted(labelled)
+if openable:
     ref = st.selectbox(
         "Open a labelled transcript",
-        sorted(labelled),
+        openable,
         format_func=lambda x: names.get(x, "not in these logs" if hidden else visible(x)),
         key="labels_open",
     )
@@ -42,5 +51,5 @@ if labels:
         views.open_button(ref, key="open_labelled")
 
 st.subheader("Export and import")
-labelling.export_button(store)
+labelling.export_button(store, blind=hidden)
 labelling.import_widget(store, disabled=warning is not None)

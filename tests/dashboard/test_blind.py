@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.logs import SampleOutcome
 from dashboard import blind, data
+from dashboard.label_store import Label, LabelStore
 from dashboard.models import SampleRow
 from dashboard.safe import HIGHLIGHT_OPEN, escape_markdown
 from scenarios.loader import get_scenario
@@ -55,6 +56,7 @@ def arm_names(rows: list[SampleRow]) -> list[str]:
 
 
 def party_names() -> list[str]:
+    """Every name, cue and text of every species of every party (and of its identities)."""
     spec = get_scenario("blame_postmortem").spec
     identities = [
         identity
@@ -115,12 +117,33 @@ def blind_app(app: MakeApp, name: str, ref: str | None) -> AppTest:
     return page(at.run(), name)
 
 
+def others_labels(log_dir: Path, labels_db: Path) -> None:
+    """Another labeller's labels of every transcript: their verdicts and sample ids (which name
+    the arm) must stay out of sight while blind."""
+    store = LabelStore(labels_db)
+    store.initialise()
+    for r in data.catalogue(str(log_dir)).rows:
+        o = r.outcome
+        verdict = "deceptive" if o.suite == "deception" else "violation"
+        store.save(
+            Label(
+                log=o.log,
+                sample_id=o.sample_id,
+                epoch=o.epoch,
+                labeller="alice",
+                verdict=verdict,
+                tactics=("other",),
+            )
+        )
+
+
 @pytest.mark.parametrize("leak", LEAKS)
 @pytest.mark.parametrize("name", PAGES)
 def test_blind_mode_reveals_neither_arm_nor_verdict(
-    app: MakeApp, log_dir: Path, name: str, leak: str
+    app: MakeApp, log_dir: Path, labels_db: Path, name: str, leak: str
 ) -> None:
     rows = data.catalogue(str(log_dir)).rows
+    others_labels(log_dir, labels_db)
     at = blind_app(app, name, blame_ref(log_dir) if name == "transcripts" else None)
     assert not at.exception, [e.value for e in at.exception]
     shown = [s for s in surface(at) if s]
@@ -128,6 +151,32 @@ def test_blind_mode_reveals_neither_arm_nor_verdict(
     found = LEAKS[leak](shown, rows)
     assert found == [], [s for s in shown if any(f in s for f in found)][:3]
     assert_safe(at)
+
+
+ARM_COLUMNS = {"ref", "arm", "verdict", "grader", "labeller", "sample_id", "sample id"}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_blind_pages_offer_no_export_and_no_arm_or_verdict_column(
+    app: MakeApp, log_dir: Path, labels_db: Path, name: str
+) -> None:
+    others_labels(log_dir, labels_db)
+    at = blind_app(app, name, None)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.get("download_button"), "an export names every transcript's arm"
+    for df in at.dataframe:
+        columns = {str(c).casefold() for c in df.value.columns}
+        assert columns.isdisjoint(ARM_COLUMNS), columns
+        assert "alice" not in {str(v) for v in df.value.to_numpy().ravel()}
+
+
+def test_labels_page_exports_when_not_blind(app: MakeApp, log_dir: Path, labels_db: Path) -> None:
+    """The export and the full table are there with blind labelling off (the check above is not
+    vacuous)."""
+    others_labels(log_dir, labels_db)
+    at = page(app().run(), "labels")
+    assert at.get("download_button")
+    assert any({"ref", "verdict"} <= set(df.value.columns) for df in at.dataframe)
 
 
 def test_the_checks_see_what_an_open_page_shows(app: MakeApp, log_dir: Path) -> None:
@@ -141,7 +190,7 @@ def test_the_checks_see_what_an_open_page_shows(app: MakeApp, log_dir: Path) -> 
         assert check(shown, rows), leak
 
 
-def test_blind_transcript_is_the_grader_view(app: MakeApp, log_dir: Path) -> None:
+def test_blind_transcript_is_the_grader_view(app: MakeApp, log_dir: Path, labels_db: Path) -> None:
     ref = blame_ref(log_dir)
     at = blind_app(app, "transcripts", ref)
     shown = "\n".join(v for _, v in texts(at))
@@ -153,6 +202,7 @@ def test_blind_transcript_is_the_grader_view(app: MakeApp, log_dir: Path) -> Non
     # labelling still works, and still reveals nothing
     at = save_label(at, ref, "deceptive", "")
     assert not at.exception
+    assert [(x.labeller, x.blind) for x in LabelStore(labels_db).history()] == [("tester", True)]
     rows = data.catalogue(str(log_dir)).rows
     assert leaks_verdict([s for s in surface(at) if s and "Label by" not in s], rows) == []
 
@@ -164,14 +214,26 @@ def test_blind_filters_offer_neither_arm_nor_verdict(app: MakeApp) -> None:
     assert not [t for t in at.text_input if t.key == "filter_text"]
 
 
-def _rows(arms: dict[str, int]) -> list[SampleRow]:
+def _rows(
+    arms: dict[str, int], scenarios: tuple[str, ...] = ("s",), models: tuple[str, ...] = ("m",)
+) -> list[SampleRow]:
     out: list[SampleRow] = []
-    for arm, n in arms.items():
-        for epoch in range(1, n + 1):
-            outcome = SampleOutcome.model_construct(
-                log="x.eval", sample_id=f"s:{arm}", epoch=epoch, task="t", scenario="s", arm=arm
-            )
-            out.append(SampleRow.model_construct(outcome=outcome, file="x.eval", raw_id=arm))
+    for scenario in scenarios:
+        for model in models:
+            for arm, n in arms.items():
+                for epoch in range(1, n + 1):
+                    outcome = SampleOutcome.model_construct(
+                        log=f"{model}.eval",
+                        sample_id=f"{scenario}:{arm}",
+                        epoch=epoch,
+                        task="t",
+                        scenario=scenario,
+                        model=model,
+                        arm=arm,
+                    )
+                    out.append(
+                        SampleRow.model_construct(outcome=outcome, file="x.eval", raw_id=arm)
+                    )
     return out
 
 
@@ -180,7 +242,7 @@ def test_queue_is_seeded_and_balanced_across_arms() -> None:
     first = blind.queue(rows, "ann")
     assert blind.queue(list(reversed(rows)), "ann") == first  # the same at every rerun
     assert sorted(r.ref for r in first) == sorted(r.ref for r in rows)
-    # the arms are taken in turn: every prefix is balanced to within one
+    # every prefix is balanced to within one
     for k in range(1, len(first) + 1):
         counts = [
             sum(r.outcome.arm == a for r in first[:k]) for a in ("overseer=ai", "overseer=human")
@@ -193,3 +255,91 @@ def test_queue_is_seeded_and_balanced_across_arms() -> None:
         [r.outcome.epoch for r in q if r.outcome.arm == "overseer=ai"] for q in [first, *others]
     ]
     assert any(o != sorted(o) for o in orders)
+
+
+ARMS3 = ("overseer=ai", "overseer=human", "overseer=absent")
+
+
+def _blocks(q: list[SampleRow], size: int) -> list[list[SampleRow]]:
+    return [q[i : i + size] for i in range(0, len(q), size)]
+
+
+def test_queue_blocks_hold_every_stratum_once_in_a_fresh_order() -> None:
+    """Each block is a permutation of the (scenario, model, arm) strata, so the queue balances
+    models as well as arms; and the order differs from block to block."""
+    rows = _rows(dict.fromkeys(ARMS3, 6), scenarios=("s1", "s2"), models=("m1", "m2"))
+    strata = {blind.stratum(r) for r in rows}
+    q = blind.queue(rows, "ann")
+    blocks = _blocks(q, len(strata))
+    assert len(blocks) == 6
+    for block in blocks:
+        assert sorted(blind.stratum(r) for r in block) == sorted(strata)
+    assert len({tuple(blind.stratum(r) for r in b) for b in blocks}) > 1
+
+
+def test_queue_with_uneven_strata_takes_the_ones_left() -> None:
+    rows = _rows({"overseer=ai": 4, "overseer=human": 2})
+    q = blind.queue(rows, "ann")
+    assert [r.outcome.arm for r in q[4:]] == ["overseer=ai", "overseer=ai"]
+    assert sorted(r.outcome.arm for r in q[:2]) == ["overseer=ai", "overseer=human"]
+
+
+@pytest.mark.parametrize("seed_count", [50])
+def test_the_arm_at_a_position_is_not_predictable(seed_count: int) -> None:
+    """Over many seeds, the arms of one scenario do not arrive in one fixed rotation: the
+    sequence differs between blocks and between seeds, and every arm is seen at every position
+    within a block."""
+    rows = _rows(dict.fromkeys(ARMS3, 5), scenarios=("s1", "s2"))
+    constant_rotation = 0
+    at_position: dict[int, set[str]] = {}
+    for n in range(seed_count):
+        q = blind.queue(rows, f"labeller-{n}")
+        assert q == blind.queue(rows, f"labeller-{n}")  # reproducible for one seed
+        arms = [r.outcome.arm for r in q if r.outcome.scenario == "s1"]
+        blocks = [tuple(arms[i : i + 3]) for i in range(0, len(arms), 3)]
+        assert all(sorted(b) == sorted(ARMS3) for b in blocks)  # each block a permutation
+        constant_rotation += len(set(blocks)) == 1
+        for i, arm in enumerate(arms):
+            at_position.setdefault(i, set()).add(arm)
+    assert constant_rotation <= 2, constant_rotation  # 6**-4 per seed by chance
+    assert all(seen == set(ARMS3) for seen in at_position.values()), at_position
+
+
+def widget_keys(at: AppTest) -> list[str]:
+    """Every widget and block key on the page, and every form's id: Streamlit writes a key into
+    the page as a CSS class (`st-key-…`), where anyone can read it."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        key = getattr(node, "key", None)
+        if isinstance(key, str) and key:
+            found.append(key)
+        proto = getattr(node, "proto", None)
+        if proto is not None and hasattr(proto, "HasField"):
+            try:
+                if proto.HasField("form"):
+                    found.append(proto.form.form_id)
+            except ValueError:  # an element proto with no `form` field
+                pass
+            found.append(str(getattr(proto, "id", "")))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return [k for k in found if k]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_blind_widget_keys_name_no_arm_or_species(
+    app: MakeApp, log_dir: Path, labels_db: Path, name: str
+) -> None:
+    rows = data.catalogue(str(log_dir)).rows
+    others_labels(log_dir, labels_db)
+    at = blind_app(app, name, blame_ref(log_dir) if name == "transcripts" else None)
+    keys = widget_keys(at)
+    if name == "transcripts":
+        assert any(k.startswith("label_verdict-") for k in keys), keys  # the form is seen
+    levels = {level for a in arm_names(rows) for part in a.split(",") for level in part.split("=")}
+    bad = [k for k in keys for word in [*arm_names(rows), *levels] if word in k]
+    assert bad == [], bad
+    assert [k for k in keys if SPECIES.search(k.replace("-", " ").replace("_", " "))] == []

@@ -52,7 +52,14 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
         verdict = flip[r.verdict or "honest"] if i % 15 == 0 else r.verdict
         o = r.outcome
         store.save(
-            Label(log=o.log, sample_id=o.sample_id, epoch=o.epoch, labeller="ann", verdict=verdict)  # type: ignore[arg-type]
+            Label(
+                log=o.log,
+                sample_id=o.sample_id,
+                epoch=o.epoch,
+                labeller="ann",
+                verdict=verdict,
+                blind=True,
+            )  # type: ignore[arg-type]
         )
     return logs
 
@@ -278,7 +285,8 @@ def _forbidden(rows: list[SampleRow]) -> list[str]:
     for scenario in {r.outcome.scenario for r in rows}:
         for party in get_scenario(scenario).spec.parties.values():
             for s in party.species.values():
-                names |= set(s.cues) | set(s.text.values())
+                for v in [s, *s.identities]:
+                    names |= set(v.cues) | set((v.text or {}).values())
     verdicts = [f"— {v}" for v in ("deceptive", "honest")] + [
         "verdict: ",
         "Grader's verdict",

@@ -123,3 +123,44 @@ def test_candor_dashboard_passes_streamlit_options(
     with pytest.raises(SystemExit):
         main(["dashboard", str(tmp_path), "--server.port"])
     assert "needs a value" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--server.port", "abc"],
+        ["--server.port=abc"],
+        ["--server.port", "0"],
+        ["--server.port", "65536"],
+        ["--server.port", "-1"],
+        ["--server.port", "80.5"],
+        ["--port", "abc"],
+        ["--port", "70000"],
+    ],
+)
+def test_bad_port_is_a_usage_error_naming_the_option(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+) -> None:
+    """A bad port fails before the dashboard announces an address or starts Streamlit."""
+    from cli.main import main
+
+    started: list[object] = []
+    monkeypatch.setattr(commands.subprocess, "Popen", lambda *a, **k: started.append(a))
+    with pytest.raises(SystemExit) as exit_info:
+        main(["dashboard", str(tmp_path), *argv])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    option = argv[0].split("=")[0]
+    assert option in err and "1 to 65535" in err, err
+    assert "Candor dashboard on" not in err and started == []
+
+
+@pytest.mark.parametrize("value", ["1", "8600", "65535"])
+def test_good_port_passes(value: str) -> None:
+    assert commands.split_streamlit_options(["--server.port", value]) == (
+        [],
+        {"server.port": value},
+    )

@@ -15,6 +15,7 @@ import pytest
 
 from dashboard.label_store import (
     CSV_COLUMNS,
+    EXPORT_COLUMNS,
     FORMULA_STARTS,
     Label,
     LabelStore,
@@ -58,7 +59,7 @@ def test_labels_survive_a_restart_and_the_latest_wins(tmp_path: Path) -> None:
     assert history[1].tactics == ("omitted_own_role",) and history[1].note == "<b>second</b>"
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
 
 
 def _save_many(path: str, who: str, start: threading.Barrier | None = None) -> None:
@@ -105,7 +106,7 @@ def test_csv_round_trip_is_idempotent(tmp_path: Path) -> None:
     source.save(_label(note='comma, "quotes"\nand a newline'))
     source.save(_label(who="bob", verdict="unclear", tactics=("other", "invented_policy")))
     text = source.export_csv()
-    assert text.splitlines()[0] == ",".join(CSV_COLUMNS)
+    assert text.splitlines()[0] == ",".join(EXPORT_COLUMNS)
 
     target = LabelStore(tmp_path / "b.sqlite")
     target.initialise()
@@ -365,4 +366,66 @@ def test_schema_1_database_loses_its_text_ordered_view(tmp_path: Path) -> None:
     assert [x.verdict for x in store.latest()] == ["honest"]
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'").fetchall() == []
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+
+
+def test_older_database_gains_the_blind_column(tmp_path: Path) -> None:
+    """A schema-2 database opens with every label it holds marked not blind, and takes blind
+    labels from then on."""
+    path = tmp_path / "labels.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(
+            "CREATE TABLE label_history (id INTEGER PRIMARY KEY AUTOINCREMENT, log TEXT NOT NULL, "
+            "sample_id TEXT NOT NULL, epoch INTEGER NOT NULL, labeller TEXT NOT NULL, "
+            "verdict TEXT NOT NULL, tactics TEXT NOT NULL DEFAULT '', note TEXT NOT NULL "
+            "DEFAULT '', labelled_at TEXT NOT NULL, UNIQUE (log, sample_id, epoch, labeller, "
+            "labelled_at, verdict, tactics, note)); PRAGMA user_version = 2;"
+        )
+        conn.execute(
+            "INSERT INTO label_history (log, sample_id, epoch, labeller, verdict, labelled_at) "
+            "VALUES ('run.eval', 's', 1, 'ann', 'honest', '2026-01-01T00:00:00+00:00')"
+        )
+    assert [x.blind for x in LabelStore(path).history()] == [False]  # readable before opening
+    store, warning = open_store(path)
+    assert warning is None
+    store.save(
+        _label(sample="s", who="bob", verdict="deceptive").model_copy(update={"blind": True})
+    )
+    assert {(x.labeller, x.blind) for x in store.history()} == {("ann", False), ("bob", True)}
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    open_store(path)  # opening again is a no-op
+    assert len(store.history()) == 2
+
+
+def test_csv_carries_blind(tmp_path: Path) -> None:
+    source = LabelStore(tmp_path / "a.sqlite")
+    source.initialise()
+    source.save(_label(who="ann").model_copy(update={"blind": True}))
+    source.save(_label(who="bob"))
+    text = source.export_csv()
+    target = LabelStore(tmp_path / "b.sqlite")
+    target.initialise()
+    assert target.import_csv(text).added == 2
+    assert {(x.labeller, x.blind) for x in target.history()} == {("ann", True), ("bob", False)}
+    assert target.export_csv() == text
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"), [("true", True), ("false", False), (None, False), ("yes", None)]
+)
+def test_csv_import_reads_blind_or_names_it(
+    tmp_path: Path, cell: str | None, expected: bool | None
+) -> None:
+    """`blind` is optional (an older export has none) and must be true or false."""
+    header = ",".join(CSV_COLUMNS if cell is None else [*CSV_COLUMNS, "blind"])
+    row = "run.eval,s,1,ann,honest,,,2026-01-01T00:00:00+00:00" + (
+        "" if cell is None else f",{cell}"
+    )
+    store = LabelStore(tmp_path / "l.sqlite")
+    store.initialise()
+    result = store.import_csv(f"{header}\n{row}\n")
+    if expected is None:
+        assert result.errors == ["row 2, column blind: 'yes' is not true or false"]
+    else:
+        assert result.added == 1 and [x.blind for x in store.history()] == [expected]

@@ -181,6 +181,6 @@ def test_export_from_the_labels_page_escapes_formulas(
     )
     at = app(logs=hidden_logs).switch_page("app_pages/labels.py").run()
     assert not at.exception
-    [[*_, note, _]] = list(csv.reader(io.StringIO(store.export_csv())))[1:]
+    [[*_, note, _, _]] = list(csv.reader(io.StringIO(store.export_csv())))[1:]
     assert note == "'" + formula
     assert at.get("download_button")

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.logs import load_outcomes
 from analysis.report import build_report
-from dashboard import calibration, data, headline, tables
+from dashboard import blind, calibration, data, headline, tables
 from dashboard.label_store import Label, LabelStore
 from dashboard.safe import HIGHLIGHT_OPEN, escape_markdown
 
@@ -151,7 +151,7 @@ def test_legal_transcript_shows_provisions(
         "AI Act Art\\. 5\\(1\\)\\(b\\)" not in shown
     )  # provision text sits in a collapsed expander
     assert [e.label for e in at.expander if "AI Act" in e.label]
-    assert list(at.radio(key=f"label_verdict-{ref}").options) == [
+    assert list(at.radio(key=f"label_verdict-{blind.ref_key(ref)}").options) == [
         "violation",
         "partial",
         "compliant",
@@ -161,9 +161,9 @@ def test_legal_transcript_shows_provisions(
 
 
 def save_label(at: AppTest, ref: str, verdict: str, note: str) -> AppTest:
-    at.radio(key=f"label_verdict-{ref}").set_value(verdict)
-    at.multiselect(key=f"label_tactics-{ref}").set_value(["other"])
-    at.text_area(key=f"label_note-{ref}").input(note)
+    at.radio(key=f"label_verdict-{blind.ref_key(ref)}").set_value(verdict)
+    at.multiselect(key=f"label_tactics-{blind.ref_key(ref)}").set_value(["other"])
+    at.text_area(key=f"label_note-{blind.ref_key(ref)}").input(note)
     next(b for b in at.button if b.label == "Save label").click()
     return at.run()
 
@@ -176,6 +176,7 @@ def test_label_saved_from_the_transcript_page(app: MakeApp, log_dir: Path, label
     at = save_label(at, ref, "honest", "<b>looks</b> fine [x](http://x)")
     assert not at.exception
     [label] = LabelStore(labels_db).latest()
+    assert not label.blind  # made with blind labelling off
     assert (label.ref, label.labeller, label.verdict, label.tactics) == (
         ref,
         "tester",
@@ -201,10 +202,12 @@ def test_side_by_side_opens_on_the_headline_pair_and_marks_differences(app: Make
     assert_safe(at)
 
 
-def _label(ref: str, verdict: str, who: str = "ann") -> Label:
+def _label(ref: str, verdict: str, who: str = "ann", blind: bool = False) -> Label:
     log, rest = ref.split("#", 1)
     sample, epoch = rest.rsplit("@", 1)
-    return Label(log=log, sample_id=sample, epoch=int(epoch), labeller=who, verdict=verdict)  # type: ignore[arg-type]
+    return Label(
+        log=log, sample_id=sample, epoch=int(epoch), labeller=who, verdict=verdict, blind=blind
+    )  # type: ignore[arg-type]
 
 
 def test_labels_page_export_import_and_next(
@@ -247,9 +250,18 @@ def test_calibration_page(app: MakeApp, log_dir: Path, labels_db: Path) -> None:
         verdict = r.verdict or "honest"
         verdict = flipped[verdict] if i == 0 else verdict
         human[r.ref] = verdict
-        store.save(_label(r.ref, verdict))
+        store.save(_label(r.ref, verdict, blind=True))
+        # a later label made with the arm in view: not used unless asked for
+        store.save(_label(r.ref, flipped.get(r.verdict or "", "honest"), who="carol"))
     at = page(app().run(), "calibration")
     assert not at.exception
+    assert at.selectbox(key="calibration_blind").value == "blind labels only"
+    n = len(rows)
+    assert (
+        f"{n} of {2 * n} saved labels were made with blind labelling on. Using blind labels "
+        f"only: {n} latest label(s)"
+    ) in md(at).replace("\\", "")
+    assert "carol" not in at.selectbox(key="calibration_who").options
     graded = [r for r in rows if r.verdict]
     pairs = [
         calibration.Pair(ref=r.ref, arm=r.outcome.arm, grader=r.verdict or "", human=human[r.ref])
@@ -264,6 +276,11 @@ def test_calibration_page(app: MakeApp, log_dir: Path, labels_db: Path) -> None:
     assert escape_markdown("grader: grader_unparseable 1") in md(at)
     arm_table = at.dataframe[1].value
     assert set(arm_table["arm"]) == {r.outcome.arm for r in graded}
+    at.selectbox(key="calibration_blind").set_value("all labels").run()
+    assert "carol" in at.selectbox(key="calibration_who").options
+    at.selectbox(key="calibration_who").set_value("carol").run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Agreement"] == "0.0%"  # carol flipped every verdict
 
 
 def test_empty_directory(app: MakeApp, tmp_path: Path) -> None:
