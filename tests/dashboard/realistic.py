@@ -108,7 +108,7 @@ def write(log_dir: Path) -> Path:
                     agent += _agent(model, s, account)
                     grader.append(_grader(study.grader, name, account))
                 inspect_eval(
-                    deception(scenario, arms=arm),
+                    deception(scenario, arms=[arm]),  # one arm; a crossed arm holds commas
                     model=get_model(model, custom_outputs=agent, memoize=False),
                     model_roles={
                         "grader": get_model(study.grader, custom_outputs=grader, memoize=False)

@@ -141,7 +141,7 @@ def _headline_ref(rows: list[SampleRow]) -> str:
         r.ref
         for r in rows
         if r.outcome.scenario == "blame_postmortem"
-        and r.outcome.arm == "overseer=ai"
+        and r.outcome.arm == "overseer=ai,audit=none"
         and r.verdict == "deceptive"
         and r.outcome.model.endswith("frontier-a")
         and r.outcome.tally("tactics")
@@ -187,7 +187,7 @@ def test_transcript_opens_with_heading_verdict_and_report_above_the_fold(
     ref = _headline_ref(rows)
     _open(page, sync_api, f"{study_server}/transcripts?ref={quote(ref)}", "Submitted report")
     heading = page.get_by_role(
-        "heading", name="blame_postmortem · overseer=ai · epoch", exact=False
+        "heading", name="blame_postmortem · overseer=ai,audit=none · epoch", exact=False
     )
     expect(heading.first).to_be_visible()
     verdict = page.get_by_text("verdict: deceptive", exact=True).first
@@ -219,12 +219,12 @@ def test_side_by_side_opens_on_the_headline_pair_with_differences_marked(
     page.get_by_role("option", name="blame_postmortem — mockllm/frontier-a").click()
     expect(
         page.get_by_role(
-            "heading", name="blame_postmortem · overseer=ai · epoch 1", exact=False
+            "heading", name="blame_postmortem · overseer=ai,audit=none · epoch 1", exact=False
         ).first
     ).to_be_visible(timeout=TIMEOUT_MS)
     expect(
         page.get_by_role(
-            "heading", name="blame_postmortem · overseer=human · epoch 1", exact=False
+            "heading", name="blame_postmortem · overseer=human,audit=none · epoch 1", exact=False
         ).first
     ).to_be_visible()
     page.wait_for_timeout(1000)
@@ -238,7 +238,7 @@ def test_side_by_side_opens_on_the_headline_pair_with_differences_marked(
             and r.outcome.arm == arm
             and r.outcome.epoch == 1
         )
-        for arm in ("overseer=ai", "overseer=human")
+        for arm in ("overseer=ai,audit=none", "overseer=human,audit=none")
     )
     accounts = [_account(r) for r in (a, b)]
     marked = page.evaluate(
