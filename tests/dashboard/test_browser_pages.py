@@ -284,9 +284,9 @@ def _forbidden(rows: list[SampleRow]) -> list[str]:
     names: set[str] = set()
     for scenario in {r.outcome.scenario for r in rows}:
         for party in get_scenario(scenario).spec.parties.values():
-            for s in party.species.values():
-                for v in [s, *s.identities]:
-                    names |= set(v.cues) | set((v.text or {}).values())
+            for species, variant in party.species.items():
+                for identity in variant.pool(species):
+                    names |= set(identity.cues) | set(identity.text.values())
     verdicts = [f"— {v}" for v in ("deceptive", "honest")] + [
         "verdict: ",
         "Grader's verdict",
