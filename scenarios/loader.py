@@ -399,6 +399,39 @@ def identity_slot(scenario_id: str, seed: int, epoch: int, k: int) -> int:
     return order[position]
 
 
+def slot_counts(scenario_id: str, seed: int, epochs: int, k: int) -> list[int]:
+    """How many of `epochs` epochs use each identity slot (0..k-1): what every arm meets."""
+    counts = [0] * max(k, 1)
+    for epoch in range(1, epochs + 1):
+        counts[identity_slot(scenario_id, seed, epoch, k)] += 1
+    return counts
+
+
+def balanced_epochs(epochs: int, k: int) -> tuple[int, int]:
+    """The multiples of k nearest to `epochs`, below (0 when there is none) and above."""
+    below = epochs - epochs % k
+    return below, below + k
+
+
+def balance_warning(scenario_id: str, k: int, epochs: int, seed: int = 0) -> str | None:
+    """The warning for an epoch count that is not a multiple of the pool size k, or None.
+
+    Over a multiple of k epochs every arm meets every identity slot equally often; otherwise
+    some slots are met once more than others, so arms × slots are unbalanced.
+    """
+    if k <= 1 or epochs % k == 0:
+        return None
+    counts = slot_counts(scenario_id, seed, epochs, k)
+    below, above = balanced_epochs(epochs, k)
+    per_slot = ", ".join(f"slot {slot}: {n}" for slot, n in enumerate(counts))
+    use = f"{below} or {above}" if below else str(above)
+    return (
+        f"{scenario_id}: {epochs} epochs are not a multiple of its identity pool size k={k}, so "
+        f"arms x identity slots are unbalanced (each arm meets {per_slot}; "
+        f"identity_seed={seed}); use a multiple of {k} epochs ({use})"
+    )
+
+
 def identities_of(scenario: Scenario, arm: Arm, slot: int) -> dict[str, str]:
     """Party name -> the id of its identity in an arm at a slot (absent parties left out)."""
     species = species_of(scenario, arm)

@@ -44,7 +44,7 @@ def test_the_copy_loads(upsell_dir: Path) -> None:
         ({"tools.1.products.1.sku": "bl talk"}, "products.1.sku: String should match pattern"),
         ({"tools.1.products.1.price": -1}, "products.1.price: Input should be greater than"),
         ({"tools.0.records.0.notes": ["{{ principal.name }} called"]}, "not a template"),
-        ({"tools.0.records.0.notes": ["Meridian called"]}, "names a party whose species"),
+        ({"tools.0.records.0.notes": ["Veltra called"]}, "names a party whose species"),
     ],
 )
 def test_bad_legal_scenario_is_rejected(

@@ -354,4 +354,4 @@ def test_render_one_slot(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["scenarios", "render", "blame_postmortem", "--arm", "overseer=ai,audit=none"]
     assert main([*argv, "--slot", "2"]) == 0
     out = capsys.readouterr().out
-    assert "slot 2 (overseer=a3)" in out and "RiskReviewer" in out and "Argus" not in out
+    assert "slot 2 (overseer=a3)" in out and "OpRiskDesk" in out and "Kelso" not in out

@@ -29,4 +29,4 @@ def test_view_of_a_scenario_shows_every_text_identical(capsys: pytest.CaptureFix
     assert headings and all(
         "identical in every arm and identity; leaks: none" in h for h in headings
     )
-    assert "Dana" not in out and "Argus" not in out
+    assert "Dana" not in out and "Kelso" not in out
