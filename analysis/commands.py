@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from analysis.compare import compare_counts, render_contrast_json, render_contrast_markdown
@@ -53,6 +55,14 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "--n-per-arm", type=int, help="graded samples per arm (default: from --rates and --power)"
     )
     plan.add_argument("--name", default="plan", help="the plan's name")
+    plan.add_argument(
+        "--scenario",
+        action="append",
+        metavar="ID",
+        help="round samples per arm up to a multiple of this scenario's identity pool size, so "
+        "every arm meets every identity slot equally often (repeatable; with --write, the "
+        "contrasts' scenarios are used)",
+    )
     plan.set_defaults(handler=run_plan)
 
     report = sub.add_parser("report", help="per-arm rates and exact contrasts from Inspect logs")
@@ -106,6 +116,34 @@ def run_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def pool_sizes(scenarios: Iterable[str]) -> dict[str, int]:
+    """The identity pool size k of each known scenario (unknown ids are left out)."""
+    from scenarios.loader import discover, get_scenario
+
+    known = discover()
+    return {s: get_scenario(s).spec.pool_size() for s in dict.fromkeys(scenarios) if s in known}
+
+
+def balanced_n(
+    n: int, pools: dict[str, int], enough: Callable[[int], bool] = lambda _: True
+) -> tuple[int, str | None]:
+    """`n` rounded up to a multiple of every pool size (their least common multiple) for which
+    `enough` holds (exact power is not monotone in n), and the note that says so (None when `n`
+    is already balanced)."""
+    k = math.lcm(*pools.values()) if pools else 1
+    if n % k == 0:
+        return n, None
+    rounded = -(-n // k) * k
+    while not enough(rounded) and rounded < n + 100 * k:
+        rounded += k
+    where = ", ".join(f"{s} k={size}" for s, size in sorted(pools.items()))
+    return rounded, (
+        f"{n} per arm rounded up to {rounded}, a multiple of the identity pool size ({where}), "
+        "so every arm meets every identity slot equally often; run with --epochs "
+        f"{rounded}"
+    )
+
+
 def run_plan(args: argparse.Namespace) -> int:
     """Print the smallest per-arm sample size reaching the requested power; with `--write`,
     write a plan file."""
@@ -129,6 +167,20 @@ def run_plan(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    from analysis.power import power_at
+
+    def reaches(n: int) -> bool:
+        return bool(power_at(n, p1, p2, args.alpha, plan.alternative) >= args.power)
+
+    rounded, balance_note = balanced_n(plan.n_per_arm, pool_sizes(args.scenario or []), reaches)
+    if balance_note is not None:
+        plan = plan.model_copy(
+            update={
+                "n_per_arm": rounded,
+                "achieved_power": power_at(rounded, p1, p2, args.alpha, plan.alternative),
+                "note": f"{plan.note}; {balance_note}" if plan.note else balance_note,
+            }
+        )
     if args.json:
         print(plan.model_dump_json(indent=2))
         return 0
@@ -151,11 +203,21 @@ def _write_plan(args: argparse.Namespace) -> int:
         print("error: --write needs at least one --contrast SCENARIO ARM_A ARM_B", file=sys.stderr)
         return 2
     n = args.n_per_arm
+    pools = pool_sizes([s for s, _, _ in args.contrast] + (args.scenario or []))
+    if n is not None:
+        rounded, unbalanced = balanced_n(n, pools)
+        if unbalanced is not None:  # the user's own count is kept, and said to be unbalanced
+            print(
+                f"warning: --n-per-arm {n} is not a multiple of the identity pool sizes "
+                f"({', '.join(f'{s} k={k}' for s, k in sorted(pools.items()))}): arms x identity "
+                f"slots will be unbalanced; {rounded} per arm would balance them",
+                file=sys.stderr,
+            )
     if n is None:
         if args.rates is None:
             print("error: --write needs --n-per-arm N or --rates P1 P2", file=sys.stderr)
             return 2
-        from analysis.power import samples_per_arm
+        from analysis.power import power_at, samples_per_arm
 
         try:
             n = samples_per_arm(
@@ -168,6 +230,12 @@ def _write_plan(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+        p1, p2 = args.rates
+        n, note = balanced_n(
+            n, pools, lambda m: power_at(m, p1, p2, args.alpha, args.alternative) >= args.power
+        )
+        if note is not None:
+            print(f"note: {note}", file=sys.stderr)
     if args.write.suffix not in (".yaml", ".yml", ".json"):
         print(
             f"error: plan file {args.write}: expected a .yaml, .yml or .json name", file=sys.stderr

@@ -40,6 +40,7 @@ from scenarios.loader import (
     Arm,
     LoadedScenario,
     RenderedScenario,
+    balance_warning,
     get_scenario,
     render,
     select_arms,
@@ -153,6 +154,9 @@ class Estimate(BaseModel):
     samples: int
     totals: dict[Role, RoleEstimate]
     cost: Cost | None = None
+    balance: list[str] = Field(default_factory=list)
+    """One warning per scenario whose identity pool size does not divide the epochs (arms x
+    identity slots would be unbalanced), naming the balanced epoch counts nearest."""
 
 
 # --- one episode ------------------------------------------------------------------------------
@@ -385,6 +389,7 @@ def estimate_run(
     assumptions: Assumptions | None = None,
     price_in: float | None = None,
     price_out: float | None = None,
+    identity_seed: int = 0,
 ) -> Estimate:
     """The estimate of a planned run: scenarios × arms × epochs × models.
 
@@ -396,8 +401,12 @@ def estimate_run(
         raise ValueError(f"epochs and graders must be at least 1 (got {epochs}, {graders})")
     a = assumptions or Assumptions()
     per_arm: list[ArmEstimate] = []
+    balance: list[str] = []
     for scenario_id in scenarios:
         loaded = get_scenario(scenario_id)
+        warning = balance_warning(loaded.id, loaded.spec.pool_size(), epochs, identity_seed)
+        if warning is not None:
+            balance.append(warning)
         for arm in select_arms(loaded.spec, arms):
             per_arm.append(
                 estimate_arm(
@@ -434,6 +443,7 @@ def estimate_run(
         samples=len(per_arm) * repeats,
         totals=totals,
         cost=cost,
+        balance=balance,
     )
 
 
@@ -453,6 +463,8 @@ def to_markdown(est: Estimate) -> str:
         f"model(s) ({', '.join(est.models)}); {est.graders} grader(s); message limit "
         f"{est.message_limit}; counterparty {est.counterparty or 'as each scenario declares'}.",
         "",
+        *(f"Warning: {warning}." for warning in est.balance),
+        *([""] if est.balance else []),
         "## Per sample",
         "",
         "| Scenario | Arm | Target calls (max) | Target in / out | Counterparty calls, in / out "
@@ -525,7 +537,16 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     parser.add_argument("scenarios", nargs="+", help="scenario ids, e.g. blame_postmortem")
     parser.add_argument("--arms", action="append", help="arm selection, e.g. overseer=ai")
-    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=1,
+        help="epochs per arm; a multiple of each scenario's identity pool size k keeps arms x "
+        "identity slots balanced (a warning says otherwise)",
+    )
+    parser.add_argument(
+        "--identity-seed", type=int, default=0, help="the run's -T identity_seed (default 0)"
+    )
     parser.add_argument(
         "--models", nargs="+", default=["target"], metavar="MODEL", help="target models (count)"
     )
@@ -561,9 +582,13 @@ def run(args: argparse.Namespace) -> int:
             assumptions=assumptions,
             price_in=args.price_in,
             price_out=args.price_out,
+            identity_seed=args.identity_seed,
         )
     except ValueError as exc:  # ScenarioError is a ValueError
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.json:  # the Markdown says it in its header
+        for warning in est.balance:
+            print(f"warning: {warning}", file=sys.stderr)
     print(est.model_dump_json(indent=2) if args.json else to_markdown(est))
     return 0

@@ -30,7 +30,7 @@ from evals.episode import episode
 from evals.errors import one_line_errors
 from evals.parameters import GraderParameters, IdentityParameters, grader_parameters, validated
 from evals.preflight import check_roles_at_creation, preflight
-from evals.task_factory import episode_parameters, scenario_dataset
+from evals.task_factory import episode_parameters, identity_metadata, scenario_dataset
 from scenarios.loader import LoadedScenario, ScenarioError, arm_items, item_applies, load_all
 
 Suite = Literal["deception", "legal"]
@@ -172,5 +172,6 @@ def suite_task(
         metadata={
             "suite": suite,
             "scenarios": sorted({str((s.metadata or {})["scenario"]) for s in dataset}),
+            **identity_metadata(dataset, seed),
         },
     )

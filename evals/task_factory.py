@@ -7,13 +7,14 @@ built (a template that does not render would otherwise fail every sample, after 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Literal
 
 from inspect_ai import Task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.scorer import Scorer
 
+import evals.balance  # noqa: F401 -- registers the identity-balance hook
 from evals.episode import episode
 from evals.errors import one_line_errors
 from evals.parameters import EpisodeParameters, validated
@@ -85,6 +86,16 @@ def scenario_dataset(
     return MemoryDataset(samples=samples, name=spec.id, shuffled=False)
 
 
+def identity_metadata(dataset: Iterable[Sample], identity_seed: int) -> dict[str, object]:
+    """The task metadata the identity-balance check reads at task start (`evals.balance`): each
+    scenario's identity pool size k and the identity seed."""
+    pools = {
+        scenario: get_scenario(scenario).spec.pool_size()
+        for scenario in sorted({str((s.metadata or {})["scenario"]) for s in dataset})
+    }
+    return {"identity_pools": pools, "identity_seed": identity_seed}
+
+
 def episode_parameters(
     arms: object, counterparty: object, message_limit: object, token_limit: object
 ) -> EpisodeParameters:
@@ -133,5 +144,9 @@ def scenario_task(
         message_limit=params.message_limit,
         token_limit=params.token_limit,
         name=scenario_id,
-        metadata={"scenario": scenario_id, "suite": loaded.spec.suite},
+        metadata={
+            "scenario": scenario_id,
+            "suite": loaded.spec.suite,
+            **identity_metadata(dataset, identity_seed),
+        },
     )
