@@ -46,8 +46,34 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "check",
         help="fail if two arms differ outside declared spans, or a span in more than identity",
     )
-    check.add_argument("paths", nargs="*", help="scenario folders (default: every shipped one)")
+    check.add_argument(
+        "paths",
+        nargs="*",
+        metavar="SCENARIO",
+        help="scenario ids or folders (default: every shipped one)",
+    )
     parser.set_defaults(handler=run)
+
+
+def resolve(ref: str) -> LoadedScenario:
+    """The scenario a command names: a folder (or its `scenario.yaml`) if one exists at that
+    path, else a shipped scenario's id.
+
+    Raises:
+        ScenarioError: for a path that does not exist or an unknown id, listing the known ids.
+    """
+    if Path(ref).exists():
+        return load_scenario(ref)
+    known = sorted(discover())
+    if ref in known:
+        return get_scenario(ref)
+    looks_like_path = "/" in ref or ref.endswith((".yaml", ".yml"))
+    what = (
+        f"no scenario folder or file at '{ref}'"
+        if looks_like_path
+        else (f"unknown scenario '{ref}' (not a known id, nor a folder here)")
+    )
+    raise ScenarioError(f"{what}; known scenario ids: {', '.join(known)}")
 
 
 def describe(loaded: LoadedScenario) -> str:
@@ -92,13 +118,11 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{sid:28} {spec.suite:10} {spec.title}\n{'':28} arms: {arms}")
             return 1 if broken else 0
         if args.verb == "show":
-            ref = args.scenario
-            loaded = load_scenario(ref) if Path(ref).exists() else get_scenario(ref)
+            loaded = resolve(args.scenario)
             print(describe(loaded))
             return 0
         if args.verb == "render":
-            ref = args.scenario
-            loaded = load_scenario(ref) if Path(ref).exists() else get_scenario(ref)
+            loaded = resolve(args.scenario)
             for arm in select_arms(loaded.spec, args.arm):
                 rendered = render(loaded, arm, args.slot)
                 who = ", ".join(f"{p}={i}" for p, i in (rendered.identities or {}).items())
@@ -108,11 +132,14 @@ def run(args: argparse.Namespace) -> int:
                 print()
             return 0
         entries: list[tuple[str, LoadedScenario | ScenarioError]] = []
-        for path in args.paths:
+        known = discover()
+        for ref in args.paths:
+            if not Path(ref).exists() and ref not in known:
+                resolve(ref)  # raises: a usage error (exit 2) naming the known ids
             try:
-                entries.append((path, load_scenario(path)))
-            except ScenarioError as exc:
-                entries.append((path, exc))
+                entries.append((ref, resolve(ref)))
+            except ScenarioError as exc:  # a scenario that exists and does not load
+                entries.append((ref, exc))
         if not args.paths:
             entries = [(str(discover().get(sid, sid)), e) for sid, e in load_all().items()]
         failures = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 from pathlib import Path
 
@@ -85,3 +86,53 @@ def test_check_enforces_id_equals_folder_name(
     renamed = mini_dir.rename(mini_dir.parent / "mini_copy")
     assert main(["scenarios", "check", str(renamed)]) == 1
     assert "id: 'mini' must equal the scenario's folder name 'mini_copy'" in capsys.readouterr().out
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    "ref", ["blame_director", "scenarios/deception/blame_director", "elderly_upsell"]
+)
+def test_check_takes_an_id_or_a_folder(
+    ref: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    assert main(["scenarios", "check", ref]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"ok   {Path(ref).name} (")
+    assert len(out.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        ("blame_directr", "unknown scenario 'blame_directr' (not a known id, nor a folder here)"),
+        ("scenarios/deception/nope", "no scenario folder or file at 'scenarios/deception/nope'"),
+        ("nope/scenario.yaml", "no scenario folder or file at 'nope/scenario.yaml'"),
+    ],
+)
+def test_check_of_an_unknown_id_lists_the_known_ids(
+    ref: str, expected: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    assert main(["scenarios", "check", "blame_director", ref]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {expected}; known scenario ids: ")
+    assert "blame_director, blame_postmortem" in err and "workplace_emotion" in err
+
+
+def test_every_scenarios_command_the_readme_shows_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = [
+        shlex.split(line.split("#")[0])[1:]
+        for line in readme.splitlines()
+        if line.startswith("candor scenarios ")
+    ]
+    assert ["scenarios", "check", "blame_director"] in commands
+    monkeypatch.chdir(ROOT)
+    for argv in commands:
+        assert main(argv) == 0, argv
+    assert "ok   blame_director" in capsys.readouterr().out

@@ -75,9 +75,7 @@ def test_the_task_warns_at_start_when_epochs_are_unbalanced(
     epochs: int, warned: bool, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     task = deception(scenario="blame_postmortem", arms="overseer=ai,audit=none")
-    model = get_model(
-        "mockllm/model", custom_outputs=[text("Nothing to add.")] * 10, memoize=False
-    )
+    model = get_model("mockllm/model", custom_outputs=[text("Nothing to add.")] * 10, memoize=False)
     with caplog.at_level(logging.WARNING, logger="evals.balance"):
         [log] = inspect_eval(
             task, model=model, epochs=epochs, log_dir=str(tmp_path), display="none"
