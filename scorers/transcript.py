@@ -119,10 +119,11 @@ class GraderView:
         return texts
 
 
-def neutral_header(loaded: LoadedScenario, levels: Arm) -> Header:
-    """The neutral projection of the scenario texts the grader needs."""
+def neutral_header(loaded: LoadedScenario, levels: Arm, slot: int = 0) -> Header:
+    """The neutral projection of the scenario texts the grader needs (the arm's texts at an
+    identity slot, every party span printed as its label)."""
     spec = loaded.spec
-    rendered = render(loaded, levels)
+    rendered = render(loaded, levels, slot)
     facts = tuple(rendered.text(key, "neutral") for key in rendered.keys("ground_truth.fact:"))
     judging = spec.judging
     cp = spec.counterparty
