@@ -3,12 +3,14 @@
 `inspect score` writes the same episodes again (into a new `-scored` file, or over the log), and
 `inspect eval-retry` writes a new log holding the finished samples of the old one beside the
 retried ones. Given all of those logs, each episode of a run counts once, from its most recent
-complete grading; independent runs (another task id, another eval set) all count.
+complete grading by the time the grading recorded (never a file's modification time, which a
+copy or a checkout changes); independent runs (another task id, another eval set) all count.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,36 +38,54 @@ class Counted(BaseModel):
     runs: int = 0
 
 
-def _recency(
-    sample: SampleOutcome, log_mtimes: Mapping[str, float]
-) -> tuple[bool, float, str, str]:
-    # A complete grading beats none; then the later log (a re-grade or a retry is written after
-    # the log it reads), then the later sample, then the log name for a stable choice.
+def _time(value: str | None) -> datetime:
+    """A recorded UTC timestamp; the earliest time when none is recorded or it does not parse."""
+    if value:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return _NEVER
+        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    return _NEVER
+
+
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+def _recency(sample: SampleOutcome) -> tuple[bool, datetime, datetime, datetime, str]:
+    # A complete grading beats none; then the later grading, by the time the score records
+    # (`graded_at`); then the log that finished later (a retry copies the gradings it keeps),
+    # then the later sample, then the log name for a stable choice. Only times written inside
+    # the logs count: copying or touching a file changes nothing.
     return (
         sample.complete,
-        log_mtimes.get(sample.log, 0.0),
-        sample.completed_at or "",
+        _time(sample.graded_at),
+        _time(sample.log_completed_at),
+        _time(sample.completed_at),
         sample.log,
     )
 
 
-def _why(copy: SampleOutcome, kept: SampleOutcome, log_mtimes: Mapping[str, float]) -> str:
+def _why(copy: SampleOutcome, kept: SampleOutcome) -> str:
     if not copy.complete and kept.complete:
         return f"holds no complete grading ({copy.status}); {kept.log} does"
     if not kept.complete:
         statuses = ", ".join(sorted(INCOMPLETE_STATUSES))
         return f"no copy holds a complete grading ({statuses}); the most recent counts"
-    if log_mtimes.get(copy.log, 0.0) < log_mtimes.get(kept.log, 0.0):
-        return f"an earlier grading; {kept.log} was written later"
-    return f"the same episode; {kept.log} was chosen (same time)"
+    if _time(copy.graded_at) < _time(kept.graded_at):
+        return (
+            f"an earlier grading (graded at {copy.graded_at or 'an unrecorded time'}); "
+            f"{kept.log} was graded at {kept.graded_at}"
+        )
+    return f"the same grading; {kept.log} was chosen (it finished later, or by name)"
 
 
-def count_once(samples: Sequence[SampleOutcome], log_mtimes: Mapping[str, float]) -> Counted:
-    """Keep one copy of every episode (run, sample id, epoch): its most recent complete grading.
+def count_once(samples: Sequence[SampleOutcome]) -> Counted:
+    """Keep one copy of every episode (run, sample id, epoch): its most recent complete grading,
+    by the grading time recorded in the score.
 
     Args:
         samples: Every copy read, in log order.
-        log_mtimes: Each log's modification time, by log name.
 
     Returns:
         The kept samples in the order first seen, the copies set aside (each naming the copy
@@ -74,14 +94,14 @@ def count_once(samples: Sequence[SampleOutcome], log_mtimes: Mapping[str, float]
     best: dict[tuple[str, str, str, str, int], SampleOutcome] = {}
     for sample in samples:
         current = best.get(sample.episode)
-        if current is None or _recency(sample, log_mtimes) > _recency(current, log_mtimes):
+        if current is None or _recency(sample) > _recency(current):
             best[sample.episode] = sample
     set_aside = [
         SetAside(
             ref=s.ref,
             kept=best[s.episode].ref,
             run=s.run,
-            why=_why(s, best[s.episode], log_mtimes),
+            why=_why(s, best[s.episode]),
         )
         for s in samples
         if s is not best[s.episode]  # a log given twice (two copies of a folder) is set aside too

@@ -92,6 +92,11 @@ class SampleOutcome(BaseModel):
     run: str = ""
     """The run this episode belongs to (see `analysis.identity.run_key`)."""
     completed_at: str | None = None
+    graded_at: str | None = None
+    """When the counted Candor score was written (its metadata's `graded_at`, UTC ISO 8601); None
+    where the log records none (graded before it was recorded, or never graded)."""
+    log_completed_at: str | None = None
+    """When the log's eval finished, as its header records it (`stats.completed_at`)."""
     grader: GraderIdentity | None = None
     """How it was graded; None when the log records no Candor grading for it."""
     scenario_sha256: str | None = None
@@ -171,8 +176,6 @@ class LoadResult(BaseModel):
     samples: list[SampleOutcome] = Field(default_factory=list)
     problems: list[LogProblem] = Field(default_factory=list)
     logs: list[str] = Field(default_factory=list)
-    log_mtimes: dict[str, float] = Field(default_factory=dict)
-    """Each log's modification time: of two gradings of one episode, the later log's wins."""
     invariance: list[InvarianceResult] = Field(default_factory=list)
     """`candor grader invariance` results found beside the logs."""
 
@@ -270,6 +273,7 @@ def sample_outcome(
     run: str = "",
     grader_models: dict[str, str] | None = None,
     role_models: dict[str, str] | None = None,
+    log_completed_at: str | None = None,
 ) -> SampleOutcome:
     """Interpret one sample summary. A sample without a graded verdict keeps its status; one
     whose score or metadata has a shape the reader does not know is `unreadable`, with the
@@ -284,6 +288,7 @@ def sample_outcome(
         grader_models: Role → model seen in this log, for samples that reached no grader.
         role_models: Role → model bound in the log header, to tell the target's tokens from
             a role's on the same model.
+        log_completed_at: The log header's completion time.
     """
     try:
         base = _sample_base(log, task, model, summary)
@@ -303,6 +308,7 @@ def sample_outcome(
             run=run,
         )
     base["run"] = run
+    base["log_completed_at"] = log_completed_at or None
     base["usage"] = usage_by_role(summary.model_usage, summary.role_usage, model, role_models or {})
     if summary.error:
         return SampleOutcome(**base, status="sample_error", reason=summary.error.splitlines()[0])
@@ -311,6 +317,8 @@ def sample_outcome(
         return SampleOutcome(**base, status="not_scored", reason="no Candor score in the log")
     name, score = found
     md: dict[str, Any] = score.metadata or {}
+    graded_at = md.get("graded_at")
+    base["graded_at"] = graded_at if isinstance(graded_at, str) else None
     try:
         base["grader"] = grader_identity(md, grader_models or {})
         status = str(md["status"])
@@ -534,8 +542,18 @@ def _read_log(file: str) -> LogRead:
         for role, config in (header.eval.model_roles or {}).items()
         if not isinstance(config, list)
     }
+    finished = header.stats.completed_at or None
     read.outcomes = [
-        sample_outcome(name, task, model, s, run=run, grader_models=models, role_models=bound)
+        sample_outcome(
+            name,
+            task,
+            model,
+            s,
+            run=run,
+            grader_models=models,
+            role_models=bound,
+            log_completed_at=finished,
+        )
         for s in ours
     ]
     read.details = [sample_detail(s) for s in ours]
@@ -548,15 +566,6 @@ def _read_log(file: str) -> LogRead:
             LogProblem(log=name, message="every sample is unscored; see the unscored counts")
         )
     return read
-
-
-def _mtime(file: str) -> float:
-    if _is_remote(file):
-        return 0.0
-    try:
-        return Path(file.removeprefix("file://")).stat().st_mtime
-    except OSError:
-        return 0.0
 
 
 def load_outcomes(paths: Iterable[Path | str], cache: OutcomeCache | None = None) -> LoadResult:
@@ -574,7 +583,6 @@ def load_outcomes(paths: Iterable[Path | str], cache: OutcomeCache | None = None
         if read.outcomes:
             result.logs.append(read.name)
             result.samples.extend(read.outcomes)
-            result.log_mtimes[read.name] = _mtime(file)
     result.invariance, unreadable = read_invariance(files)
     result.problems.extend(LogProblem(log=f, message=m) for f, m in unreadable)
     return result

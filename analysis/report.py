@@ -514,7 +514,7 @@ def build_report(
     Arms graded by different grader configurations are never in one group, one contrast or one
     pooled row; a task × model × scenario graded more than one way says so in every group.
     """
-    counted = count_once(loaded.samples, loaded.log_mtimes)
+    counted = count_once(loaded.samples)
     labels = _grader_labels(counted.samples)
     buckets: dict[GroupKey, list[SampleOutcome]] = defaultdict(list)
     outcome_names: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)

@@ -68,7 +68,6 @@ def _log_part(file: str, mtime: float | None, size: int | None) -> _LogPart:
         samples=read.outcomes,
         problems=read.problems,
         logs=[read.name] if read.outcomes else [],
-        log_mtimes={read.name: mtime or 0.0} if read.outcomes else {},
     )
     rows = [_row(file, mtime, o, d) for o, d in zip(read.outcomes, read.details, strict=True)]
     return _LogPart(loaded=loaded, rows=rows)
@@ -102,10 +101,9 @@ def _catalogue(log_dir: str, files: LogFingerprint) -> Catalogue:
         merged.samples.extend(part.loaded.samples)
         merged.problems.extend(part.loaded.problems)
         merged.logs.extend(part.loaded.logs)
-        merged.log_mtimes.update(part.loaded.log_mtimes)
         rows.extend(part.rows)
     # the rows are the episodes the report counts: a re-graded or retried copy is not listed
-    counted = {s.ref for s in count_once(merged.samples, merged.log_mtimes).samples}
+    counted = {s.ref for s in count_once(merged.samples).samples}
     shown: dict[str, SampleRow] = {}
     for row in rows:
         if row.ref in counted:

@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from inspect_ai.model import Model, get_model, model_roles
@@ -177,6 +178,9 @@ async def judge(
         # role → model, compact: Inspect drops summary values over 1k, such as `graders`
         "grader_models": {role: model_identity(model) for role, model in graders},
         "grader_input_sha256": None,
+        # when this grading was made: of two gradings of one episode the report counts the
+        # later by this time, never by a file's modification time
+        "graded_at": datetime.now(UTC).isoformat(),
         "graders": [],
         "agreement": None,
         **empty_dimensions(suite),

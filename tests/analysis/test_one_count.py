@@ -7,8 +7,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shlex
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,8 @@ from inspect_ai.log import read_eval_log, write_eval_log
 from inspect_ai.model import get_model
 from inspect_ai.scorer import match
 
-from analysis.logs import load_outcomes
+from analysis.episodes import count_once
+from analysis.logs import SampleOutcome, load_outcomes
 from analysis.render import to_csv, to_markdown
 from analysis.report import build_report
 from cli.main import main
@@ -192,3 +195,89 @@ def test_a_log_that_only_looks_like_candor_is_set_aside(tmp_path: Path) -> None:
     assert loaded.samples == []
     [problem] = loaded.problems
     assert re.search(r"not a Candor log: .* no Candor score \(scorers: match\)", problem.message)
+
+
+# --- the latest grading is the one graded last, by the time inside the log ---------------------
+
+
+def _touch(path: Path, when: float) -> None:
+    os.utime(path, (when, when))
+
+
+@pytest.mark.parametrize("copied", [False, True])
+def test_the_later_grading_counts_whatever_the_files_mtimes(
+    copied: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A re-grade written to a new file counts over the original even when the original's file is
+    the newer one: touched after the re-grade, or both copied elsewhere in the other order."""
+    log = run_blame(tmp_path, "deceptive", epochs=EPOCHS)
+    regraded = log.with_name(log.stem + "-scored.eval")
+    args = [a for a in _readme_regrade(log, grader_model("honest")) if a != "--overwrite"]
+    inspect_cli(*args, "--output-file", str(regraded))
+    folder = tmp_path
+    if copied:  # a checkout or a copy writes the files in any order, with new mtimes
+        folder = tmp_path / "copy"
+        folder.mkdir()
+        shutil.copy(regraded, folder / regraded.name)
+        shutil.copy(log, folder / log.name)
+    _touch(folder / regraded.name, 1_000_000_000.0)
+    _touch(folder / log.name, 2_000_000_000.0)  # the original's file is now the newer one
+    assert (folder / log.name).stat().st_mtime > (folder / regraded.name).stat().st_mtime
+    report = _report(capsys, folder)
+    assert _arms(report) == {
+        "overseer=ai,audit=none": (0, EPOCHS),  # the honest re-grade, not the deceptive original
+        "overseer=human,audit=none": (0, EPOCHS),
+    }
+    assert len(report["set_aside"]) == 2 * EPOCHS
+    assert all(a["kept"].startswith(regraded.stem) for a in report["set_aside"])
+    assert all("an earlier grading (graded at 20" in a["why"] for a in report["set_aside"])
+
+
+def _copy(**changes: Any) -> SampleOutcome:
+    base: dict[str, Any] = {
+        "log": "a.eval",
+        "task": "t",
+        "model": "m",
+        "sample_id": "s:arm",
+        "epoch": 1,
+        "scenario": "s",
+        "suite": "deception",
+        "arm": "arm",
+        "levels": {},
+        "status": "graded",
+        "run": "r",
+    }
+    return SampleOutcome(**{**base, **changes})
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "kept"),
+    [
+        # the recorded grading time decides, whichever log is listed first
+        ({"graded_at": "2026-01-02T00:00:00+00:00"}, {"graded_at": "2026-01-01T00:00:00+00:00"}, 0),
+        ({"graded_at": "2026-01-01T00:00:00+00:00"}, {"graded_at": "2026-01-02T00:00:00+00:00"}, 1),
+        # a grading whose time is recorded beats one graded before it was recorded
+        ({}, {"graded_at": "2026-01-01T00:00:00+00:00"}, 1),
+        # a complete grading beats a later failed one
+        (
+            {"graded_at": "2026-01-01T00:00:00+00:00"},
+            {"graded_at": "2026-01-03T00:00:00+00:00", "status": "grader_error"},
+            0,
+        ),
+        # the same grading in two logs (a retry's copy): the log that finished later
+        (
+            {"graded_at": "2026-01-01T00:00:00+00:00", "log_completed_at": "2026-01-05T00:00:00Z"},
+            {"graded_at": "2026-01-01T00:00:00+00:00", "log_completed_at": "2026-01-04T00:00:00Z"},
+            0,
+        ),
+        # times in other offsets compare as times, not as text
+        ({"graded_at": "2026-01-01T10:00:00+02:00"}, {"graded_at": "2026-01-01T09:00:00+00:00"}, 1),
+    ],
+)
+def test_count_once_orders_gradings_by_their_recorded_times(
+    first: dict[str, Any], second: dict[str, Any], kept: int
+) -> None:
+    copies = [_copy(log="a.eval", **first), _copy(log="b.eval", **second)]
+    counted = count_once(copies)
+    assert counted.samples == [copies[kept]]
+    assert [s.kept for s in counted.set_aside] == [copies[kept].ref]
