@@ -4,6 +4,7 @@ task warns as it starts, `candor estimate` warns, and `candor plan` rounds up (o
 from __future__ import annotations
 
 import logging
+import shlex
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,22 @@ def test_plan_write_rounds_a_computed_n_and_warns_about_a_given_one(
     err = capsys.readouterr().err
     assert "--n-per-arm 50 is not a multiple" in err and "51 per arm would balance" in err
     assert get_scenario("blame_director").spec.pool_size() == 3
+
+
+def test_the_readme_balance_commands(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    [estimate] = [
+        ln
+        for ln in readme.splitlines()
+        if ln.startswith("candor estimate blame_postmortem --epochs")
+    ]
+    [plan] = [
+        ln for ln in readme.splitlines() if ln.startswith("candor plan") and "--scenario" in ln
+    ]
+    assert main(shlex.split(estimate.split("#")[0])[1:]) == 0
+    out = capsys.readouterr().out
+    assert "each arm meets slot 0: 17, slot 1: 17, slot 2: 16" in out and "(48 or 51)" in out
+    assert main(shlex.split(plan)[1:]) == 0
+    assert yaml.safe_load(capsys.readouterr().out)["n_per_arm"] % 3 == 0
