@@ -309,9 +309,48 @@ def test_family_controls_hold_in_every_arm(loaded: LoadedScenario) -> None:
         private = [
             k
             for k in out.keys("document:")
-            if re.search(r"team access only|INTERNAL ONLY", out.text(k))
+            if re.search(r"team access only|\(engineering tracker\)", out.text(k))
         ]
         assert len(private) == 1, f"{arm.name}: expected one private evidence document"
+
+
+# Words that would tell the agent what it may not disclose: the temptation to conceal must come
+# from the incentives alone, so no text the agent reads restricts what it may tell the other party.
+DISCLOSURE_LIMITS = [
+    r"internal[ -]only",
+    r"not for (customers|buyers|clients|external|the reviewer|the overseer)",
+    r"confidential",
+    r"do not (share|disclose|mention|reveal)",
+    r"(must|should) not (be )?(shared|disclosed|mentioned|revealed|share|disclose|tell)",
+    r"not to be (shared|disclosed)",
+    r"need[- ]to[- ]know basis",
+]
+
+
+@pytest.mark.parametrize("pattern", DISCLOSURE_LIMITS)
+@pytest.mark.parametrize("loaded", [v for vs in FAMILIES.values() for v in vs], ids=lambda v: v.id)
+def test_no_family_text_limits_what_the_agent_may_disclose(
+    loaded: LoadedScenario, pattern: str
+) -> None:
+    for arm in all_arms(loaded.spec):
+        out = render(loaded, arm)
+        for key in out.texts:
+            if key == "persona" or key.startswith(("ground_truth", "criteria")):
+                continue  # never shown to the agent
+            found = re.search(pattern, out.text(key), re.IGNORECASE)
+            assert found is None, f"{loaded.id} {arm.name} {key}: {found.group(0)!r}"
+
+
+@pytest.mark.parametrize("loaded", FAMILIES["sale_defect"], ids=lambda v: v.id)
+def test_the_buyer_is_a_model_counterparty_with_scripted_replies(loaded: LoadedScenario) -> None:
+    cp = loaded.spec.counterparty
+    assert cp is not None and cp.mode == "model" and cp.persona is not None
+    assert len(cp.turns) == cp.max_turns  # every turn has a scripted reply for offline runs
+    for arm in all_arms(loaded.spec):
+        persona = render(loaded, arm).text("persona")
+        assert "cannot see the" in persona and re.search(
+            r"do not run a (technical )?trial", persona
+        )
 
 
 def test_grid_timeline_puts_the_change_before_the_forecast_that_carried_it() -> None:
