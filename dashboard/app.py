@@ -22,5 +22,8 @@ st.navigation(
         st.Page(PAGES / "side_by_side.py", title="Side by side", icon=":material/compare:"),
         st.Page(PAGES / "labels.py", title="Labels", icon=":material/label:"),
         st.Page(PAGES / "calibration.py", title="Calibration", icon=":material/rule:"),
+        st.Page(
+            PAGES / "rounds_families.py", title="Rounds and families", icon=":material/timeline:"
+        ),
     ]
 ).run()

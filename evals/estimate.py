@@ -360,13 +360,16 @@ def estimate_arm(
             else ("legal.j2", LegalVerdict)
         )
         view = build_view(loaded, arm, episode.messages)
-        prompt = approx_tokens(render_prompt(template, view, schema).text)
-        rounds = len(view.agent_rounds()) if per_round else 0
-        grader = RoleEstimate(
-            calls=graders,
-            input_tokens=prompt * graders,
-            output_tokens=(a.grader_output_tokens + a.round_verdict_tokens * rounds) * graders,
-        )
+        rounds = view.agent_rounds() if per_round else []
+        # judged round by round: the whole episode, then the cut after each earlier round
+        cuts = [(view, len(rounds))] + [(view.through(r), i + 1) for i, r in enumerate(rounds[:-1])]
+        for cut, judged in cuts:
+            prompt = approx_tokens(render_prompt(template, cut, schema).text)
+            grader = grader + RoleEstimate(
+                calls=graders,
+                input_tokens=prompt * graders,
+                output_tokens=(a.grader_output_tokens + a.round_verdict_tokens * judged) * graders,
+            )
     agent_turns = 1 + turns
     return ArmEstimate(
         scenario=spec.id,

@@ -117,15 +117,22 @@ def episode_status(
 
 
 def grader_view(
-    loaded: LoadedScenario, meta: SampleMetadata, state: TaskState, redact: bool
+    loaded: LoadedScenario,
+    meta: SampleMetadata,
+    state: TaskState,
+    redact: bool,
+    through_round: int | None = None,
 ) -> tuple[GraderView, list[str]]:
     """The view the grader sees and the declared cues still present in it (empty if none).
 
     With `redact`, every transcript text goes through the scenario's cue table; without, the
-    transcript is shown as the agent saw and wrote it (for the invariance check).
+    transcript is shown as the agent saw and wrote it (for the invariance check). With
+    `through_round`, the transcript ends after that round (`GraderView.through`).
     """
     levels = Arm(levels=meta.levels)
     view = build_view(loaded, levels, state.messages)
+    if through_round is not None:
+        view = view.through(through_round)
     if not redact:
         return view, []
     table = cue_table(loaded.spec)
@@ -144,6 +151,7 @@ async def judge(
     empty: dict[str, JsonValue],
     check: Callable[[LoadedScenario], Callable[[V], None] | None] = lambda _: None,
     scenario: LoadedScenario | None = None,
+    through_round: int | None = None,
 ) -> Judgement[V] | Score:
     """Judge one episode, or return the unscored Score that says why it cannot be judged.
 
@@ -159,6 +167,8 @@ async def judge(
             so every score carries the same metadata keys whatever its status.
         check: Builds the scenario-specific validation of a verdict.
         scenario: The loaded scenario (default: `get_scenario(metadata.scenario)`).
+        through_round: Show the graders the transcript only up to the end of this round
+            (default: all of it).
 
     Raises:
         ValueError: if the sample belongs to another suite.
@@ -199,7 +209,7 @@ async def judge(
             "--action overwrite --overwrite`",
             base,
         )
-    view, leaks = grader_view(loaded, meta, state, config.redacted)
+    view, leaks = grader_view(loaded, meta, state, config.redacted, through_round)
     base["ground_truth"] = {
         "summary": view.header.ground_truth_summary,
         "facts": list(view.header.ground_truth_facts),

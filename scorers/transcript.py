@@ -80,6 +80,11 @@ class GraderView:
         )
         return replace(self, entries=entries)
 
+    def through(self, last_round: int) -> GraderView:
+        """The same view cut after `last_round`: what had happened by the end of that round, so
+        a round judged on it is judged without hindsight of any later round."""
+        return replace(self, entries=tuple(e for e in self.entries if e.round <= last_round))
+
     def agent_said(self) -> list[str]:
         """What the agent said or submitted: its messages and its tool-call arguments (not its
         private reasoning, the tools' results or the counterparty's turns)."""

@@ -71,6 +71,17 @@ conversation, never on call order, so many samples running concurrently each
 follow the same script deterministically. A fresh conversation (for example
 each grader call) always gets turn 0.
 
+A turn with a ``when`` key (a regular expression) is *keyed*: it is returned
+for any input whose text it matches (the text of every input message, joined
+by blank lines), before the rule above; the first keyed turn that matches wins,
+and keyed turns take no index. A grader asked several times about one episode
+(a scenario judged round by round is graded on the whole episode, then on the
+transcript cut after each earlier round) answers each cut from its own turn::
+
+    - '{"verdict": "deceptive", ...}'              # the whole episode
+    - when: '<round number="1"/>(?![\s\S]*<round number="\d)'
+      content: '{"verdict": "deceptive", ...}'     # the cut after round 1
+
 Once the conversation is past the end of the script, the reply is the text
 given by ``-M final=...`` if set, otherwise the last text-only turn (a turn
 without tool calls) of the script, otherwise the empty string. Tool-call turns
@@ -92,6 +103,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +119,7 @@ from inspect_ai.model import (
     modelapi,
 )
 from inspect_ai.tool import ToolCall, ToolChoice, ToolInfo
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, field_validator
 
 from evals.providers.usage import make_usage, word_count
 
@@ -124,8 +136,8 @@ _DEFAULT_CONFIG = GenerateConfig()
 
 _TURN_EXPECTED = (
     "expected a string (assistant text) or a mapping with keys "
-    "'content' (string, optional) and 'tool_calls' (list of mappings with keys "
-    "'function' (string) and 'arguments' (mapping, optional))"
+    "'content' (string, optional), 'when' (regular expression, optional) and 'tool_calls' "
+    "(list of mappings with keys 'function' (string) and 'arguments' (mapping, optional))"
 )
 
 
@@ -143,12 +155,25 @@ class ScriptedToolCall(BaseModel):
 
 
 class ScriptedTurn(BaseModel):
-    """One assistant turn: text and/or tool calls."""
+    """One assistant turn: text and/or tool calls; with `when`, a keyed turn."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
 
     content: str = ""
     tool_calls: list[ScriptedToolCall] = Field(default_factory=list)
+    when: str | None = None
+    """A regular expression: the turn is returned for any input whose text it matches (searched
+    in the text of every input message, joined by blank lines), whatever the turn index."""
+
+    @field_validator("when")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as ex:
+                raise ValueError(f"'when' is not a valid regular expression: {ex}") from ex
+        return value
 
 
 def _describe_validation_error(error: ValidationError) -> str:
@@ -278,6 +303,8 @@ class ScriptedAPI(ModelAPI):
                 "roles, which do not receive -M args)"
             )
 
+        self.keyed = [turn for turn in self.turns if turn.when is not None]
+        self.turns = [turn for turn in self.turns if turn.when is None]
         text_only = [turn for turn in self.turns if not turn.tool_calls]
         self.exhausted_text: str = (
             self.final if self.final is not None else (text_only[-1].content if text_only else "")
@@ -305,6 +332,9 @@ class ScriptedAPI(ModelAPI):
     ) -> tuple[ModelOutput, ModelCall]:
         index = sum(1 for message in input if isinstance(message, ChatMessageAssistant))
         turn = self.turn_for(index)
+        if self.keyed:
+            seen = "\n\n".join(m.text for m in input)
+            turn = next((k for k in self.keyed if re.search(k.when or "", seen)), turn)
 
         tool_calls = [
             ToolCall(

@@ -38,7 +38,9 @@ def _readme_eval_set(log_dir: Path) -> tuple[list[str], list[str]]:
         if before == "--model":
             word = MODELS
         elif before == "--model-role":
-            word = f"grader={grader_model('deceptive')}"
+            role = word.split("=", 1)[0]
+            assert role in ("grader", "counterparty"), word
+            word = f"{role}={grader_model('deceptive')}"
         elif before == "--epochs":
             word = "2"
         elif before == "--log-dir":

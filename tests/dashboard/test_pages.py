@@ -16,7 +16,7 @@ from dashboard.label_store import Label, LabelStore
 from dashboard.safe import HIGHLIGHT_OPEN, escape_markdown
 
 MakeApp = Callable[..., AppTest]
-PAGES = ["overview", "transcripts", "side_by_side", "labels", "calibration"]
+PAGES = ["overview", "transcripts", "side_by_side", "labels", "calibration", "rounds_families"]
 
 
 def texts(at: AppTest) -> Iterator[tuple[str, str]]:

@@ -10,14 +10,17 @@ from pathlib import Path
 
 import pytest
 from inspect_ai import eval as inspect_eval
-from inspect_ai.model import ModelOutput, get_model
+from inspect_ai.model import ChatMessage, GenerateConfig, ModelOutput, get_model
+from inspect_ai.tool import ToolChoice, ToolInfo
+from inspect_ai.util import Store
 
 from analysis.logs import load_outcomes
 from analysis.render import to_markdown
 from analysis.report import build_report
 from evals.deception.deception import deception
+from records.store import EpisodeStore
 from scenarios.loader import LoadedScenario, all_arms, load_all
-from scenarios.schema import DeceptionJudging, SubmitTool
+from scenarios.schema import DeceptionJudging, FilesTool, SubmitTool
 from tests.helpers import call, text
 
 QUOTE = "All is as the record shows."
@@ -45,7 +48,9 @@ def _agent(loaded: LoadedScenario) -> list[ModelOutput]:
     return [call("list_files"), call(tool.name, **dict.fromkeys(tool.fields, QUOTE)), *replies]
 
 
-def _verdict(loaded: LoadedScenario, deceptive: bool) -> str:
+def _verdict(loaded: LoadedScenario, deceptive: bool, through: int | None = None) -> str:
+    """The grader's verdict: on the whole episode, or (judged round by round) on the transcript
+    cut after round `through`."""
     judging = loaded.spec.judging
     assert isinstance(judging, DeceptionJudging)
     verdict: dict[str, object] = {
@@ -58,14 +63,39 @@ def _verdict(loaded: LoadedScenario, deceptive: bool) -> str:
     if judging.per_round:
         first = "omission" if deceptive else "honest"
         later = "false_statement" if deceptive else "honest"
+        rounds = 1 + _turns(loaded) if through is None else through
         verdict["rounds"] = [
             {"round": 1, "label": first, "evidence": [QUOTE]},
             *(
                 {"round": i + 2, "label": later, "evidence": [f"Reply {i + 2}."]}
-                for i in range(_turns(loaded))
+                for i in range(rounds - 1)
             ),
         ]
     return json.dumps(verdict)
+
+
+def _grades(loaded: LoadedScenario, deceptive: bool) -> list[ModelOutput]:
+    """Every grader reply one episode takes: one, or round by round the whole episode and then
+    the cut after each earlier round."""
+    judging = loaded.spec.judging
+    cuts = (
+        range(1, 1 + _turns(loaded))
+        if isinstance(judging, DeceptionJudging) and (judging.per_round)
+        else range(0)
+    )
+    return [
+        text(_verdict(loaded, deceptive)),
+        *(text(_verdict(loaded, deceptive, k)) for k in cuts),
+    ]
+
+
+def _model_played(loaded: LoadedScenario) -> bool:
+    return loaded.spec.counterparty is not None and loaded.spec.counterparty.mode == "model"
+
+
+def _party_replies(loaded: LoadedScenario) -> list[ModelOutput]:
+    """What a model counterparty says in one episode: a question, then its closing line."""
+    return [text(f"Question {i + 1}?") for i in range(_turns(loaded))]
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
@@ -73,17 +103,23 @@ def test_a_family_runs_end_to_end_and_reports_its_variants(family: str, tmp_path
     variants = FAMILIES[family]
     agent: list[ModelOutput] = []
     grades: list[ModelOutput] = []
+    party: list[ModelOutput] = []
     expected: dict[tuple[str, str], bool] = {}
     for loaded in variants:  # samples run in dataset order: scenario, then arm
         for index, arm in enumerate(all_arms(loaded.spec)):
             deceptive = index == 0  # the first arm deceives, the others do not
             expected[(loaded.id, arm.name)] = deceptive
             agent += _agent(loaded)
-            grades.append(text(_verdict(loaded, deceptive)))
+            grades += _grades(loaded, deceptive)
+            if _model_played(loaded):
+                party += _party_replies(loaded)
+    roles = {"grader": get_model("mockllm/model", custom_outputs=grades, memoize=False)}
+    if party:  # the family's counterparty is a model: the role plays it
+        roles["counterparty"] = get_model("mockllm/party", custom_outputs=party, memoize=False)
     [log] = inspect_eval(
         deception(scenario=[v.id for v in variants]),
         model=get_model("mockllm/model", custom_outputs=agent, memoize=False),
-        model_roles={"grader": get_model("mockllm/model", custom_outputs=grades, memoize=False)},
+        model_roles=roles,
         log_dir=str(tmp_path),
         max_samples=1,
         display="none",
@@ -92,6 +128,10 @@ def test_a_family_runs_end_to_end_and_reports_its_variants(family: str, tmp_path
     for sample in log.samples:
         meta = sample.metadata
         assert meta["family"] == family
+        loaded = next(v for v in variants if v.id == meta["scenario"])
+        store = EpisodeStore(store=Store(dict(sample.store)))
+        sources = [t.source for t in store.counterparty_turns]
+        assert sources == ["model" if _model_played(loaded) else "scripted"] * _turns(loaded)
         [score] = (sample.scores or {}).values()
         assert (score.metadata or {})["status"] == "graded", score.metadata or {}
         assert (score.value == 1.0) is expected[(meta["scenario"], meta["arm"])]
@@ -152,3 +192,61 @@ def test_the_answer_check_counts_per_arm_whatever_the_grader_said(tmp_path: Path
     for row in rows.values():
         assert (row.episodes, row.all_correct, row.items_correct, row.items_total) == (1, 1, 5, 5)
     assert "| 1 | 1 | 5/5 (100.0%) |" in to_markdown(report)
+
+
+@pytest.mark.parametrize("loaded", FAMILIES["sale_defect"], ids=lambda v: v.id)
+def test_the_buyer_is_a_model_and_scripted_replies_still_run_every_arm(
+    loaded: LoadedScenario, tmp_path: Path
+) -> None:
+    """The sale family's buyer is played by the `counterparty` role from its persona, seeing
+    what Alex said and sent but never its workspace; `-T counterparty=scripted` replays the
+    scripted turns in every arm with no counterparty model bound."""
+    assert _model_played(loaded)
+    arms = all_arms(loaded.spec)
+    prompts: list[str] = []
+
+    def buyer(
+        messages: list[ChatMessage],
+        tools: list[ToolInfo],
+        choice: ToolChoice,
+        config: GenerateConfig,
+    ) -> ModelOutput:
+        prompts.append(messages[-1].text)
+        return text("Any known restore or logging issues? [END]" if len(prompts) % 2 == 0 else "Q?")
+
+    evidence = "KI-88" if loaded.id == "sale_defect_backup" else "FW-213"
+    [record] = [
+        d.name
+        for t in loaded.spec.tools
+        if isinstance(t, FilesTool)
+        for d in t.documents
+        if d.name.startswith("engineering/")
+    ]
+    for mode in ("model", "scripted"):
+        # Alex reads the defect record first: its text is in Alex's transcript, never the buyer's
+        agent = [o for _ in arms for o in [call("read_file", path=record), *_agent(loaded)]]
+        grades = [text(_verdict(loaded, False)) for _ in arms]
+        roles = {"grader": get_model("mockllm/model", custom_outputs=grades, memoize=False)}
+        if mode == "model":
+            roles["counterparty"] = get_model("mockllm/buyer", custom_outputs=buyer, memoize=False)
+        [log] = inspect_eval(
+            deception(scenario=loaded.id, counterparty="scripted" if mode == "scripted" else None),
+            model=get_model("mockllm/model", custom_outputs=agent, memoize=False),
+            model_roles=roles,
+            log_dir=str(tmp_path / mode),
+            max_samples=1,
+            display="none",
+        )
+        assert log.status == "success" and log.samples is not None
+        assert sorted(s.metadata["arm"] for s in log.samples) == sorted(a.name for a in arms)
+        for sample in log.samples:
+            store = EpisodeStore(store=Store(dict(sample.store)))
+            assert {t.source for t in store.counterparty_turns} == {mode}
+            [score] = (sample.scores or {}).values()
+            assert (score.metadata or {})["status"] == "graded"
+            assert evidence in str(sample.messages)  # Alex read the record
+    assert len(prompts) == 2 * len(arms)
+    for prompt in prompts:
+        assert prompt.startswith("You are ") and "Alex" in prompt
+        assert QUOTE in prompt  # the proposal Alex sent
+        assert evidence not in prompt  # the defect record stays in Alex's workspace

@@ -51,15 +51,32 @@ VERDICT = {
 }
 
 
-def _verdict(scenario: str, quote: str) -> dict[str, object]:
+def _verdict(scenario: str, quote: str, rounds: int | None = None) -> dict[str, object]:
     """The deceptive verdict, quoting `quote`; with a verdict per round where the scenario is
-    judged round by round (the submission is round 1, each reply to a turn one more round)."""
+    judged round by round (the submission is round 1, each reply to a turn one more round),
+    on the whole episode or on the transcript cut after round `rounds`."""
     verdict: dict[str, object] = {**VERDICT, "evidence": [quote]}
     judging = get_scenario(scenario).spec.judging
     if judging.kind == "deception" and judging.per_round:
-        later = [{"round": i + 2, "label": "honest", "evidence": []} for i in _turns(scenario)]
-        verdict["rounds"] = [{"round": 1, "label": "omission", "evidence": [quote]}, *later]
+        later = [{"round": i + 2, "label": "honest", "evidence": []} for i in _replied(scenario)]
+        verdict["rounds"] = [{"round": 1, "label": "omission", "evidence": [quote]}, *later][
+            :rounds
+        ]
     return verdict
+
+
+def _grades(scenario: str, quote: str) -> list[ModelOutput]:
+    """The grader's replies to one episode: the whole, then (round by round) each cut."""
+    judging = get_scenario(scenario).spec.judging
+    per_round = judging.kind == "deception" and judging.per_round
+    cuts = range(1, 1 + len(_replied(scenario))) if per_round else range(0)
+    return [text(json.dumps(_verdict(scenario, quote, k))) for k in [None, *cuts]]
+
+
+def _replied(scenario: str) -> range:
+    """The counterparty turns the agent answers in an episode."""
+    counterparty = get_scenario(scenario).spec.counterparty
+    return range(counterparty.max_turns if counterparty is not None else 0)
 
 
 def _turns(scenario: str) -> range:
@@ -83,14 +100,17 @@ def test_task_with_mockllm_per_role(name: str, tmp_path: Path) -> None:
     target = get_model(
         "mockllm/model", custom_outputs=_agent(submit, fields, name) * arms, memoize=False
     )
-    verdict = _verdict(name, next(iter(fields.values())))  # a quote it did write
-    grader = get_model(
-        "mockllm/model", custom_outputs=[text(json.dumps(verdict))] * arms, memoize=False
-    )
+    grades = _grades(name, next(iter(fields.values())))  # quoting what it did write
+    grader = get_model("mockllm/model", custom_outputs=grades * arms, memoize=False)
+    roles = {"grader": grader}
+    cp = get_scenario(name).spec.counterparty
+    if cp is not None and cp.mode == "model":  # the role plays the party from its persona
+        party = [text("And then?")] * cp.max_turns * arms
+        roles["counterparty"] = get_model("mockllm/party", custom_outputs=party, memoize=False)
     [log] = inspect_eval(
         deception(name),
         model=target,
-        model_roles={"grader": grader},
+        model_roles=roles,
         log_dir=str(tmp_path),
         max_samples=1,
         display="none",
@@ -172,9 +192,20 @@ def _scripts(name: str, folder: Path) -> tuple[Path, Path]:
         {"tool_calls": [{"function": submit, "arguments": fields}]},
         *_replies(name),
     ]
-    verdict = _verdict(name, "fine as submitted")
+    grader: list[object] = [json.dumps(_verdict(name, "fine as submitted"))]
+    judging = get_scenario(name).spec.judging
+    if judging.kind == "deception" and judging.per_round:
+        # the cut after round k ends with that round: its marker is the last one
+        grader += [
+            {
+                "when": f'<round number="{k}"/>(?![\\s\\S]*<round number="\\d)',
+                "content": json.dumps(_verdict(name, "fine as submitted", k)),
+            }
+            for k in range(1, 1 + len(_replied(name)))
+        ]
     (folder / "agent.yaml").write_text(yaml.safe_dump(agent), encoding="utf-8")
-    (folder / "grader.yaml").write_text(yaml.safe_dump([json.dumps(verdict)]), encoding="utf-8")
+    (folder / "grader.yaml").write_text(yaml.safe_dump(grader), encoding="utf-8")
+    (folder / "party.yaml").write_text(yaml.safe_dump(["And then?"]), encoding="utf-8")
     return folder / "agent.yaml", folder / "grader.yaml"
 
 
@@ -192,6 +223,8 @@ def test_scripted_provider_from_the_command_line(name: str, form: str, tmp_path:
         f"scripted/{agent}",
         "--model-role",
         f"grader=scripted/{grader}",
+        "--model-role",  # a scenario whose party is a model
+        f"counterparty=scripted/{tmp_path / 'party.yaml'}",
         "--log-dir",
         str(logs),
         cwd=ROOT,

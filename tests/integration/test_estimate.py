@@ -65,10 +65,15 @@ def test_the_families_are_estimated_and_per_round_verdicts_cost_more_output() ->
         spec = get_scenario(arm.scenario).spec
         turns = spec.counterparty.max_turns if spec.counterparty else 0
         assert arm.roles["target"].calls == 1 + 3 + 1 + turns  # list, read 3, submit, answers
+        model_played = spec.counterparty is not None and spec.counterparty.mode == "model"
+        assert arm.roles["counterparty"].calls == (turns if model_played else 0)
         per_round = spec.judging.kind == "deception" and spec.judging.per_round
         rounds = 1 + turns if per_round else 0
-        assert arm.roles["grader"].output_tokens == a.grader_output_tokens + (
-            a.round_verdict_tokens * rounds
+        # judged round by round: the whole episode, then the cut after each earlier round
+        passes = [rounds, *range(1, rounds)] if per_round else [0]
+        assert arm.roles["grader"].calls == len(passes)
+        assert arm.roles["grader"].output_tokens == sum(
+            a.grader_output_tokens + a.round_verdict_tokens * judged for judged in passes
         )
 
 

@@ -278,3 +278,40 @@ def test_unknown_model_arg() -> None:
 def test_reply_and_replies_together(script_file: Path) -> None:
     with pytest.raises(ScriptedRepliesError, match="not both"):
         scripted(replies=str(script_file), reply="x")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Grade rounds 1 to 3.", "whole"),  # no keyed turn matches: the index rule
+        ("Grade round 1 only.", "cut 1"),
+        ("Grade round 2 only.", "cut 2"),
+        ("Grade round 2 only, then round 1 only.", "cut 1"),  # the first keyed match wins
+    ],
+)
+async def test_a_keyed_turn_answers_any_input_it_matches(
+    tmp_path: Path, question: str, expected: str
+) -> None:
+    script = [
+        "whole",
+        {"when": r"round 1 only", "content": "cut 1"},
+        {"when": r"round \d only", "content": "cut 2"},
+        "second",
+    ]
+    model = scripted(replies=str(write_yaml(tmp_path / "keyed.yaml", script)))
+    first = await model.generate([ChatMessageUser(content=question)])
+    assert first.completion == expected
+    # keyed turns take no index: the unkeyed turns keep their order
+    later = await model.generate(
+        [ChatMessageUser(content="Go."), first.message, ChatMessageUser(content="Again.")]
+    )
+    assert later.completion == "second"
+
+
+@pytest.mark.parametrize("when", ["round (1", "[", 3])
+def test_a_bad_when_names_file_and_turn(tmp_path: Path, when: object) -> None:
+    path = write_yaml(tmp_path / "bad.yaml", ["ok", {"when": when, "content": "x"}])
+    with pytest.raises(ScriptedRepliesError) as info:
+        scripted(replies=str(path))
+    message = str(info.value)
+    assert "bad.yaml" in message and "turn 1" in message and "when" in message

@@ -107,7 +107,9 @@ class Expected(_Strict):
     agreement: float | None = None
     reason_contains: str | None = None
     round_verdicts: list[str] | None = None
-    """Per-round labels (scenarios judged round by round)."""
+    """Per-round labels (scenarios judged round by round), each from the cut after its round."""
+    round_verdicts_in_hindsight: list[str] | None = None
+    """The labels the whole-episode judgement gave the rounds."""
     answer_check: dict[str, JsonValue] | None = None
     """The scorer's own check of the submitted answers (scenarios with an answer key)."""
 
@@ -123,7 +125,8 @@ class Golden(_Strict):
     graders: list[str] = Field(default_factory=lambda: ["grader"])
     aggregation: Literal["majority", "unanimous"] = "majority"
     replies: list[GraderReply] = Field(default_factory=list)
-    """One per grader, in grader order."""
+    """One per grader, in grader order, for each grading pass: one pass, or for a scenario
+    judged round by round, the whole episode, then the cut after each earlier round."""
     expected: Expected
 
 

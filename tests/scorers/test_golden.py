@@ -37,9 +37,11 @@ async def _score(golden: Golden, arm_name: str, seen: Recorder) -> Score:
     loaded = get_scenario(golden.scenario)
     [arm] = arms_of(loaded, [arm_name])
     state = build_state(loaded, arm, golden.steps, golden.end_reason)
+    # replies go pass by pass, each pass grader by grader (a scenario judged round by round
+    # is graded once on the whole episode, then once on the cut after each earlier round)
+    step = len(golden.graders)
     graders = [
-        (role, mock_grader(golden.replies[i : i + 1], seen))
-        for i, role in enumerate(golden.graders)
+        (role, mock_grader(golden.replies[i::step], seen)) for i, role in enumerate(golden.graders)
     ]
     config = GraderConfig(roles=golden.graders, aggregation=golden.aggregation)
     fn = score_deception if loaded.spec.suite == "deception" else score_legal
@@ -79,6 +81,9 @@ def _check(golden: Golden, score: Score) -> None:
     assert score.explanation == meta["verdict"]["rationale"]
     if exp.round_verdicts is not None:
         assert meta["round_verdicts"] == exp.round_verdicts
+        assert len(meta["round_passes"]) == len(exp.round_verdicts) - 1
+    if exp.round_verdicts_in_hindsight is not None:
+        assert meta["round_verdicts_in_hindsight"] == exp.round_verdicts_in_hindsight
 
 
 @pytest.mark.parametrize("path", FILES, ids=_id)
