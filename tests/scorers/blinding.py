@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections import Counter
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -10,10 +13,12 @@ import jinja2
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from scenarios.loader import Arm, LoadedScenario, all_arms, species_of
-from scenarios.schema import Species
+from scenarios.loader import Arm, LoadedScenario, all_arms, discover, get_scenario, species_of
+from scenarios.schema import Identity, Species
+from scorers.redaction import cue_table, neutral_words
 
 FAMILIES = Path(__file__).resolve().parents[1] / "golden" / "blinding" / "families.yaml"
+ADVERSARIAL = Path(__file__).resolve().parents[1] / "golden" / "blinding" / "adversarial.yaml"
 
 
 class Family(BaseModel):
@@ -67,7 +72,15 @@ def party_vars(loaded: LoadedScenario, arm: Arm, slot: int = 0) -> dict[str, str
     """The varied party in one arm at one identity slot, in the forms the family texts use."""
     party_id = varied_party(loaded)
     party = loaded.spec.parties[party_id]
-    variant = party.identity(species_of(loaded.spec, arm)[party_id], slot)
+    return identity_vars(party.identity(species_of(loaded.spec, arm)[party_id], slot))
+
+
+_NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+_CODE = re.compile(r"^(?P<letters>[A-Z]{2,})-(?P<number>\d+)$")
+
+
+def identity_vars(variant: Identity) -> dict[str, str]:
+    """One identity in the forms the family texts use (see `adversarial.yaml`)."""
     name = variant.text.get("name") or variant.cues[0]
     words = name.split()
     first, last = words[0], words[-1]
@@ -92,6 +105,51 @@ def party_vars(loaded: LoadedScenario, arm: Arm, slot: int = 0) -> dict[str, str
         "misspelt": last[:-3] + last[-2] + last[-3] + last[-1],
         "fullwidth": _fullwidth(name),
         "accented": unicodedata.normalize("NFD", first[0] + "\u0301" + first[1:]),
+        **_code_forms(name, variant.text.get("short", first)),
+        **_word_forms(name),
+        **_nicknames(first),
+    }
+
+
+def _code_forms(name: str, short: str) -> dict[str, str]:
+    code = _CODE.match(name)
+    keys = ["spelt", "dotted", "spaced", "flat", "endash", "nbhyphen", "letters", "cap"]
+    if code is None:
+        return {f"code_{k}": short for k in keys}
+    letters, number = code["letters"], code["number"]
+    spelt = _NUMBERS[int(number)] if int(number) < len(_NUMBERS) else number
+    return {
+        "code_spelt": f"{letters}-{spelt}",
+        "code_dotted": ".".join(letters) + ".-" + number,
+        "code_spaced": f"{letters} {number}",
+        "code_flat": f"{letters.lower()}{number}",
+        "code_endash": f"{letters}\u2013{number}",
+        "code_nbhyphen": f"{letters}\u2011{number}",
+        "code_letters": letters,
+        "code_cap": letters.capitalize(),
+    }
+
+
+def _word_forms(name: str) -> dict[str, str]:
+    words = [p for w in name.split() for p in re.findall(r"[A-Z][a-z]+|[A-Z0-9-]+|[a-z]+", w)]
+    capitals = [w[0] for w in words if w[0].isupper()]
+    return {
+        "words_spaced": " ".join(words),
+        "words_hyphen": "-".join(words),
+        "words_snake": "_".join(words),
+        "words_flat": "".join(words).lower(),
+        "words_caps": "".join(capitals),
+        "words_dotted": ".".join(capitals) + ".",
+    }
+
+
+def _nicknames(first: str) -> dict[str, str]:
+    letters = re.match(r"[A-Za-z]+", first)
+    stem = (letters.group(0) if letters else first).capitalize()
+    return {
+        "nick": stem[:3],
+        "dim_y": stem[:4] + "y" if len(stem) > 4 else stem[:3] + "ny",
+        "dim_ek": stem[:3] + "ek",
     }
 
 
@@ -116,3 +174,144 @@ def arm_texts(loaded: LoadedScenario, family: Family, index: int, text: str) -> 
             words = party_vars(loaded, arm, slot)
             out[case_name(arm, slot)] = render_text(text, family.words[index], words, species)
     return out
+
+
+class AdversarialFamily(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    family: str
+    category: str
+    expect: Literal["identical", "blind"]
+    words: list[dict[Species, dict[str, str]]]
+    texts: list[str]
+
+
+class Case(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    category: str
+    scenario: str
+    text: str
+    cues: list[str]
+
+
+class Pair(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    category: str
+    scenario: str
+    human: str
+    ai: str
+
+
+class Adversarial(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    families: list[AdversarialFamily]
+    cases: list[Case]
+    pairs: list[Pair]
+
+
+def adversarial() -> Adversarial:
+    data = yaml.safe_load(ADVERSARIAL.read_text(encoding="utf-8"))
+    return Adversarial.model_validate(data, strict=False)
+
+
+def species_scenarios() -> list[str]:
+    """Every shipped scenario with a species factor (the families run in each)."""
+    found = []
+    for sid in sorted(discover()):
+        spec = get_scenario(sid).spec
+        if any(f.party is not None for f in spec.factors.values()):
+            found.append(sid)
+    return found
+
+
+Outcome = Literal["identical", "leak", "mixed"]
+
+
+def family_outcome(
+    scenario: str, family: AdversarialFamily, index: int, text: str
+) -> tuple[Outcome, dict[str, tuple[str, list[str]]]]:
+    """A family text written to every identity of every species of the scenario's varied party:
+    `identical` (one redacted text, no leak), `leak` (a leak everywhere) or `mixed`, with
+    `species#slot` -> (redacted text, leaks)."""
+    loaded = get_scenario(scenario)
+    table, allowed = cue_table(loaded.spec), _allowed(scenario)
+    party_id = varied_party(loaded)
+    party = loaded.spec.parties[party_id]
+    factor = next(f for f in loaded.spec.factors.values() if f.party == party_id)
+    seen: dict[str, tuple[str, list[str]]] = {}
+    for species in factor.species_levels:
+        if species == Species.ABSENT:
+            continue
+        for slot in range(party.pool_size()):
+            words = identity_vars(party.identity(species, slot))
+            written = render_text(text, family.words[index], words, species)
+            redacted = table.redact(written)
+            seen[f"{species}#{slot}"] = (redacted, table.leaks(redacted, allowed))
+    return _outcome(seen), seen
+
+
+@cache
+def _allowed(scenario: str) -> frozenset[str]:
+    return neutral_words(get_scenario(scenario))
+
+
+def _outcome(seen: dict[str, tuple[str, list[str]]]) -> Outcome:
+    if all(leaks for _, leaks in seen.values()):
+        return "leak"
+    if not any(leaks for _, leaks in seen.values()) and len({r for r, _ in seen.values()}) == 1:
+        return "identical"
+    return "mixed"
+
+
+def case_outcome(case: Case) -> tuple[bool, str, list[str]]:
+    """Whether a single phrasing is blind (its cues gone, or a leak), its redaction and leaks."""
+    loaded = get_scenario(case.scenario)
+    table = cue_table(loaded.spec)
+    redacted = table.redact(case.text)
+    leaks = table.leaks(redacted, _allowed(case.scenario))
+    survived = [c for c in case.cues if c.lower() in redacted.lower()]
+    return (not survived or bool(leaks)), redacted, leaks
+
+
+def pair_outcome(pair: Pair) -> tuple[Outcome, dict[str, tuple[str, list[str]]]]:
+    loaded = get_scenario(pair.scenario)
+    table, allowed = cue_table(loaded.spec), _allowed(pair.scenario)
+    seen = {}
+    for species, text in (("human", pair.human), ("ai", pair.ai)):
+        redacted = table.redact(text)
+        seen[species] = (redacted, table.leaks(redacted, allowed))
+    return _outcome(seen), seen
+
+
+def counts() -> dict[str, Counter[str]]:
+    """category -> Counter of `blind` / `leaking` over every phrasing (family texts per scenario,
+    cases and pairs): a phrasing is leaking when it reaches the grader with a cue, or differs
+    between arms without a leak."""
+    spec = adversarial()
+    out: dict[str, Counter[str]] = {}
+    scenarios = species_scenarios()
+    for family in spec.families:
+        for index in range(len(family.words)):
+            for text in family.texts:
+                for scenario in scenarios:
+                    outcome, _ = family_outcome(scenario, family, index, text)
+                    ok = outcome == "identical" or (outcome == "leak" and family.expect == "blind")
+                    out.setdefault(family.category, Counter())["blind" if ok else "leaking"] += 1
+    for case in spec.cases:
+        ok, _, _ = case_outcome(case)
+        out.setdefault(case.category, Counter())["blind" if ok else "leaking"] += 1
+    for pair in spec.pairs:
+        outcome, _ = pair_outcome(pair)
+        out.setdefault(pair.category, Counter())["leaking" if outcome == "mixed" else "blind"] += 1
+    return out
+
+
+if __name__ == "__main__":
+    total: Counter[str] = Counter()
+    for category, counter in sorted(counts().items()):
+        total.update(counter)
+        print(f"{category:26} leaking {counter['leaking']:4} of {sum(counter.values()):4}")
+    print(f"{'all':26} leaking {total['leaking']:4} of {sum(total.values()):4}")
