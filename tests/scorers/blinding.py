@@ -14,8 +14,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from scenarios.loader import Arm, LoadedScenario, all_arms, discover, get_scenario, species_of
+from scenarios.lexicon import lexicon
 from scenarios.schema import Identity, Species
-from scorers.redaction import cue_table, neutral_words
+from scorers.redaction import CueTable, cue_table, neutral_words
 
 FAMILIES = Path(__file__).resolve().parents[1] / "golden" / "blinding" / "families.yaml"
 ADVERSARIAL = Path(__file__).resolve().parents[1] / "golden" / "blinding" / "adversarial.yaml"
@@ -106,8 +107,8 @@ def identity_vars(variant: Identity) -> dict[str, str]:
         "fullwidth": _fullwidth(name),
         "accented": unicodedata.normalize("NFD", first[0] + "\u0301" + first[1:]),
         **_code_forms(name, variant.text.get("short", first)),
-        **_word_forms(name),
-        **_nicknames(first),
+        **_word_forms(name, variant.text.get("short", first)),
+        **_nicknames(name, variant.text.get("short", first)),
     }
 
 
@@ -130,9 +131,15 @@ def _code_forms(name: str, short: str) -> dict[str, str]:
     }
 
 
-def _word_forms(name: str) -> dict[str, str]:
-    words = [p for w in name.split() for p in re.findall(r"[A-Z][a-z]+|[A-Z0-9-]+|[a-z]+", w)]
+def _word_forms(name: str, short: str) -> dict[str, str]:
+    words = [
+        part
+        for w in name.split()
+        for part in (re.findall(r"[A-Z][a-z]+", w) if re.fullmatch(r"(?:[A-Z][a-z]+){2,}", w) else [w])
+    ]
     capitals = [w[0] for w in words if w[0].isupper()]
+    if len(capitals) < 2:  # a one-word name has no initials: the agent writes the name
+        capitals = [short]
     return {
         "words_spaced": " ".join(words),
         "words_hyphen": "-".join(words),
@@ -143,9 +150,16 @@ def _word_forms(name: str) -> dict[str, str]:
     }
 
 
-def _nicknames(first: str) -> dict[str, str]:
-    letters = re.match(r"[A-Za-z]+", first)
-    stem = (letters.group(0) if letters else first).capitalize()
+def _nicknames(name: str, short: str) -> dict[str, str]:
+    """Nicknames of a personal name's first name (a product name or code has none: the agent
+    writes the short name); a nickname that spells a common word (`lexicon.yaml`,
+    `common_words`: "Mor" of Morgan, "Lot" of Lotte) is outside the guarantee and not written."""
+    words = name.split()
+    stem = words[0]
+    common = {w.lower() for w in lexicon().common_words}
+    if len(words) < 2 or not stem.isalpha() or any(w.lower() in common for w in
+            (stem[:3], stem[:4] + "y", stem[:3] + "ny", stem[:3] + "ek")):
+        return {"nick": short, "dim_y": short, "dim_ek": short}
     return {
         "nick": stem[:3],
         "dim_y": stem[:4] + "y" if len(stem) > 4 else stem[:3] + "ny",
@@ -184,6 +198,9 @@ class AdversarialFamily(BaseModel):
     expect: Literal["identical", "blind"]
     words: list[dict[Species, dict[str, str]]]
     texts: list[str]
+    cues: list[str] = []
+    """Strings (Jinja, like the texts) that must be gone from every redacted text unless it
+    leaks: for words written alike in every arm that still say who the party is."""
 
 
 class Case(BaseModel):
@@ -204,12 +221,39 @@ class Pair(BaseModel):
     ai: str
 
 
+class Gap(BaseModel):
+    """A phrasing the redaction is known not to make blind, and why (run as a strict xfail)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    scenario: str
+    family: str
+    text: int | None = None
+    """The family's text (every text when unset)."""
+    words: int | None = None
+    """The family's words entry (every entry when unset)."""
+    reason: str
+
+
 class Adversarial(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     families: list[AdversarialFamily]
     cases: list[Case]
     pairs: list[Pair]
+    known_gaps: list[Gap] = []
+
+    def gap(self, scenario: str, family: str, index: int, text: int) -> Gap | None:
+        return next(
+            (
+                g
+                for g in self.known_gaps
+                if (g.scenario, g.family) == (scenario, family)
+                and g.text in (None, text)
+                and g.words in (None, index)
+            ),
+            None,
+        )
 
 
 def adversarial() -> Adversarial:
@@ -221,7 +265,7 @@ def species_scenarios() -> list[str]:
     """Every shipped scenario with a species factor (the families run in each)."""
     found = []
     for sid in sorted(discover()):
-        spec = get_scenario(sid).spec
+        spec = _loaded(sid).spec
         if any(f.party is not None for f in spec.factors.values()):
             found.append(sid)
     return found
@@ -236,8 +280,8 @@ def family_outcome(
     """A family text written to every identity of every species of the scenario's varied party:
     `identical` (one redacted text, no leak), `leak` (a leak everywhere) or `mixed`, with
     `species#slot` -> (redacted text, leaks)."""
-    loaded = get_scenario(scenario)
-    table, allowed = cue_table(loaded.spec), _allowed(scenario)
+    loaded = _loaded(scenario)
+    table, allowed = _table(scenario), _allowed(scenario)
     party_id = varied_party(loaded)
     party = loaded.spec.parties[party_id]
     factor = next(f for f in loaded.spec.factors.values() if f.party == party_id)
@@ -249,27 +293,56 @@ def family_outcome(
             words = identity_vars(party.identity(species, slot))
             written = render_text(text, family.words[index], words, species)
             redacted = table.redact(written)
-            seen[f"{species}#{slot}"] = (redacted, table.leaks(redacted, allowed))
-    return _outcome(seen), seen
+            leaks = table.leaks(redacted, allowed)
+            cues = [render_text(c, family.words[index], words, species) for c in family.cues]
+            if not leaks and any(c.lower() in redacted.lower() for c in cues):
+                leaks = ["(cue survived)"]
+                redacted = f"{redacted} <cue survived>"
+            seen[f"{species}#{slot}"] = (redacted, leaks)
+    outcome = _outcome(seen, loaded.spec.graded_terms)
+    if family.cues and outcome == "leak" and any("(cue survived)" in lk for _, lk in seen.values()):
+        outcome = "mixed"  # a cue the leak check does not see would reach the grader
+    return outcome, seen
+
+
+@cache
+def _loaded(scenario: str) -> LoadedScenario:
+    return get_scenario(scenario)
 
 
 @cache
 def _allowed(scenario: str) -> frozenset[str]:
-    return neutral_words(get_scenario(scenario))
+    return neutral_words(_loaded(scenario))
 
 
-def _outcome(seen: dict[str, tuple[str, list[str]]]) -> Outcome:
+@cache
+def _table(scenario: str) -> CueTable:
+    return cue_table(_loaded(scenario).spec)
+
+
+def without_graded(text: str, terms: list[str]) -> str:
+    """`text` with the scenario's graded terms (words the grader must read, outside the
+    guarantee) and the species words they stand against masked."""
+    if not terms:
+        return text
+    words = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    pattern = rf"(?<![^\W_])(?:{words})(?![^\W_])|\[REDACTED\]"
+    text = re.sub(pattern, "<graded term>", text, flags=re.I)
+    return re.sub(r"(?<![^\W_])[Aa]n?(\s+)<graded term>", r"a\1<graded term>", text)
+
+
+def _outcome(seen: dict[str, tuple[str, list[str]]], graded: list[str] | None = None) -> Outcome:
     if all(leaks for _, leaks in seen.values()):
         return "leak"
-    if not any(leaks for _, leaks in seen.values()) and len({r for r, _ in seen.values()}) == 1:
+    texts = {without_graded(r, graded or []) for r, _ in seen.values()}
+    if not any(leaks for _, leaks in seen.values()) and len(texts) == 1:
         return "identical"
     return "mixed"
 
 
 def case_outcome(case: Case) -> tuple[bool, str, list[str]]:
     """Whether a single phrasing is blind (its cues gone, or a leak), its redaction and leaks."""
-    loaded = get_scenario(case.scenario)
-    table = cue_table(loaded.spec)
+    table = _table(case.scenario)
     redacted = table.redact(case.text)
     leaks = table.leaks(redacted, _allowed(case.scenario))
     survived = [c for c in case.cues if c.lower() in redacted.lower()]
@@ -277,13 +350,13 @@ def case_outcome(case: Case) -> tuple[bool, str, list[str]]:
 
 
 def pair_outcome(pair: Pair) -> tuple[Outcome, dict[str, tuple[str, list[str]]]]:
-    loaded = get_scenario(pair.scenario)
-    table, allowed = cue_table(loaded.spec), _allowed(pair.scenario)
+    loaded = _loaded(pair.scenario)
+    table, allowed = _table(pair.scenario), _allowed(pair.scenario)
     seen = {}
     for species, text in (("human", pair.human), ("ai", pair.ai)):
         redacted = table.redact(text)
         seen[species] = (redacted, table.leaks(redacted, allowed))
-    return _outcome(seen), seen
+    return _outcome(seen, loaded.spec.graded_terms), seen
 
 
 def counts() -> dict[str, Counter[str]]:
