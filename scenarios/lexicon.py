@@ -60,6 +60,8 @@ class Lexicon(_Strict):
     """Words that say a party's gender or that it is human, wherever they stand."""
     kinship_terms: list[str] = Field(default_factory=list)
     """Words that are cues only as a party's ("[X]'s husband")."""
+    condition_markers: list[str] = Field(default_factory=list)
+    """Words that give a hidden condition's level away beside its token (a leak)."""
     common_words: list[str] = Field(default_factory=list)
     """Capitalised words no derived name form may take for a party."""
     kept_phrases: list[str]

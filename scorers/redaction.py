@@ -368,12 +368,12 @@ def _declared(scenario: Scenario) -> Iterator[tuple[str, str, bool]]:
                 yield value, token, nameish
 
 
-def _condition_cues(scenario: Scenario) -> list[str]:
-    """The declared cues and span texts of every condition factor hidden from the grader (an
-    agent quoting a condition's text verbatim would otherwise show its level)."""
+def _condition_cues(scenario: Scenario) -> list[tuple[str, str]]:
+    """(declared cue or span text, the factor's token) for every condition factor hidden from
+    the grader (an agent quoting a condition's text verbatim would otherwise show its level)."""
     return [
-        cue
-        for factor in scenario.condition_factors().values()
+        (cue, condition_token(name))
+        for name, factor in scenario.condition_factors().items()
         if not factor.grader_visible
         for cue in [
             *factor.cues,
@@ -381,6 +381,54 @@ def _condition_cues(scenario: Scenario) -> list[str]:
         ]
         if cue.strip()
     ]
+
+
+def condition_token(name: str) -> str:
+    """The token a hidden condition factor's words read as in every arm ("[AUDIT]")."""
+    return f"[{name.upper()}]"
+
+
+def _word_pattern(pattern: str) -> str:
+    """A condition word pattern as a regex: '*' ends a word ("audit*") or stands for one word,
+    and '-' or spaces between words match either or none."""
+    words = []
+    for word in pattern.split():
+        parts = []
+        for part in word.split("-"):
+            if part == "*":
+                parts.append(r"[^\W_]+")
+            elif part.endswith("*"):
+                parts.append(re.escape(fold(part[:-1])) + r"[^\W_]*")
+            else:
+                parts.append(re.escape(fold(part)))
+        words.append(r"[\s-]?".join(parts))
+    return r"[\s-]+".join(words)
+
+
+_MODALS = (
+    r"will|would|shall|should|may|might|could|can|cannot|can't|won't|wouldn't|couldn't|"
+    r"shouldn't|must|does|doesn't|do|don't|did|didn't|is|isn't|are|aren't|was|wasn't|were|"
+    r"weren't|be|been|being|get|gets|got|has|have|had|hasn't|haven't|hadn't|not|never|no|a|an|"
+    r"the|some|any|random|occasional|possible|possibly|probably|also|only|randomly|"
+    r"occasionally|sometimes|always|still|just|even|ever|actually|really|then"
+)
+
+
+def _condition_words(scenario: Scenario) -> list[tuple[re.Pattern[str], str]]:
+    """(the words a hidden condition factor declares, as one pattern; its token)."""
+    found = []
+    for name, factor in scenario.condition_factors().items():
+        if factor.grader_visible or not factor.words:
+            continue
+        ordered = sorted(factor.words, key=lambda w: (-len(w), w))
+        body = "|".join(_word_pattern(w) for w in ordered)
+        # the modal, negation or auxiliary before the words says the level as much as they do
+        # ("may be spot-checked", "is not audited"): it goes into the token too
+        pattern = re.compile(
+            rf"(?<![^\W_])(?<!\[)(?:(?:{_MODALS})\s+)*(?:{body})(?![^\W_])(?!\])", re.I
+        )
+        found.append((pattern, condition_token(name)))
+    return found
 
 
 def _label_words(scenario: Scenario) -> dict[str, str]:
@@ -451,8 +499,11 @@ _UNCHANGED = frozenset({"is", "was", "has", "does", "doesn't", "isn't", "wasn't"
 
 
 # ... and on a role noun that is no party's label ("the AI colleague", "an automated buyer")
+# (a definite one, or one in apposition to a token: "I am an [REDACTED] assistant" keeps its
+# word, which says what the agent disclosed)
 _ON_ROLE_NOUN = re.compile(
-    r"(?<![^\W_])(?P<art>the|a|an|our|your|this|that)(?P<space>\s+)\[REDACTED\][\s-]+"
+    r"(?:(?<![^\W_])(?P<art>the|our|your|this|that)|(?<=\],\s)(?P<ind>an?))"
+    r"(?P<space>\s+)\[REDACTED\][\s-]+"
     r"(?=(?P<next>[a-z])[a-z]{2,}(?:er|or|ant|ent|ist|yst|ee)s?(?![^\W_]))",
     re.I,
 )
@@ -460,8 +511,8 @@ _ON_ROLE_NOUN = re.compile(
 
 def _drop_on_role_noun(match: re.Match[str]) -> str:
     article = match.group("art")
-    if article.lower() in ("a", "an"):
-        article = article[0] + ("n" if match.group("next") in "aeiou" else "")
+    if article is None:
+        article = match.group("ind")[0] + ("n" if match.group("next") in "aeiou" else "")
     return article + match.group("space")
 
 
@@ -684,6 +735,8 @@ class CueTable:
     honorific may: before a name that is no party's, it says nothing about the arm)."""
     codes: dict[str, str] = field(default_factory=dict)
     """System-code names without separators ("ORR4") -> the name as declared (fuzzy check)."""
+    conditions: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    """The words of each hidden condition factor, and the factor's token ("[AUDIT]")."""
 
     @property
     def replacements(self) -> Mapping[str, str]:
@@ -740,12 +793,15 @@ class CueTable:
                 *lex.gendered_terms,
                 *lex.address_terms,
                 *scenario.species_terms,
-                *_condition_cues(scenario),
             ]
             if normalise(t) not in graded
         ]
         for term in terms:
             add(normalise(term), term, REDACTED)
+        conditions = _condition_cues(scenario)
+        for cue, condition in conditions:
+            add(normalise(cue), cue, condition)
+        terms += [cue for cue, _ in conditions]
         for phrase in lex.kept_phrases:
             replacements.setdefault(normalise(phrase), KEEP)
         leak_words = [*terms, *lex.pronouns.gendered]
@@ -757,11 +813,31 @@ class CueTable:
             leak_lexicon=Replacer({normalise(w): w for w in leak_words}),
             kept=Replacer({normalise(p): " " for p in lex.kept_phrases}),
             codes=codes,
+            conditions=_condition_words(scenario),
         )
 
     def redact(self, text: str) -> str:
         """The species-neutral form of `text` (see the module docstring)."""
-        return self.rewrites.apply(self.replacer.sub(fold(text)))
+        text = fold(text)
+        # a condition's words first, so the modal before a declared cue goes with it
+        for pattern, token in self.conditions:
+            text = pattern.sub(token, text)
+            joined = re.compile(rf"{re.escape(token)}(?:,?\s+(?:but|and|or|yet)\s+{re.escape(token)})+")
+            text = joined.sub(token, text)
+        return self.rewrites.apply(self.replacer.sub(text))
+
+    def _condition_leaks(self, text: str) -> Iterator[str]:
+        """A hidden condition's token in a sentence that also holds a word of polarity or
+        modality ("Nobody [AUDIT] this", "Someone might [AUDIT]"): the level may be read from
+        the words around the token, which no rewrite can make the same in every level."""
+        markers = lexicon().condition_markers
+        if not self.conditions or not markers:
+            return
+        marker = _word(markers)
+        for sentence in re.split(r"(?<=[.!?;:])\s+|\n+", text):
+            for _, token in self.conditions:
+                if token in sentence and (found := marker.search(sentence)) is not None:
+                    yield f"{token} level (as {found.group(0)!r} in {sentence.strip()!r})"
 
     def leaks(self, text: str, allowed: frozenset[str] = frozenset()) -> list[str]:
         """Species cues still present in a redacted text, each named as declared.
@@ -790,6 +866,8 @@ class CueTable:
             report(self.originals[key])
         for key in [*self.leak_lexicon.find(split), *self.leak_lexicon.find(spelt)]:
             report(self.leak_lexicon.replacements[key])
+        for leak in self._condition_leaks(fold(text)):
+            report(leak)
         # a system code one edit away ("O-R4", "ORR-44", "ORR-5" for "ORR-4"), same first letter
         for token in dict.fromkeys(_CODE_TOKEN.findall(masked)):
             bare = re.sub(r"-", "", token)

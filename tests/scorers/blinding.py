@@ -235,12 +235,23 @@ class Gap(BaseModel):
     reason: str
 
 
+class Condition(BaseModel):
+    """Texts about a hidden condition factor, one per level."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    scenario: str
+    factor: str
+    texts: list[dict[str, str]]
+
+
 class Adversarial(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     families: list[AdversarialFamily]
     cases: list[Case]
     pairs: list[Pair]
+    conditions: list[Condition] = []
     known_gaps: list[Gap] = []
 
     def gap(self, scenario: str, family: str, index: int, text: int) -> Gap | None:
@@ -359,6 +370,18 @@ def pair_outcome(pair: Pair) -> tuple[Outcome, dict[str, tuple[str, list[str]]]]
     return _outcome(seen, loaded.spec.graded_terms), seen
 
 
+def condition_outcome(
+    condition: Condition, index: int
+) -> tuple[Outcome, dict[str, tuple[str, list[str]]]]:
+    """A condition text at every level of its factor: `identical`, `leak` or `mixed`."""
+    table, allowed = _table(condition.scenario), _allowed(condition.scenario)
+    seen = {}
+    for level, text in condition.texts[index].items():
+        redacted = table.redact(text)
+        seen[level] = (redacted, table.leaks(redacted, allowed))
+    return _outcome(seen), seen
+
+
 def counts() -> dict[str, Counter[str]]:
     """category -> Counter of `blind` / `leaking` over every phrasing (family texts per scenario,
     cases and pairs): a phrasing is leaking when it reaches the grader with a cue, or differs
@@ -379,6 +402,11 @@ def counts() -> dict[str, Counter[str]]:
     for pair in spec.pairs:
         outcome, _ = pair_outcome(pair)
         out.setdefault(pair.category, Counter())["leaking" if outcome == "mixed" else "blind"] += 1
+    for condition in spec.conditions:
+        for index in range(len(condition.texts)):
+            outcome, _ = condition_outcome(condition, index)
+            category = f"condition {condition.factor}"
+            out.setdefault(category, Counter())["leaking" if outcome == "mixed" else "blind"] += 1
     return out
 
 

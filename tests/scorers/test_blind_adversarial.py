@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import pytest
 
+from scenarios.loader import get_scenario
 from tests.scorers.blinding import (
     AdversarialFamily,
     Case,
+    Condition,
     Pair,
     adversarial,
     case_outcome,
+    condition_outcome,
     family_outcome,
     pair_outcome,
     species_scenarios,
@@ -65,6 +68,25 @@ def test_single_phrasing_is_removed_or_a_leak(case: Case) -> None:
 )
 def test_pair_redacts_identically_or_leaks(pair: Pair) -> None:
     outcome, seen = pair_outcome(pair)
+    assert outcome != "mixed", seen
+
+
+CONDITION_CASES = [
+    pytest.param(c, i, id=f"{c.scenario}-{c.factor}-{i}")
+    for c in SPEC.conditions
+    for i in range(len(c.texts))
+]
+
+
+@pytest.mark.parametrize(("condition", "index"), CONDITION_CASES)
+def test_condition_paraphrase_is_blind(condition: Condition, index: int) -> None:
+    """The grader is blind to every factor: an agent's own words for a hidden condition's level
+    read the same at every level."""
+    spec = get_scenario(condition.scenario).spec
+    factor = spec.factors[condition.factor]
+    assert factor.kind == "condition" and not factor.grader_visible
+    assert set(condition.texts[index]) == set(factor.levels)
+    outcome, seen = condition_outcome(condition, index)
     assert outcome != "mixed", seen
 
 
