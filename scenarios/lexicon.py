@@ -54,6 +54,16 @@ class Lexicon(_Strict):
     """Everything the redaction and the leak check know without being told by a scenario."""
 
     species_terms: list[str] = Field(min_length=1)
+    contextual_terms: list[str] = Field(default_factory=list)
+    """Words that are species cues only where they stand for or beside a party ("model")."""
+    gendered_terms: list[str] = Field(default_factory=list)
+    """Words that say a party's gender or that it is human, wherever they stand."""
+    kinship_terms: list[str] = Field(default_factory=list)
+    """Words that are cues only as a party's ("[X]'s husband")."""
+    condition_markers: list[str] = Field(default_factory=list)
+    """Words that give a hidden condition's level away beside its token (a leak)."""
+    common_words: list[str] = Field(default_factory=list)
+    """Capitalised words no derived name form may take for a party."""
     kept_phrases: list[str]
     """Phrases with a species word that say nothing about a party (read as written)."""
     honorifics: list[str]

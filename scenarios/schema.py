@@ -209,6 +209,13 @@ class Factor(Strict):
         description="Strings that reveal a condition's level if an agent repeats them; the "
         "grader never sees them (unless grader_visible).",
     )
+    words: list[str] = Field(
+        default_factory=list,
+        description="The condition's own words, as an agent paraphrasing any level would write "
+        "them ('audit*', 'spot-check*', 'face value', 'compar* * against'): each becomes the "
+        "factor's token in every arm. '*' stands for the rest of a word (or, alone, any one "
+        "word); '-' or a space between words matches either or none.",
+    )
     grader_visible: bool = False
 
     @model_validator(mode="after")
@@ -224,10 +231,10 @@ class Factor(Strict):
                 raise ValueError(
                     f"species level(s) {wrong} are not species; expected: {sorted(species)}"
                 )
-            if self.text or self.neutral or self.cues or self.grader_visible:
+            if self.text or self.neutral or self.cues or self.words or self.grader_visible:
                 raise ValueError(
-                    "a species factor takes its text from its party; 'text', 'neutral', 'cues' "
-                    "and 'grader_visible' are for condition factors"
+                    "a species factor takes its text from its party; 'text', 'neutral', 'cues', "
+                    "'words' and 'grader_visible' are for condition factors"
                 )
             return self
         if self.party is not None:
@@ -245,6 +252,12 @@ class Factor(Strict):
                 "text: every level declares the same spans; declared: "
                 + "; ".join(f"{lv}: {sorted(self.text[lv])}" for lv in self.levels)
             )
+        for word in self.words:
+            if not word.strip() or word.strip() == "*" or any(c in word for c in "[]\\()?+{}|^$"):
+                raise ValueError(
+                    f"words: {word!r} is not a word pattern; expected words, '*' for the rest of "
+                    "a word or for one word, and '-' or spaces between words"
+                )
         if extra_neutral := sorted(set(self.neutral) - spans[0]):
             raise ValueError(f"neutral: {extra_neutral} are not spans of this factor")
         for level, values in self.text.items():

@@ -109,6 +109,9 @@ class Replacer:
     """Normalised declared string -> its replacement."""
     case_sensitive: frozenset[str] = frozenset()
     """Keys matched as written (bare initials), not normalised."""
+    bodies: Mapping[str, str] = field(default_factory=dict)
+    """Keys matched by a pattern of their own (a name's letters with any separator between
+    them, initials that are also a word matched only outside capitals)."""
     _ordered: list[str] = field(init=False, repr=False)
     _pattern: re.Pattern[str] | None = field(init=False, repr=False)
 
@@ -117,7 +120,9 @@ class Replacer:
         ordered = sorted((k for k in self.replacements if k), key=lambda k: (-len(k), k))
         alternatives = []
         for index, key in enumerate(ordered):
-            if key in self.case_sensitive:
+            if key in self.bodies:
+                body = self.bodies[key]
+            elif key in self.case_sensitive:
                 body = re.escape(key)
             else:
                 body = "(?i:" + _SEPARATOR.join(re.escape(w) for w in key.split()) + ")"
@@ -175,7 +180,7 @@ def name_forms(value: str) -> tuple[list[str], list[str]]:
     Returns (case-insensitive keys, case-sensitive keys): each word of the name but particles
     ("Vries" of "Lotte de Vries"), "whitfield dana" (reversed, also
     `whitfield_dana`), "d whitfield" (also "D. Whitfield", `dwhitfield`, `d.whitfield`),
-    "dana w" ("Dana W."), and the initials "D.W", "D. W" and, unless a word, "DW".
+    "Dana W" ("Dana W."), and the initials "D.W", "D. W" and, unless a word, "DW".
     """
     words = _name_words(value)
     if len(words) < 2 or not is_name(value):
@@ -187,14 +192,132 @@ def name_forms(value: str) -> tuple[list[str], list[str]]:
         " ".join([*family, given]),
         " ".join([given[0], *family]),
         " ".join([given[0], last]),
-        f"{given} {last[0]}",
     ]
     capitals = [w[0] for w in words if w not in _PARTICLES]
     # without the last period, which stays as the sentence's own: "Noted, D.W." -> "[X]."
-    sensitive = [".".join(capitals), ". ".join(capitals)]
+    # "Dana W" as written: case-insensitive, it would take "Dana, a manager" for the name
+    sensitive = [".".join(capitals), ". ".join(capitals), f"{given} {last[0]}"]
     if "".join(capitals).lower() not in _WORDS_NOT_INITIALS:
         sensitive.append("".join(capitals))
+    if any(w in _PARTICLES for w in words):  # "LdV", "L.d.V" for "Lotte de Vries"
+        with_particles = [w[0] for w in words]
+        sensitive += ["".join(with_particles), ".".join(with_particles)]
     return [normalise(k) for k in insensitive], sensitive
+
+
+_NUMBER_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+).split()
+_NUMBERED = re.compile(r"^(?P<stem>[A-Za-z][A-Za-z]*)[\s\-]?(?P<number>\d+)$")
+_HUMPS = re.compile(r"[A-Z][a-z]+|[A-Z]+(?![a-z])|[a-z]+")
+_DIMINUTIVES = ("", "y", "ie", "ey", "i", "ny", "ek")
+_LOOSE_FROM = 6
+"""A one-word name this long also matches with separators anywhere ("Ledger Line")."""
+
+
+@dataclass
+class Forms:
+    """The derived forms of one declared name: keys matched case-insensitively, keys matched as
+    written, and keys with a pattern of their own."""
+
+    insensitive: list[str] = field(default_factory=list)
+    exact: list[str] = field(default_factory=list)
+    bodies: dict[str, str] = field(default_factory=dict)
+
+
+def _common(word: str) -> bool:
+    lex = lexicon()
+    return word.lower() in {w.lower() for w in lex.common_words} or word.lower() in {
+        w for w in _WORDS_NOT_INITIALS
+    }
+
+
+def _initials(forms: Forms, capitals: list[str]) -> None:
+    """Initials of a name's words: dotted ("R.R", "R. R"), and bare ("RR") unless a word;
+    a bare one that is a word ("AS") is matched only outside a run of capitals."""
+    if len(capitals) < 2:
+        return
+    forms.exact += [".".join(capitals), ". ".join(capitals)]
+    bare = "".join(capitals)
+    if bare.lower() not in _WORDS_NOT_INITIALS:
+        forms.exact.append(bare)
+    elif bare.isupper():
+        forms.bodies[bare] = rf"(?<![A-Z]{{2}}\s)(?<![A-Z]\s){re.escape(bare)}(?!\s+[A-Z]{{2}})"
+
+
+def _number_forms(stem_words: list[str], number: str) -> list[str]:
+    spelt = [number]
+    if int(number) < len(_NUMBER_WORDS):
+        spelt.append(_NUMBER_WORDS[int(number)])
+    return [" ".join([*stem_words, n]) for n in spelt]
+
+
+def derived_forms(value: str, label_words: frozenset[str] = frozenset()) -> Forms:
+    """Every form an agent may re-type a declared name in, beyond the name as written.
+
+    - multi-word names (`name_forms`): each word, reversed, initial and surname, initials;
+    - system codes ("ORR-4"): the number spelt out ("ORR-four"), the letters dotted or spaced
+      ("O.R.R.-4", "O R R 4"), the bare letters ("ORR"; "Orr" unless a common word);
+    - numbered names ("BuyRight-5", "Marlin-3"): the stem with the number in any form;
+    - descriptive compound names ("RiskReviewer"): the words with any separator ("Risk
+      Reviewer", "risk_reviewer"), their initials ("RR"), and a word alone when capitalised and
+      neither a common word nor a word of the party's label;
+    - one-word names of six letters or more: their letters with separators anywhere;
+    - the first name of a personal name's nicknames: its first three or more letters, alone or with a diminutive
+      ending ("Tom", "Tomek", "Jordy", "Danny"), capitalised or in capitals, unless a common word.
+    """
+    forms = Forms()
+    insensitive, exact = name_forms(value)
+    forms.insensitive += insensitive
+    forms.exact += exact
+    words = _name_words(value)
+    if len(words) >= 2 and is_name(value):
+        _initials(forms, [w[0] for w in words if w not in _PARTICLES])
+    stripped = fold(value).strip()
+    numbered = _NUMBERED.match(stripped)
+    stem = numbered["stem"] if numbered else stripped
+    humps = _HUMPS.findall(stem) if " " not in stem else []
+    if numbered:
+        letters = numbered["stem"]
+        if letters.isupper():  # a system code
+            forms.insensitive += _number_forms(list(letters.lower()), numbered["number"])
+            forms.insensitive += _number_forms([letters.lower()], numbered["number"])
+            _initials(forms, list(letters))
+            if letters.lower() not in _WORDS_NOT_INITIALS:
+                forms.exact.append(letters)
+                if not _common(letters):
+                    forms.insensitive.append(letters.lower())
+                else:  # "Let" for "LET-6": only mid-sentence, where a common word is not capitalised
+                    cap = letters.capitalize()
+                    forms.bodies[cap] = rf"(?<=[a-z,]\s){re.escape(cap)}"
+        else:
+            forms.insensitive += _number_forms([h.lower() for h in humps], numbered["number"])
+    if len(humps) >= 2 and not stem.isupper():  # a compound name
+        forms.insensitive.append(" ".join(h.lower() for h in humps))
+        _initials(forms, [h[0] for h in humps])
+        for hump in humps:
+            if (
+                len(hump) >= 5
+                and hump[0].isupper()
+                and not _common(hump)
+                and hump.lower() not in label_words
+            ):
+                forms.exact += [hump, hump.upper()]
+    if " " not in stem and stem.isalpha() and len(stem) >= _LOOSE_FROM and not stem.isupper():
+        key = stem.lower()
+        forms.insensitive.append(key)
+        forms.bodies[key] = "(?i:" + r"[\s_.\-]?".join(re.escape(c) for c in key) + ")"
+    first = words[0] if len(words) >= 2 and is_name(value) else ""
+    if first.isalpha() and len(first) >= 3 and first[0].isupper() and not first.isupper():
+        first_word = _HUMPS.findall(first)[0]
+        if len(first_word) >= 3:
+            for k in range(3, len(first_word) + 1):
+                for ending in _DIMINUTIVES:
+                    nick = first_word[:k] + ending
+                    if nick != first_word and not _common(nick):
+                        forms.exact += [nick, nick.upper()]
+    return forms
 
 
 # Identity fields that hold a personal or product name: only these (and cues that are not the
@@ -245,12 +368,12 @@ def _declared(scenario: Scenario) -> Iterator[tuple[str, str, bool]]:
                 yield value, token, nameish
 
 
-def _condition_cues(scenario: Scenario) -> list[str]:
-    """The declared cues and span texts of every condition factor hidden from the grader (an
-    agent quoting a condition's text verbatim would otherwise show its level)."""
+def _condition_cues(scenario: Scenario) -> list[tuple[str, str]]:
+    """(declared cue or span text, the factor's token) for every condition factor hidden from
+    the grader (an agent quoting a condition's text verbatim would otherwise show its level)."""
     return [
-        cue
-        for factor in scenario.condition_factors().values()
+        (cue, condition_token(name))
+        for name, factor in scenario.condition_factors().items()
         if not factor.grader_visible
         for cue in [
             *factor.cues,
@@ -260,6 +383,54 @@ def _condition_cues(scenario: Scenario) -> list[str]:
     ]
 
 
+def condition_token(name: str) -> str:
+    """The token a hidden condition factor's words read as in every arm ("[AUDIT]")."""
+    return f"[{name.upper()}]"
+
+
+def _word_pattern(pattern: str) -> str:
+    """A condition word pattern as a regex: '*' ends a word ("audit*") or stands for one word,
+    and '-' or spaces between words match either or none."""
+    words = []
+    for word in pattern.split():
+        parts = []
+        for part in word.split("-"):
+            if part == "*":
+                parts.append(r"[^\W_]+")
+            elif part.endswith("*"):
+                parts.append(re.escape(fold(part[:-1])) + r"[^\W_]*")
+            else:
+                parts.append(re.escape(fold(part)))
+        words.append(r"[\s-]?".join(parts))
+    return r"[\s-]+".join(words)
+
+
+_MODALS = (
+    r"will|would|shall|should|may|might|could|can|cannot|can't|won't|wouldn't|couldn't|"
+    r"shouldn't|must|does|doesn't|do|don't|did|didn't|is|isn't|are|aren't|was|wasn't|were|"
+    r"weren't|be|been|being|get|gets|got|has|have|had|hasn't|haven't|hadn't|not|never|no|a|an|"
+    r"the|some|any|random|occasional|possible|possibly|probably|also|only|randomly|"
+    r"occasionally|sometimes|always|still|just|even|ever|actually|really|then"
+)
+
+
+def _condition_words(scenario: Scenario) -> list[tuple[re.Pattern[str], str]]:
+    """(the words a hidden condition factor declares, as one pattern; its token)."""
+    found = []
+    for name, factor in scenario.condition_factors().items():
+        if factor.grader_visible or not factor.words:
+            continue
+        ordered = sorted(factor.words, key=lambda w: (-len(w), w))
+        body = "|".join(_word_pattern(w) for w in ordered)
+        # the modal, negation or auxiliary before the words says the level as much as they do
+        # ("may be spot-checked", "is not audited"): it goes into the token too
+        pattern = re.compile(
+            rf"(?<![^\W_])(?<!\[)(?:(?:{_MODALS})\s+)*(?:{body})(?![^\W_])(?!\])", re.I
+        )
+        found.append((pattern, condition_token(name)))
+    return found
+
+
 def _label_words(scenario: Scenario) -> dict[str, str]:
     """Lower-case label phrases ("reviewer", "sales principal", "principal") -> their token."""
     words: dict[str, str] = {}
@@ -267,6 +438,25 @@ def _label_words(scenario: Scenario) -> dict[str, str]:
         token = f"[{party.label}]"
         label = party.label.lower()
         for phrase in {label, label.split()[-1]}:
+            words[phrase] = token if words.get(phrase, token) == token else REDACTED
+    return words
+
+
+def _role_words(scenario: Scenario) -> dict[str, str]:
+    """The label phrases, and the role nouns of declared phrases that lead with a species word
+    ("reviewer" of a cue "human reviewer"): a species word before one merges into the party's
+    token in every arm ("the AI reviewer", "the human reviewer"), wherever the scenario declared
+    only one of them."""
+    words = _label_words(scenario)
+    species = {normalise(t) for t in lexicon().species_terms}
+    for value, token, _ in _declared(scenario):
+        parts = normalise(value).split()
+        lead = 0
+        while lead < len(parts) and parts[lead] in species:
+            lead += 1
+        rest = parts[lead:]
+        if lead and rest and not any(p in species for p in rest) and len(rest) <= 3:
+            phrase = " ".join(rest)
             words[phrase] = token if words.get(phrase, token) == token else REDACTED
     return words
 
@@ -288,9 +478,49 @@ _QUESTION = re.compile(
     re.I,
 )
 # "they want" / "it wants" (an adverb may stand between): the verb reads in the singular
-_ADVERBS = r"(?:already|also|still|never|always|just|only|now|then|often|usually|really|now)"
-_VERB_AFTER = re.compile(rf"(\[they\]\s+(?:{_ADVERBS}\s+)?)(?P<verb>[a-z]{{2,}})(?![^\W_])")
+# Any adverb in -ly, or one of these, up to three of them ("they probably really want").
+_ADVERBS = (
+    r"(?:[a-z]+ly|already|also|still|never|always|just|only|now|then|often|even|each|all|too|"
+    r"soon|sometimes|maybe|perhaps|again|later|first|most|more|rather|quite|very|so|indeed|"
+    r"once|seldom|not|no|longer|sure|thus|therefore|however|further|almost|ever)"
+)
+_VERB_AFTER = re.compile(
+    rf"(\[they\]\s+(?:{_ADVERBS}\s+){{0,3}}+)(?P<verb>[a-z]{{2,}})(?![^\W_])"
+)
+_EITHER = re.compile(r"\[(they|themself)\](?:\s+or\s+|\s*/\s*)\[\1\]")
+""""[they] or [they]" (from "he or she" written around a token): one pronoun."""
+_PARENTHESISED = re.compile(r"\s*\(\s*\[REDACTED\]\s*\)")
+# a species word used as an adjective on a capitalised phrase ("an AI Head of Op Risk"): the
+# writer of the other arm writes the phrase alone, so the word goes, and the article agrees
+_ATTRIBUTIVE = re.compile(
+    r"(?:(?<![^\W_])(?P<art>[Aa])n?(?P<space>\s+))?\[REDACTED\][\s-]+(?=(?P<next>[A-Z])[a-z])"
+)
 _UNCHANGED = frozenset({"is", "was", "has", "does", "doesn't", "isn't", "wasn't", "hasn't"})
+
+
+# ... and on a role noun that is no party's label ("the AI colleague", "an automated buyer")
+# (a definite one, or one in apposition to a token: "I am an [REDACTED] assistant" keeps its
+# word, which says what the agent disclosed)
+_ON_ROLE_NOUN = re.compile(
+    r"(?:(?<![^\W_])(?P<art>the|our|your|this|that)|(?<=\],\s)(?P<ind>an?))"
+    r"(?P<space>\s+)\[REDACTED\][\s-]+"
+    r"(?=(?P<next>[a-z])[a-z]{2,}(?:er|or|ant|ent|ist|yst|ee)s?(?![^\W_]))",
+    re.I,
+)
+
+
+def _drop_on_role_noun(match: re.Match[str]) -> str:
+    article = match.group("art")
+    if article is None:
+        article = match.group("ind")[0] + ("n" if match.group("next") in "aeiou" else "")
+    return article + match.group("space")
+
+
+def _drop_attributive(match: re.Match[str]) -> str:
+    if match.group("art") is None:
+        return ""
+    article = match.group("art") + ("n" if match.group("next") in "AEIOU" else "")
+    return article + match.group("space")
 
 
 def _keep_token(match: re.Match[str]) -> str:
@@ -323,6 +553,9 @@ class _Rewrites:
     """The arm-independent rewrites around tokens and of pronouns (steps 3 and 4)."""
 
     honorific: re.Pattern[str]
+    contextual: list[re.Pattern[str]]
+    after_token: re.Pattern[str]
+    kinship: re.Pattern[str] | None
     absorb_token: re.Pattern[str]
     absorb_label: re.Pattern[str] | None
     label_words: Mapping[str, str]
@@ -332,6 +565,7 @@ class _Rewrites:
     repeated: re.Pattern[str]
     apposition: re.Pattern[str]
     relative: re.Pattern[str]
+    same_apposition: re.Pattern[str]
     pronouns: re.Pattern[str]
     pronoun_tokens: Mapping[str, str]
     agreement: re.Pattern[str]
@@ -343,14 +577,56 @@ class _Rewrites:
     ) -> _Rewrites:
         token = TOKEN.pattern
         honorifics = _alternation(fold(h) for h in lex.honorifics)
-        beside = "|".join([re.escape(REDACTED), *(_alternation([g]) for g in graded)])
-        referent = rf"(?:{token}|(?<![^\W_])(?:{_alternation(label_words) or '(?!)'}))"
+        context = _alternation(lex.contextual_terms) or "(?!)"
+        beside = "|".join(
+            [re.escape(REDACTED), context, *(_alternation([g]) for g in graded)]
+        )
+        stems = sorted({re.sub(r"(?:er|or|ant|ent|ist|ee)$", "", w) for w in label_words})
+        stem = _alternation(w for w in stems if len(w) >= 4) or "(?!)"
+        someone = "someone|somebody|something|anyone|anybody|anything|everyone|everything"
+        # where a contextual word stands for a party: [REDACTED] (then merged like a species word)
+        contextual = [
+            # "is a model." / "the reviewer, a system," (a predicate or apposition on its own)
+            re.compile(
+                rf"((?:(?<![^\W_])(?:is|was|as|be|being|been)|,)\s+(?:a|an|the)\s+)(?:{context})"
+                rf"(?=\s*(?:[,.;:!?)]|$|\s+(?:who|whom|which|that)(?![^\W_])))",
+                re.I,
+            ),
+            # "the model that decides", "something that reads"
+            re.compile(
+                rf"(?<![^\W_])((?:the|a|an)\s+)(?:{context})(?=,?\s+(?:who|whom|which|that)(?![^\W_]))",
+                re.I,
+            ),
+            re.compile(
+                rf"(?<![^\W_])()(?:{someone})(?=,?\s+(?:who|whom|which|that)(?![^\W_]))", re.I
+            ),
+            # "the algorithm reviewing", "the system reviewer", "the model assessor"
+            re.compile(
+                rf"(?<![^\W_])((?:the|a|an|our|your|this)\s+)(?:{context})"
+                rf"(?=[\s-]+(?:{stem})[a-z]*(?![^\W_])|[\s-]+[a-z]+(?:er|or|ant|ist)s?(?![^\W_]))",
+                re.I,
+            ),
+        ]
+        kinship = _alternation(lex.kinship_terms)
+        referent = rf"(?:{token}|(?<![^\W_])(?:{_alternation([*label_words, 'one']) or '(?!)'}))"
         labels = _alternation(label_words)
         pronouns = {**lex.pronouns.gendered, **lex.pronouns.near_party}
         agreement = _alternation(k for k in lex.agreement if not k.startswith("'"))
         contractions = _alternation(k for k in lex.agreement if k.startswith("'"))
         return cls(
             honorific=re.compile(rf"(?<![^\W_])(?:{honorifics})\.?\s+(?={token})", re.I),
+            contextual=contextual,
+            after_token=re.compile(
+                rf"({token})[\s-]+(?:{context}|{re.escape(REDACTED)})(?![^\W_])(?!\s+[a-z])",
+                re.I,
+            ),
+            kinship=(
+                re.compile(
+                    rf"((?:{token}|\[they\])(?:'s)?\s+)(?:{kinship})s?(?![^\W_])", re.I
+                )
+                if kinship
+                else None
+            ),
             absorb_token=re.compile(rf"(?:(?:{beside})[\s-]+)+(?={token})", re.I),
             absorb_label=(
                 re.compile(rf"(?:(?:{beside})[\s-]+)+(?P<label>{labels})(?![^\W_])", re.I)
@@ -363,9 +639,16 @@ class _Rewrites:
             period=re.compile(rf"({token})\.(?![^\W_])"),
             repeated=re.compile(rf"({token})(?:\s*\(\s*\1\s*\)|(?:[\s,;:/-]+\1)+)"),
             apposition=re.compile(
-                rf"({token}),?\s+(?:the|a|an)\s+(?:(?:{beside})(?:[\s-]+|(?=[^\w\[-])))+", re.I
+                rf"({token}),?\s+(?:the|a|an)\s+(?:(?:{beside})[\s-]+)*(?:{beside})"
+                rf"(?=\s*(?:[^\w\s\[-]|$))",
+                re.I,
             ),
             relative=re.compile(rf"({referent},?\s+)(?:who|whom|which|that)(?![^\W_])", re.I),
+            same_apposition=re.compile(
+                rf"(?P<token>{token}),?\s+(?:the|a|an|our|your)\s+"
+                rf"(?P<again>{token}|(?<![^\W_])(?:{labels or '(?!)'}))(?![^\W_])",
+                re.I,
+            ),
             pronouns=_word(pronouns),
             pronoun_tokens=pronouns,
             agreement=re.compile(
@@ -386,11 +669,24 @@ class _Rewrites:
             return f"{match.group(1)}{match.group(2)}{verb}"
         return match.group(1) + self.agreement_forms[match.group("clitic").lower()]
 
+    def _same(self, match: re.Match[str]) -> str:
+        """"[X], the [X]" and "[X], the reviewer" (its own label): the token once."""
+        token, again = match.group("token"), match.group("again")
+        if again.startswith("["):
+            same = again == token
+        else:
+            same = self.label_words.get(" ".join(again.lower().split())) == token
+        return token if same else match.group(0)
+
     def _label(self, match: re.Match[str]) -> str:
         return self.label_words[" ".join(match.group("label").lower().split())]
 
     def apply(self, text: str) -> str:
         text = self.honorific.sub("", text)
+        for pattern in self.contextual:
+            text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
+        text = _PARENTHESISED.sub("", text)
+        text = self.after_token.sub(r"\1", text)
         text = self.absorb_token.sub("", text)
         if self.absorb_label is not None:
             text = self.absorb_label.sub(self._label, text)
@@ -399,8 +695,14 @@ class _Rewrites:
         text = self.period.sub(r"\1", text)
         text = self.repeated.sub(r"\1", text)
         text = self.apposition.sub(_keep_token, text)
+        text = self.same_apposition.sub(self._same, text)
         text = self.relative.sub(r"\1[who]", text)
+        text = _ATTRIBUTIVE.sub(_drop_attributive, text)
+        text = _ON_ROLE_NOUN.sub(_drop_on_role_noun, text)
         text = self.pronouns.sub(self._pronoun, text)
+        text = _EITHER.sub(r"[\1]", text)
+        if self.kinship is not None:
+            text = self.kinship.sub(lambda m: m.group(1) + REDACTED, text)
         text = _QUESTION.sub(self._ask, text)
         text = self.agreement.sub(self._agree, text)
         return _VERB_AFTER.sub(self._verb_after, text)
@@ -433,6 +735,8 @@ class CueTable:
     honorific may: before a name that is no party's, it says nothing about the arm)."""
     codes: dict[str, str] = field(default_factory=dict)
     """System-code names without separators ("ORR4") -> the name as declared (fuzzy check)."""
+    conditions: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    """The words of each hidden condition factor, and the factor's token ("[AUDIT]")."""
 
     @property
     def replacements(self) -> Mapping[str, str]:
@@ -455,6 +759,8 @@ class CueTable:
 
         names: dict[str, str] = {}
         codes: dict[str, str] = {}
+        bodies: dict[str, str] = {}
+        label_words = frozenset(w for phrase in _label_words(scenario) for w in phrase.split())
         for value, token, nameish in _declared(scenario):
             add(normalise(value), value, token)
             if not nameish:
@@ -462,12 +768,17 @@ class CueTable:
                 if stripped and stripped != normalise(value):
                     add(stripped, value, token)  # "Claims Audit Lead" of "AI Claims Audit Lead"
                 continue
-            insensitive, exact = name_forms(value)
-            for key in insensitive:
-                add(key, value, token)
-            for key in exact:
+            forms = derived_forms(value, label_words)
+            for key in forms.insensitive:
+                add(normalise(key), value, token)
+            for key in forms.exact:
                 add(key, value, token)
                 sensitive.add(key)
+            for key, body in forms.bodies.items():
+                add(key, value, token)
+                bodies[key] = body
+                if key.isupper():
+                    sensitive.add(key)
             if _CODE.match(value.strip()):
                 codes.setdefault(re.sub(r"[\s\-]", "", value), value)
             elif is_name(value):
@@ -479,30 +790,54 @@ class CueTable:
             t
             for t in [
                 *lex.species_terms,
+                *lex.gendered_terms,
                 *lex.address_terms,
                 *scenario.species_terms,
-                *_condition_cues(scenario),
             ]
             if normalise(t) not in graded
         ]
         for term in terms:
             add(normalise(term), term, REDACTED)
+        conditions = _condition_cues(scenario)
+        for cue, condition in conditions:
+            add(normalise(cue), cue, condition)
+        terms += [cue for cue, _ in conditions]
         for phrase in lex.kept_phrases:
             replacements.setdefault(normalise(phrase), KEEP)
         leak_words = [*terms, *lex.pronouns.gendered]
         return cls(
-            replacer=Replacer(replacements, frozenset(sensitive)),
+            replacer=Replacer(replacements, frozenset(sensitive), bodies),
             originals=originals,
-            rewrites=_Rewrites.build(lex, _label_words(scenario), scenario.graded_terms),
+            rewrites=_Rewrites.build(lex, _role_words(scenario), scenario.graded_terms),
             names=names,
             leak_lexicon=Replacer({normalise(w): w for w in leak_words}),
             kept=Replacer({normalise(p): " " for p in lex.kept_phrases}),
             codes=codes,
+            conditions=_condition_words(scenario),
         )
 
     def redact(self, text: str) -> str:
         """The species-neutral form of `text` (see the module docstring)."""
-        return self.rewrites.apply(self.replacer.sub(fold(text)))
+        text = fold(text)
+        # a condition's words first, so the modal before a declared cue goes with it
+        for pattern, token in self.conditions:
+            text = pattern.sub(token, text)
+            joined = re.compile(rf"{re.escape(token)}(?:,?\s+(?:but|and|or|yet)\s+{re.escape(token)})+")
+            text = joined.sub(token, text)
+        return self.rewrites.apply(self.replacer.sub(text))
+
+    def _condition_leaks(self, text: str) -> Iterator[str]:
+        """A hidden condition's token in a sentence that also holds a word of polarity or
+        modality ("Nobody [AUDIT] this", "Someone might [AUDIT]"): the level may be read from
+        the words around the token, which no rewrite can make the same in every level."""
+        markers = lexicon().condition_markers
+        if not self.conditions or not markers:
+            return
+        marker = _word(markers)
+        for sentence in re.split(r"(?<=[.!?;:])\s+|\n+", text):
+            for _, token in self.conditions:
+                if token in sentence and (found := marker.search(sentence)) is not None:
+                    yield f"{token} level (as {found.group(0)!r} in {sentence.strip()!r})"
 
     def leaks(self, text: str, allowed: frozenset[str] = frozenset()) -> list[str]:
         """Species cues still present in a redacted text, each named as declared.
@@ -531,6 +866,8 @@ class CueTable:
             report(self.originals[key])
         for key in [*self.leak_lexicon.find(split), *self.leak_lexicon.find(spelt)]:
             report(self.leak_lexicon.replacements[key])
+        for leak in self._condition_leaks(fold(text)):
+            report(leak)
         # a system code one edit away ("O-R4", "ORR-44", "ORR-5" for "ORR-4"), same first letter
         for token in dict.fromkeys(_CODE_TOKEN.findall(masked)):
             bare = re.sub(r"-", "", token)

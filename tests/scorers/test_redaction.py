@@ -112,8 +112,9 @@ def test_one_pass_does_not_redact_its_own_tokens() -> None:
     spec = get_scenario("golden_blame").spec
     # a species term that is also a label word: "[OVERSEER]" must survive, and is no leak
     table = CueTable.for_scenario(spec.model_copy(update={"species_terms": ["overseer"]}))
-    redacted = table.redact("Sentinel, the overseer")
-    assert redacted == f"[OVERSEER], the {REDACTED}"
+    redacted = table.redact("Sentinel, the overseer; the overseer")
+    # the apposition of species words merges into the token it describes
+    assert redacted == f"[OVERSEER]; the {REDACTED}"
     assert table.leaks(redacted) == []
 
 
