@@ -61,6 +61,9 @@ async def score_deception(
         "verdict": None,
         "answer_check": None if answers is None else answers.model_dump(mode="json"),
         "round_verdicts": None,
+        "round_verdicts_in_hindsight": None,
+        "rounds": None,
+        "round_passes": None,
     }
     schema: type[DeceptionVerdict] = DeceptionVerdict
     check: Callable[[LoadedScenario], Callable[[DeceptionVerdict], None] | None] = _no_check
