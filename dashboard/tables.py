@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import altair as alt
 
-from analysis.compare import fmt_ci_pct, fmt_p, fmt_pct, fmt_ratio
+from analysis.compare import fmt_ci_pct, fmt_odds_ratio, fmt_p, fmt_pct, fmt_ratio
 from analysis.render import dimension_cell, dimension_heading, dimension_names
 from analysis.report import GroupReport, Report
 
@@ -16,6 +16,7 @@ Row = dict[str, str | int | float | bool | None]
 # they never share an arm's colour.
 _SPECIES_COLOURS = {"human": "#0072B2", "ai": "#D55E00", "absent": "#009E73", "mixed": "#CC79A7"}
 _WHISKER = "#000000"
+OR_COLUMN = "odds ratio, conditional MLE (exact 95% CI)"
 
 
 def grader_tag(label: str) -> str:
@@ -114,16 +115,11 @@ def contrast_rows(report: Report) -> list[Row]:
                     "difference, points (95% CI)": "n/a"
                     if diff is None or ci is None
                     else f"{diff:+.1f} ({ci.low:+.1f} to {ci.high:+.1f})",
-                    "odds ratio (95% CI)": f"{fmt_ratio(r.sample_or)} ("
-                    + (
-                        "n/a"
-                        if r.or_ci is None
-                        else f"{fmt_ratio(r.or_ci.low)} to {fmt_ratio(r.or_ci.high)}"
-                    )
-                    + ")",
+                    OR_COLUMN: fmt_odds_ratio(r),
                     "p": fmt_p(r.p_value),
                     "test": r.test,
                     "Holm p": fmt_p(c.p_holm),
+                    **({"analysis": c.analysis} if c.analysis else {}),
                     "missingness": "differs" if c.missingness.flagged else "balanced",
                 }
             )
@@ -195,7 +191,7 @@ def panel_title(g: GroupReport) -> str:
     if head is None:
         return where
     r = head.result
-    return f"{where}: OR {fmt_ratio(r.sample_or)}, p {fmt_p(r.p_value)}"
+    return f"{where}: OR {fmt_ratio(r.conditional_or)}, p {fmt_p(r.p_value)}"
 
 
 def chart_rows(groups: Sequence[GroupReport]) -> list[Row]:
