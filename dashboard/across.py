@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from pathlib import Path
 
 import altair as alt
 
@@ -342,9 +343,9 @@ def usage_chart(usage: UsageReport) -> alt.Chart:
 
 def plan_caption(plan: PlanReport) -> str:
     return (
-        f"Plan {plan.name} ({plan.file}); α {plan.alpha:g}; {plan.n_per_arm} graded samples "
-        "planned per arm. Holm adjusts over the planned contrasts alone, per model × grader "
-        "configuration; every other contrast is exploratory (Holm over the rest)."
+        f"Plan {plan.name} ({Path(plan.file).name}); α {plan.alpha:g}; {plan.n_per_arm} graded "
+        "samples planned per arm. Holm adjusts over the planned contrasts alone, per model × "
+        "grader configuration; every other contrast is exploratory (Holm over the rest)."
         + (f" Published figures: {plan.source}." if plan.source else "")
     )
 
@@ -359,8 +360,8 @@ def plan_rows(plan: PlanReport) -> list[Row]:
                 {
                     "scenario": r.scenario,
                     "model": "-",
+                    "A vs B": "not in these logs",
                     "contrast (A vs B)": f"{r.arm_a} vs {r.arm_b}",
-                    "A": "not in these logs",
                 }
             )
             continue
@@ -369,14 +370,13 @@ def plan_rows(plan: PlanReport) -> list[Row]:
             {
                 "scenario": r.scenario,
                 "model": short_model(r.model or "-"),
-                "contrast (A vs B)": f"{r.arm_a} vs {r.arm_b}",
-                "A": f"{res.a.k} / {res.a.n}",
-                "B": f"{res.b.k} / {res.b.n}",
-                "graded vs plan": "below plan" if below else "as planned",
+                "A vs B": f"{res.a.k}/{res.a.n} vs {res.b.k}/{res.b.n}",
                 OR_COLUMN: fmt_odds_ratio(res),
                 "p": fmt_p(res.p_value),
                 "Holm p": fmt_p(r.p_holm),
                 "rejected at α": "yes" if r.rejected else ("no" if r.rejected is False else "n/a"),
+                "graded vs plan": "below plan" if below else "as planned",
+                "contrast (A vs B)": f"{r.arm_a} vs {r.arm_b}",
                 "test": res.test,
             }
         )

@@ -16,8 +16,9 @@ from analysis.compare import fmt_ci_pct, fmt_p, fmt_pct, fmt_ratio
 from analysis.report import ArmSummary, ContrastRow, GroupReport, Report
 from dashboard.tables import Row, grader_tag, group_name
 
-_LAST = ("group", "test")
-"""Wide text columns that go after the numbers in every Overview table."""
+_LAST = ("headline", "contrast (A vs B)", "group", "test")
+"""Wide text columns that go after the numbers in every Overview table (the contrast is named
+by the row's scenario and model first; its arms follow the numbers)."""
 
 
 class ArmFigure(BaseModel):

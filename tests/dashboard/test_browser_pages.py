@@ -22,6 +22,7 @@ from dashboard import across, data, headline
 from dashboard.diff import word_diff
 from dashboard.headline import HeadlineCard
 from dashboard.models import Catalogue, SampleRow
+from dashboard.tables import OR_COLUMN
 from scenarios.loader import get_scenario
 from tests.dashboard import realistic, screenshots
 from tests.dashboard.screenshots import CHROMIUM, CHROMIUM_ARGS, HEIGHT, TIMEOUT_MS, WIDTH
@@ -167,7 +168,7 @@ def test_models_page_shows_the_forest_with_pooled_estimate_and_heterogeneity(
     _in_view(page.locator(".vega-embed").first, "the forest")
     cells = _grid_text(page)
     for row in across.forest_rows(plot):
-        assert row[across.OR_COLUMN] in cells and row["AI vs human"] in cells, row
+        assert str(row[OR_COLUMN]) in cells and str(row["AI vs human"]) in cells, row
     _tables_fit(page)
     assert page.evaluate(NO_SCROLL)
 
