@@ -226,12 +226,14 @@ def prepare(page: Any, shot: Shot) -> None:
     """What a page needs before its picture: side by side on the headline scenario's pair; blind
     labelling switched on."""
     if shot.path == "side_by_side":
-        page.get_by_test_id("stSelectbox").first.click()
-        page.get_by_role("option", name="blame_postmortem — mockllm/frontier-a").click()
+        choose(page, 0, "blame_postmortem — mockllm/frontier-a")
+        page.get_by_role(
+            "heading", name="blame_postmortem · overseer=ai,audit=none · epoch", exact=False
+        ).first.wait_for(state="visible", timeout=TIMEOUT_MS)
+        settle(page)
         epoch = shot.epoch or 1
         if epoch != 1:
-            page.get_by_test_id("stSelectbox").nth(3).click()
-            page.get_by_role("option", name=str(epoch), exact=True).click()
+            choose(page, 3, str(epoch))
         heading = f"blame_postmortem · overseer=ai,audit=none · epoch {epoch}"
         page.get_by_role("heading", name=heading, exact=False).first.wait_for(
             state="visible", timeout=TIMEOUT_MS
@@ -243,6 +245,22 @@ def prepare(page: Any, shot: Shot) -> None:
             state="visible", timeout=TIMEOUT_MS
         )
         page.wait_for_timeout(1500)
+
+
+def choose(page: Any, index: int, option: str, attempts: int = 3) -> None:
+    """Pick `option` in the page's `index`-th select box (again if a rerun closed the list)."""
+    for attempt in range(attempts):
+        page.get_by_test_id("stSelectbox").nth(index).click()
+        choice = page.get_by_role("option", name=option, exact=True)
+        try:
+            choice.wait_for(state="visible", timeout=10_000)
+            choice.click()
+            return
+        except Exception:  # the list closed under a rerun: open it again
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+            settle(page)
 
 
 def fold_sidebar(page: Any) -> None:
