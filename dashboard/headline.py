@@ -142,7 +142,9 @@ def _card(g: GroupReport, c: ContrastRow, configurations: int) -> HeadlineCard:
         analysis=c.analysis,
         missingness=c.missingness.flagged,
         mixed_graders=configurations,
-        notes=c.result.notes,
+        # the card shows the conditional MLE, so a note on the sample odds ratio's correction
+        # does not apply to it (the report's JSON keeps both)
+        notes=tuple(n for n in c.result.notes if "sample odds ratio" not in n),
     )
 
 
