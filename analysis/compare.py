@@ -70,6 +70,15 @@ def fmt_ratio(x: float | None) -> str:
     return f"{x:.2f}" if x == 0 or x >= 0.1 else f"{x:.2g}"
 
 
+def fmt_odds_ratio(result: ContrastResult) -> str:
+    """The odds ratio every table shows: the conditional maximum-likelihood estimate with its
+    exact conditional interval (the interval is for this estimate; the sample odds ratio, in
+    `--json`, may fall outside it)."""
+    ci = result.or_ci
+    interval = "n/a" if ci is None else f"{fmt_ratio(ci.low)} to {fmt_ratio(ci.high)}"
+    return f"{fmt_ratio(result.conditional_or)} ({interval})"
+
+
 def fmt_p(p: float | None) -> str:
     return "not computed" if p is None else f"{p:.2g}"
 

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from analysis.answers import answers_markdown
-from analysis.compare import fmt_ci_pct, fmt_p, fmt_pct, fmt_ratio, md_cell
+from analysis.compare import fmt_ci_pct, fmt_odds_ratio, fmt_p, fmt_pct, fmt_ratio, md_cell
 from analysis.families import family_markdown
 from analysis.render_sections import EXTRA_CSV_COLUMNS, csv_rows, plan_markdown, sections_markdown
 from analysis.report import UNSCORED_STATUSES, ArmSummary, ContrastRow, GroupReport, Report
@@ -85,8 +85,8 @@ def _group_markdown(g: GroupReport) -> list[str]:
     if g.contrasts:
         lines += [
             "",
-            "| Contrast (A vs B) | Difference, points (95% CI, Newcombe) | Odds ratio "
-            "(exact conditional 95% CI) | p | Test | Holm p | Unscored / leak share p |",
+            "| Contrast (A vs B) | Difference, points (95% CI, Newcombe) | Odds ratio, "
+            "conditional MLE (exact 95% CI) | p | Test | Holm p | Unscored / leak share p |",
             "|---|---|---|---:|---|---:|---|",
         ]
         for row in g.contrasts:
@@ -97,17 +97,11 @@ def _group_markdown(g: GroupReport) -> list[str]:
                 if diff is None or ci is None
                 else (f"{diff:+.1f} ({ci.low:+.1f} to {ci.high:+.1f})")
             )
-            or_ci = (
-                "n/a"
-                if r.or_ci is None
-                else (f"{fmt_ratio(r.or_ci.low)} to {fmt_ratio(r.or_ci.high)}")
-            )
-            corrected = "†" if r.continuity_correction == "haldane_anscombe" else ""
             mark = "**" if row.headline else ""
             kind = f" ({row.analysis})" if row.analysis else ""
             lines.append(
                 f"| {mark}{md_cell(row.arm_a)} vs {md_cell(row.arm_b)}{mark}{kind} | {diff_s} | "
-                f"{fmt_ratio(r.sample_or)}{corrected} ({or_ci}) | {fmt_p(r.p_value)} | {r.test} | "
+                f"{fmt_odds_ratio(r)} | {fmt_p(r.p_value)} | {r.test} | "
                 f"{fmt_p(row.p_holm)} | {_missingness(row)} |"
             )
         notes = {n for row in g.contrasts for n in row.result.notes}
@@ -316,6 +310,9 @@ def to_csv(report: Report) -> str:
                     "ci_low": r.difference_ci.low if r.difference_ci else None,
                     "ci_high": r.difference_ci.high if r.difference_ci else None,
                     "odds_ratio": r.sample_or,
+                    "conditional_or": r.conditional_or,
+                    "or_ci_low": r.or_ci.low if r.or_ci else None,
+                    "or_ci_high": r.or_ci.high if r.or_ci else None,
                     "p_value": r.p_value,
                     "test": r.test,
                     "p_holm": row.p_holm,

@@ -18,6 +18,9 @@ views.sidebar(launch_options(sys.argv, os.environ))
 st.navigation(
     [
         st.Page(PAGES / "overview.py", title="Overview", icon=":material/bar_chart:", default=True),
+        st.Page(PAGES / "models.py", title="Models", icon=":material/forest:"),
+        st.Page(PAGES / "identities.py", title="Identities", icon=":material/badge:"),
+        st.Page(PAGES / "tokens.py", title="Tokens and cost", icon=":material/payments:"),
         st.Page(PAGES / "transcripts.py", title="Transcripts", icon=":material/forum:"),
         st.Page(PAGES / "side_by_side.py", title="Side by side", icon=":material/compare:"),
         st.Page(PAGES / "labels.py", title="Labels", icon=":material/label:"),

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from dashboard.config import ENV_LABELS, ENV_LOG_DIR
+from dashboard.config import ENV_LABELS, ENV_LOG_DIR, ENV_PLAN, ENV_PRICES
 from dashboard.label_store import DEFAULT_NAME
 
 APP = Path(__file__).resolve().parent / "app.py"
@@ -93,6 +93,19 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--labels", type=Path, help=f"label database (default: LOG_DIR/{DEFAULT_NAME})"
     )
     parser.add_argument(
+        "--plan",
+        type=Path,
+        metavar="FILE",
+        help="a plan file (`candor plan --write`): its contrasts are marked confirmatory and "
+        "Holm-adjusted over them alone, as `candor report --plan` does",
+    )
+    parser.add_argument(
+        "--prices",
+        type=Path,
+        metavar="FILE",
+        help="dollars per million tokens per model (as `candor report --prices`)",
+    )
+    parser.add_argument(
         "--port", type=_port_argument, default=8501, help="port to listen on (1-65535)"
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -106,8 +119,10 @@ def streamlit_command(args: argparse.Namespace) -> list[str]:
     for name, value in _options(args).items():
         command += [f"--{name}", value]
     command += ["--", str(args.log_dir.resolve())]
-    if args.labels is not None:
-        command += ["--labels", str(args.labels.resolve())]
+    for flag in ("labels", "plan", "prices"):
+        path: Path | None = getattr(args, flag, None)
+        if path is not None:
+            command += [f"--{flag}", str(path.resolve())]
     return command
 
 
@@ -127,9 +142,25 @@ def run(args: argparse.Namespace) -> int:
     if not args.log_dir.is_dir():
         print(f"error: log directory '{args.log_dir}' does not exist", file=sys.stderr)
         return 2
+    from analysis.plan import load_plan  # only when the dashboard starts: `--help` stays fast
+    from analysis.usage import load_prices
+
+    try:  # a bad plan or prices file fails here, naming the file and the key
+        if args.plan is not None:
+            load_plan(args.plan)
+        if args.prices is not None:
+            load_prices(args.prices)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     env = {**os.environ, ENV_LOG_DIR: str(args.log_dir.resolve())}
-    if args.labels is not None:
-        env[ENV_LABELS] = str(args.labels.resolve())
+    for name, given in (
+        (ENV_LABELS, args.labels),
+        (ENV_PLAN, args.plan),
+        (ENV_PRICES, args.prices),
+    ):
+        if given is not None:
+            env[name] = str(given.resolve())
     options = _options(args)
     where = f"http://{options['server.address']}:{options['server.port']}"
     print(f"Candor dashboard on {where} (Ctrl+C to stop)", file=sys.stderr)

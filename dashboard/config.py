@@ -1,7 +1,8 @@
 """Where the dashboard finds its logs and its label database.
 
-Order: arguments after `--` of `streamlit run dashboard/app.py -- LOGDIR --labels PATH`; else the
-environment (`CANDOR_LOG_DIR`, `CANDOR_LABELS`, set by `candor dashboard`); else the sidebar asks.
+Order: arguments after `--` of `streamlit run dashboard/app.py -- LOGDIR --labels PATH --plan FILE
+--prices FILE`; else the environment (`CANDOR_LOG_DIR`, `CANDOR_LABELS`, `CANDOR_PLAN`,
+`CANDOR_PRICES`, set by `candor dashboard`); else the sidebar asks.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from dashboard.label_store import DEFAULT_NAME
 ENV_LOG_DIR = "CANDOR_LOG_DIR"
 ENV_LABELS = "CANDOR_LABELS"
 ENV_LABELLER = "CANDOR_LABELLER"
+ENV_PLAN = "CANDOR_PLAN"
+ENV_PRICES = "CANDOR_PRICES"
 APP_SCRIPT = "app.py"
 
 
@@ -29,6 +32,11 @@ class LaunchOptions(BaseModel):
     log_dir: str | None = None
     labels: str | None = None
     labeller: str = ""
+    plan: str | None = None
+    """A plan file (`candor plan --write`): its contrasts are confirmatory, as in `candor report
+    --plan`."""
+    prices: str | None = None
+    """A prices file (`candor report --prices`): the cost of each role."""
 
 
 def app_arguments() -> argparse.ArgumentParser:
@@ -36,6 +44,8 @@ def app_arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dashboard/app.py", add_help=False)
     parser.add_argument("log_dir", nargs="?", help="directory of Inspect logs")
     parser.add_argument("--labels", help=f"label database (default: LOGDIR/{DEFAULT_NAME})")
+    parser.add_argument("--plan", help="plan file: its contrasts are confirmatory")
+    parser.add_argument("--prices", help="prices file: dollars per million tokens per model")
     return parser
 
 
@@ -45,14 +55,17 @@ def launch_options(argv: Sequence[str], environ: Mapping[str, str]) -> LaunchOpt
     `argv` is only read when it belongs to the app script (`streamlit run` sets `sys.argv[0]` to
     it); under a test runner `sys.argv` is the runner's own and is ignored.
     """
-    log_dir = labels = None
+    log_dir = labels = plan = prices = None
     if argv and Path(argv[0]).name == APP_SCRIPT:
         parsed, _ = app_arguments().parse_known_args(list(argv[1:]))
         log_dir, labels = parsed.log_dir, parsed.labels
+        plan, prices = parsed.plan, parsed.prices
     return LaunchOptions(
         log_dir=log_dir or environ.get(ENV_LOG_DIR) or None,
         labels=labels or environ.get(ENV_LABELS) or None,
         labeller=environ.get(ENV_LABELLER) or _user(),
+        plan=plan or environ.get(ENV_PLAN) or None,
+        prices=prices or environ.get(ENV_PRICES) or None,
     )
 
 

@@ -26,7 +26,9 @@ from analysis.logs import (
     local_log_files,
     read_log,
 )
+from analysis.plan import Plan, load_plan
 from analysis.report import build_report
+from analysis.usage import Prices, load_prices
 from dashboard.models import Catalogue, GroundTruthView, SampleRow, grader_labels, overall_label
 from scenarios.loader import Arm, ScenarioError, get_scenario, render, scenario_sha256
 from scenarios.schema import LegalJudging
@@ -38,6 +40,8 @@ if TYPE_CHECKING:
     from dashboard.transcript import Transcript
 
 LogFingerprint = tuple[tuple[str, float | None, int | None], ...]
+FileKey = tuple[str, float | None] | None
+"""An optional plan or prices file and its modification time (a changed file is read again)."""
 
 
 class _LogPart(BaseModel):
@@ -90,8 +94,28 @@ def fingerprint(log_dir: str) -> LogFingerprint:
     return tuple(found)
 
 
+def file_key(path: str | None) -> FileKey:
+    """`path` with its modification time; None for no path (a missing file raises on reading)."""
+    if not path:
+        return None
+    try:
+        return (path, Path(path).stat().st_mtime)
+    except OSError:
+        return (path, None)
+
+
+def _plan(key: FileKey) -> Plan | None:
+    return None if key is None else load_plan(Path(key[0]))
+
+
+def _prices(key: FileKey) -> Prices | None:
+    return None if key is None else load_prices(Path(key[0]))
+
+
 @st.cache_resource(max_entries=8, ttl=900, show_spinner="Reading log headers and sample summaries…")
-def _catalogue(log_dir: str, files: LogFingerprint) -> Catalogue:
+def _catalogue(
+    log_dir: str, files: LogFingerprint, plan: FileKey = None, prices: FileKey = None
+) -> Catalogue:
     merged = LoadResult()
     rows: list[SampleRow] = []
     if not files:
@@ -111,13 +135,22 @@ def _catalogue(log_dir: str, files: LogFingerprint) -> Catalogue:
     return Catalogue(
         log_dir=log_dir,
         rows=list(shown.values()),
-        report=build_report(merged),
+        report=build_report(
+            merged,
+            plan=_plan(plan),
+            plan_file=plan[0] if plan else "",
+            prices=_prices(prices),
+        ),
         problems=merged.problems,
     )
 
 
-def catalogue(log_dir: str) -> Catalogue:
-    """Every Candor sample under `log_dir`, with the report and the problems met."""
+def catalogue(log_dir: str, plan: str | None = None, prices: str | None = None) -> Catalogue:
+    """Every Candor sample under `log_dir`, with the report and the problems met; the report as
+    `candor report --plan PLAN --prices PRICES` makes it.
+
+    Raises:
+        ValueError: a plan or prices file that cannot be read, naming the file and the key."""
     path = Path(log_dir)
     if not path.is_dir():
         problem = LogProblem(log=log_dir, message="no such directory")
@@ -127,7 +160,7 @@ def catalogue(log_dir: str) -> Catalogue:
     except OSError as exc:
         problem = LogProblem(log=log_dir, message=f"cannot list logs: {exc}")
         return Catalogue(log_dir=log_dir, report=build_report(LoadResult()), problems=[problem])
-    return _catalogue(str(path), files)
+    return _catalogue(str(path), files, file_key(plan), file_key(prices))
 
 
 def read_eval_log_sample(file: str, id: int | str, epoch: int, **options: Any) -> EvalSample:

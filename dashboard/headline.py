@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -15,8 +16,9 @@ from analysis.compare import fmt_ci_pct, fmt_p, fmt_pct, fmt_ratio
 from analysis.report import ArmSummary, ContrastRow, GroupReport, Report
 from dashboard.tables import Row, grader_tag, group_name
 
-_LAST = ("group", "test")
-"""Wide text columns that go after the numbers in every Overview table."""
+_LAST = ("headline", "contrast (A vs B)", "group", "test")
+"""Wide text columns that go after the numbers in every Overview table (the contrast is named
+by the row's scenario and model first; its arms follow the numbers)."""
 
 
 class ArmFigure(BaseModel):
@@ -30,6 +32,17 @@ class ArmFigure(BaseModel):
     positive: int
     graded: int
     unscored: int
+
+
+OR_TITLE = "Odds ratio (conditional MLE)"
+"""The odds ratio the cards, the tables and `candor report` show, under one name."""
+HOLM_FAMILY = "task × model × grader"
+"""Holm's family without a plan (the report's `_apply_holm`: every contrast of a task × model ×
+grader configuration)."""
+HOLM_PLANNED = "planned family"
+"""With a plan: the planned contrasts of the model × grader configuration (`analysis.plan`)."""
+HOLM_UNPLANNED = "unplanned family"
+"""With a plan: the other contrasts of the task × model × grader configuration."""
 
 
 class HeadlineCard(BaseModel):
@@ -46,10 +59,20 @@ class HeadlineCard(BaseModel):
     a: ArmFigure
     b: ArmFigure
     difference: str
+    """A − B in points, e.g. `+33.3 points`."""
+    difference_ci: str
+    """Its Newcombe interval, e.g. `95% CI -1.8 to +60.6`."""
     odds_ratio: str
+    """The conditional maximum-likelihood odds ratio (as `candor report` shows it)."""
+    odds_ratio_ci: str
+    """Its exact conditional interval, e.g. `exact 95% CI 0.62 to 404.56`."""
     p: str
     p_holm: str
+    holm_over: str
+    """The family Holm adjusted over, as the report adjusts it."""
     test: str
+    analysis: Literal["confirmatory", "exploratory"] | None = None
+    """With a plan: whether the contrast was planned."""
     missingness: bool
     """The arms' unscored or redaction-leak shares differ (the difference may be missingness)."""
     mixed_graders: int
@@ -75,20 +98,31 @@ def _arm(arms: Sequence[ArmSummary], name: str) -> ArmFigure:
     )
 
 
-def difference(c: ContrastRow) -> str:
+def difference(c: ContrastRow) -> tuple[str, str]:
+    """The difference in points and its Newcombe interval."""
     d, ci = c.result.difference_points, c.result.difference_ci_points
     if d is None or ci is None:
-        return "n/a"
-    return f"{d:+.1f} points (95% CI {ci.low:+.1f} to {ci.high:+.1f})"
+        return "n/a", "no interval"
+    return f"{d:+.1f} points", f"95% CI {ci.low:+.1f} to {ci.high:+.1f}"
 
 
-def odds_ratio(c: ContrastRow) -> str:
+def odds_ratio(c: ContrastRow) -> tuple[str, str]:
+    """The conditional MLE odds ratio and its exact interval (`analysis.compare.fmt_odds_ratio`
+    in two pieces)."""
     r = c.result
     ci = "n/a" if r.or_ci is None else f"{fmt_ratio(r.or_ci.low)} to {fmt_ratio(r.or_ci.high)}"
-    return f"{fmt_ratio(r.sample_or)} (exact 95% CI {ci})"
+    return fmt_ratio(r.conditional_or), f"exact 95% CI {ci}"
+
+
+def holm_over(c: ContrastRow) -> str:
+    if c.analysis == "confirmatory":
+        return HOLM_PLANNED
+    return HOLM_UNPLANNED if c.analysis == "exploratory" else HOLM_FAMILY
 
 
 def _card(g: GroupReport, c: ContrastRow, configurations: int) -> HeadlineCard:
+    diff, diff_ci = difference(c)
+    ratio, ratio_ci = odds_ratio(c)
     return HeadlineCard(
         scenario=g.scenario,
         model=g.model,
@@ -97,14 +131,20 @@ def _card(g: GroupReport, c: ContrastRow, configurations: int) -> HeadlineCard:
         grader=grader_tag(g.grader),
         a=_arm(g.arms, c.arm_a),
         b=_arm(g.arms, c.arm_b),
-        difference=difference(c),
-        odds_ratio=odds_ratio(c),
+        difference=diff,
+        difference_ci=diff_ci,
+        odds_ratio=ratio,
+        odds_ratio_ci=ratio_ci,
         p=fmt_p(c.result.p_value),
         p_holm=fmt_p(c.p_holm),
+        holm_over=holm_over(c),
         test=c.result.test,
+        analysis=c.analysis,
         missingness=c.missingness.flagged,
         mixed_graders=configurations,
-        notes=c.result.notes,
+        # the card shows the conditional MLE, so a note on the sample odds ratio's correction
+        # does not apply to it (the report's JSON keeps both)
+        notes=tuple(n for n in c.result.notes if "sample odds ratio" not in n),
     )
 
 

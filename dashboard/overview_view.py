@@ -1,4 +1,9 @@
-"""The Overview's headline cards on screen (the card contents are `dashboard.headline`'s)."""
+"""The Overview's headline cards on screen (the card contents are `dashboard.headline`'s).
+
+A card is one Markdown block, so four cards fit above the fold at 1400 × 900: a line per arm
+(rate, interval, graded and unscored counts), a line each for the difference, the odds ratio and
+the p-values, and the flags as badges. Every value goes through `escape_markdown`.
+"""
 
 from __future__ import annotations
 
@@ -6,52 +11,60 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from dashboard.headline import ArmFigure, HeadlineCard
+from dashboard.headline import OR_TITLE, ArmFigure, HeadlineCard
 from dashboard.safe import escape_markdown
 
 CARDS_PER_ROW = 2
 
 
-def _arm(arm: ArmFigure, side: str) -> None:
-    st.metric(escape_markdown(f"{side}: {arm.arm}"), arm.rate)
-    st.caption(
-        escape_markdown(
-            f"{arm.positive} / {arm.graded} graded · 95% CI {arm.ci} · unscored {arm.unscored}"
-        )
+def _e(text: str) -> str:
+    return escape_markdown(text, line_start=False)
+
+
+def _small(text: str) -> str:
+    return f":small[{_e(text)}]"
+
+
+def _arm_line(arm: ArmFigure, side: str) -> str:
+    return f"**{side}** {_e(arm.arm)}: **{_e(arm.rate)}** " + _small(
+        f"({arm.ci}) · {arm.positive}/{arm.graded} graded · {arm.unscored} unscored"
     )
 
 
-def _card(c: HeadlineCard) -> None:
-    st.markdown(f"**{escape_markdown(c.title)}**")
-    st.caption(escape_markdown(f"task {c.task} · outcome {c.outcome} · grader {c.grader}"))
-    left, right = st.columns(2)
-    with left:
-        _arm(c.a, "A")
-    with right:
-        _arm(c.b, "B")
-    st.markdown(
-        f"Difference (A − B): **{escape_markdown(c.difference)}**  \n"
-        f"Odds ratio: **{escape_markdown(c.odds_ratio)}**  \n"
-        f"Fisher's exact p: **{escape_markdown(c.p)}** · Holm-adjusted: "
-        f"**{escape_markdown(c.p_holm)}**"
+def badges(c: HeadlineCard) -> list[str]:
+    """The card's flags as Markdown badges: plan, missingness, grader configurations."""
+    found = []
+    if c.analysis == "confirmatory":
+        found.append(":blue-badge[confirmatory]")
+    elif c.analysis == "exploratory":
+        found.append(":gray-badge[exploratory]")
+    found.append(
+        ":red-badge[:material/warning: missingness differs]"
+        if c.missingness
+        else ":green-badge[:material/check: missingness balanced]"
     )
-    flags = st.columns(2)
-    with flags[0]:
-        if c.missingness:
-            st.badge("missingness differs", icon=":material/warning:", color="red")
-        else:
-            st.badge("missingness balanced", icon=":material/check:", color="green")
-    with flags[1]:
-        if c.mixed_graders > 1:
-            st.badge(
-                f"{c.mixed_graders} grader configurations",
-                icon=":material/warning:",
-                color="orange",
-            )
-        else:
-            st.badge("one grader configuration", icon=":material/check:", color="green")
-    for note in c.notes:
-        st.caption(escape_markdown(note))
+    found.append(
+        f":orange-badge[:material/warning: {c.mixed_graders} grader configurations]"
+        if c.mixed_graders > 1
+        else ":green-badge[:material/check: one grader configuration]"
+    )
+    return found
+
+
+def card_markdown(c: HeadlineCard) -> str:
+    """The whole card as one Markdown block."""
+    lines = [
+        f"**{_e(c.title)}**",
+        _arm_line(c.a, "A"),
+        _arm_line(c.b, "B"),
+        f"Difference A − B: **{_e(c.difference)}** " + _small(f"({c.difference_ci})"),
+        f"{_e(OR_TITLE)}: **{_e(c.odds_ratio)}** " + _small(f"({c.odds_ratio_ci})"),
+        f"Fisher's exact p **{_e(c.p)}** · Holm-adjusted **{_e(c.p_holm)}** "
+        + _small(f"({c.holm_over})"),
+        " ".join(badges(c)) + " " + _small(f"{c.outcome} · grader {c.grader}"),
+    ]
+    lines += [_small(note) for note in c.notes]
+    return "  \n".join(lines)
 
 
 def cards(items: Sequence[HeadlineCard]) -> None:
@@ -60,4 +73,4 @@ def cards(items: Sequence[HeadlineCard]) -> None:
         row = items[start : start + CARDS_PER_ROW]
         for column, card in zip(st.columns(CARDS_PER_ROW), row, strict=False):
             with column, st.container(border=True):
-                _card(card)
+                st.markdown(card_markdown(card))

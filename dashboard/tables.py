@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import altair as alt
 
-from analysis.compare import fmt_ci_pct, fmt_p, fmt_pct, fmt_ratio
+from analysis.compare import fmt_ci_pct, fmt_odds_ratio, fmt_p, fmt_pct, fmt_ratio
 from analysis.render import dimension_cell, dimension_heading, dimension_names
 from analysis.report import GroupReport, Report
 
@@ -16,6 +16,8 @@ Row = dict[str, str | int | float | bool | None]
 # they never share an arm's colour.
 _SPECIES_COLOURS = {"human": "#0072B2", "ai": "#D55E00", "absent": "#009E73", "mixed": "#CC79A7"}
 _WHISKER = "#000000"
+OR_COLUMN = "OR, conditional MLE (exact CI)"
+"""The odds ratio's column: the estimate `candor report` prints, with its exact interval."""
 
 
 def grader_tag(label: str) -> str:
@@ -109,22 +111,16 @@ def contrast_rows(report: Report) -> list[Row]:
                     "group": group_name(g),
                     "headline": c.headline,
                     "contrast (A vs B)": f"{c.arm_a} vs {c.arm_b}",
-                    "A": f"{r.a.k}/{r.a.n}",
-                    "B": f"{r.b.k}/{r.b.n}",
-                    "difference, points (95% CI)": "n/a"
+                    "A vs B": f"{r.a.k}/{r.a.n} vs {r.b.k}/{r.b.n}",
+                    "difference (95% CI)": "n/a"
                     if diff is None or ci is None
                     else f"{diff:+.1f} ({ci.low:+.1f} to {ci.high:+.1f})",
-                    "odds ratio (95% CI)": f"{fmt_ratio(r.sample_or)} ("
-                    + (
-                        "n/a"
-                        if r.or_ci is None
-                        else f"{fmt_ratio(r.or_ci.low)} to {fmt_ratio(r.or_ci.high)}"
-                    )
-                    + ")",
+                    OR_COLUMN: fmt_odds_ratio(r),
                     "p": fmt_p(r.p_value),
-                    "test": r.test,
                     "Holm p": fmt_p(c.p_holm),
                     "missingness": "differs" if c.missingness.flagged else "balanced",
+                    **({"analysis": c.analysis} if c.analysis else {}),
+                    "test": r.test,
                 }
             )
     return rows
@@ -145,11 +141,11 @@ def pooled_rows(report: Report) -> list[Row]:
                 "task": p.task,
                 "grader": grader_tag(p.grader),
                 "over": p.over,
-                "contrast": p.contrast,
                 "strata": len(p.strata),
                 "MH odds ratio (95% CI)": f"{fmt_ratio(r.mh_odds_ratio)} ({ci})",
                 "p": fmt_p(r.cmh.p_value if r.cmh else None),
                 "Breslow–Day p": fmt_p(r.breslow_day.p_value) if r.breslow_day else "n/a",
+                "contrast": p.contrast,
             }
         )
     return rows
@@ -195,7 +191,7 @@ def panel_title(g: GroupReport) -> str:
     if head is None:
         return where
     r = head.result
-    return f"{where}: OR {fmt_ratio(r.sample_or)}, p {fmt_p(r.p_value)}"
+    return f"{where}: OR {fmt_ratio(r.conditional_or)}, p {fmt_p(r.p_value)}"
 
 
 def chart_rows(groups: Sequence[GroupReport]) -> list[Row]:

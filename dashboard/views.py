@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import streamlit as st
 
+from analysis.plan import load_plan
 from analysis.report import Report
+from analysis.usage import load_prices
 from dashboard import blind, data
 from dashboard.calibration import Pair, confusion_matrix, per_arm
 from dashboard.config import LaunchOptions, labels_path
@@ -33,6 +36,17 @@ BLIND_HELP = (
     "Label without knowing the arm or the grader's judgement: no verdict, tactics, grader calls "
     "or arm anywhere; each transcript is shown as the grader read it (every species cue "
     "redacted), in a random order (seeded by your name) that takes the arms in turn."
+)
+
+
+PLAN_HELP = (
+    "A plan file (`candor plan --write`, or `candor dashboard LOGDIR --plan FILE`): its "
+    "contrasts are confirmatory, Holm-adjusted over them alone; every other contrast is "
+    "exploratory, as in `candor report --plan FILE`."
+)
+PRICES_HELP = (
+    "Dollars per million tokens per model (`models: {MODEL: {input: 3, output: 15}}`), as "
+    "`candor report --prices FILE`: the cost of each role on the Tokens page."
 )
 
 
@@ -67,6 +81,8 @@ def sidebar(opts: LaunchOptions) -> None:
     ss = st.session_state
     ss.setdefault("log_dir", opts.log_dir or "")
     ss.setdefault("labeller", opts.labeller)
+    ss.setdefault("plan_file", opts.plan or "")
+    ss.setdefault("prices_file", opts.prices or "")
     with st.sidebar:
         st.text_input("Log directory", key="log_dir", placeholder="path to Inspect logs")
         if log_dir := str(ss["log_dir"]).strip():
@@ -74,6 +90,19 @@ def sidebar(opts: LaunchOptions) -> None:
             st.caption(escape_markdown(f"Labels: {ss['labels_path']}"))
         st.text_input("Your name (labeller)", key="labeller")
         st.toggle("Blind labelling", key="blind", help=BLIND_HELP)
+        with st.expander("Plan and prices", expanded=False):
+            st.text_input(
+                "Plan file",
+                key="plan_file",
+                placeholder="plans/study.yaml",
+                help=PLAN_HELP,
+            )
+            st.text_input(
+                "Prices file",
+                key="prices_file",
+                placeholder="prices.yaml",
+                help=PRICES_HELP,
+            )
         if st.button("Reload logs", help="Re-read the directory (new logs are picked up anyway)"):
             data.clear()
 
@@ -84,7 +113,7 @@ def catalogue(*, detailed: bool = False) -> Catalogue:
     if not log_dir:
         st.info("Enter a log directory in the sidebar (or start with `candor dashboard LOGDIR`).")
         st.stop()
-    cat = data.catalogue(log_dir)
+    cat = _with_files(log_dir)
     if detailed:
         for p in cat.problems:
             st.warning(escape_markdown(f"{p.log}: {p.message}"))
@@ -96,6 +125,26 @@ def catalogue(*, detailed: bool = False) -> Catalogue:
             )
         )
     return cat
+
+
+def _readable(key: str, load: Callable[[Path], object]) -> str | None:
+    """The sidebar's file under `key` if it reads, else None with an error naming what is wrong."""
+    path = str(st.session_state.get(key, "")).strip()
+    if not path:
+        return None
+    try:
+        load(Path(path))
+    except ValueError as exc:
+        st.error(escape_markdown(f"{exc}. The report is shown without it."))
+        return None
+    return path
+
+
+def _with_files(log_dir: str) -> Catalogue:
+    """The catalogue, its report made with the sidebar's plan and prices files."""
+    return data.catalogue(
+        log_dir, _readable("plan_file", load_plan), _readable("prices_file", load_prices)
+    )
 
 
 def require_rows(cat: Catalogue) -> list[SampleRow]:

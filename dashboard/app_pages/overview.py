@@ -1,10 +1,13 @@
 """Overview: the headline contrasts first, then the report's rates, contrasts, unscored counts
 and verdict flags (eval-awareness, refusal, warning: every flag of `records/dimensions.yaml`)."""
 
+from pathlib import Path
+
 import streamlit as st
 
+from analysis.plan import BINOMIAL_TEST
 from analysis.render import to_csv, to_markdown
-from dashboard import headline, overview_view, tables, views
+from dashboard import across, headline, overview_view, tables, views
 from dashboard.headline import numbers_first
 from dashboard.safe import escape_markdown
 
@@ -13,13 +16,14 @@ views.stop_if_blind("the Overview shows every arm's rate.")
 cat = views.catalogue(detailed=True)
 report = cat.report
 samples = [r.outcome for r in cat.rows]
-c1, c2, c3, c4, c5 = st.columns(5)
-c1.metric("Logs", len(report.logs))
-c2.metric("Runs pooled", report.runs)
-c3.metric("Samples", len(samples))
-c4.metric("Graded", sum(1 for s in samples if s.status == "graded"))
-c5.metric("Unscored", sum(1 for s in samples if s.status != "graded"))
+graded = sum(1 for s in samples if s.status == "graded")
+counts = (
+    f"{len(report.logs)} logs · {report.runs} runs pooled · {len(samples)} samples · "
+    f"{graded} graded · {len(samples) - graded} unscored"
+    + (f" · plan {report.plan.name} ({Path(report.plan.file).name})" if report.plan else "")
+)
 if not report.groups:
+    st.caption(escape_markdown(counts))
     st.info("Nothing to report yet.")
     st.stop()
 
@@ -39,19 +43,34 @@ if report.sample_problems:
     )
 
 st.subheader("Headline contrasts")
-st.caption(
-    "Per scenario × model × grader configuration: each arm's rate with its 95% Wilson interval, "
-    "the difference (Newcombe interval), the odds ratio with its exact conditional interval, "
-    "Fisher's exact p and Holm's adjustment within task × model × grader."
-)
 overview_view.cards(headline.headline_cards(report))
+st.caption(
+    escape_markdown(counts)
+    + ". Each arm's rate with its 95% Wilson interval; the difference with its Newcombe "
+    "interval; the conditional maximum-likelihood odds ratio with its exact interval (as "
+    "`candor report` shows it); Fisher's exact p, Holm-adjusted over every contrast of the task "
+    "× model × grader configuration, or with a plan over the planned contrasts (per model × "
+    "grader configuration) and over the rest apart."
+)
+
+if report.plan is not None:
+    st.subheader("Planned contrasts (confirmatory)")
+    st.caption(escape_markdown(across.plan_caption(report.plan)))
+    st.dataframe(across.plan_rows(report.plan), hide_index=True)
+    published = across.published_rows(report.plan)
+    if published:
+        st.caption(escape_markdown(f"Published beside measured ({BINOMIAL_TEST})."))
+        st.dataframe(published, hide_index=True)
 
 st.subheader("Rate per arm (95% Wilson intervals)")
 st.altair_chart(tables.rates_chart(report.groups))
 st.dataframe(numbers_first(tables.arm_rows(report), report), hide_index=True)
 
 st.subheader("Contrasts")
-st.caption("Exact tests as in `candor report`; headline contrasts first; Holm within task × model.")
+st.caption(
+    "Exact tests as in `candor report`; headline contrasts first; Holm within task × model × "
+    "grader configuration (with a plan: over the planned contrasts alone, and over the rest)."
+)
 st.dataframe(numbers_first(tables.contrast_rows(report), report), hide_index=True)
 if report.pooled:
     st.subheader("Pooled (Cochran–Mantel–Haenszel)")

@@ -58,15 +58,23 @@ class Study(_Strict):
 
 
 def _usage(output: ModelOutput, tokens: int) -> ModelOutput:
-    output.usage = ModelUsage(input_tokens=tokens, output_tokens=tokens // 4, total_tokens=tokens)
+    output.usage = ModelUsage(
+        input_tokens=tokens, output_tokens=tokens // 4, total_tokens=tokens + tokens // 4
+    )
     return output
 
 
 def _agent(model: str, s: ScenarioStudy, account: Account) -> list[ModelOutput]:
     steps: list[tuple[str, dict[str, Any]]] = [(p.call, dict(p.args)) for p in s.prelude]
     steps.append((s.submit, dict(account.fields)))
-    outputs = [_usage(ModelOutput.for_tool_call(model, name, args), 900) for name, args in steps]
-    outputs += [_usage(ModelOutput.from_content(model, t), 1200) for t in account.followups]
+    # tokens grow with what the agent writes, so arms whose accounts differ spend differently
+    outputs = [
+        _usage(ModelOutput.for_tool_call(model, name, args), 700 + 4 * len(json.dumps(args)))
+        for name, args in steps
+    ]
+    outputs += [
+        _usage(ModelOutput.from_content(model, t), 900 + 4 * len(t)) for t in account.followups
+    ]
     return outputs
 
 
@@ -80,7 +88,9 @@ def _grader(model: str, name: str, account: Account) -> ModelOutput:
         "rationale": account.rationale,
         "eval_aware": False,
     }
-    return _usage(ModelOutput.from_content(model, json.dumps(verdict)), 1500)
+    return _usage(
+        ModelOutput.from_content(model, json.dumps(verdict)), 1200 + 2 * len(str(verdict))
+    )
 
 
 def load() -> Study:

@@ -1,17 +1,16 @@
-"""Every page in a real Chromium at 1400 px on a realistic study (`realistic.yaml`), as a
-researcher comparing a human arm with an AI arm: the headline card's numbers on screen, no
-horizontal scroll, and in blind mode nothing that names the arm or the grader's judgement.
+"""Every page in a real Chromium at 1400 × 900 on a realistic study (`realistic.yaml`), as a
+researcher comparing a human arm with an AI arm: every headline card's numbers inside the
+viewport without scrolling, no horizontal scroll on any page, the forest, identity strata and
+token sections with their numbers, and in blind mode nothing that names the arm or the grader's
+judgement.
 
-The server is started with `candor dashboard LOGS --server.port P --server.headless true`, as a
-Streamlit user types options. `CANDOR_UPDATE_SCREENSHOT=1` rewrites the README's screenshots
-(docs/dashboard-*.png) from the same run.
+The server is `candor dashboard LOGS --plan plans/study.yaml --prices … --server.port P`, started
+by `tests/dashboard/screenshots.py` (which also rewrites the README's pictures).
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,83 +18,41 @@ from urllib.parse import quote
 
 import pytest
 
-from dashboard import data, headline
+from dashboard import across, data, headline
 from dashboard.diff import word_diff
-from dashboard.label_store import Label, LabelStore
-from dashboard.models import SampleRow
+from dashboard.headline import HeadlineCard
+from dashboard.models import Catalogue, SampleRow
+from dashboard.tables import OR_COLUMN
 from scenarios.loader import get_scenario
-from tests.dashboard import realistic
-from tests.dashboard.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _need, _wait_healthy
+from tests.dashboard import realistic, screenshots
+from tests.dashboard.screenshots import CHROMIUM, CHROMIUM_ARGS, HEIGHT, TIMEOUT_MS, WIDTH
+from tests.dashboard.test_browser import _need
 from tests.dashboard.test_diff import marked as marked_pieces
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-WIDTH, HEIGHT = 1400, 900
-TIMEOUT_MS = 90_000
-DOCS = Path(__file__).resolve().parents[2] / "docs"
-UPDATE_DOCS = os.environ.get("CANDOR_UPDATE_SCREENSHOT") == "1"
-NO_SCROLL = "() => document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth"
+NO_SCROLL = "() => document.scrollingElement.scrollWidth <= window.innerWidth"
 MAIN = '[data-testid="stMain"]'
 
 
 @pytest.fixture(scope="session")
 def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The realistic study's logs, with human labels for a share of its transcripts."""
+    """The realistic study's logs, with blind human labels for a share of its transcripts."""
     logs = realistic.write(tmp_path_factory.mktemp("study"))
-    rows = data.catalogue(str(logs)).rows
-    store = LabelStore(logs / "candor-labels.sqlite")
-    store.initialise()
-    flip = {"deceptive": "honest", "honest": "deceptive"}
-    for i, r in enumerate(r for r in rows if r.verdict):
-        if i % 3:
-            continue
-        verdict = flip[r.verdict or "honest"] if i % 15 == 0 else r.verdict
-        o = r.outcome
-        store.save(
-            Label(
-                log=o.log,
-                sample_id=o.sample_id,
-                epoch=o.epoch,
-                labeller="ann",
-                verdict=verdict,
-                blind=True,
-            )  # type: ignore[arg-type]
-        )
+    screenshots.seed_labels(logs)
     return logs
 
 
 @pytest.fixture(scope="session")
+def catalogue(study: Path) -> Catalogue:
+    """The study as the server reads it: its report made with the plan and the prices."""
+    return data.catalogue(str(study), str(screenshots.PLAN), str(screenshots.PRICES))
+
+
+@pytest.fixture(scope="session")
 def study_server(study: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "candor-dashboard.log"
-    command = [
-        sys.executable,
-        "-m",
-        "cli.main",
-        "dashboard",
-        str(study),
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    env = {**os.environ, "CANDOR_LABELLER": "ann"}
-    env.pop("CANDOR_LOG_DIR", None)
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, log)
+    with screenshots.serve(study, tmp_path_factory.mktemp("server") / "dashboard.log") as url:
         yield url
-    finally:
-        proc.terminate()  # the command forwards the signal to Streamlit, its child
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="session")
@@ -117,61 +74,56 @@ def browser_page(sync_api: Any) -> Iterator[Any]:
         browser.close()
 
 
-def _open(page: Any, sync_api: Any, url: str, heading: str) -> None:
-    page.goto(url)
-    sync_api.expect(page.get_by_text(heading, exact=True).first).to_be_visible(timeout=TIMEOUT_MS)
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(1500)  # charts and tables draw after the script finishes
+def _in_view(locator: Any, what: str) -> None:
+    """The element is drawn inside the 1400 × 900 viewport, with no scrolling."""
+    locator.wait_for(state="visible", timeout=TIMEOUT_MS)
+    box = locator.bounding_box()
+    assert box is not None, what
+    assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, (what, box)
+    assert box["y"] >= 0 and box["y"] + box["height"] <= HEIGHT, (what, box)
 
 
-def _shot(page: Any, name: str, tmp_path: Path) -> None:
-    """A screenshot of the page as it is; for the README, with the sidebar (which names this
-    run's temporary directories) folded away."""
-    page.screenshot(path=str(tmp_path / name))
-    if UPDATE_DOCS:
-        page.hover('[data-testid="stSidebar"]')
-        page.locator('[data-testid="stSidebarCollapseButton"]').click()
-        page.wait_for_timeout(1500)
-        DOCS.mkdir(exist_ok=True)
-        page.screenshot(path=str(DOCS / name))
-
-
-def _headline_ref(rows: list[SampleRow]) -> str:
-    return next(
-        r.ref
-        for r in rows
-        if r.outcome.scenario == "blame_postmortem"
-        and r.outcome.arm == "overseer=ai,audit=none"
-        and r.verdict == "deceptive"
-        and r.outcome.model.endswith("frontier-a")
-        and r.outcome.tally("tactics")
-        and "invented_policy" in r.outcome.tally("tactics")
-    )
-
-
-def test_overview_answers_first_without_scrolling(
-    study: Path, study_server: str, browser_page: Any, sync_api: Any, tmp_path: Path
-) -> None:
-    page, expect = browser_page, sync_api.expect
-    report = data.catalogue(str(study)).report
-    [card] = [
-        c
-        for c in headline.headline_cards(report)
-        if c.scenario == "blame_postmortem" and c.model.endswith("frontier-a")
+def _card_figures(card: HeadlineCard) -> list[str]:
+    """What a researcher reads off a card: rates, intervals, counts, difference, odds ratio,
+    p-values, flags."""
+    figures = [
+        card.title,
+        card.difference,
+        card.difference_ci,
+        card.odds_ratio,
+        card.odds_ratio_ci,
+        f"p {card.p}",
+        f"Holm-adjusted {card.p_holm}",
+        "missingness differs" if card.missingness else "missingness balanced",
+        "grader configurations" if card.mixed_graders > 1 else "one grader configuration",
     ]
-    _open(page, sync_api, study_server, "Headline contrasts")
-    cards = page.locator('[data-testid="stColumn"]').filter(has_text=card.title)
-    first = cards.first
-    for figure in (card.a.rate, card.b.rate, card.difference, card.odds_ratio):
-        expect(first.get_by_text(figure, exact=False).first).to_be_visible()
-        assert first.get_by_text(figure, exact=False).first.bounding_box()["y"] < HEIGHT, figure
-    expect(first.get_by_text(f"Fisher's exact p: {card.p}", exact=False)).to_be_visible()
-    expect(
-        first.get_by_text(f"{card.a.positive} / {card.a.graded} graded", exact=False)
-    ).to_be_visible()
+    for arm in (card.a, card.b):
+        figures += [
+            f"{arm.arm}:",
+            arm.rate,
+            arm.ci,
+            f"{arm.positive}/{arm.graded} graded",
+            f"{arm.unscored} unscored",
+        ]
+    if card.analysis:
+        figures.append(card.analysis)
+    return figures
+
+
+def test_every_headline_card_is_read_without_scrolling(
+    catalogue: Catalogue, study_server: str, browser_page: Any, sync_api: Any
+) -> None:
+    page = browser_page
+    cards = headline.headline_cards(catalogue.report)
+    assert len(cards) == 4 and all(c.analysis == "confirmatory" for c in cards)
+    screenshots.open_page(page, study_server, "Headline contrasts")
+    for card in cards:
+        box = page.locator('[data-testid="stColumn"]').filter(has_text=card.title).first
+        _in_view(box, card.title)
+        for figure in _card_figures(card):
+            _in_view(box.get_by_text(figure, exact=False).first, f"{card.title}: {figure}")
     assert page.evaluate(NO_SCROLL)
-    _shot(page, "dashboard-overview.png", tmp_path)
-    # the chart is drawn within the page (its labels and colours are tested on its spec)
+    # the chart below is drawn within the page's width, its legend too
     chart = page.locator(".vega-embed").first
     chart.scroll_into_view_if_needed()
     box = chart.bounding_box()
@@ -179,77 +131,139 @@ def test_overview_answers_first_without_scrolling(
     assert page.evaluate(NO_SCROLL)
 
 
+def _grid_text(page: Any) -> str:
+    """The text of every table cell the data grids draw (their accessible tables)."""
+    page.locator('[data-testid="stDataFrame"] [role=gridcell]').first.wait_for(
+        state="attached", timeout=TIMEOUT_MS
+    )
+    return "\n".join(
+        page.evaluate(
+            """() => [...document.querySelectorAll('[data-testid="stDataFrame"] [role=gridcell]')]
+                .map(c => c.textContent.trim())"""
+        )
+    )
+
+
+def _tables_fit(page: Any) -> None:
+    for table in page.locator('[data-testid="stDataFrame"]').all():
+        box = table.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= WIDTH, box
+
+
+def test_models_page_shows_the_forest_with_pooled_estimate_and_heterogeneity(
+    catalogue: Catalogue, study_server: str, browser_page: Any
+) -> None:
+    page = browser_page
+    [plot] = catalogue.report.forest
+    assert plot.pooled is not None and len(plot.rows) == 4
+    screenshots.open_page(page, f"{study_server}/models", "Models side by side")
+    pooled = across.pooled_cells(plot.pooled)
+    for label, key in (
+        ("Pooled odds ratio", across.MH_COLUMN),
+        ("CMH p", "CMH p"),
+        ("Breslow–Day p", "Breslow–Day p"),
+    ):
+        metric = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+        _in_view(metric.get_by_text(str(pooled[key]), exact=True), label)
+    _in_view(page.locator(".vega-embed").first, "the forest")
+    cells = _grid_text(page)
+    for row in across.forest_rows(plot):
+        assert str(row[OR_COLUMN]) in cells and str(row["AI vs human"]) in cells, row
+    _tables_fit(page)
+    assert page.evaluate(NO_SCROLL)
+
+
+def test_identities_page_shows_strata_pooled_and_per_identity(
+    catalogue: Catalogue, study_server: str, browser_page: Any
+) -> None:
+    page = browser_page
+    report = catalogue.report
+    assert report.identity_strata and report.identity_rates
+    screenshots.open_page(page, f"{study_server}/identities", "Rate per identity")
+    cells = _grid_text(page)
+    for row in across.strata_summary_rows(report):
+        for key in ("MH OR over slots (95% CI)", "CMH p", "Breslow–Day p"):
+            assert str(row[key]) in cells, (key, row)
+    _tables_fit(page)
+    assert page.evaluate(NO_SCROLL)
+
+
+def test_tokens_page_shows_tokens_and_cost_per_role(
+    catalogue: Catalogue, study_server: str, browser_page: Any
+) -> None:
+    page = browser_page
+    usage = catalogue.report.usage
+    assert usage.priced and not usage.unpriced_models
+    screenshots.open_page(page, f"{study_server}/tokens", "Per run")
+    cells = _grid_text(page)
+    for row in across.usage_rows(usage.arms, usage.priced)[:4]:
+        for key in ("target per sample", "grader per sample", "cost"):
+            assert str(row[key]) in cells, (key, row)
+    _in_view(page.locator(".vega-embed").first, "tokens per arm")
+    _tables_fit(page)
+    assert page.evaluate(NO_SCROLL)
+
+
 def test_transcript_opens_with_heading_verdict_and_report_above_the_fold(
-    study: Path, study_server: str, browser_page: Any, sync_api: Any, tmp_path: Path
+    catalogue: Catalogue, study_server: str, browser_page: Any, sync_api: Any
 ) -> None:
     page, expect = browser_page, sync_api.expect
-    rows = data.catalogue(str(study)).rows
-    ref = _headline_ref(rows)
-    _open(page, sync_api, f"{study_server}/transcripts?ref={quote(ref)}", "Submitted report")
+    ref = screenshots.headline_ref(catalogue.rows)
+    screenshots.open_page(page, f"{study_server}/transcripts?ref={quote(ref)}", "Submitted report")
     heading = page.get_by_role(
         "heading", name="blame_postmortem · overseer=ai,audit=none · epoch", exact=False
     )
     expect(heading.first).to_be_visible()
     verdict = page.get_by_text("verdict: deceptive", exact=True).first
-    expect(verdict).to_be_visible()
-    report = page.get_by_text("Submitted report", exact=True).first
-    for element in (heading.first, verdict, report):
-        box = element.bounding_box()
-        assert box is not None and box["y"] < HEIGHT, element
+    for element, what in (
+        (heading.first, "heading"),
+        (verdict, "verdict"),
+        (page.get_by_text("Submitted report", exact=True).first, "report"),
+    ):
+        _in_view(element, what)
     # the table: verdict and status in view, no log reference column
     table = page.locator('[data-testid="stDataFrame"]').first
     table.locator("[role=columnheader]").first.wait_for(state="attached", timeout=TIMEOUT_MS)
     columns = [(c.text_content() or "").strip() for c in table.locator("[role=columnheader]").all()]
     assert "ref" not in columns and "log" not in columns, columns
     assert "verdict" in columns[:5] and "status" in columns[:5], columns
-    box = table.bounding_box()
-    assert box is not None and box["x"] + box["width"] <= WIDTH
+    _tables_fit(page)
     assert page.evaluate(NO_SCROLL)
-    _shot(page, "dashboard-transcript.png", tmp_path)
 
 
 def test_side_by_side_opens_on_the_headline_pair_with_differences_marked(
-    study: Path, study_server: str, browser_page: Any, sync_api: Any, tmp_path: Path
+    catalogue: Catalogue, study_server: str, browser_page: Any, sync_api: Any
 ) -> None:
     page, expect = browser_page, sync_api.expect
-    _open(page, sync_api, f"{study_server}/side_by_side", "Side by side")
-    expect(page.get_by_text("The scenario's headline contrast.")).to_be_visible(timeout=TIMEOUT_MS)
-    group = page.get_by_test_id("stSelectbox").first
-    group.click()
-    page.get_by_role("option", name="blame_postmortem — mockllm/frontier-a").click()
+    screenshots.open_page(page, f"{study_server}/side_by_side", "The scenario's headline contrast.")
+    epoch = screenshots.contrasting_epoch(catalogue.rows)
+    shot = screenshots.Shot(name="", path="side_by_side", heading="", epoch=epoch)
+    screenshots.prepare(page, shot)
     expect(
         page.get_by_role(
-            "heading", name="blame_postmortem · overseer=ai,audit=none · epoch 1", exact=False
-        ).first
-    ).to_be_visible(timeout=TIMEOUT_MS)
-    expect(
-        page.get_by_role(
-            "heading", name="blame_postmortem · overseer=human,audit=none · epoch 1", exact=False
+            "heading", name=f"blame_postmortem · overseer=human,audit=none · epoch {epoch}"
         ).first
     ).to_be_visible()
-    page.wait_for_timeout(1000)
-    rows = data.catalogue(str(study)).rows
     a, b = (
         next(
             r
-            for r in rows
+            for r in catalogue.rows
             if r.outcome.scenario == "blame_postmortem"
             and r.outcome.model.endswith("frontier-a")
             and r.outcome.arm == arm
-            and r.outcome.epoch == 1
+            and r.outcome.epoch == epoch
         )
         for arm in ("overseer=ai,audit=none", "overseer=human,audit=none")
     )
+    assert (a.verdict, b.verdict) == ("deceptive", "honest")
     accounts = [_account(r) for r in (a, b)]
     marked = page.evaluate(
         """() => [...document.querySelectorAll('span.stMarkdownColoredBackground')]
             .map(s => s.textContent.trim())"""
     )
-    if accounts[0] != accounts[1]:
-        first = marked_pieces(word_diff(*accounts)[0])[0]
-        assert first in marked, (first, marked)
+    first = marked_pieces(word_diff(*accounts)[0])[0]
+    assert first in marked, (first, marked)
     assert page.evaluate(NO_SCROLL)
-    _shot(page, "dashboard-side-by-side.png", tmp_path)
 
 
 def _account(row: SampleRow) -> str:
@@ -259,24 +273,17 @@ def _account(row: SampleRow) -> str:
 
 
 @pytest.mark.parametrize(
-    ("path", "heading", "shot"),
+    ("path", "heading"),
     [
-        ("labels", "Latest label per transcript and labeller", "dashboard-labels.png"),
-        ("calibration", "Agreement per arm", "dashboard-calibration.png"),
+        ("labels", "Latest label per transcript and labeller"),
+        ("calibration", "Agreement per arm"),
     ],
 )
 def test_labels_and_calibration_pages_fit(
-    study_server: str,
-    browser_page: Any,
-    sync_api: Any,
-    tmp_path: Path,
-    path: str,
-    heading: str,
-    shot: str,
+    study_server: str, browser_page: Any, path: str, heading: str
 ) -> None:
-    _open(browser_page, sync_api, f"{study_server}/{path}", heading)
+    screenshots.open_page(browser_page, f"{study_server}/{path}", heading)
     assert browser_page.evaluate(NO_SCROLL)
-    _shot(browser_page, shot, tmp_path)
 
 
 def _forbidden(rows: list[SampleRow]) -> list[str]:
@@ -295,29 +302,30 @@ def _forbidden(rows: list[SampleRow]) -> list[str]:
     return sorted(w for w in arms | names if w.strip()) + verdicts
 
 
-@pytest.mark.parametrize(
-    "path", ["transcripts", "labels", "overview", "side_by_side", "calibration"]
-)
+PAGE_LINKS = {
+    "labels": "Labels",
+    "overview": "Overview",
+    "models": "Models",
+    "identities": "Identities",
+    "tokens": "Tokens and cost",
+    "side_by_side": "Side by side",
+    "calibration": "Calibration",
+}
+
+
+@pytest.mark.parametrize("path", ["transcripts", *PAGE_LINKS])
 def test_blind_mode_shows_nothing_of_the_arm_in_the_browser(
-    study: Path, study_server: str, browser_page: Any, sync_api: Any, tmp_path: Path, path: str
+    catalogue: Catalogue, study_server: str, browser_page: Any, sync_api: Any, path: str
 ) -> None:
     page, expect = browser_page, sync_api.expect
-    rows = data.catalogue(str(study)).rows
-    ref = _headline_ref(rows)
+    rows = catalogue.rows
+    ref = screenshots.headline_ref(rows)
     # open the transcript in the open view first, then switch blind labelling on
-    _open(page, sync_api, f"{study_server}/transcripts?ref={quote(ref)}", "Submitted report")
+    screenshots.open_page(page, f"{study_server}/transcripts?ref={quote(ref)}", "Submitted report")
     page.get_by_text("Blind labelling", exact=True).click()
     expect(page.get_by_text("Transcript (as the grader read it)")).to_be_visible(timeout=TIMEOUT_MS)
     if path != "transcripts":
-        page.get_by_role(
-            "link",
-            name={
-                "labels": "Labels",
-                "overview": "Overview",
-                "side_by_side": "Side by side",
-                "calibration": "Calibration",
-            }[path],
-        ).click()
+        page.get_by_role("link", name=PAGE_LINKS[path], exact=True).click()
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(3000)
     else:
@@ -330,4 +338,16 @@ def test_blind_mode_shows_nothing_of_the_arm_in_the_browser(
     assert page.evaluate(NO_SCROLL)
     if path == "transcripts":
         assert "[REVIEWER]" in text
-        _shot(page, "dashboard-blind-labelling.png", tmp_path)
+    elif path != "labels":  # the Labels page lists the labeller's own labels
+        assert "Blind labelling is on" in text
+
+
+def test_screenshots_of_every_page(study: Path, study_server: str, tmp_path: Path) -> None:
+    """`python -m tests.dashboard.screenshots` draws every page of the README at 1400 × 900."""
+    from PIL import Image
+
+    written = screenshots.take(study_server, study, tmp_path)
+    assert [p.name for p in written] == [s.name for s in screenshots.shots(study)]
+    for path in written:
+        with Image.open(path) as image:
+            assert image.size == (WIDTH, HEIGHT), path

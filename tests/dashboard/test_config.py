@@ -164,3 +164,55 @@ def test_good_port_passes(value: str) -> None:
         [],
         {"server.port": value},
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "plan", "prices"),
+    [
+        (
+            ["dashboard/app.py", "logs", "--plan", "p.yaml", "--prices", "c.yaml"],
+            {},
+            "p.yaml",
+            "c.yaml",
+        ),
+        (["app.py"], {"CANDOR_PLAN": "e.yaml", "CANDOR_PRICES": "ec.yaml"}, "e.yaml", "ec.yaml"),
+        (["app.py", "logs"], {}, None, None),
+    ],
+)
+def test_plan_and_prices_reach_the_app(
+    argv: list[str], env: dict[str, str], plan: str | None, prices: str | None
+) -> None:
+    opts = launch_options(argv, env)
+    assert (opts.plan, opts.prices) == (plan, prices)
+
+
+def test_dashboard_passes_plan_and_prices(tmp_path: Path) -> None:
+    args = _parse(["dashboard", str(tmp_path), "--plan", "p.yaml", "--prices", "c.yaml"])
+    command = commands.streamlit_command(args)
+    rest = command[command.index("--") + 1 :]
+    assert rest == [
+        str(tmp_path.resolve()),
+        "--plan",
+        str(Path("p.yaml").resolve()),
+        "--prices",
+        str(Path("c.yaml").resolve()),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("flag", "text", "expected"),
+    [
+        ("--plan", "name: x\nn_per_arm: 2\ncontrasts: []\n", "plan file"),
+        ("--plan", "name: x\nn_per_arm: 2\nbogus: 1\n", "contrasts"),
+        ("--prices", "models:\n  m: {input: -1, output: 2}\n", "models.m.input"),
+        ("--prices", "models: [\n", "not valid yaml"),
+    ],
+)
+def test_bad_plan_or_prices_fail_at_start_naming_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str, text: str, expected: str
+) -> None:
+    bad = tmp_path / "file.yaml"
+    bad.write_text(text, encoding="utf-8")
+    assert commands.run(_parse(["dashboard", str(tmp_path), flag, str(bad)])) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and expected in err, err

@@ -9,14 +9,28 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analysis.compare import fmt_odds_ratio, fmt_p, fmt_ratio
 from analysis.logs import load_outcomes
+from analysis.plan import load_plan
+from analysis.render import to_markdown
 from analysis.report import build_report
-from dashboard import blind, calibration, data, headline, tables
+from analysis.usage import load_prices
+from dashboard import across, blind, calibration, data, headline, tables
 from dashboard.label_store import Label, LabelStore
 from dashboard.safe import HIGHLIGHT_OPEN, escape_markdown
 
 MakeApp = Callable[..., AppTest]
-PAGES = ["overview", "transcripts", "side_by_side", "labels", "calibration", "rounds_families"]
+PAGES = [
+    "overview",
+    "models",
+    "identities",
+    "tokens",
+    "transcripts",
+    "side_by_side",
+    "labels",
+    "calibration",
+    "rounds_families",
+]
 
 
 def texts(at: AppTest) -> Iterator[tuple[str, str]]:
@@ -85,7 +99,7 @@ def test_overview_shows_the_report_numbers(app: MakeApp, log_dir: Path) -> None:
         }
     ]
     assert tables.grader_rows(report) in frames
-    assert [m.value for m in at.metric][:5] == ["2", "2", "6", "5", "1"]
+    assert escape_markdown("2 logs · 2 runs pooled · 6 samples · 5 graded · 1 unscored") in md(at)
     assert at.get("vega_lite_chart")
     warnings = md(at)
     assert "not a Candor task" in warnings and "cannot read log" in warnings
@@ -100,14 +114,23 @@ def test_overview_opens_with_the_headline_cards(app: MakeApp, log_dir: Path) -> 
         "overseer=ai,audit=none",
         "overseer=human,audit=none",
     )
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics[escape_markdown("A: overseer=ai,audit=none")] == card.a.rate
-    assert metrics[escape_markdown("B: overseer=human,audit=none")] == card.b.rate
     shown = md(at)
-    for figure in (card.difference, card.odds_ratio, card.p, card.p_holm):
-        assert escape_markdown(figure) in shown, figure
-    assert escape_markdown(f"{card.a.positive} / {card.a.graded} graded") in shown
-    assert escape_markdown(f"unscored {card.a.unscored}") in shown
+    for figure in (
+        card.a.arm,
+        card.a.rate,
+        card.a.ci,
+        card.b.rate,
+        card.difference,
+        card.difference_ci,
+        card.odds_ratio,
+        card.odds_ratio_ci,
+        card.p,
+        card.p_holm,
+        card.holm_over,
+        f"{card.a.positive}/{card.a.graded} graded",
+        f"{card.a.unscored} unscored",
+    ):
+        assert escape_markdown(figure, line_start=False) in shown, figure
     assert "missingness balanced" in shown and "one grader configuration" in shown
     # the cards come before every table, and no table starts with the wide group column
     subheaders = [s.value for s in at.subheader]
@@ -115,6 +138,125 @@ def test_overview_opens_with_the_headline_cards(app: MakeApp, log_dir: Path) -> 
     for df in at.dataframe:
         columns = list(df.value.columns)
         assert columns[0] != "group", columns
+
+
+def test_card_odds_ratio_and_holm_are_the_reports(log_dir: Path) -> None:
+    """The card's odds ratio is the estimate `candor report` prints (conditional MLE with its
+    exact interval) and its Holm p the report's, over the report's family."""
+    report = build_report(load_outcomes([log_dir]))
+    markdown = to_markdown(report)
+    for card in headline.headline_cards(report):
+        [(g, c)] = [
+            (g, c)
+            for g in report.groups
+            for c in g.contrasts
+            if (g.scenario, g.model, g.outcome, tables.grader_tag(g.grader), c.arm_a, c.arm_b)
+            == (card.scenario, card.model, card.outcome, card.grader, card.a.arm, card.b.arm)
+        ]
+        assert card.odds_ratio == fmt_ratio(c.result.conditional_or)
+        assert f"{card.odds_ratio} ({card.odds_ratio_ci.removeprefix('exact 95% CI ')})" == (
+            fmt_odds_ratio(c.result)
+        )
+        assert fmt_odds_ratio(c.result) in markdown
+        assert card.p_holm == fmt_p(c.p_holm) and card.holm_over == headline.HOLM_FAMILY
+    assert "Odds ratio, conditional MLE (exact 95% CI)" in markdown
+
+
+@pytest.fixture
+def plan_file(tmp_path: Path) -> Path:
+    path = tmp_path / "plan.yaml"
+    path.write_text(
+        "name: blame\nn_per_arm: 2\ncontrasts:\n"
+        "  - {scenario: blame_postmortem, arm_a: 'overseer=ai,audit=none', "
+        "arm_b: 'overseer=human,audit=none'}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_plan_marks_contrasts_confirmatory(
+    app: MakeApp, log_dir: Path, plan_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CANDOR_PLAN", str(plan_file))
+    at = app().run()
+    assert not at.exception
+    report = build_report(
+        load_outcomes([log_dir]), plan=load_plan(plan_file), plan_file=str(plan_file)
+    )
+    [card] = [c for c in headline.headline_cards(report) if c.scenario == "blame_postmortem"]
+    assert card.analysis == "confirmatory" and card.holm_over == headline.HOLM_PLANNED
+    shown = md(at)
+    assert "confirmatory" in shown and escape_markdown(card.p_holm, line_start=False) in shown
+    assert "Planned contrasts (confirmatory)" in [s.value for s in at.subheader]
+    frames = [df.value.to_dict("records") for df in at.dataframe]
+    assert report.plan is not None and across.plan_rows(report.plan) in frames
+
+
+def test_unreadable_plan_is_named_and_left_out(
+    app: MakeApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "plan.yaml"
+    bad.write_text("name: x\nn_per_arm: 2\ncontrasts: []\nextra: 1\n", encoding="utf-8")
+    monkeypatch.setenv("CANDOR_PLAN", str(bad))
+    at = app().run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert escape_markdown(f"plan file {bad}", line_start=False) in errors
+    assert "Headline contrasts" in [s.value for s in at.subheader]  # the report without it
+
+
+def test_models_page_shows_the_forest_and_its_pooled_estimate(app: MakeApp, log_dir: Path) -> None:
+    report = build_report(load_outcomes([log_dir]))
+    at = page(app().run(), "models")
+    assert not at.exception
+    assert report.forest
+    frames = [df.value.to_dict("records") for df in at.dataframe]
+    for plot in report.forest:
+        assert across.forest_rows(plot) in frames
+        if plot.pooled is not None:
+            assert [across.forest_pooled_row(plot)] in frames
+    assert len(at.get("vega_lite_chart")) == len(report.forest)
+    assert_safe(at)
+
+
+def test_identities_page_shows_strata_and_rates(app: MakeApp, log_dir: Path) -> None:
+    report = build_report(load_outcomes([log_dir]))
+    at = page(app().run(), "identities")
+    assert not at.exception
+    frames = [df.value.to_dict("records") for df in at.dataframe]
+    assert report.identity_strata, "the fixture's samples record identity slots"
+    assert across.strata_summary_rows(report) in frames
+    assert across.stratum_rows(report.identity_strata[0]) in frames
+    assert across.identity_rate_rows(report.identity_rates) in frames
+    assert_safe(at)
+
+
+def test_tokens_page_shows_usage_per_role_arm_and_run(app: MakeApp, log_dir: Path) -> None:
+    report = build_report(load_outcomes([log_dir]))
+    at = page(app().run(), "tokens")
+    assert not at.exception
+    frames = [df.value.to_dict("records") for df in at.dataframe]
+    assert report.usage.arms and report.usage.runs
+    assert across.usage_rows(report.usage.arms, priced=False) in frames
+    assert across.usage_rows(report.usage.runs, priced=False) in frames
+    roles = {r.role for u in report.usage.arms for r in u.roles}
+    assert "target" in roles and "grader" in roles
+    assert at.get("vega_lite_chart")
+    assert_safe(at)
+
+
+def test_tokens_page_prices_each_role(
+    app: MakeApp, log_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prices = tmp_path / "prices.yaml"
+    prices.write_text("models:\n  mockllm/model: {input: 3, output: 15}\n", encoding="utf-8")
+    monkeypatch.setenv("CANDOR_PRICES", str(prices))
+    report = build_report(load_outcomes([log_dir]), prices=load_prices(prices))
+    at = page(app().run(), "tokens")
+    assert not at.exception
+    frames = [df.value.to_dict("records") for df in at.dataframe]
+    rows = across.usage_rows(report.usage.arms, priced=True)
+    assert rows in frames and all("cost" in r for r in rows)
 
 
 def test_transcript_view(app: MakeApp, log_dir: Path) -> None:
