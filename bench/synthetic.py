@@ -31,8 +31,9 @@ importlib.import_module("zipfile_zstd")
 ZSTANDARD = 93
 
 SCENARIOS = ("blame_postmortem", "blame_director")
-MODELS = 4  # × (2 + 3) arms of blame_postmortem and blame_director = 20 arms
-SAMPLES_PER_ARM = 500
+MODELS = 4  # × (4 + 3) arms of blame_postmortem and blame_director = 28 arms
+SAMPLES_PER_ARM = 357  # × 28 arms: 9,996 samples
+LARGE_PER_ARM = 3572  # × 28 arms: 100,016 samples
 
 
 @dataclass(frozen=True)
