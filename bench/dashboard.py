@@ -17,12 +17,13 @@ from pathlib import Path
 
 from bench.dashboard_probe import Probe, Shown
 from bench.render import Row, Section, seconds_row
-from bench.synthetic import Synthetic
+from bench.synthetic import MODELS, Synthetic
 
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "dashboard" / "app.py"
 TARGET_FIRST = 2.0
 TARGET_TRANSCRIPT = 0.5
+TARGET_FILTER = 0.5
 _COUNT = re.compile(r"\b([\d,]+) of ([\d,]+) samples\b")
 
 
@@ -35,6 +36,8 @@ class DashboardTiming:
     first_render_warm: float | None = None
     """New app, every log in the outcome cache (as after a restart, or after `candor report`)."""
     transcript: float | None = None
+    filter_change: float | None = None
+    problems_filter: list[str] = field(default_factory=list)
     problems_cold: list[str] = field(default_factory=list)
     problems_warm: list[str] = field(default_factory=list)
     problems_transcript: list[str] = field(default_factory=list)
@@ -82,6 +85,26 @@ def transcript_problems(probe: Probe, expected: int) -> list[str]:
     return found
 
 
+def filter_problems(probe: Probe, expected: int, total: int) -> list[str]:
+    """What is wrong with the Transcripts page after filtering on one arm: an error, or a count
+    other than the arm's samples (`expected`) of every sample (`total`)."""
+    shown = probe.filtered
+    if shown is None or probe.filtered_arm is None:
+        return ["no arm filter was offered"]
+    found = _blocks("the filtered Transcripts page", shown)
+    counts = [
+        (_number(m.group(1)), _number(m.group(2)))
+        for c in shown.captions
+        for m in _COUNT.finditer(c)
+    ]
+    if counts != [(expected, total)]:
+        found.append(
+            f"filtered on {probe.filtered_arm}, the page counts {counts or 'no'} samples, "
+            f"expected {expected:,} of {total:,}"
+        )
+    return found
+
+
 def _run(log_dir: Path, work: Path, cache: Path, no_cache: bool) -> Probe:
     env = {
         **os.environ,
@@ -122,6 +145,9 @@ def measure(synthetic: Synthetic, work: Path) -> DashboardTiming:
         first_render=cold.first,
         first_render_warm=warm.first,
         transcript=warm.transcript,
+        filter_change=warm.filter_change,
+        # every synthetic model runs every arm, so one arm's filter keeps its samples in all models
+        problems_filter=filter_problems(warm, n // synthetic.arms * MODELS, n),
         problems_cold=overview_problems(cold.overview, n),
         problems_warm=overview_problems(warm.overview, n),
         problems_transcript=transcript_problems(warm, n),
@@ -166,6 +192,13 @@ def section(c: DashboardTiming) -> Section:
                 TARGET_TRANSCRIPT,
                 f" ({c.note}; the picked transcript is shown)" if not c.problems_transcript else "",
                 c.problems_transcript,
+            ),
+            seconds_row(
+                "Dashboard: change a filter (one arm, on Transcripts)",
+                c.filter_change,
+                TARGET_FILTER,
+                f" ({c.note}; the page counts that arm's samples)" if not c.problems_filter else "",
+                c.problems_filter,
             ),
         ],
         notes=notes,

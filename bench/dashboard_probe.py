@@ -1,10 +1,11 @@
 """Drive the dashboard in this process with Streamlit's AppTest and print what the pages showed.
 
 `python -m bench.dashboard_probe APP`: the Overview's first render (timed), then the Transcripts
-page and the opening of its last transcript (timed). Prints one JSON line (`Probe`): the times,
-and what each page showed (metrics, captions, subheaders, error blocks and exceptions), so the
-bench judges the content, not only the time. The environment names the logs
-(`CANDOR_LOG_DIR`), the label store and the cache, as for `candor dashboard`.
+page, the opening of its last transcript (timed) and a change of filter, one arm (timed). Prints
+one JSON line (`Probe`): the times, and what each page showed (metrics, captions, subheaders,
+error blocks and exceptions), so the bench judges the content, not only the time. The
+environment names the logs (`CANDOR_LOG_DIR`), the label store and the cache, as for
+`candor dashboard`.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ class Probe(BaseModel):
     picked: str | None = None
     opened: str | None = None
     """The picker's text for the transcript it shows open after the pick."""
+    filter_change: float | None = None
+    filtered_arm: str | None = None
+    filtered: Shown | None = None
+    """The Transcripts page after the arm filter was set to `filtered_arm`."""
 
 
 def probe(app: str) -> Probe:
@@ -68,6 +73,13 @@ def probe(app: str) -> Probe:
     result.transcripts = Shown.of(at)
     opened = at.selectbox(key="open_ref")
     result.opened = str(opened.format_func(opened.value))  # the option text, as picked
+    arms = at.multiselect(key="filter_arms")
+    if arms.options:
+        result.filtered_arm = str(arms.options[0])
+        started = time.perf_counter()
+        arms.select(arms.options[0]).run()
+        result.filter_change = time.perf_counter() - started
+        result.filtered = Shown.of(at)
     return result
 
 

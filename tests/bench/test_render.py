@@ -66,10 +66,13 @@ def test_dashboard_rows_fail_on_what_the_page_showed() -> None:
         first_render=1.0,
         first_render_warm=1.5,
         transcript=0.3,
+        filter_change=0.2,
+        problems_filter=["filtered on director=ai, the page counts no samples"],
         problems_cold=["the Overview shows Samples 2500, expected 10,000"],
         note="a full rerun of the page",
     )
-    cold, warm, transcript = _rows(dashboard.section(timing))
+    cold, warm, transcript, filtered = _rows(dashboard.section(timing))
+    assert filtered.endswith("| **failed**: filtered on director=ai, the page counts no samples |")
     assert cold.endswith("| **failed**: the Overview shows Samples 2500, expected 10,000 |")
     assert "1.50 s" in warm and warm.endswith("| met |") and "shows 10,000 samples" in warm
     assert "0.30 s" in transcript and transcript.endswith("| met |")
