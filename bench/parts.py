@@ -117,7 +117,9 @@ def run(
                 ),
             )
         if "dashboard" in parts:
-            _attempt(done, "dashboard", lambda: dashboard.section(dashboard.measure(logs, work)))
+            _attempt(
+                done, "dashboard", lambda: dashboard.section(dashboard.measure(logs, work, large))
+            )
     if "redaction" in parts:
         _attempt(done, "redaction", lambda: redaction.section(redaction.measure()))
     return done
