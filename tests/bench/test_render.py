@@ -78,6 +78,35 @@ def test_dashboard_rows_fail_on_what_the_page_showed() -> None:
     assert "0.30 s" in transcript and transcript.endswith("| met |")
 
 
+@pytest.mark.parametrize(
+    ("problems", "first", "memory"),
+    [
+        ([], "| met |", "| **missed** by 120 MiB |"),
+        (
+            ["the Overview shows Samples 9,000, expected 100,000"],
+            "| **failed**: the Overview shows Samples 9,000, expected 100,000 |",
+            "| **failed**: the Overview shows Samples 9,000, expected 100,000 |",
+        ),
+    ],
+)
+def test_large_dashboard_rows(problems: list[str], first: str, memory: str) -> None:
+    timing = dashboard.DashboardTiming(
+        10_000,
+        True,
+        first_render=1.0,
+        first_render_warm=1.0,
+        transcript=0.3,
+        filter_change=0.2,
+        large_samples=100_000,
+        large_first=2.5,
+        large_peak_mib=620.0,
+        problems_large=problems,
+    )
+    *_, large_first, large_memory = _rows(dashboard.section(timing))
+    assert "100,000 samples" in large_first and large_first.endswith(first)
+    assert "620 MiB" in large_memory and large_memory.endswith(memory)
+
+
 def test_report_rows() -> None:
     timing = report.ReportTiming(
         10_000, 20, cold=[5.0, 6.0, 7.0], warm=[0.3, 0.4, 3.0], in_process=[4.0]
