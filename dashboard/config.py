@@ -13,10 +13,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from dashboard.label_store import DEFAULT_NAME
+from dashboard.names import DEFAULT_NAME
+from dashboard.names import ENV_LABELS as ENV_LABELS
+from dashboard.names import ENV_LOG_DIR as ENV_LOG_DIR
 
-ENV_LOG_DIR = "CANDOR_LOG_DIR"
-ENV_LABELS = "CANDOR_LABELS"
 ENV_LABELLER = "CANDOR_LABELLER"
 APP_SCRIPT = "app.py"
 

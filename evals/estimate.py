@@ -17,7 +17,7 @@ import asyncio
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from inspect_ai.model import (
     ChatMessage,
@@ -28,12 +28,12 @@ from inspect_ai.model import (
 )
 from inspect_ai.tool import ToolCall, ToolDef
 from inspect_ai.util import Store
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from evals.counterparty import _TEMPLATES as COUNTERPARTY_TEMPLATES
 from evals.counterparty import _visible_conversation
 from evals.estimate_assumptions import APPROXIMATION as APPROXIMATION
-from evals.estimate_assumptions import DEFAULT_MESSAGE_LIMIT, Assumptions
+from evals.estimate_assumptions import ASSUMED, DEFAULT_MESSAGE_LIMIT
 from evals.tools import build_tools
 from records.store import EpisodeStore
 from scenarios.loader import (
@@ -59,6 +59,52 @@ ROLES: tuple[Role, ...] = ("target", "counterparty", "grader")
 def approx_tokens(text: str) -> int:
     """Tokens of a text by the documented approximation (characters / 4, rounded up)."""
     return -(-len(text) // CHARS_PER_TOKEN)
+
+
+def _assumed(name: str) -> Any:
+    """The field of one assumption: its tokens by default, never negative, and what it is."""
+    tokens, what = ASSUMED[name]
+    return Field(default=tokens, ge=0, description=what)
+
+
+class Assumptions(BaseModel):
+    """What the models are assumed to write (no model has run yet), in tokens (defaults and
+    descriptions: `evals.estimate_assumptions.ASSUMED`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    reply_tokens: int = Field(
+        default=ASSUMED["reply_tokens"][0], ge=0, description=ASSUMED["reply_tokens"][1]
+    )
+    submission_tokens: int = Field(
+        default=ASSUMED["submission_tokens"][0], ge=0, description=ASSUMED["submission_tokens"][1]
+    )
+    message_tokens: int = Field(
+        default=ASSUMED["message_tokens"][0], ge=0, description=ASSUMED["message_tokens"][1]
+    )
+    counterparty_tokens: int = Field(
+        default=ASSUMED["counterparty_tokens"][0],
+        ge=0,
+        description=ASSUMED["counterparty_tokens"][1],
+    )
+    tool_argument_tokens: int = Field(
+        default=ASSUMED["tool_argument_tokens"][0],
+        ge=0,
+        description=ASSUMED["tool_argument_tokens"][1],
+    )
+    tool_result_tokens: int = Field(
+        default=ASSUMED["tool_result_tokens"][0], ge=0, description=ASSUMED["tool_result_tokens"][1]
+    )
+    grader_output_tokens: int = Field(
+        default=ASSUMED["grader_output_tokens"][0],
+        ge=0,
+        description=ASSUMED["grader_output_tokens"][1],
+    )
+    round_verdict_tokens: int = Field(
+        default=ASSUMED["round_verdict_tokens"][0],
+        ge=0,
+        description=ASSUMED["round_verdict_tokens"][1],
+    )
 
 
 class RoleEstimate(BaseModel):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from evals.estimate_assumptions import APPROXIMATION, DEFAULT_MESSAGE_LIMIT, Assumptions
+from evals.estimate_assumptions import APPROXIMATION, ASSUMED, DEFAULT_MESSAGE_LIMIT
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,13 +29,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("--graders", type=int, default=1, help="grader roles per sample")
     parser.add_argument("--counterparty", choices=["scripted", "model"])
     parser.add_argument("--message-limit", type=int, default=DEFAULT_MESSAGE_LIMIT)
-    defaults = Assumptions()
-    for name in Assumptions.model_fields:
+    for name, (tokens, what) in ASSUMED.items():
         parser.add_argument(
-            f"--{name.replace('_', '-')}",
-            type=int,
-            default=getattr(defaults, name),
-            help=f"assumed tokens: {Assumptions.model_fields[name].description}",
+            f"--{name.replace('_', '-')}", type=int, default=tokens, help=f"assumed tokens: {what}"
         )
     parser.add_argument("--price-in", type=float, help="price per million input tokens")
     parser.add_argument("--price-out", type=float, help="price per million output tokens")
@@ -45,9 +41,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def run(args: argparse.Namespace) -> int:
     """Print the estimate; exit status 2 for a bad scenario, arm or count."""
-    from evals.estimate import estimate_run, to_markdown
+    from evals.estimate import Assumptions, estimate_run, to_markdown
 
-    assumptions = Assumptions(**{name: getattr(args, name) for name in Assumptions.model_fields})
+    assumptions = Assumptions(**{name: getattr(args, name) for name in ASSUMED})
     try:
         est = estimate_run(
             args.scenarios,

@@ -183,3 +183,13 @@ def test_estimate_counts_the_calls_of_a_world_tool_scenario(
     for role in ("target", "grader"):
         calls = len([r for r in fake_provider.records if r.role == role])
         assert calls == sum(arm.roles[role].calls for arm in est.arms)
+
+
+def test_the_flags_table_is_the_assumptions_model() -> None:
+    """`candor estimate`'s flags come from a plain table (no pydantic at `--help`): the same
+    names, defaults and descriptions as the model the estimator takes."""
+    from evals.estimate_assumptions import ASSUMED
+
+    fields = Assumptions.model_fields
+    assert list(fields) == list(ASSUMED)
+    assert {n: (f.default, f.description) for n, f in fields.items()} == ASSUMED
