@@ -12,7 +12,9 @@ It answers only where its answer is Inspect's: a log without both members (still
 `.json` log), a member named twice, a compression it does not know, a checksum that does not
 match, a field of an unexpected type, or a text Inspect would thin on reading (longer than
 1,024 characters, or whitespace that `textwrap.shorten` would collapse) makes `read_eval_zip`
-return None, and the caller reads the log through Inspect.
+return None, and the caller reads the log through Inspect. A metadata value that is a mapping or
+a list is taken as written: Inspect replaced any over 1,024 characters of JSON when it wrote the
+summary, so only a summary written by another tool could hold one Inspect would replace again.
 """
 
 from __future__ import annotations
