@@ -8,8 +8,6 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from analysis.compare import compare_counts, render_contrast_json, render_contrast_markdown
-
 _ALTERNATIVES = ["two-sided", "greater", "less"]
 
 
@@ -101,6 +99,8 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 def run_compare(args: argparse.Namespace) -> int:
     """Print the contrast of two `k/n` counts."""
+    from analysis.compare import compare_counts, render_contrast_json, render_contrast_markdown
+
     try:
         result = compare_counts(
             args.a,

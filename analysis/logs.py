@@ -8,7 +8,7 @@ as Candor's only when it is recognised positively (a Candor scorer and a status 
 set in `records.statuses`).
 
 What was read from a finished log can be kept in an `OutcomeCache` (keyed by the file's path
-and the SHA-256 of its bytes, and by this module's own source), so reading a directory again
+and a SHA-256 of its content, and by this module's own source), so reading a directory again
 reads only the logs that changed; Inspect itself is imported only when a log must be read.
 """
 
@@ -28,6 +28,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analysis import identity as _identity
 from analysis import usage as _usage
+from analysis.eval_zip import (
+    LogHeader,
+    ScoreLike,
+    SummaryLike,
+    directory_sha256,
+    read_eval_zip,
+    utc_time,
+)
 from analysis.identity import GraderIdentity, called_models, grader_identity, run_key
 from analysis.invariance import read_invariance
 from analysis.usage import TokenUsage, usage_by_role
@@ -36,8 +44,7 @@ from records.invariance import InvarianceResult
 from records.statuses import STATUSES
 
 if TYPE_CHECKING:
-    from inspect_ai.log import EvalLog, EvalSampleSummary
-    from inspect_ai.scorer import Score
+    from inspect_ai.log import EvalLog
 
 Outcome = Literal["positive", "negative", "partial"]
 
@@ -180,7 +187,7 @@ class LoadResult(BaseModel):
     """`candor grader invariance` results found beside the logs."""
 
 
-def candor_score(summary: EvalSampleSummary) -> tuple[str, Score] | None:
+def candor_score(summary: SummaryLike) -> tuple[str, ScoreLike] | None:
     """The most recent complete Candor score of a sample (scores are kept in the order they
     were added), else the most recent Candor score, if any: a re-grade appended with `inspect
     score --action append` that failed does not hide the grading before it."""
@@ -227,7 +234,7 @@ def _pairs(value: object) -> list[tuple[str, str]] | None:
     return [(str(a), str(b)) for a, b in value]
 
 
-def _sample_base(log: str, task: str, model: str, summary: EvalSampleSummary) -> dict[str, Any]:
+def _sample_base(log: str, task: str, model: str, summary: SummaryLike) -> dict[str, Any]:
     meta = summary.metadata
     levels = meta.get("levels", {})
     if not isinstance(levels, dict) or not all(
@@ -268,7 +275,7 @@ def sample_outcome(
     log: str,
     task: str,
     model: str,
-    summary: EvalSampleSummary,
+    summary: SummaryLike,
     *,
     run: str = "",
     grader_models: dict[str, str] | None = None,
@@ -441,7 +448,7 @@ def _strings(value: object) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-def sample_detail(summary: EvalSampleSummary) -> SampleDetail:
+def sample_detail(summary: SummaryLike) -> SampleDetail:
     """The grader's rationale and evidence quotes as the summary keeps them.
 
     Inspect drops summary metadata values over 1k characters, so long evidence may be absent
@@ -477,10 +484,10 @@ def read_log(file: str, cache: OutcomeCache | None = None) -> LogRead:
     return read
 
 
-def _is_candor(header: EvalLog, summaries: list[EvalSampleSummary]) -> bool:
+def _is_candor(header: LogHeader, summaries: list[SummaryLike]) -> bool:
     """Recognised positively: a Candor scorer in the header or a Candor score on a sample, or,
     for a log scored by nothing, samples whose metadata names a Candor suite."""
-    scorers = [s.name for s in header.eval.scorers or []]
+    scorers = header.scorers
     if any(_SCORE_NAME.match(name) for name in scorers):
         return True
     if any(candor_score(s) is not None for s in summaries):
@@ -488,7 +495,7 @@ def _is_candor(header: EvalLog, summaries: list[EvalSampleSummary]) -> bool:
     return not scorers and all(s.metadata.get("suite") in _SUITES for s in summaries)
 
 
-def _log_grader_models(summaries: list[EvalSampleSummary]) -> dict[str, str]:
+def _log_grader_models(summaries: list[SummaryLike]) -> dict[str, str]:
     """Role → model over every grader call in the log, where each role had one model."""
     seen: dict[str, set[str]] = {}
     for summary in summaries:
@@ -499,13 +506,36 @@ def _log_grader_models(summaries: list[EvalSampleSummary]) -> dict[str, str]:
     return {role: next(iter(models)) for role, models in seen.items() if len(models) == 1}
 
 
-def _read_log(file: str) -> LogRead:
-    from inspect_ai.log import read_eval_log, read_eval_log_sample_summaries
+def _header(log: EvalLog) -> LogHeader:
+    spec = log.eval
+    return LogHeader(
+        status=log.status,
+        task=spec.task,
+        model=spec.model,
+        scorers=[s.name for s in spec.scorers or []],
+        eval_set_id=spec.eval_set_id,
+        task_id=spec.task_id,
+        eval_id=spec.eval_id,
+        role_models={
+            role: config.model
+            for role, config in (spec.model_roles or {}).items()
+            if not isinstance(config, list)
+        },
+        completed_at=utc_time(log.stats.completed_at or None),
+    )
 
+
+def _read_log(file: str) -> LogRead:
     name = Path(file.removeprefix("file://")).name
     read = LogRead(name=name)
+    fast = read_eval_zip(file) if file.endswith(".eval") and not _is_remote(file) else None
+    if fast is not None:  # the same members Inspect reads, without its second thinning
+        header, summaries = fast
+        return _interpret(read, header, list(summaries))
+    from inspect_ai.log import read_eval_log, read_eval_log_sample_summaries
+
     try:
-        header = read_eval_log(file, header_only=True)
+        header = _header(read_eval_log(file, header_only=True))
     except Exception as exc:  # a corrupted file must not hide the others
         read.problems.append(LogProblem(log=name, message=f"cannot read log: {exc}"))
         return read
@@ -513,11 +543,17 @@ def _read_log(file: str) -> LogRead:
         read.problems.append(LogProblem(log=name, message="still running; skipped"))
         return read
     try:
-        summaries = read_eval_log_sample_summaries(file)
+        inspected: list[SummaryLike] = list(read_eval_log_sample_summaries(file))
     except Exception as exc:
         read.problems.append(LogProblem(log=name, message=f"cannot read samples: {exc}"))
         return read
-    task, model = header.eval.task, header.eval.model
+    return _interpret(read, header, inspected)
+
+
+def _interpret(read: LogRead, header: LogHeader, summaries: list[SummaryLike]) -> LogRead:
+    """The Candor outcomes of one finished log's summaries, however they were read."""
+    name = read.name
+    task, model = header.task, header.model
     read.finished = True
     ours = [s for s in summaries if "arm" in s.metadata and "scenario" in s.metadata]
     if not ours:
@@ -525,7 +561,7 @@ def _read_log(file: str) -> LogRead:
         read.problems.append(LogProblem(log=name, message=f"{why}; task '{task}' skipped"))
         return read
     if not _is_candor(header, ours):
-        scorers = ", ".join(s.name for s in header.eval.scorers or []) or "none"
+        scorers = ", ".join(header.scorers) or "none"
         read.problems.append(
             LogProblem(
                 log=name,
@@ -535,14 +571,10 @@ def _read_log(file: str) -> LogRead:
             )
         )
         return read
-    run = run_key(header.eval.eval_set_id, header.eval.task_id, header.eval.eval_id)
+    run = run_key(header.eval_set_id, header.task_id, header.eval_id)
     models = _log_grader_models(ours)
-    bound = {
-        role: config.model
-        for role, config in (header.eval.model_roles or {}).items()
-        if not isinstance(config, list)
-    }
-    finished = header.stats.completed_at or None
+    bound = header.role_models
+    finished = header.completed_at
     read.outcomes = [
         sample_outcome(
             name,
@@ -635,8 +667,9 @@ def file_sha256(path: Path) -> str:
 class OutcomeCache:
     """What was read from finished local logs, one JSON file per log under `directory/logs`.
 
-    An entry is used only while the log's path and content (its SHA-256), and the source of
-    this module, are unchanged; otherwise the log is read again. Content, not modification time
+    An entry is used only while the log's path and content (a SHA-256 of its zip directory,
+    which holds every member's checksum, or of its bytes), and the source of this module, are
+    unchanged; otherwise the log is read again. Content, not modification time
     and size: a log rewritten with the same size and its old modification time restored
     (`cp -p`, `rsync -t`) is read again. The cache only ever saves work: an entry that cannot
     be read is ignored, one that cannot be written is skipped.
@@ -649,12 +682,15 @@ class OutcomeCache:
 
     @staticmethod
     def identity(file: str) -> Identity | None:
-        """The log's resolved path and content hash; None if remote or unreadable."""
+        """The log's resolved path and content hash; None if remote or unreadable.
+
+        For a zip (every `.eval` log) the hash is of its central directory, which holds each
+        member's CRC-32 (`analysis.eval_zip.directory_sha256`); otherwise of every byte."""
         if _is_remote(file):
             return None
         path = Path(file.removeprefix("file://")).resolve()
         try:
-            return str(path), file_sha256(path)
+            return str(path), directory_sha256(path) or file_sha256(path)
         except OSError:
             return None
 

@@ -25,8 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 if TYPE_CHECKING:
-    from inspect_ai.model import ModelUsage
-
+    from analysis.eval_zip import UsageLike
     from analysis.logs import SampleOutcome
 
 TARGET_ROLE = "target"
@@ -78,7 +77,7 @@ class TokenUsage(BaseModel):
         return self.total_tokens == 0 and self.input_tokens == 0 and self.output_tokens == 0
 
 
-def _tokens(model: str, usage: ModelUsage) -> TokenUsage:
+def _tokens(model: str, usage: UsageLike) -> TokenUsage:
     return TokenUsage(
         model=model,
         input_tokens=usage.input_tokens,
@@ -91,8 +90,8 @@ def _tokens(model: str, usage: ModelUsage) -> TokenUsage:
 
 
 def usage_by_role(
-    model_usage: Mapping[str, ModelUsage],
-    role_usage: Mapping[str, ModelUsage],
+    model_usage: Mapping[str, UsageLike],
+    role_usage: Mapping[str, UsageLike],
     target_model: str,
     role_models: Mapping[str, str],
 ) -> dict[str, TokenUsage]:
@@ -216,17 +215,41 @@ class UsageReport(BaseModel):
     """Models spent on for which the prices file has no price."""
 
 
+_COUNTS = (
+    "input_tokens",
+    "output_tokens",
+    "total_tokens",
+    "input_tokens_cache_read",
+    "input_tokens_cache_write",
+    "reasoning_tokens",
+)
+
+
 def _totals(
     samples: Iterable[SampleOutcome], prices: Prices | None, unpriced: set[str]
 ) -> tuple[list[RoleTotals], float | None, int]:
-    sums: dict[str, TokenUsage] = {}
+    # summed as plain integers, one `TokenUsage` per role at the end (not one per addition)
+    columns: dict[str, list[int]] = {}
+    models: dict[str, str] = {}
     counts: dict[str, int] = defaultdict(int)
     n = 0
     for s in samples:
         n += 1
         for role, tokens in s.usage.items():
-            sums[role] = sums[role] + tokens if role in sums else tokens
+            column = columns.get(role)
+            if column is None:
+                columns[role] = [getattr(tokens, name) for name in _COUNTS]
+                models[role] = tokens.model
+            else:
+                for i, name in enumerate(_COUNTS):
+                    column[i] += getattr(tokens, name)
+                if models[role] != tokens.model:
+                    models[role] = "several"
             counts[role] += 1
+    sums = {
+        role: TokenUsage(model=models[role], **dict(zip(_COUNTS, column, strict=True)))
+        for role, column in columns.items()
+    }
     roles: list[RoleTotals] = []
     total: float | None = 0.0 if prices is not None else None
     for role, tokens in sums.items():

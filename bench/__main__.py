@@ -18,7 +18,7 @@ from bench.document import merge
 from bench.machine import load_average, machine
 from bench.parts import DESCRIPTIONS, PARTS, parse_parts, run
 from bench.render import Stamp, section_markdown
-from bench.synthetic import SAMPLES_PER_ARM
+from bench.synthetic import LARGE_PER_ARM, SAMPLES_PER_ARM
 
 REPO = Path(__file__).resolve().parents[1]
 OUTPUT = REPO / "docs" / "bench.md"
@@ -53,7 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=SAMPLES_PER_ARM,
         metavar="N",
         help=f"samples per arm of the synthetic logs for report and dashboard (default "
-        f"{SAMPLES_PER_ARM}: 10,000 samples in 20 arms)",
+        f"{SAMPLES_PER_ARM}: about 10,000 samples in 28 arms)",
+    )
+    parser.add_argument(
+        "--large-per-arm",
+        type=int,
+        default=LARGE_PER_ARM,
+        metavar="N",
+        help=f"samples per arm of the large synthetic logs for the report's 100,000-sample rows "
+        f"(default {LARGE_PER_ARM}; 0 leaves those rows out)",
     )
     return parser
 
@@ -65,15 +73,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         parts = parse_parts(args.parts)
     except ValueError as exc:
         parser.error(str(exc))
+    if args.large_per_arm < 0:
+        parser.error(f"--large-per-arm must be 0 or more, got {args.large_per_arm}")
     if args.synthetic_per_arm < 1:
         parser.error(f"--synthetic-per-arm must be at least 1, got {args.synthetic_per_arm}")
     started = time.perf_counter()
     facts, load_start = machine(), load_average()
     with tempfile.TemporaryDirectory(prefix="candor-bench-") as tmp:
-        sections = run(parts, Path(tmp), args.synthetic_per_arm)
+        sections = run(parts, Path(tmp), args.synthetic_per_arm, args.large_per_arm)
     command = "make bench" if parts == list(PARTS) else f"make bench PARTS={','.join(parts)}"
-    if args.synthetic_per_arm != SAMPLES_PER_ARM:
+    if args.synthetic_per_arm != SAMPLES_PER_ARM or args.large_per_arm != LARGE_PER_ARM:
         per_arm = f"--synthetic-per-arm {args.synthetic_per_arm}"
+        per_arm += f" --large-per-arm {args.large_per_arm}"
         command = f"python -m bench --parts {','.join(parts)} {per_arm}"
     stamp = Stamp(
         when=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",

@@ -1,10 +1,11 @@
 """Drive the dashboard in this process with Streamlit's AppTest and print what the pages showed.
 
-`python -m bench.dashboard_probe APP`: the Overview's first render (timed), then the Transcripts
-page and the opening of its last transcript (timed). Prints one JSON line (`Probe`): the times,
-and what each page showed (metrics, captions, subheaders, error blocks and exceptions), so the
-bench judges the content, not only the time. The environment names the logs
-(`CANDOR_LOG_DIR`), the label store and the cache, as for `candor dashboard`.
+`python -m bench.dashboard_probe APP [--first-only]`: the Overview's first render (timed), then
+(unless `--first-only`) the Transcripts page, the opening of its last transcript (timed) and a
+change of filter, one arm (timed). Prints one JSON line (`Probe`): the times, and what each page
+showed (metrics, captions, subheaders, error blocks and exceptions), so the bench judges the
+content, not only the time. The environment names the logs (`CANDOR_LOG_DIR`), the label store
+and the cache, as for `candor dashboard`.
 """
 
 from __future__ import annotations
@@ -47,14 +48,18 @@ class Probe(BaseModel):
     picked: str | None = None
     opened: str | None = None
     """The picker's text for the transcript it shows open after the pick."""
+    filter_change: float | None = None
+    filtered_arm: str | None = None
+    filtered: Shown | None = None
+    """The Transcripts page after the arm filter was set to `filtered_arm`."""
 
 
-def probe(app: str) -> Probe:
+def probe(app: str, first_only: bool = False) -> Probe:
     at = AppTest.from_file(app, default_timeout=TIMEOUT)
     started = time.perf_counter()
     at.run()
     result = Probe(first=time.perf_counter() - started, overview=Shown.of(at))
-    if result.overview.exceptions:
+    if result.overview.exceptions or first_only:
         return result
     at.switch_page("app_pages/transcripts.py").run()
     picker = at.selectbox(key="open_ref")
@@ -68,14 +73,22 @@ def probe(app: str) -> Probe:
     result.transcripts = Shown.of(at)
     opened = at.selectbox(key="open_ref")
     result.opened = str(opened.format_func(opened.value))  # the option text, as picked
+    arms = at.multiselect(key="filter_arms")
+    if arms.options:
+        result.filtered_arm = str(arms.options[0])
+        started = time.perf_counter()
+        arms.select(arms.options[0]).run()
+        result.filter_change = time.perf_counter() - started
+        result.filtered = Shown.of(at)
     return result
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: python -m bench.dashboard_probe APP", file=sys.stderr)
+    first_only = argv[1:] == ["--first-only"]
+    if len(argv) != 1 and not first_only:
+        print("usage: python -m bench.dashboard_probe APP [--first-only]", file=sys.stderr)
         return 2
-    print(probe(argv[0]).model_dump_json())
+    print(probe(argv[0], first_only).model_dump_json())
     return 0
 
 

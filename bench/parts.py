@@ -77,8 +77,11 @@ def _attempt(done: dict[Part, Section], part: Part, measure: Callable[[], Sectio
         done[part] = Section(part, f"{DESCRIPTIONS[part].split(' ', 1)[0]} {part}", [row])
 
 
-def run(parts: Sequence[Part], work: Path, per_arm: int) -> dict[Part, Section]:
-    """Run `parts` (those needing the fake share one), returning each part's section."""
+def run(
+    parts: Sequence[Part], work: Path, per_arm: int, large_per_arm: int = 0
+) -> dict[Part, Section]:
+    """Run `parts` (those needing the fake share one), returning each part's section; with
+    `large_per_arm`, the report and dashboard are measured on a second, larger directory too."""
     done: dict[Part, Section] = {}
     templates: list[Path] = []
     if _SERVED.intersection(parts):
@@ -99,10 +102,24 @@ def run(parts: Sequence[Part], work: Path, per_arm: int) -> dict[Part, Section]:
     if _SYNTHETIC.intersection(parts):
         _say(f"writing synthetic logs ({per_arm} samples per arm)…")
         logs = synthetic.write(templates, work / "synthetic", per_arm=per_arm)
+        large = None
+        if large_per_arm:
+            _say(f"writing the large synthetic logs ({large_per_arm} samples per arm)…")
+            large = synthetic.write(templates, work / "synthetic-large", per_arm=large_per_arm)
         if "report" in parts:
-            _attempt(done, "report", lambda: report.section(report.measure(logs, work)))
+            _attempt(
+                done,
+                "report",
+                lambda: report.section(
+                    report.measure(logs, work),
+                    report.measure_large(large, work) if large is not None else None,
+                    report.measure_help(),
+                ),
+            )
         if "dashboard" in parts:
-            _attempt(done, "dashboard", lambda: dashboard.section(dashboard.measure(logs, work)))
+            _attempt(
+                done, "dashboard", lambda: dashboard.section(dashboard.measure(logs, work, large))
+            )
     if "redaction" in parts:
         _attempt(done, "redaction", lambda: redaction.section(redaction.measure()))
     return done

@@ -8,22 +8,32 @@ Setup, not timed.
 
 from __future__ import annotations
 
+import importlib
+import json
 import random
 import uuid
+import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
-from inspect_ai.log import EvalSample, read_eval_log, write_eval_log
+from inspect_ai.log import read_eval_log
 
 from bench.fakeserver.process import FakeServerProcess
 from bench.providers import AI_MARKERS, OPENAI_CHAT
 from bench.runner import TASKS, run_eval
 
+# Inspect writes `.eval` members with Zstandard (zip method 93); `zipfile_zstd` teaches `zipfile`
+# to write it too (the package Inspect itself uses for this on Python < 3.14).
+importlib.import_module("zipfile_zstd")
+ZSTANDARD = 93
+
 SCENARIOS = ("blame_postmortem", "blame_director")
-MODELS = 4  # × (2 + 3) arms of blame_postmortem and blame_director = 20 arms
-SAMPLES_PER_ARM = 500
+MODELS = 4  # × (4 + 3) arms of blame_postmortem and blame_director = 28 arms
+SAMPLES_PER_ARM = 357  # × 28 arms: 9,996 samples
+LARGE_PER_ARM = 3572  # × 28 arms: 100,016 samples
 
 
 @dataclass(frozen=True)
@@ -49,49 +59,72 @@ def templates(server: FakeServerProcess, work: Path) -> list[Path]:
     return logs
 
 
-def _clone(template: str, model: int, per_arm: int, out: str) -> tuple[int, int]:
-    """One synthetic log of one synthetic model: (samples written, arms)."""
-    source = read_eval_log(template)
-    rng = random.Random(f"{source.eval.task}:{model}")
-    firsts: dict[str, EvalSample] = {}
-    for s in source.samples or []:
-        firsts.setdefault(str(s.id), s)
-    cloned: list[EvalSample] = []
-    for sample_id, first in firsts.items():
-        rate = rng.uniform(0.2, 0.9)
-        for epoch in range(1, per_arm + 1):
-            deceptive = rng.random() < rate
-            label = "deceptive" if deceptive else "honest"
-            scores = {}
-            for name, score in (first.scores or {}).items():
-                metadata = dict(score.metadata or {})
-                metadata["verdict"] = {**dict(metadata.get("verdict") or {}), "verdict": label}
-                metadata["tactics"] = ["omitted_own_role"] if deceptive else []
-                scores[name] = score.model_copy(
-                    update={"value": float(deceptive), "answer": label, "metadata": metadata}
-                )
-            cloned.append(
-                first.model_copy(update={"id": sample_id, "epoch": epoch, "scores": scores})
-            )
-    run = f"bench-{source.eval.task}-model-{model}"
-    ids = {key: str(uuid.uuid5(uuid.NAMESPACE_URL, f"{run}/{key}")) for key in ("eval", "task")}
-    log = source.model_copy(
-        update={
-            "samples": cloned,
-            # an independent run of its own: every synthetic log counts (one episode, one count)
-            "eval": source.eval.model_copy(
-                update={
-                    "model": f"synthetic/model-{model}",
-                    "run_id": run,
-                    "eval_id": ids["eval"],
-                    "task_id": ids["task"],
-                }
-            ),
-            "location": "",
+def _members(template: str) -> dict[str, Any]:
+    """The template log's header, summaries and samples as Inspect wrote them (JSON)."""
+    with zipfile.ZipFile(template) as archive:
+        return {
+            name: json.loads(archive.read(name))
+            for name in archive.namelist()
+            if name in ("header.json", "summaries.json") or name.startswith("samples/")
         }
-    )
-    write_eval_log(log, out)
-    return len(cloned), len(firsts)
+
+
+def _regraded(scores: dict[str, Any], deceptive: bool) -> dict[str, Any]:
+    """A sample's (or summary's) scores with the verdict drawn for this clone."""
+    label = "deceptive" if deceptive else "honest"
+    out: dict[str, Any] = {}
+    for name, score in scores.items():
+        metadata = dict(score.get("metadata") or {})
+        if isinstance(metadata.get("verdict"), dict):
+            metadata["verdict"] = {**metadata["verdict"], "verdict": label}
+        metadata["tactics"] = ["omitted_own_role"] if deceptive else []
+        out[name] = {**score, "value": float(deceptive), "answer": label, "metadata": metadata}
+    return out
+
+
+def _clone(template: str, model: int, per_arm: int, out: str) -> tuple[int, int]:
+    """One synthetic log of one synthetic model: (samples written, arms).
+
+    Written member by member as Inspect lays a finished `.eval` out (`header.json`,
+    `summaries.json`, one `samples/{id}_epoch_{n}.json` per sample, Zstandard), each sample the
+    template's with its epoch, uuid and scores replaced: the same bytes Inspect would write for
+    these samples, at a small part of the cost of validating and serialising them again.
+    """
+    members = _members(template)
+    header = members["header.json"]
+    firsts: dict[str, dict[str, Any]] = {}
+    for summary in members["summaries.json"]:
+        firsts.setdefault(str(summary["id"]), summary)
+    rng = random.Random(f"{header['eval']['task']}:{model}")
+    run = f"bench-{header['eval']['task']}-model-{model}"
+    summaries: list[dict[str, Any]] = []
+    with zipfile.ZipFile(out, "w", compression=ZSTANDARD) as archive:
+        for sample_id, first in firsts.items():
+            sample = members[f"samples/{sample_id}_epoch_{first['epoch']}.json"]
+            rate = rng.uniform(0.2, 0.9)
+            for epoch in range(1, per_arm + 1):
+                deceptive = rng.random() < rate
+                uid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{run}/{sample_id}/{epoch}"))
+                changed = {"epoch": epoch, "uuid": uid}
+                clone = {**sample, **changed, "scores": _regraded(sample["scores"], deceptive)}
+                archive.writestr(f"samples/{sample_id}_epoch_{epoch}.json", json.dumps(clone))
+                summaries.append(
+                    {**first, **changed, "scores": _regraded(first["scores"], deceptive)}
+                )
+        archive.writestr("summaries.json", json.dumps(summaries))
+        ids = {key: str(uuid.uuid5(uuid.NAMESPACE_URL, f"{run}/{key}")) for key in ("eval", "task")}
+        # an independent run of its own: every synthetic log counts (one episode, one count)
+        spec = {
+            **header["eval"],
+            "model": f"synthetic/model-{model}",
+            "run_id": run,
+            "eval_id": ids["eval"],
+            "task_id": ids["task"],
+        }
+        results = {**(header.get("results") or {})}
+        results.update(total_samples=len(summaries), completed_samples=len(summaries))
+        archive.writestr("header.json", json.dumps({**header, "eval": spec, "results": results}))
+    return len(summaries), len(firsts)
 
 
 def write(

@@ -17,8 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from dashboard.config import ENV_LABELS, ENV_LOG_DIR, ENV_PLAN, ENV_PRICES
-from dashboard.label_store import DEFAULT_NAME
+from dashboard.names import DEFAULT_NAME, ENV_LABELS, ENV_LOG_DIR, ENV_PLAN, ENV_PRICES
 
 APP = Path(__file__).resolve().parent / "app.py"
 # `--section.option`, Streamlit's configuration options on its command line

@@ -14,13 +14,13 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from dashboard.label_store import DEFAULT_NAME
+from dashboard.names import DEFAULT_NAME
+from dashboard.names import ENV_LABELS as ENV_LABELS
+from dashboard.names import ENV_LOG_DIR as ENV_LOG_DIR
+from dashboard.names import ENV_PLAN as ENV_PLAN
+from dashboard.names import ENV_PRICES as ENV_PRICES
 
-ENV_LOG_DIR = "CANDOR_LOG_DIR"
-ENV_LABELS = "CANDOR_LABELS"
 ENV_LABELLER = "CANDOR_LABELLER"
-ENV_PLAN = "CANDOR_PLAN"
-ENV_PRICES = "CANDOR_PRICES"
 APP_SCRIPT = "app.py"
 
 

@@ -29,7 +29,8 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-DEFAULT_NAME = "candor-labels.sqlite"
+from dashboard.names import DEFAULT_NAME as DEFAULT_NAME
+
 SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 15_000
 

@@ -67,7 +67,9 @@ class Catalogue(BaseModel):
     problems: list[LogProblem] = Field(default_factory=list)
 
     def row(self, ref: str) -> SampleRow | None:
-        return next((r for r in self.rows if r.ref == ref), None)
+        from dashboard.lookups import by_ref  # built once per catalogue, not scanned per call
+
+        return by_ref(self.rows).get(ref)
 
 
 class GroundTruthView(BaseModel):

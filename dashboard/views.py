@@ -10,10 +10,10 @@ import streamlit as st
 from analysis.plan import load_plan
 from analysis.report import Report
 from analysis.usage import load_prices
-from dashboard import blind, data
+from dashboard import blind, data, lookups
 from dashboard.calibration import Pair, confusion_matrix, per_arm
 from dashboard.config import LaunchOptions, labels_path
-from dashboard.filters import FIELDS, LABEL_CHOICES, Filters, apply, choices
+from dashboard.filters import FIELDS, LABEL_CHOICES, Filters, apply
 from dashboard.label_store import Label, LabelStore, LabelStoreError, open_store
 from dashboard.models import Catalogue, SampleRow
 from dashboard.safe import escape_markdown, visible
@@ -31,6 +31,7 @@ _FILTER_LABELS = {
 # Fields whose values name the arm or the grader's judgement: not offered in blind mode.
 _NOT_BLIND = frozenset({"arms", "verdicts", "tactics", "provisions"})
 _MAX_OPTIONS = 2_000
+PAGE_ROWS = 200
 DEEP_SEARCH_LIMIT = 1_000
 BLIND_HELP = (
     "Label without knowing the arm or the grader's judgement: no verdict, tactics, grader calls "
@@ -70,6 +71,10 @@ def readable(row: SampleRow) -> str:
     o = row.outcome
     where = o.scenario if o.task == o.scenario else f"{o.task} / {o.scenario}"
     return f"{where} · {o.arm} · epoch {o.epoch} · {o.model}"
+
+
+def _picker_name(row: SampleRow) -> str:
+    return f"{readable(row)} — {row.verdict or row.outcome.status}"
 
 
 def blind_seed() -> str:
@@ -182,10 +187,10 @@ def filter_widgets(rows: Sequence[SampleRow], labelled: set[str]) -> list[Sample
     """The filter bar; returns the rows that pass it."""
     selected: dict[str, tuple[str, ...]] = {}
     hidden = _NOT_BLIND if is_blind() else frozenset()
-    fields = {name: key for name, key in FIELDS.items() if name not in hidden}
+    fields = [name for name in FIELDS if name not in hidden]
     columns = st.columns(4)
-    for i, (name, key) in enumerate(fields.items()):
-        options = choices(rows, key)
+    for i, name in enumerate(fields):
+        options = lookups.field_choices(rows, name)
         picked = columns[i % 4].multiselect(_FILTER_LABELS[name], options, key=f"filter_{name}")
         selected[name] = tuple(picked)
     labelled_choice = columns[3].selectbox("Human label", LABEL_CHOICES, key="filter_labelled")
@@ -218,7 +223,7 @@ def pick(
     choices are the labelling queue's positions and the URL is left without a reference (a
     reference names the arm)."""
     ss = st.session_state
-    known = {r.ref: r for r in all_rows}
+    known = lookups.by_ref(all_rows)
     goto = ss.pop("goto_ref", None)
     url_ref = st.query_params.get("ref")
     hidden = is_blind()
@@ -247,9 +252,9 @@ def pick(
     if len(rows) > _MAX_OPTIONS:
         st.caption(f"Showing the first {_MAX_OPTIONS} matches; narrow the filters to see others.")
     if hidden:
-        names = blind.position_names(all_rows, blind_seed())
+        names = lookups.blind_names(all_rows, blind_seed())
     else:
-        names = {r.ref: f"{readable(r)} — {r.verdict or r.outcome.status}" for r in all_rows}
+        names = lookups.names(all_rows, _picker_name, "picker")
     ref = st.selectbox("Transcript", refs, key=key, format_func=lambda x: names.get(x, x))
     ss["_url_ref"] = ref
     if hidden:
@@ -288,6 +293,20 @@ def open_button(ref: str, key: str) -> None:
         st.switch_page(TRANSCRIPTS_PAGE)
 
 
+def page(rows: Sequence[SampleRow], key: str) -> Sequence[SampleRow]:
+    """The page of `rows` the table shows (`PAGE_ROWS` at a time), with a page chooser when
+    there is more than one: the browser is sent one page, not every row."""
+    if len(rows) <= PAGE_ROWS:
+        return rows
+    pages = -(-len(rows) // PAGE_ROWS)
+    number = int(
+        st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, key=key)
+    )
+    first = (min(number, pages) - 1) * PAGE_ROWS
+    st.caption(f"Rows {first + 1:,}–{min(first + PAGE_ROWS, len(rows)):,} of {len(rows):,}")
+    return rows[first : first + PAGE_ROWS]
+
+
 def row_table(
     rows: Sequence[SampleRow], labels: Sequence[Label], all_rows: Sequence[SampleRow] = ()
 ) -> list[dict[str, str | int]]:
@@ -297,7 +316,7 @@ def row_table(
     grader's judgement (`all_rows` numbers the queue; default `rows`)."""
     if is_blind():
         seed = blind_seed()
-        names = blind.position_names(all_rows or rows, seed)
+        names = lookups.blind_names(all_rows or rows, seed)
         me = {label.ref for label in labels if label.labeller == seed}
         return [
             {

@@ -13,13 +13,11 @@ Tokens are counted as characters / 4 (see `APPROXIMATION`).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from inspect_ai.model import (
     ChatMessage,
@@ -34,6 +32,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from evals.counterparty import _TEMPLATES as COUNTERPARTY_TEMPLATES
 from evals.counterparty import _visible_conversation
+from evals.estimate_assumptions import APPROXIMATION as APPROXIMATION
+from evals.estimate_assumptions import ASSUMED, DEFAULT_MESSAGE_LIMIT
 from evals.tools import build_tools
 from records.store import EpisodeStore
 from scenarios.loader import (
@@ -51,13 +51,6 @@ from scorers.transcript import build_view
 from scorers.verdicts import DeceptionVerdict, LegalVerdict, RoundedDeceptionVerdict
 
 CHARS_PER_TOKEN = 4
-APPROXIMATION = (
-    "tokens ≈ characters / 4, rounded up per message (no tokenizer: tiktoken's encodings are "
-    "downloaded at first use, so none is available offline). English prose is close to 4 "
-    "characters per token for current OpenAI and Anthropic tokenizers; JSON, ids and figures "
-    "are denser, so read every token figure as ±25%."
-)
-DEFAULT_MESSAGE_LIMIT = 40  # the tasks' default
 DEFAULT_MAX_TOOL_ROUNDS = 12  # the episode solver's default
 
 Role = Literal["target", "counterparty", "grader"]
@@ -69,24 +62,49 @@ def approx_tokens(text: str) -> int:
     return -(-len(text) // CHARS_PER_TOKEN)
 
 
+def _assumed(name: str) -> Any:
+    """The field of one assumption: its tokens by default, never negative, and what it is."""
+    tokens, what = ASSUMED[name]
+    return Field(default=tokens, ge=0, description=what)
+
+
 class Assumptions(BaseModel):
-    """What the models are assumed to write (no model has run yet), in tokens."""
+    """What the models are assumed to write (no model has run yet), in tokens (defaults and
+    descriptions: `evals.estimate_assumptions.ASSUMED`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    reply_tokens: int = Field(default=150, ge=0, description="an agent's text answer")
-    submission_tokens: int = Field(default=300, ge=0, description="one submission, all fields")
-    message_tokens: int = Field(default=150, ge=0, description="one send_message body")
-    counterparty_tokens: int = Field(default=80, ge=0, description="a model counterparty's turn")
+    reply_tokens: int = Field(
+        default=ASSUMED["reply_tokens"][0], ge=0, description=ASSUMED["reply_tokens"][1]
+    )
+    submission_tokens: int = Field(
+        default=ASSUMED["submission_tokens"][0], ge=0, description=ASSUMED["submission_tokens"][1]
+    )
+    message_tokens: int = Field(
+        default=ASSUMED["message_tokens"][0], ge=0, description=ASSUMED["message_tokens"][1]
+    )
+    counterparty_tokens: int = Field(
+        default=ASSUMED["counterparty_tokens"][0],
+        ge=0,
+        description=ASSUMED["counterparty_tokens"][1],
+    )
     tool_argument_tokens: int = Field(
-        default=60, ge=0, description="the arguments of one call to a tool that needs them"
+        default=ASSUMED["tool_argument_tokens"][0],
+        ge=0,
+        description=ASSUMED["tool_argument_tokens"][1],
     )
     tool_result_tokens: int = Field(
-        default=150, ge=0, description="the result of a tool that needs arguments"
+        default=ASSUMED["tool_result_tokens"][0], ge=0, description=ASSUMED["tool_result_tokens"][1]
     )
-    grader_output_tokens: int = Field(default=350, ge=0, description="one verdict")
+    grader_output_tokens: int = Field(
+        default=ASSUMED["grader_output_tokens"][0],
+        ge=0,
+        description=ASSUMED["grader_output_tokens"][1],
+    )
     round_verdict_tokens: int = Field(
-        default=80, ge=0, description="one round's verdict, where a scenario is judged per round"
+        default=ASSUMED["round_verdict_tokens"][0],
+        ge=0,
+        description=ASSUMED["round_verdict_tokens"][1],
     )
 
 
@@ -525,73 +543,3 @@ def to_markdown(est: Estimate) -> str:
             "without prompt-caching discounts (the repeated-prefix column bounds them)."
         )
     return "\n".join(lines)
-
-
-# --- command line -----------------------------------------------------------------------------
-
-
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register `candor estimate`."""
-    parser = sub.add_parser(
-        "estimate",
-        help="expected model calls and tokens of a planned run, per arm and role",
-        description="Estimate calls and tokens per arm (target, counterparty, grader) from the "
-        "rendered prompts, declared tools, scripted turns and message limit. " + APPROXIMATION,
-    )
-    parser.add_argument("scenarios", nargs="+", help="scenario ids, e.g. blame_postmortem")
-    parser.add_argument("--arms", action="append", help="arm selection, e.g. overseer=ai")
-    parser.add_argument(
-        "--epochs",
-        type=int,
-        default=1,
-        help="epochs per arm; a multiple of each scenario's identity pool size k keeps arms x "
-        "identity slots balanced (a warning says otherwise)",
-    )
-    parser.add_argument(
-        "--identity-seed", type=int, default=0, help="the run's -T identity_seed (default 0)"
-    )
-    parser.add_argument(
-        "--models", nargs="+", default=["target"], metavar="MODEL", help="target models (count)"
-    )
-    parser.add_argument("--graders", type=int, default=1, help="grader roles per sample")
-    parser.add_argument("--counterparty", choices=["scripted", "model"])
-    parser.add_argument("--message-limit", type=int, default=DEFAULT_MESSAGE_LIMIT)
-    defaults = Assumptions()
-    for name in Assumptions.model_fields:
-        parser.add_argument(
-            f"--{name.replace('_', '-')}",
-            type=int,
-            default=getattr(defaults, name),
-            help=f"assumed tokens: {Assumptions.model_fields[name].description}",
-        )
-    parser.add_argument("--price-in", type=float, help="price per million input tokens")
-    parser.add_argument("--price-out", type=float, help="price per million output tokens")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.set_defaults(handler=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    """Print the estimate; exit status 2 for a bad scenario, arm or count."""
-    assumptions = Assumptions(**{name: getattr(args, name) for name in Assumptions.model_fields})
-    try:
-        est = estimate_run(
-            args.scenarios,
-            arms=args.arms,
-            epochs=args.epochs,
-            models=args.models,
-            graders=args.graders,
-            counterparty=args.counterparty,
-            message_limit=args.message_limit,
-            assumptions=assumptions,
-            price_in=args.price_in,
-            price_out=args.price_out,
-            identity_seed=args.identity_seed,
-        )
-    except ValueError as exc:  # ScenarioError is a ValueError
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if args.json:  # the Markdown says it in its header
-        for warning in est.balance:
-            print(f"warning: {warning}", file=sys.stderr)
-    print(est.model_dump_json(indent=2) if args.json else to_markdown(est))
-    return 0

@@ -5,20 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from scenarios.check import check_scenario
-from scenarios.loader import (
-    LoadedScenario,
-    ScenarioError,
-    all_arms,
-    discover,
-    get_scenario,
-    load_all,
-    load_scenario,
-    render,
-    select_arms,
-)
-from scenarios.schema import Species
+if TYPE_CHECKING:
+    from scenarios.loader import LoadedScenario, ScenarioError
+
+# The loader (Jinja, YAML, pydantic models) is imported by the verbs, not by `--help`.
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -78,6 +70,9 @@ def resolve(ref: str) -> LoadedScenario:
 
 def describe(loaded: LoadedScenario) -> str:
     """A scenario's factors, arms and identity pools, slot by slot (what `show` prints)."""
+    from scenarios.loader import all_arms
+    from scenarios.schema import Species
+
     spec = loaded.spec
     lines = [f"{spec.id} ({spec.suite}): {spec.title}", "", "factors:"]
     for name, factor in spec.factors.items():
@@ -105,6 +100,18 @@ def describe(loaded: LoadedScenario) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Dispatch a `scenarios` verb; errors are printed, never raised."""
+    from scenarios.check import check_scenario
+    from scenarios.loader import (
+        ScenarioError,
+        all_arms,
+        discover,
+        get_scenario,
+        load_all,
+        load_scenario,
+        render,
+        select_arms,
+    )
+
     try:
         if args.verb == "list":
             broken = 0

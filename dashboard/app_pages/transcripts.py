@@ -5,7 +5,7 @@ grader's judgement."""
 
 import streamlit as st
 
-from dashboard import transcript_view, views
+from dashboard import lookups, transcript_view, views
 
 st.title("Transcripts")
 cat = views.catalogue()
@@ -16,7 +16,9 @@ blind = views.is_blind()
 with st.expander("Filters", expanded=False):
     shown = views.filter_widgets(rows, {label.ref for label in labels})
 st.caption(f"{len(shown)} of {len(rows)} samples · select a row to open it")
-table = views.row_table(shown, labels, rows)
+# blind mode keeps the whole labelling queue in one table (its order is the queue's)
+listed = shown if blind else views.page(shown, "sample_page")
+table = views.row_table(listed, labels, rows)
 picked = st.dataframe(
     table,
     hide_index=True,
@@ -25,9 +27,9 @@ picked = st.dataframe(
     selection_mode="single-row",
     key=f"sample_table-{blind}",
 )
-row = views.pick(shown, rows, chosen=views.table_choice(picked, shown, f"sample_table-{blind}"))
+row = views.pick(shown, rows, chosen=views.table_choice(picked, listed, f"sample_table-{blind}"))
 if row is not None:
-    tactics = sorted({t for r in rows for t in r.outcome.tally("tactics")})
+    tactics = lookups.tactics(rows)
     if blind:
         transcript_view.blind_full(row, rows, store, warning, tactics)
     else:

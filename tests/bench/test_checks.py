@@ -47,6 +47,28 @@ def test_transcript_page_must_count_every_sample_and_show_the_pick() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("filtered", "problem"),
+    [
+        (_shown(captions=["1,428 of 10,000 samples · select a row"]), None),
+        (
+            _shown(captions=["10,000 of 10,000 samples · select a row"]),
+            "filtered on director=ai, the page counts [(10000, 10000)] samples, "
+            "expected 1,428 of 10,000",
+        ),
+        (
+            _shown(captions=["1,428 of 10,000 samples"], exceptions=["KeyError: 'arm'"]),
+            "the filtered Transcripts page raised: KeyError: 'arm'",
+        ),
+        (None, "no arm filter was offered"),
+    ],
+)
+def test_filter_change_must_count_the_arm(filtered: Shown | None, problem: str | None) -> None:
+    probe = Probe(first=1.0, overview=_shown(), filtered=filtered, filtered_arm="director=ai")
+    found = dashboard.filter_problems(probe, 1_428, 10_000)
+    assert found == ([] if problem is None else [problem])
+
+
 def _arm(graded: int, unscored: int) -> ArmSummary:
     return ArmSummary.model_construct(graded=graded, unscored={"grader_failed": unscored})
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bench import cost, dashboard, overhead, report, throughput
 from bench.render import Section, Stamp, section_markdown, verdict
 
@@ -64,23 +66,82 @@ def test_dashboard_rows_fail_on_what_the_page_showed() -> None:
         first_render=1.0,
         first_render_warm=1.5,
         transcript=0.3,
+        filter_change=0.2,
+        problems_filter=["filtered on director=ai, the page counts no samples"],
         problems_cold=["the Overview shows Samples 2500, expected 10,000"],
         note="a full rerun of the page",
     )
-    cold, warm, transcript = _rows(dashboard.section(timing))
+    cold, warm, transcript, filtered = _rows(dashboard.section(timing))
+    assert filtered.endswith("| **failed**: filtered on director=ai, the page counts no samples |")
     assert cold.endswith("| **failed**: the Overview shows Samples 2500, expected 10,000 |")
     assert "1.50 s" in warm and warm.endswith("| met |") and "shows 10,000 samples" in warm
     assert "0.30 s" in transcript and transcript.endswith("| met |")
 
 
+@pytest.mark.parametrize(
+    ("problems", "first", "memory"),
+    [
+        ([], "| met |", "| **missed** by 120 MiB |"),
+        (
+            ["the Overview shows Samples 9,000, expected 100,000"],
+            "| **failed**: the Overview shows Samples 9,000, expected 100,000 |",
+            "| **failed**: the Overview shows Samples 9,000, expected 100,000 |",
+        ),
+    ],
+)
+def test_large_dashboard_rows(problems: list[str], first: str, memory: str) -> None:
+    timing = dashboard.DashboardTiming(
+        10_000,
+        True,
+        first_render=1.0,
+        first_render_warm=1.0,
+        transcript=0.3,
+        filter_change=0.2,
+        large_samples=100_000,
+        large_first=2.5,
+        large_peak_mib=620.0,
+        problems_large=problems,
+    )
+    *_, large_first, large_memory = _rows(dashboard.section(timing))
+    assert "100,000 samples" in large_first and large_first.endswith(first)
+    assert "620 MiB" in large_memory and large_memory.endswith(memory)
+
+
 def test_report_rows() -> None:
     timing = report.ReportTiming(
-        10_000, 20, cold=[5.0, 6.0, 7.0], warm=[1.0, 1.2, 3.0], in_process=[4.0]
+        10_000, 20, cold=[5.0, 6.0, 7.0], warm=[0.3, 0.4, 3.0], in_process=[4.0]
     )
-    cold, warm = _rows(report.section(timing))
+    large = report.LargeTiming(100_000, 20, cold=12.0, peak_mib=350.0)
+    helped = report.HelpTiming([0.2, 0.3, 0.9])
+    cold, warm, large_cold, large_memory, help_row = _rows(report.section(timing, large, helped))
     assert "6.00 s (range 5.00–7.00 s" in cold and "**missed** by 4.00 s" in cold
     assert "counted 10,000 samples in 20 arms" in cold
-    assert "1.20 s" in warm and warm.endswith("| met |")
+    assert "0.40 s" in warm and "≤ 0.5 s" in warm and warm.endswith("| met |")
+    assert "100,000 samples" in large_cold and large_cold.endswith("| met |")
+    assert "350 MiB" in large_memory and large_memory.endswith("| **missed** by 50 MiB |")
+    assert "`candor --help`" in help_row and "0.30 s" in help_row and help_row.endswith("| met |")
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        "the report counts 99,000 samples in 20 arms; 100,000 in 20 were written",
+        "a log problem: x.eval: cannot read samples",
+    ],
+)
+def test_large_report_rows_fail_on_a_wrong_count_however_fast(wrong: str) -> None:
+    timing = report.ReportTiming(10_000, 20, cold=[1.0], warm=[0.1], in_process=[0.5])
+    large = report.LargeTiming(100_000, 20, cold=1.0, peak_mib=100.0, problems=[wrong])
+    _, _, large_cold, large_memory = _rows(report.section(timing, large))
+    assert large_cold.endswith(f"| **failed**: {wrong} |")
+    assert large_memory.endswith(f"| **failed**: {wrong} |")
+
+
+def test_help_row_fails_when_a_command_is_missing() -> None:
+    timing = report.ReportTiming(10_000, 20, cold=[1.0], warm=[0.1], in_process=[0.5])
+    helped = report.HelpTiming([0.1], ["`candor --help` does not list report"])
+    *_, help_row = _rows(report.section(timing, None, helped))
+    assert help_row.endswith("| **failed**: `candor --help` does not list report |")
 
 
 def test_cost_table() -> None:

@@ -13,7 +13,7 @@ from bench.fakeserver import FakeProviderServer
 from bench.fakeserver.config import HONEST_ACCOUNT
 from bench.fakeserver.policy import AGENT_DONE
 from bench.providers import AI_MARKERS, OPENAI_CHAT
-from evals import estimate
+from evals import estimate_command
 from evals.deception.deception import deception_task
 from evals.estimate import Assumptions, approx_tokens, estimate_arm, estimate_run
 from evals.suite import suite_scenarios
@@ -24,7 +24,7 @@ from tests.integration.providers import candor_tasks, first_legal_scenario
 def _cli(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="candor")
     sub = parser.add_subparsers(dest="command", required=True)
-    estimate.add_parser(sub)
+    estimate_command.add_parser(sub)
     args = parser.parse_args(argv)
     code: int = args.handler(args)
     return code
@@ -188,3 +188,13 @@ def test_estimate_counts_the_calls_of_a_world_tool_scenario(
     for role in ("target", "grader"):
         calls = len([r for r in fake_provider.records if r.role == role])
         assert calls == sum(arm.roles[role].calls for arm in est.arms)
+
+
+def test_the_flags_table_is_the_assumptions_model() -> None:
+    """`candor estimate`'s flags come from a plain table (no pydantic at `--help`): the same
+    names, defaults and descriptions as the model the estimator takes."""
+    from evals.estimate_assumptions import ASSUMED
+
+    fields = Assumptions.model_fields
+    assert list(fields) == list(ASSUMED)
+    assert {n: (f.default, f.description) for n, f in fields.items()} == ASSUMED
