@@ -36,3 +36,24 @@ def _private_outcome_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CANDOR_CACHE_DIR", str(tmp_path_factory.mktemp("candor-cache")))
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _inspect_banner_first(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Inspect prints a banner naming the enabled hooks (Candor's identity-balance check) on a
+    process's first eval; one eval here, before any test, keeps it out of every test's output."""
+    from inspect_ai import Task
+    from inspect_ai import eval as inspect_eval
+    from inspect_ai.dataset import Sample
+    from inspect_ai.model import get_model
+
+    import evals.balance  # noqa: F401 -- the hook Inspect names in its banner
+    from tests.helpers import text
+
+    model = get_model("mockllm/model", custom_outputs=[text("ok")], memoize=False)
+    inspect_eval(
+        Task(dataset=[Sample(input="hello")]),
+        model=model,
+        log_dir=str(tmp_path_factory.mktemp("banner")),
+        display="none",
+    )

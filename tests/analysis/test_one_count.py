@@ -42,6 +42,7 @@ def _readme_regrade(log: Path, grader: str) -> list[str]:
 
 
 def _report(capsys: pytest.CaptureFixture[str], *paths: Path) -> dict[str, Any]:
+    capsys.readouterr()  # what the runs printed before (Inspect's banner), not the report
     assert main(["report", *map(str, paths), "--json", "--no-cache"]) == 0
     report: dict[str, Any] = json.loads(capsys.readouterr().out)
     return report

@@ -51,7 +51,12 @@ def test_the_task_wires_dataset_solver_scorer_and_limits() -> None:
     assert sample.metadata["levels"] == {"principal": "human"}
     assert task.message_limit == 30 and task.token_limit is None
     assert len(task.scorer or []) == 1
-    assert task.metadata == {"suite": "legal", "scenarios": ["elderly_upsell"]}
+    assert task.metadata == {
+        "suite": "legal",
+        "scenarios": ["elderly_upsell"],
+        "identity_pools": {"elderly_upsell": 3},  # read at task start (`evals.balance`)
+        "identity_seed": 0,
+    }
 
 
 @pytest.mark.parametrize(
