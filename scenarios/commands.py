@@ -54,6 +54,8 @@ def resolve(ref: str) -> LoadedScenario:
     Raises:
         ScenarioError: for a path that does not exist or an unknown id, listing the known ids.
     """
+    from scenarios.loader import ScenarioError, discover, get_scenario, load_scenario
+
     if Path(ref).exists():
         return load_scenario(ref)
     known = sorted(discover())
@@ -105,9 +107,7 @@ def run(args: argparse.Namespace) -> int:
         ScenarioError,
         all_arms,
         discover,
-        get_scenario,
         load_all,
-        load_scenario,
         render,
         select_arms,
     )
