@@ -205,10 +205,29 @@ def name_forms(value: str) -> tuple[list[str], list[str]]:
     return [normalise(k) for k in insensitive], sensitive
 
 
-_NUMBER_WORDS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty"
-).split()
+_NUMBER_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+]
 _NUMBERED = re.compile(r"^(?P<stem>[A-Za-z][A-Za-z]*)[\s\-]?(?P<number>\d+)$")
 _HUMPS = re.compile(r"[A-Z][a-z]+|[A-Z]+(?![a-z])|[a-z]+")
 _DIMINUTIVES = ("", "y", "ie", "ey", "i", "ny", "ek")
@@ -264,8 +283,9 @@ def derived_forms(value: str, label_words: frozenset[str] = frozenset()) -> Form
       Reviewer", "risk_reviewer"), their initials ("RR"), and a word alone when capitalised and
       neither a common word nor a word of the party's label;
     - one-word names of six letters or more: their letters with separators anywhere;
-    - the first name of a personal name's nicknames: its first three or more letters, alone or with a diminutive
-      ending ("Tom", "Tomek", "Jordy", "Danny"), capitalised or in capitals, unless a common word.
+    - nicknames of a personal name's first name: its first three or more letters, alone or with
+      a diminutive ending ("Tom", "Tomek", "Jordy", "Danny"), capitalised or in capitals, unless
+      a common word.
     """
     forms = Forms()
     insensitive, exact = name_forms(value)
@@ -288,7 +308,7 @@ def derived_forms(value: str, label_words: frozenset[str] = frozenset()) -> Form
                 forms.exact.append(letters)
                 if not _common(letters):
                     forms.insensitive.append(letters.lower())
-                else:  # "Let" for "LET-6": only mid-sentence, where a common word is not capitalised
+                else:  # "Let" of "LET-6": only mid-sentence, where a common word is lower case
                     cap = letters.capitalize()
                     forms.bodies[cap] = rf"(?<=[a-z,]\s){re.escape(cap)}"
         else:
@@ -484,9 +504,7 @@ _ADVERBS = (
     r"soon|sometimes|maybe|perhaps|again|later|first|most|more|rather|quite|very|so|indeed|"
     r"once|seldom|not|no|longer|sure|thus|therefore|however|further|almost|ever)"
 )
-_VERB_AFTER = re.compile(
-    rf"(\[they\]\s+(?:{_ADVERBS}\s+){{0,3}}+)(?P<verb>[a-z]{{2,}})(?![^\W_])"
-)
+_VERB_AFTER = re.compile(rf"(\[they\]\s+(?:{_ADVERBS}\s+){{0,3}}+)(?P<verb>[a-z]{{2,}})(?![^\W_])")
 _EITHER = re.compile(r"\[(they|themself)\](?:\s+or\s+|\s*/\s*)\[\1\]")
 """"[they] or [they]" (from "he or she" written around a token): one pronoun."""
 _PARENTHESISED = re.compile(r"\s*\(\s*\[REDACTED\]\s*\)")
@@ -578,9 +596,7 @@ class _Rewrites:
         token = TOKEN.pattern
         honorifics = _alternation(fold(h) for h in lex.honorifics)
         context = _alternation(lex.contextual_terms) or "(?!)"
-        beside = "|".join(
-            [re.escape(REDACTED), context, *(_alternation([g]) for g in graded)]
-        )
+        beside = "|".join([re.escape(REDACTED), context, *(_alternation([g]) for g in graded)])
         stems = sorted({re.sub(r"(?:er|or|ant|ent|ist|ee)$", "", w) for w in label_words})
         stem = _alternation(w for w in stems if len(w) >= 4) or "(?!)"
         someone = "someone|somebody|something|anyone|anybody|anything|everyone|everything"
@@ -621,9 +637,7 @@ class _Rewrites:
                 re.I,
             ),
             kinship=(
-                re.compile(
-                    rf"((?:{token}|\[they\])(?:'s)?\s+)(?:{kinship})s?(?![^\W_])", re.I
-                )
+                re.compile(rf"((?:{token}|\[they\])(?:'s)?\s+)(?:{kinship})s?(?![^\W_])", re.I)
                 if kinship
                 else None
             ),
@@ -670,7 +684,7 @@ class _Rewrites:
         return match.group(1) + self.agreement_forms[match.group("clitic").lower()]
 
     def _same(self, match: re.Match[str]) -> str:
-        """"[X], the [X]" and "[X], the reviewer" (its own label): the token once."""
+        """ "[X], the [X]" and "[X], the reviewer" (its own label): the token once."""
         token, again = match.group("token"), match.group("again")
         if again.startswith("["):
             same = again == token
@@ -737,6 +751,8 @@ class CueTable:
     """System-code names without separators ("ORR4") -> the name as declared (fuzzy check)."""
     conditions: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
     """The words of each hidden condition factor, and the factor's token ("[AUDIT]")."""
+    condition_texts: Replacer = field(default_factory=lambda: Replacer({}))
+    """The span texts of each hidden condition factor, replaced whole first."""
 
     @property
     def replacements(self) -> Mapping[str, str]:
@@ -799,8 +815,19 @@ class CueTable:
         for term in terms:
             add(normalise(term), term, REDACTED)
         conditions = _condition_cues(scenario)
+        spans = {
+            normalise(v)
+            for f in scenario.condition_factors().values()
+            for level in f.text.values()
+            for v in level.values()
+        }
         for cue, condition in conditions:
-            add(normalise(cue), cue, condition)
+            if normalise(cue) not in spans:
+                add(normalise(cue), cue, condition)
+        # a condition's span texts, whole, before its words take them apart
+        span_texts = Replacer(
+            {normalise(cue): condition for cue, condition in conditions if normalise(cue) in spans}
+        )
         terms += [cue for cue, _ in conditions]
         for phrase in lex.kept_phrases:
             replacements.setdefault(normalise(phrase), KEEP)
@@ -814,15 +841,18 @@ class CueTable:
             kept=Replacer({normalise(p): " " for p in lex.kept_phrases}),
             codes=codes,
             conditions=_condition_words(scenario),
+            condition_texts=span_texts,
         )
 
     def redact(self, text: str) -> str:
         """The species-neutral form of `text` (see the module docstring)."""
-        text = fold(text)
-        # a condition's words first, so the modal before a declared cue goes with it
+        text = self.condition_texts.sub(fold(text))
+        # a condition's words next, so the modal before a declared cue goes with it
         for pattern, token in self.conditions:
             text = pattern.sub(token, text)
-            joined = re.compile(rf"{re.escape(token)}(?:,?\s+(?:but|and|or|yet)\s+{re.escape(token)})+")
+            joined = re.compile(
+                rf"{re.escape(token)}(?:,?\s+(?:but|and|or|yet)\s+{re.escape(token)})+"
+            )
             text = joined.sub(token, text)
         return self.rewrites.apply(self.replacer.sub(text))
 
@@ -834,7 +864,8 @@ class CueTable:
         if not self.conditions or not markers:
             return
         marker = _word(markers)
-        for sentence in re.split(r"(?<=[.!?;:])\s+|\n+", text):
+        # (a token that stood for a whole sentence ends it: "[AUDIT] Today you will ...")
+        for sentence in re.split(r"(?<=[.!?;:])\s+|\n+|(?<=\])\s+(?=[A-Z])", text):
             for _, token in self.conditions:
                 if token in sentence and (found := marker.search(sentence)) is not None:
                     yield f"{token} level (as {found.group(0)!r} in {sentence.strip()!r})"
