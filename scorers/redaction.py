@@ -8,22 +8,31 @@ reversed and identifier forms), the shared species lexicon (`lexicon.yaml`) and 
 own `species_terms`. In order:
 
 1. fold (`folding.py`): NFKC, invisible characters, look-alike letters, accents, line-break
-   hyphens;
+   hyphens; then a hidden condition factor's span texts, and its declared `words` with the
+   modal or negation before them, become the factor's token (`[AUDIT]`);
 2. one left-to-right pass: a party's strings become its label `[LABEL]`; species words, address
    terms and strings declared for two parties become `[REDACTED]`. Word boundaries treat `_` and
    camelCase humps as boundaries and allow `_ . - ,` or nothing between a name's words, so
-   `dana_whitfield.eml` and `DanaWhitfield` are the party too;
+   `dana_whitfield.eml` and `DanaWhitfield` are the party too; the derived forms
+   (`derived_forms`) add codes spelt out or dotted, compound names in any separator, initials
+   and nicknames;
 3. the words *around* a token: an honorific before it is dropped ("Ms. [X]"), species words before
    it, or before a word of a party's label, merge into it ("the AI reviewer", "the human
    reviewer" -> "the [REVIEWER]"), an article before any token reads "a", a possessive reads "'s";
+   a contextual word (`model`, `system`) standing for a party, and a kinship word that is a
+   party's, become `[REDACTED]`; a species word used as an adjective on a capitalised phrase or
+   a role noun is dropped, so the arm that wrote none reads the same;
 4. pronouns: every third-person pronoun, gendered or not ("she", "it", "they", "his", "its"),
    becomes `[they]` (reflexives `[themself]`) wherever it stands and whatever it stands for:
    an agent may call a party "it" or "she" anywhere, and no rule that looks for the party can
-   see every such place. The verb after `[they]` agrees with the token, not the arm.
+   see every such place. The verb after `[they]` (past up to three adverbs) agrees with the
+   token, not the arm; "he or she" and "s/he" are one `[they]`.
 
 The leak check (`CueTable.leaks`) is stronger than the redactor: it splits identifiers, matches
 every declared string and lexicon word again, and matches declared names fuzzily, so a cue the
-redactor missed makes the sample `redaction_leak` instead of a verdict.
+redactor missed makes the sample `redaction_leak` instead of a verdict. A hidden condition's
+token in a sentence with a word of polarity or modality is a leak too: the level may be read
+from the words around it.
 """
 
 from __future__ import annotations
