@@ -116,14 +116,23 @@ def identity_vars(variant: Identity) -> dict[str, str]:
         "last": last,
         "initial": first[0],
         "initials": ".".join(capitals) + ".",
-        # one adjacent swap near the end: a typo, not another word
-        "misspelt": last[:-3] + last[-2] + last[-3] + last[-1],
+        # one adjacent swap near the end: a typo, not another word (in a code, the last letter
+        # one on: moving the separator of "ORR-4" is the code written another way)
+        "misspelt": _misspelt(last),
         "fullwidth": _fullwidth(name),
         "accented": unicodedata.normalize("NFD", first[0] + "\u0301" + first[1:]),
         **_code_forms(name, variant.text.get("short", first)),
         **_word_forms(name, variant.text.get("short", first)),
         **_nicknames(name, variant.text.get("short", first)),
     }
+
+
+def _misspelt(word: str) -> str:
+    code = _CODE.match(word)
+    if code is not None:
+        letters = code["letters"]
+        return f"{letters[:-1]}{chr((ord(letters[-1]) - 64) % 26 + 65)}-{code['number']}"
+    return word[:-3] + word[-2] + word[-3] + word[-1]
 
 
 def _code_forms(name: str, short: str) -> dict[str, str]:
