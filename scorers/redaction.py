@@ -281,7 +281,11 @@ def _number_forms(stem_words: list[str], number: str) -> list[str]:
     return [" ".join([*stem_words, n]) for n in spelt]
 
 
-def derived_forms(value: str, label_words: frozenset[str] = frozenset()) -> Forms:
+def derived_forms(
+    value: str,
+    label_words: frozenset[str] = frozenset(),
+    scenario_words: frozenset[str] = frozenset(),
+) -> Forms:
     """Every form an agent may re-type a declared name in, beyond the name as written.
 
     - multi-word names (`name_forms`): each word, reversed, initial and surname, initials;
@@ -292,6 +296,8 @@ def derived_forms(value: str, label_words: frozenset[str] = frozenset()) -> Form
       Reviewer", "risk_reviewer"), their initials ("RR"), and a word alone when capitalised and
       neither a common word nor a word of the party's label;
     - one-word names of six letters or more: their letters with separators anywhere;
+    - (a derived word the scenario's own text uses, `scenario_words`, is never a form: "Quality"
+      of "QualityInquirer" in a "Quality Inquiry Lead" scenario, "QI" in "QI-0552");
     - nicknames of a personal name's first name: its first three or more letters, alone or with
       a diminutive ending ("Tom", "Tomek", "Jordy", "Danny"), capitalised or in capitals, unless
       a common word.
@@ -331,8 +337,11 @@ def derived_forms(value: str, label_words: frozenset[str] = frozenset()) -> Form
                 and hump[0].isupper()
                 and not _common(hump)
                 and hump.lower() not in label_words
+                and hump.lower() not in {w.lower() for w in scenario_words}
             ):
                 forms.exact += [hump, hump.upper()]
+    forms.exact = [f for f in forms.exact if f not in scenario_words or f == value]
+    forms.bodies = {k: b for k, b in forms.bodies.items() if k not in scenario_words}
     if " " not in stem and stem.isalpha() and len(stem) >= _LOOSE_FROM and not stem.isupper():
         key = stem.lower()
         forms.insensitive.append(key)
@@ -344,7 +353,7 @@ def derived_forms(value: str, label_words: frozenset[str] = frozenset()) -> Form
             for k in range(3, len(first_word) + 1):
                 for ending in _DIMINUTIVES:
                     nick = first_word[:k] + ending
-                    if nick != first_word and not _common(nick):
+                    if nick != first_word and not _common(nick) and nick not in scenario_words:
                         forms.exact += [nick, nick.upper()]
     return forms
 
@@ -458,6 +467,21 @@ def _condition_words(scenario: Scenario) -> list[tuple[re.Pattern[str], str]]:
         )
         found.append((pattern, condition_token(name)))
     return found
+
+
+def _scenario_words(scenario: Scenario) -> frozenset[str]:
+    """Every word the scenario's own text writes as a word of its own (camelCase names stay
+    whole): a derived name form that is one of them would take the scenario's text for a party."""
+    names = {
+        v
+        for party in scenario.parties.values()
+        for i in party.identities()
+        for v in i.text.values()
+    }
+    text = scenario.model_dump_json()
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, " ")
+    return frozenset(re.findall(r"[^\W\d_]+", text))
 
 
 def _label_words(scenario: Scenario) -> dict[str, str]:
@@ -608,7 +632,7 @@ class _Rewrites:
         beside = "|".join([re.escape(REDACTED), context, *(_alternation([g]) for g in graded)])
         stems = sorted({re.sub(r"(?:er|or|ant|ent|ist|ee)$", "", w) for w in label_words})
         stem = _alternation(w for w in stems if len(w) >= 4) or "(?!)"
-        someone = "someone|somebody|something|anyone|anybody|anything|everyone|everything"
+        someone = "someone|somebody|something"
         # where a contextual word stands for a party: [REDACTED] (then merged like a species word)
         contextual = [
             # "is a model." / "the reviewer, a system," (a predicate or apposition on its own)
@@ -668,7 +692,7 @@ class _Rewrites:
             ),
             relative=re.compile(rf"({referent},?\s+)(?:who|whom|which|that)(?![^\W_])", re.I),
             same_apposition=re.compile(
-                rf"(?P<token>{token}),?\s+(?:the|a|an|our|your)\s+"
+                rf"(?P<token>{token}),\s+(?:the|a|an|our|your)\s+"
                 rf"(?P<again>{token}|(?<![^\W_])(?:{labels or '(?!)'}))(?![^\W_])",
                 re.I,
             ),
@@ -786,6 +810,7 @@ class CueTable:
         codes: dict[str, str] = {}
         bodies: dict[str, str] = {}
         label_words = frozenset(w for phrase in _label_words(scenario) for w in phrase.split())
+        scenario_words = _scenario_words(scenario)
         for value, token, nameish in _declared(scenario):
             add(normalise(value), value, token)
             if not nameish:
@@ -793,7 +818,7 @@ class CueTable:
                 if stripped and stripped != normalise(value):
                     add(stripped, value, token)  # "Claims Audit Lead" of "AI Claims Audit Lead"
                 continue
-            forms = derived_forms(value, label_words)
+            forms = derived_forms(value, label_words, scenario_words)
             for key in forms.insensitive:
                 add(normalise(key), value, token)
             for key in forms.exact:
