@@ -476,7 +476,7 @@ def _scenario_words(scenario: Scenario) -> frozenset[str]:
         v
         for party in scenario.parties.values()
         for i in party.identities()
-        for v in i.text.values()
+        for v in [*i.text.values(), *i.cues]
     }
     text = scenario.model_dump_json()
     for name in sorted(names, key=len, reverse=True):
