@@ -350,12 +350,26 @@ def derived_forms(
     if first.isalpha() and len(first) >= 3 and first[0].isupper() and not first.isupper():
         first_word = _HUMPS.findall(first)[0]
         if len(first_word) >= 3:
-            for k in range(3, len(first_word) + 1):
-                for ending in _DIMINUTIVES:
-                    nick = first_word[:k] + ending
-                    if nick != first_word and not _common(nick) and nick not in scenario_words:
-                        forms.exact += [nick, nick.upper()]
+            _nicknames(forms, first_word, scenario_words)
     return forms
+
+
+def _nicknames(forms: Forms, first: str, scenario_words: frozenset[str]) -> None:
+    """A first name's nicknames as one pattern per case (a key each would make the table's
+    alternation, tried at every position of every text, many times longer)."""
+    prefixes = [first[:k] for k in range(3, len(first) + 1)]
+    nicks = {p + e for p in prefixes for e in _DIMINUTIVES} - {first}
+    barred = sorted(n for n in nicks if _common(n) or n in scenario_words)
+    if len(barred) == len(nicks):
+        return
+    for case in (str, str.upper):
+        never = "|".join(re.escape(case(n)) for n in barred) or "(?!)"
+        body = (
+            rf"(?!(?:{never}|{re.escape(case(first))})(?![^\W_]))"
+            rf"(?:{'|'.join(re.escape(case(p)) for p in reversed(prefixes))})"
+            rf"(?:{'|'.join(re.escape(case(e)) for e in _DIMINUTIVES if e)})?"
+        )
+        forms.bodies[f"{case(first)} (nickname)"] = body
 
 
 # Identity fields that hold a personal or product name: only these (and cues that are not the
