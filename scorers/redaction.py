@@ -126,7 +126,11 @@ class Replacer:
 
     def __post_init__(self) -> None:
         # longest first, so "Dana Whitfield" wins over "Dana"; ties alphabetical for stability
-        ordered = sorted((k for k in self.replacements if k), key=lambda k: (-len(k), k))
+        # (a pattern's key "Tomasz (nickname)" ranks by the name it is made from)
+        ordered = sorted(
+            (k for k in self.replacements if k),
+            key=lambda k: (-len(re.sub(r" \([a-z]+\)$", "", k)), k),
+        )
         alternatives = []
         for index, key in enumerate(ordered):
             if key in self.bodies:
