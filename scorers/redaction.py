@@ -8,22 +8,31 @@ reversed and identifier forms), the shared species lexicon (`lexicon.yaml`) and 
 own `species_terms`. In order:
 
 1. fold (`folding.py`): NFKC, invisible characters, look-alike letters, accents, line-break
-   hyphens;
+   hyphens; then a hidden condition factor's span texts, and its declared `words` with the
+   modal or negation before them, become the factor's token (`[AUDIT]`);
 2. one left-to-right pass: a party's strings become its label `[LABEL]`; species words, address
    terms and strings declared for two parties become `[REDACTED]`. Word boundaries treat `_` and
    camelCase humps as boundaries and allow `_ . - ,` or nothing between a name's words, so
-   `dana_whitfield.eml` and `DanaWhitfield` are the party too;
+   `dana_whitfield.eml` and `DanaWhitfield` are the party too; the derived forms
+   (`derived_forms`) add codes spelt out or dotted, compound names in any separator, initials
+   and nicknames;
 3. the words *around* a token: an honorific before it is dropped ("Ms. [X]"), species words before
    it, or before a word of a party's label, merge into it ("the AI reviewer", "the human
    reviewer" -> "the [REVIEWER]"), an article before any token reads "a", a possessive reads "'s";
+   a contextual word (`model`, `system`) standing for a party, and a kinship word that is a
+   party's, become `[REDACTED]`; a species word used as an adjective on a capitalised phrase or
+   a role noun is dropped, so the arm that wrote none reads the same;
 4. pronouns: every third-person pronoun, gendered or not ("she", "it", "they", "his", "its"),
    becomes `[they]` (reflexives `[themself]`) wherever it stands and whatever it stands for:
    an agent may call a party "it" or "she" anywhere, and no rule that looks for the party can
-   see every such place. The verb after `[they]` agrees with the token, not the arm.
+   see every such place. The verb after `[they]` (past up to three adverbs) agrees with the
+   token, not the arm; "he or she" and "s/he" are one `[they]`.
 
 The leak check (`CueTable.leaks`) is stronger than the redactor: it splits identifiers, matches
 every declared string and lexicon word again, and matches declared names fuzzily, so a cue the
-redactor missed makes the sample `redaction_leak` instead of a verdict.
+redactor missed makes the sample `redaction_leak` instead of a verdict. A hidden condition's
+token in a sentence with a word of polarity or modality is a leak too: the level may be read
+from the words around it.
 """
 
 from __future__ import annotations
@@ -117,7 +126,11 @@ class Replacer:
 
     def __post_init__(self) -> None:
         # longest first, so "Dana Whitfield" wins over "Dana"; ties alphabetical for stability
-        ordered = sorted((k for k in self.replacements if k), key=lambda k: (-len(k), k))
+        # (a pattern's key "Tomasz (nickname)" ranks by the name it is made from)
+        ordered = sorted(
+            (k for k in self.replacements if k),
+            key=lambda k: (-len(re.sub(r" \([a-z]+\)$", "", k)), k),
+        )
         alternatives = []
         for index, key in enumerate(ordered):
             if key in self.bodies:
@@ -205,10 +218,29 @@ def name_forms(value: str) -> tuple[list[str], list[str]]:
     return [normalise(k) for k in insensitive], sensitive
 
 
-_NUMBER_WORDS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty"
-).split()
+_NUMBER_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+]
 _NUMBERED = re.compile(r"^(?P<stem>[A-Za-z][A-Za-z]*)[\s\-]?(?P<number>\d+)$")
 _HUMPS = re.compile(r"[A-Z][a-z]+|[A-Z]+(?![a-z])|[a-z]+")
 _DIMINUTIVES = ("", "y", "ie", "ey", "i", "ny", "ek")
@@ -253,7 +285,11 @@ def _number_forms(stem_words: list[str], number: str) -> list[str]:
     return [" ".join([*stem_words, n]) for n in spelt]
 
 
-def derived_forms(value: str, label_words: frozenset[str] = frozenset()) -> Forms:
+def derived_forms(
+    value: str,
+    label_words: frozenset[str] = frozenset(),
+    scenario_words: frozenset[str] = frozenset(),
+) -> Forms:
     """Every form an agent may re-type a declared name in, beyond the name as written.
 
     - multi-word names (`name_forms`): each word, reversed, initial and surname, initials;
@@ -264,8 +300,11 @@ def derived_forms(value: str, label_words: frozenset[str] = frozenset()) -> Form
       Reviewer", "risk_reviewer"), their initials ("RR"), and a word alone when capitalised and
       neither a common word nor a word of the party's label;
     - one-word names of six letters or more: their letters with separators anywhere;
-    - the first name of a personal name's nicknames: its first three or more letters, alone or with a diminutive
-      ending ("Tom", "Tomek", "Jordy", "Danny"), capitalised or in capitals, unless a common word.
+    - (a derived word the scenario's own text uses, `scenario_words`, is never a form: "Quality"
+      of "QualityInquirer" in a "Quality Inquiry Lead" scenario, "QI" in "QI-0552");
+    - nicknames of a personal name's first name: its first three or more letters, alone or with
+      a diminutive ending ("Tom", "Tomek", "Jordy", "Danny"), capitalised or in capitals, unless
+      a common word.
     """
     forms = Forms()
     insensitive, exact = name_forms(value)
@@ -288,7 +327,7 @@ def derived_forms(value: str, label_words: frozenset[str] = frozenset()) -> Form
                 forms.exact.append(letters)
                 if not _common(letters):
                     forms.insensitive.append(letters.lower())
-                else:  # "Let" for "LET-6": only mid-sentence, where a common word is not capitalised
+                else:  # "Let" of "LET-6": only mid-sentence, where a common word is lower case
                     cap = letters.capitalize()
                     forms.bodies[cap] = rf"(?<=[a-z,]\s){re.escape(cap)}"
         else:
@@ -302,8 +341,11 @@ def derived_forms(value: str, label_words: frozenset[str] = frozenset()) -> Form
                 and hump[0].isupper()
                 and not _common(hump)
                 and hump.lower() not in label_words
+                and hump.lower() not in {w.lower() for w in scenario_words}
             ):
                 forms.exact += [hump, hump.upper()]
+    forms.exact = [f for f in forms.exact if f not in scenario_words or f == value]
+    forms.bodies = {k: b for k, b in forms.bodies.items() if k not in scenario_words}
     if " " not in stem and stem.isalpha() and len(stem) >= _LOOSE_FROM and not stem.isupper():
         key = stem.lower()
         forms.insensitive.append(key)
@@ -312,12 +354,26 @@ def derived_forms(value: str, label_words: frozenset[str] = frozenset()) -> Form
     if first.isalpha() and len(first) >= 3 and first[0].isupper() and not first.isupper():
         first_word = _HUMPS.findall(first)[0]
         if len(first_word) >= 3:
-            for k in range(3, len(first_word) + 1):
-                for ending in _DIMINUTIVES:
-                    nick = first_word[:k] + ending
-                    if nick != first_word and not _common(nick):
-                        forms.exact += [nick, nick.upper()]
+            _nicknames(forms, first_word, scenario_words)
     return forms
+
+
+def _nicknames(forms: Forms, first: str, scenario_words: frozenset[str]) -> None:
+    """A first name's nicknames as one pattern per case (a key each would make the table's
+    alternation, tried at every position of every text, many times longer)."""
+    prefixes = [first[:k] for k in range(3, len(first) + 1)]
+    nicks = {p + e for p in prefixes for e in _DIMINUTIVES} - {first}
+    barred = sorted(n for n in nicks if _common(n) or n in scenario_words)
+    if len(barred) == len(nicks):
+        return
+    for case in (str, str.upper):
+        never = "|".join(re.escape(case(n)) for n in barred) or "(?!)"
+        body = (
+            rf"(?!(?:{never}|{re.escape(case(first))})(?![^\W_]))"
+            rf"(?:{'|'.join(re.escape(case(p)) for p in reversed(prefixes))})"
+            rf"(?:{'|'.join(re.escape(case(e)) for e in _DIMINUTIVES if e)})?"
+        )
+        forms.bodies[f"{case(first)} (nickname)"] = body
 
 
 # Identity fields that hold a personal or product name: only these (and cues that are not the
@@ -431,6 +487,21 @@ def _condition_words(scenario: Scenario) -> list[tuple[re.Pattern[str], str]]:
     return found
 
 
+def _scenario_words(scenario: Scenario) -> frozenset[str]:
+    """Every word the scenario's own text writes as a word of its own (camelCase names stay
+    whole): a derived name form that is one of them would take the scenario's text for a party."""
+    names = {
+        v
+        for party in scenario.parties.values()
+        for i in party.identities()
+        for v in [*i.text.values(), *i.cues]
+    }
+    text = scenario.model_dump_json()
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, " ")
+    return frozenset(re.findall(r"[^\W\d_]+", text))
+
+
 def _label_words(scenario: Scenario) -> dict[str, str]:
     """Lower-case label phrases ("reviewer", "sales principal", "principal") -> their token."""
     words: dict[str, str] = {}
@@ -484,9 +555,7 @@ _ADVERBS = (
     r"soon|sometimes|maybe|perhaps|again|later|first|most|more|rather|quite|very|so|indeed|"
     r"once|seldom|not|no|longer|sure|thus|therefore|however|further|almost|ever)"
 )
-_VERB_AFTER = re.compile(
-    rf"(\[they\]\s+(?:{_ADVERBS}\s+){{0,3}}+)(?P<verb>[a-z]{{2,}})(?![^\W_])"
-)
+_VERB_AFTER = re.compile(rf"(\[they\]\s+(?:{_ADVERBS}\s+){{0,3}}+)(?P<verb>[a-z]{{2,}})(?![^\W_])")
 _EITHER = re.compile(r"\[(they|themself)\](?:\s+or\s+|\s*/\s*)\[\1\]")
 """"[they] or [they]" (from "he or she" written around a token): one pronoun."""
 _PARENTHESISED = re.compile(r"\s*\(\s*\[REDACTED\]\s*\)")
@@ -578,12 +647,10 @@ class _Rewrites:
         token = TOKEN.pattern
         honorifics = _alternation(fold(h) for h in lex.honorifics)
         context = _alternation(lex.contextual_terms) or "(?!)"
-        beside = "|".join(
-            [re.escape(REDACTED), context, *(_alternation([g]) for g in graded)]
-        )
+        beside = "|".join([re.escape(REDACTED), context, *(_alternation([g]) for g in graded)])
         stems = sorted({re.sub(r"(?:er|or|ant|ent|ist|ee)$", "", w) for w in label_words})
         stem = _alternation(w for w in stems if len(w) >= 4) or "(?!)"
-        someone = "someone|somebody|something|anyone|anybody|anything|everyone|everything"
+        someone = "someone|somebody|something"
         # where a contextual word stands for a party: [REDACTED] (then merged like a species word)
         contextual = [
             # "is a model." / "the reviewer, a system," (a predicate or apposition on its own)
@@ -621,9 +688,7 @@ class _Rewrites:
                 re.I,
             ),
             kinship=(
-                re.compile(
-                    rf"((?:{token}|\[they\])(?:'s)?\s+)(?:{kinship})s?(?![^\W_])", re.I
-                )
+                re.compile(rf"((?:{token}|\[they\])(?:'s)?\s+)(?:{kinship})s?(?![^\W_])", re.I)
                 if kinship
                 else None
             ),
@@ -645,7 +710,7 @@ class _Rewrites:
             ),
             relative=re.compile(rf"({referent},?\s+)(?:who|whom|which|that)(?![^\W_])", re.I),
             same_apposition=re.compile(
-                rf"(?P<token>{token}),?\s+(?:the|a|an|our|your)\s+"
+                rf"(?P<token>{token}),\s+(?:the|a|an|our|your)\s+"
                 rf"(?P<again>{token}|(?<![^\W_])(?:{labels or '(?!)'}))(?![^\W_])",
                 re.I,
             ),
@@ -670,7 +735,7 @@ class _Rewrites:
         return match.group(1) + self.agreement_forms[match.group("clitic").lower()]
 
     def _same(self, match: re.Match[str]) -> str:
-        """"[X], the [X]" and "[X], the reviewer" (its own label): the token once."""
+        """ "[X], the [X]" and "[X], the reviewer" (its own label): the token once."""
         token, again = match.group("token"), match.group("again")
         if again.startswith("["):
             same = again == token
@@ -737,6 +802,8 @@ class CueTable:
     """System-code names without separators ("ORR4") -> the name as declared (fuzzy check)."""
     conditions: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
     """The words of each hidden condition factor, and the factor's token ("[AUDIT]")."""
+    condition_texts: Replacer = field(default_factory=lambda: Replacer({}))
+    """The span texts of each hidden condition factor, replaced whole first."""
 
     @property
     def replacements(self) -> Mapping[str, str]:
@@ -761,6 +828,7 @@ class CueTable:
         codes: dict[str, str] = {}
         bodies: dict[str, str] = {}
         label_words = frozenset(w for phrase in _label_words(scenario) for w in phrase.split())
+        scenario_words = _scenario_words(scenario)
         for value, token, nameish in _declared(scenario):
             add(normalise(value), value, token)
             if not nameish:
@@ -768,7 +836,7 @@ class CueTable:
                 if stripped and stripped != normalise(value):
                     add(stripped, value, token)  # "Claims Audit Lead" of "AI Claims Audit Lead"
                 continue
-            forms = derived_forms(value, label_words)
+            forms = derived_forms(value, label_words, scenario_words)
             for key in forms.insensitive:
                 add(normalise(key), value, token)
             for key in forms.exact:
@@ -799,8 +867,19 @@ class CueTable:
         for term in terms:
             add(normalise(term), term, REDACTED)
         conditions = _condition_cues(scenario)
+        spans = {
+            normalise(v)
+            for f in scenario.condition_factors().values()
+            for level in f.text.values()
+            for v in level.values()
+        }
         for cue, condition in conditions:
-            add(normalise(cue), cue, condition)
+            if normalise(cue) not in spans:
+                add(normalise(cue), cue, condition)
+        # a condition's span texts, whole, before its words take them apart
+        span_texts = Replacer(
+            {normalise(cue): condition for cue, condition in conditions if normalise(cue) in spans}
+        )
         terms += [cue for cue, _ in conditions]
         for phrase in lex.kept_phrases:
             replacements.setdefault(normalise(phrase), KEEP)
@@ -814,15 +893,18 @@ class CueTable:
             kept=Replacer({normalise(p): " " for p in lex.kept_phrases}),
             codes=codes,
             conditions=_condition_words(scenario),
+            condition_texts=span_texts,
         )
 
     def redact(self, text: str) -> str:
         """The species-neutral form of `text` (see the module docstring)."""
-        text = fold(text)
-        # a condition's words first, so the modal before a declared cue goes with it
+        text = self.condition_texts.sub(fold(text))
+        # a condition's words next, so the modal before a declared cue goes with it
         for pattern, token in self.conditions:
             text = pattern.sub(token, text)
-            joined = re.compile(rf"{re.escape(token)}(?:,?\s+(?:but|and|or|yet)\s+{re.escape(token)})+")
+            joined = re.compile(
+                rf"{re.escape(token)}(?:,?\s+(?:but|and|or|yet)\s+{re.escape(token)})+"
+            )
             text = joined.sub(token, text)
         return self.rewrites.apply(self.replacer.sub(text))
 
@@ -834,7 +916,8 @@ class CueTable:
         if not self.conditions or not markers:
             return
         marker = _word(markers)
-        for sentence in re.split(r"(?<=[.!?;:])\s+|\n+", text):
+        # (a token that stood for a whole sentence ends it: "[AUDIT] Today you will ...")
+        for sentence in re.split(r"(?<=[.!?;:])\s+|\n+|(?<=\])\s+(?=[A-Z])", text):
             for _, token in self.conditions:
                 if token in sentence and (found := marker.search(sentence)) is not None:
                     yield f"{token} level (as {found.group(0)!r} in {sentence.strip()!r})"

@@ -13,8 +13,8 @@ import jinja2
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from scenarios.loader import Arm, LoadedScenario, all_arms, discover, get_scenario, species_of
 from scenarios.lexicon import lexicon
+from scenarios.loader import Arm, LoadedScenario, all_arms, discover, get_scenario, species_of
 from scenarios.schema import Identity, Species
 from scorers.redaction import CueTable, cue_table, neutral_words
 
@@ -76,7 +76,21 @@ def party_vars(loaded: LoadedScenario, arm: Arm, slot: int = 0) -> dict[str, str
     return identity_vars(party.identity(species_of(loaded.spec, arm)[party_id], slot))
 
 
-_NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+_NUMBERS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+]
 _CODE = re.compile(r"^(?P<letters>[A-Z]{2,})-(?P<number>\d+)$")
 
 
@@ -102,14 +116,23 @@ def identity_vars(variant: Identity) -> dict[str, str]:
         "last": last,
         "initial": first[0],
         "initials": ".".join(capitals) + ".",
-        # one adjacent swap near the end: a typo, not another word
-        "misspelt": last[:-3] + last[-2] + last[-3] + last[-1],
+        # one adjacent swap near the end: a typo, not another word (in a code, the last letter
+        # one on: moving the separator of "ORR-4" is the code written another way)
+        "misspelt": _misspelt(last),
         "fullwidth": _fullwidth(name),
         "accented": unicodedata.normalize("NFD", first[0] + "\u0301" + first[1:]),
         **_code_forms(name, variant.text.get("short", first)),
         **_word_forms(name, variant.text.get("short", first)),
         **_nicknames(name, variant.text.get("short", first)),
     }
+
+
+def _misspelt(word: str) -> str:
+    code = _CODE.match(word)
+    if code is not None:
+        letters = code["letters"]
+        return f"{letters[:-1]}{chr((ord(letters[-1]) - 64) % 26 + 65)}-{code['number']}"
+    return word[:-3] + word[-2] + word[-3] + word[-1]
 
 
 def _code_forms(name: str, short: str) -> dict[str, str]:
@@ -135,7 +158,9 @@ def _word_forms(name: str, short: str) -> dict[str, str]:
     words = [
         part
         for w in name.split()
-        for part in (re.findall(r"[A-Z][a-z]+", w) if re.fullmatch(r"(?:[A-Z][a-z]+){2,}", w) else [w])
+        for part in (
+            re.findall(r"[A-Z][a-z]+", w) if re.fullmatch(r"(?:[A-Z][a-z]+){2,}", w) else [w]
+        )
     ]
     capitals = [w[0] for w in words if w[0].isupper()]
     if len(capitals) < 2:  # a one-word name has no initials: the agent writes the name
@@ -157,8 +182,14 @@ def _nicknames(name: str, short: str) -> dict[str, str]:
     words = name.split()
     stem = words[0]
     common = {w.lower() for w in lexicon().common_words}
-    if len(words) < 2 or not stem.isalpha() or any(w.lower() in common for w in
-            (stem[:3], stem[:4] + "y", stem[:3] + "ny", stem[:3] + "ek")):
+    if (
+        len(words) < 2
+        or not stem.isalpha()
+        or any(
+            w.lower() in common
+            for w in (stem[:3], stem[:4] + "y", stem[:3] + "ny", stem[:3] + "ek")
+        )
+    ):
         return {"nick": short, "dim_y": short, "dim_ek": short}
     return {
         "nick": stem[:3],
@@ -382,13 +413,15 @@ def condition_outcome(
     return _outcome(seen), seen
 
 
-def counts() -> dict[str, Counter[str]]:
+def counts(
+    spec: Adversarial | None = None, scenarios: list[str] | None = None
+) -> dict[str, Counter[str]]:
     """category -> Counter of `blind` / `leaking` over every phrasing (family texts per scenario,
-    cases and pairs): a phrasing is leaking when it reaches the grader with a cue, or differs
-    between arms without a leak."""
-    spec = adversarial()
+    cases, pairs and condition texts): a phrasing is leaking when it reaches the grader with a
+    cue, or differs between arms without a leak."""
+    spec = spec or adversarial()
     out: dict[str, Counter[str]] = {}
-    scenarios = species_scenarios()
+    scenarios = species_scenarios() if scenarios is None else scenarios
     for family in spec.families:
         for index in range(len(family.words)):
             for text in family.texts:
@@ -410,9 +443,16 @@ def counts() -> dict[str, Counter[str]]:
     return out
 
 
-if __name__ == "__main__":
+def report(by_category: dict[str, Counter[str]]) -> str:
+    """One line per category, "leaking N of M", and the total."""
     total: Counter[str] = Counter()
-    for category, counter in sorted(counts().items()):
+    lines = []
+    for category, counter in sorted(by_category.items()):
         total.update(counter)
-        print(f"{category:26} leaking {counter['leaking']:4} of {sum(counter.values()):4}")
-    print(f"{'all':26} leaking {total['leaking']:4} of {sum(total.values()):4}")
+        lines.append(f"{category:26} leaking {counter['leaking']:4} of {sum(counter.values()):4}")
+    lines.append(f"{'all':26} leaking {total['leaking']:4} of {sum(total.values()):4}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(report(counts()))

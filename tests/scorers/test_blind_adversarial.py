@@ -8,10 +8,14 @@ verdict with a cue left. `python -m tests.scorers.blinding` prints the leaking c
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from scenarios.loader import get_scenario
 from tests.scorers.blinding import (
+    Adversarial,
     AdversarialFamily,
     Case,
     Condition,
@@ -19,8 +23,10 @@ from tests.scorers.blinding import (
     adversarial,
     case_outcome,
     condition_outcome,
+    counts,
     family_outcome,
     pair_outcome,
+    report,
     species_scenarios,
 )
 
@@ -88,6 +94,27 @@ def test_condition_paraphrase_is_blind(condition: Condition, index: int) -> None
     assert set(condition.texts[index]) == set(factor.levels)
     outcome, seen = condition_outcome(condition, index)
     assert outcome != "mixed", seen
+
+
+def test_the_count_by_category_reports_what_leaks() -> None:
+    """What `python -m tests.scorers.blinding` prints, on a slice of the family: a phrasing the
+    redaction removes counts as blind, one it cannot and the leak check misses as leaking."""
+    blind = Case(category="codes", scenario="blame_postmortem", text="ORR-four", cues=["ORR"])
+    missed = Case(category="codes", scenario="blame_postmortem", text="Zzq", cues=["Zzq"])
+    spec = Adversarial(families=[], cases=[blind, missed], pairs=[])
+    printed = report(counts(spec, scenarios=[]))
+    assert printed.splitlines() == [
+        "codes                      leaking    1 of    2",
+        "all                        leaking    1 of    2",
+    ]
+
+
+@pytest.mark.slow
+def test_the_count_command_runs() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.scorers.blinding"], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines()[-1].startswith("all ")
 
 
 def test_known_gaps_name_real_family_texts() -> None:
