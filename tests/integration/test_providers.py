@@ -125,7 +125,9 @@ def test_task_through_real_providers(
     fake_provider.configure(deceive_if_contains=AI_MARKERS.get(scenario, []))
     # the legal task runs one scenario here (all arms); the whole suite runs below
     options = {"scenario": first_legal_scenario()} if scenario == "legal" else {}
-    log = _run(TASKS[scenario](**options), target, grader, tmp_path)
+    # the sale scenarios' buyer is a model: the whole suite binds the counterparty role
+    counterparty = grader if scenario == "deception" else None
+    log = _run(TASKS[scenario](**options), target, grader, tmp_path, counterparty=counterparty)
     _check_log(log, scenario)
     _check_paths(fake_provider, target, grader)
 
