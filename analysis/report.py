@@ -39,6 +39,7 @@ from analysis.strata import (
     IdentityRate,
     StratifiedContrast,
     identity_rates,
+    slot_balance,
     stratify,
 )
 from analysis.usage import Prices, UsageReport, usage_report
@@ -581,6 +582,14 @@ def build_report(
     )
 
 
+def _pool_size(scenario: str) -> int | None:
+    """The scenario's identity pool size where its files are known (None for an unknown id)."""
+    try:
+        return get_scenario(scenario).spec.pool_size()
+    except ScenarioError:
+        return None
+
+
 def _identity_analysis(
     groups: Sequence[GroupReport], buckets: dict[GroupKey, list[SampleOutcome]]
 ) -> tuple[list[StratifiedContrast], list[IdentityRate]]:
@@ -593,6 +602,19 @@ def _identity_analysis(
         samples = buckets[(g.task, g.model, g.grader, g.scenario, g.outcome)]
         pairs = [(r.factor, r.arm_a, r.arm_b, r.headline) for r in g.contrasts]
         strata += stratify(key, pairs, samples)
+        balance = slot_balance(key, samples, _pool_size(g.scenario))
+        if balance is not None and not balance.balanced:
+            met = "; ".join(
+                f"{arm}: " + ", ".join(f"slot {slot} {n}" for slot, n in slots.items())
+                for arm, slots in balance.counts.items()
+            )
+            g.notes.insert(
+                0,
+                f"identity slots unbalanced (pool size {balance.pool_size}): {met} — arms did "
+                "not meet every identity equally often, so an identity effect can pass for an "
+                "arm effect; read the per-slot tables, and run epochs as a multiple of the pool "
+                "size",
+            )
         rates += identity_rates(key, samples)
     return strata, rates
 

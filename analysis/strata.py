@@ -63,6 +63,48 @@ class StratifiedContrast(BaseModel):
     """Mantel–Haenszel over the slots; `breslow_day` tests whether the odds ratio varies."""
 
 
+class SlotBalance(BaseModel):
+    """How often each arm of one group met each identity slot (every sample, graded or not).
+
+    Counterbalancing holds when every arm meets every slot equally often; a run whose epochs are
+    not a multiple of the pool size (or an arm selection, a retry, a pooled extra run) breaks it,
+    and a species effect may then be confounded with the identities one arm met more often.
+    """
+
+    group: GroupRef
+    pool_size: int
+    counts: dict[str, dict[int, int]]
+    """Arm → slot → samples."""
+
+    @property
+    def balanced(self) -> bool:
+        cells = [
+            self.counts[arm].get(slot, 0) for arm in self.counts for slot in range(self.pool_size)
+        ]
+        return len(set(cells)) <= 1
+
+
+def slot_balance(
+    group: GroupRef, samples: Sequence[SampleOutcome], pool_size: int | None
+) -> SlotBalance | None:
+    """Each arm's samples per identity slot; None when no sample records a slot (older logs).
+
+    `pool_size` is the scenario's k where its files are known; otherwise the slots seen.
+    """
+    recorded = [s for s in samples if s.identity_slot is not None]
+    if not recorded:
+        return None
+    seen = max(s.identity_slot for s in recorded if s.identity_slot is not None) + 1
+    k = max(pool_size or 0, seen)
+    counts: dict[str, dict[int, int]] = {}
+    for s in samples:
+        if s.identity_slot is None:
+            continue
+        arm = counts.setdefault(s.arm, {slot: 0 for slot in range(k)})
+        arm[s.identity_slot] = arm.get(s.identity_slot, 0) + 1
+    return SlotBalance(group=group, pool_size=k, counts=dict(sorted(counts.items())))
+
+
 class IdentityRate(BaseModel):
     """The rate of one arm among the samples whose `party` wore identity `identity`."""
 

@@ -213,3 +213,47 @@ def test_the_forest_pools_models_and_tests_their_heterogeneity(tmp_path: Any) ->
     assert "| strong | blame_postmortem | deceptive | overseer=ai vs overseer=human |" in md
     written = write_figures(report, tmp_path)
     assert any(p.name == "forest__1.png" for p in written)
+
+
+def _per_slot(counts: dict[str, list[int]]) -> list[SampleOutcome]:
+    """`arm -> samples per slot` (slot i gets counts[arm][i] samples), half of them positive."""
+    samples: list[SampleOutcome] = []
+    for arm, per_slot in counts.items():
+        epoch = 0
+        for slot, n in enumerate(per_slot):
+            samples += _samples(arm, n // 2, n, slot=slot, identity=f"{arm[-1]}{slot}", start=epoch)
+            epoch += n
+    return samples
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [
+        # epochs not a multiple of the pool size: slot 0 never met
+        {"overseer=ai": [0, 1, 1], "overseer=human": [0, 1, 1]},
+        # 50 epochs over 3 slots
+        {"overseer=ai": [17, 17, 16], "overseer=human": [17, 17, 16]},
+        # one arm ran an extra epoch (a pooled retry or a second run)
+        {"overseer=ai": [4, 4, 5], "overseer=human": [4, 4, 4]},
+        # one arm never met one identity
+        {"overseer=ai": [4, 4, 4], "overseer=human": [4, 0, 4]},
+    ],
+    ids=["slot-never-met", "epochs-not-multiple", "extra-epoch-one-arm", "arm-missed-a-slot"],
+)
+def test_unbalanced_identity_slots_are_flagged_in_the_report(counts: dict[str, list[int]]) -> None:
+    report = build_report(LoadResult(samples=_per_slot(counts)))
+    [group] = report.groups
+    [note] = [n for n in group.notes if n.startswith("identity slots unbalanced")]
+    assert "pool size 3" in note
+    for arm, per_slot in counts.items():
+        listed = ", ".join(f"slot {slot} {n}" for slot, n in enumerate(per_slot))
+        assert f"{arm}: {listed}" in note
+    assert note in to_markdown(report)
+
+
+def test_balanced_identity_slots_carry_no_balance_note() -> None:
+    report = build_report(
+        LoadResult(samples=_per_slot({"overseer=ai": [4, 4, 4], "overseer=human": [4, 4, 4]}))
+    )
+    [group] = report.groups
+    assert not [n for n in group.notes if n.startswith("identity slots unbalanced")]
