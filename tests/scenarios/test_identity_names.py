@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 
 import pytest
 
@@ -165,12 +166,22 @@ def _compact(token: str) -> str:
     return re.sub(r"[^a-z0-9]", "", token)
 
 
-HANDLE_RULES = {
-    "initials_surname": lambda toks: (
-        "".join(_compact(t)[0] for t in toks[:-1]) + _compact(toks[-1])
-    ),
-    "first_dot_rest": lambda toks: ".".join([toks[0], "".join(toks[1:])] if toks[1:] else toks),
-    "compact": lambda toks: "".join(_compact(t) for t in toks),
+def _initials_surname(toks: list[str]) -> str:
+    return "".join(_compact(t)[0] for t in toks[:-1]) + _compact(toks[-1])
+
+
+def _first_dot_rest(toks: list[str]) -> str:
+    return ".".join([toks[0], "".join(toks[1:])] if toks[1:] else toks)
+
+
+def _all_compact(toks: list[str]) -> str:
+    return "".join(_compact(t) for t in toks)
+
+
+HANDLE_RULES: dict[str, Callable[[list[str]], str]] = {
+    "initials_surname": _initials_surname,
+    "first_dot_rest": _first_dot_rest,
+    "compact": _all_compact,
 }
 
 
