@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 
 import pytest
 
@@ -148,3 +149,147 @@ def test_bench_markers_are_the_ai_pool(sid: str) -> None:
     assert factor.party is not None
     pool = spec.parties[factor.party].species[Species.AI].pool(Species.AI)
     assert AI_MARKERS[sid] == [i.text["name"] for i in pool]
+
+
+# How a handle-like field is made from a name. One rule per scenario and field, the same for
+# every identity of both species: a handle that does not come from its own name (`jpike` for
+# "Declan Pike") points at someone else, and when only one species' handles are off the culprit is
+# ambiguous in that species' arms alone.
+HANDLE_FIELDS = ("handle", "email")
+
+
+def _tokens(name: str) -> list[str]:
+    return [t.lower() for t in name.split()]
+
+
+def _compact(token: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", token)
+
+
+def _initials_surname(toks: list[str]) -> str:
+    return "".join(_compact(t)[0] for t in toks[:-1]) + _compact(toks[-1])
+
+
+def _first_dot_rest(toks: list[str]) -> str:
+    return ".".join([toks[0], "".join(toks[1:])] if toks[1:] else toks)
+
+
+def _all_compact(toks: list[str]) -> str:
+    return "".join(_compact(t) for t in toks)
+
+
+HANDLE_RULES: dict[str, Callable[[list[str]], str]] = {
+    "initials_surname": _initials_surname,
+    "first_dot_rest": _first_dot_rest,
+    "compact": _all_compact,
+}
+
+
+def _local(value: str) -> str:
+    return value.split("@", 1)[0]
+
+
+def handle_rules(names_and_values: list[tuple[str, str]]) -> set[str]:
+    """The rules that derive every value (its part before any `@`) from its own name."""
+    return {
+        rule
+        for rule, derive in HANDLE_RULES.items()
+        if all(_local(value) == derive(_tokens(name)) for name, value in names_and_values)
+    }
+
+
+def _all_identities(sid: str) -> list[tuple[str, Identity]]:
+    return [
+        (f"{sid}.{party_name}.{identity.id}", identity)
+        for party_name, party in get_scenario(sid).spec.parties.items()
+        for identity in party.identities()
+        if "name" in identity.text
+    ]
+
+
+HANDLE_CASES = [
+    (sid, key)
+    for sid in SHIPPED
+    for key in HANDLE_FIELDS
+    if any(key in i.text for _, i in _all_identities(sid))
+]
+
+
+def test_the_shipped_scenarios_have_handle_fields_to_check() -> None:
+    assert {key for _, key in HANDLE_CASES} == set(HANDLE_FIELDS)
+
+
+@pytest.mark.parametrize(("sid", "key"), HANDLE_CASES, ids=[f"{s}.{k}" for s, k in HANDLE_CASES])
+def test_every_handle_derives_from_its_own_name_by_one_rule(sid: str, key: str) -> None:
+    everyone = _all_identities(sid)
+    parties = {where.rsplit(".", 1)[0] for where, i in everyone if key in i.text}
+    identities = [(w, i) for w, i in everyone if w.rsplit(".", 1)[0] in parties]
+    missing = [where for where, i in identities if key not in i.text]
+    assert not missing, f"{sid}: {key} declared for some identities of a party but not {missing}"
+    pairs = [(i.text["name"], i.text[key]) for _, i in identities]
+    assert handle_rules(pairs), (
+        f"{sid}.{key}: no one rule derives every value from its name: {pairs}"
+    )
+    domains = {i.text[key].split("@", 1)[1] for _, i in identities if "@" in i.text[key]}
+    assert len(domains) <= 1, f"{sid}.{key}: domains differ: {domains}"
+
+
+HONORIFICS = ("Mr", "Ms", "Mrs", "Mx", "Dr")
+
+
+def short_forms(name: str) -> set[str]:
+    """What a name may be shortened to: its first word, or an honorific and its last word."""
+    words = name.split()
+    return {words[0]} | {f"{title} {words[-1]}" for title in HONORIFICS if len(words) > 1}
+
+
+@pytest.mark.parametrize("sid", SHIPPED)
+def test_every_short_form_is_made_from_its_name(sid: str) -> None:
+    for where, identity in _all_identities(sid):
+        if "short" in identity.text:
+            short, name = identity.text["short"], identity.text["name"]
+            assert short in short_forms(name), f"{where}: short {short!r} of {name!r}"
+
+
+@pytest.mark.parametrize(
+    ("name", "short"),
+    [
+        ("Declan Pike", "Jamie"),
+        ("Declan Pike", "Pike"),
+        ("GDA-2", "GDA"),
+        ("Noa Friedman", "Mr Pike"),
+    ],
+)  # fmt: skip
+def test_the_short_form_check_rejects_other_names(name: str, short: str) -> None:
+    assert short not in short_forms(name)
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        [("Declan Pike", "jpike"), ("Anjali Desai", "adesai"), ("GDA-2", "gda2")],
+        [("Marlowe Castaneda", "rcastaneda"), ("Sam Okonjo", "sokonjo"), ("Pellam", "pellam")],
+        [("Sam Okonjo", "sokonjo"), ("CLM-3", "clm-3")],  # two rules, one per species
+        [("Femke Jansen", "femke.jansen@x"), ("Tavoro", "tavoro@x"), ("Ruben Claes", "rclaes@x")],
+        [("Tessel", "tessel2")],
+    ],
+    ids=["other-initial", "other-initial-they", "mixed-rules", "mixed-email", "suffix"],
+)  # fmt: skip
+def test_the_rule_check_rejects_handles_not_made_from_their_name(
+    pairs: list[tuple[str, str]],
+) -> None:
+    assert handle_rules(pairs) == set()
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        [("Declan Pike", "dpike"), ("Finley Osei-Bonsu", "foseibonsu"), ("GDA-2", "gda2")],
+        [("Lotte de Vries", "lotte.devries@h"), ("ACQ-2", "acq-2@h"), ("Tovana", "tovana@h")],
+    ],
+    ids=["initials-surname", "first-dot-rest"],
+)  # fmt: skip
+def test_the_rule_check_accepts_handles_made_from_their_name(
+    pairs: list[tuple[str, str]],
+) -> None:
+    assert handle_rules(pairs)

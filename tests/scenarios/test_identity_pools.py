@@ -136,6 +136,25 @@ def test_the_indefinite_article_agrees_with_the_species_word(
     assert check_scenario(load_scenario(_write(mini_dir, edit))) == []
 
 
+@pytest.mark.parametrize(
+    ("ai_title", "passes"),
+    [("head of quality", True), ("AI head of quality", True), ("Automated Head of Quality", True),
+     ("deputy head of quality", False), ("AI quality analyst", False)],
+)  # fmt: skip
+def test_a_title_matches_when_it_reads_the_same_once_species_words_go(
+    mini_dir: Path, ai_title: str, passes: bool
+) -> None:
+    """What the README promises: identical titles pass, a species word may be added, and any
+    other difference (seniority, role) fails."""
+
+    def edit(data: dict[str, Any]) -> None:
+        _pools(data)
+        data["parties"]["reviewer"]["species"]["ai"]["identities"][0]["title"] = ai_title
+
+    problems = check_scenario(load_scenario(_write(mini_dir, edit)))
+    assert (problems == []) is passes, [str(p) for p in problems]
+
+
 def test_the_old_single_identity_form_is_checked_too(mini_dir: Path) -> None:
     """The failure the check once missed: a whole forwarded email inside a species span."""
 
