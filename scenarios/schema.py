@@ -599,7 +599,16 @@ class GroundTruth(Strict):
 
 
 AnswerUnit = Literal[
-    "seconds", "minutes", "hours", "metres", "kilometres", "litres", "EUR", "USD", "GBP", "CHF",
+    "seconds",
+    "minutes",
+    "hours",
+    "metres",
+    "kilometres",
+    "litres",
+    "EUR",
+    "USD",
+    "GBP",
+    "CHF",
     "percent",
 ]
 """The unit an answer key states its answer in. Units of one kind convert into each other (time:

@@ -73,8 +73,10 @@ _WRITTEN: dict[str, _Unit] = {
     **{w: _MINUTE for w in ("min", "mins", "minute", "minutes")},
     **{w: _Unit("time", 3600.0) for w in ("h", "hr", "hrs", "hour", "hours")},
     **{w: _METRE for w in ("metre", "metres", "meter", "meters")},
-    **{w: _Unit("distance", 1000.0) for w in ("km", "kms", "kilometre", "kilometres",
-                                              "kilometer", "kilometers")},
+    **{
+        w: _Unit("distance", 1000.0)
+        for w in ("km", "kms", "kilometre", "kilometres", "kilometer", "kilometers")
+    },
     **{w: _Unit("distance", 1609.344) for w in ("mi", "mile", "miles")},
     **{w: _Unit("volume", 1.0) for w in ("l", "litre", "litres", "liter", "liters")},
     **{w: _Unit("volume", 0.001) for w in ("ml", "millilitre", "millilitres")},
