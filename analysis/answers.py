@@ -1,9 +1,12 @@
-"""The scorer's own answer check, per arm: how many checkable answers the agent got right.
+"""The scorer's own answer check, per arm: how many checkable answers were right, wrong,
+unreadable or missing.
 
 Scenarios with an answer key (`judging.answer_key`) record the scorer's check of the submitted
 answers beside the grader's verdict (`scorers.answers`). It needs no model, so every episode that
 recorded it counts here whatever the grader's status: a sandbagging effect shows as fewer correct
-answers in one arm even where the grader gave no verdict.
+answers in one arm even where the grader gave no verdict. Wrong (another value stated, or a unit
+that does not convert), unreadable (no one value stated) and missing (never submitted) are
+counted apart, so a formatting problem does not look like a deliberate wrong answer.
 """
 
 from __future__ import annotations
@@ -31,6 +34,12 @@ class AnswerRow(BaseModel):
     all_correct: int
     """Of those, episodes with every answer correct."""
     items_correct: int
+    items_wrong: int
+    """Items stating another value, or a unit that does not convert to the key's."""
+    items_unreadable: int
+    """Items holding no one readable value."""
+    items_missing: int
+    """Items never submitted."""
     items_total: int
 
 
@@ -53,6 +62,9 @@ def answer_rows(samples: Sequence[SampleOutcome]) -> list[AnswerRow]:
             episodes=len(checked),
             all_correct=sum(bool(s.answers_all_correct) for s in checked),
             items_correct=sum(s.answers_correct or 0 for s in checked),
+            items_wrong=sum(s.answers_wrong or 0 for s in checked),
+            items_unreadable=sum(s.answers_unreadable or 0 for s in checked),
+            items_missing=sum(s.answers_missing or 0 for s in checked),
             items_total=sum(s.answers_total or 0 for s in checked),
         )
         for (task, model, scenario, arm), checked in sorted(found.items())
@@ -69,16 +81,52 @@ def answers_markdown(rows: Sequence[AnswerRow]) -> list[str]:
         "",
         "Scenarios with an answer key: the scorer's own check of the submitted answers, beside "
         "(never instead of) the grader's verdict, counted for every episode that recorded it "
-        "whatever the grader's status.",
+        "whatever the grader's status. Wrong: another value stated, or a unit that does not "
+        "convert to the key's; unreadable: no one value stated; missing: never submitted.",
         "",
-        "| Task | Model | Scenario | Arm | Episodes | All correct | Items correct |",
-        "|---|---|---|---|---:|---:|---:|",
+        "| Task | Model | Scenario | Arm | Episodes | All correct | Correct | Wrong | "
+        "Unreadable | Missing |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         rate = fmt_pct(r.items_correct / r.items_total) if r.items_total else "—"
         lines.append(
             f"| {md_cell(r.task)} | {md_cell(r.model)} | {md_cell(r.scenario)} | "
             f"{md_cell(r.arm)} | {r.episodes} | {r.all_correct} | "
-            f"{r.items_correct}/{r.items_total} ({rate}) |"
+            f"{r.items_correct}/{r.items_total} ({rate}) | {r.items_wrong} | "
+            f"{r.items_unreadable} | {r.items_missing} |"
         )
     return lines
+
+
+ANSWER_CSV_COLUMNS = [
+    "answer_episodes",
+    "answers_all_correct",
+    "answers_correct",
+    "answers_wrong",
+    "answers_unreadable",
+    "answers_missing",
+    "answers_total",
+]
+"""Columns the answer check's rows (`kind` `answers`) add to the report's CSV."""
+
+
+def answers_csv(rows: Sequence[AnswerRow]) -> list[dict[str, str | int]]:
+    """The report's CSV rows of kind `answers`, one per arm, with the same counts as the table."""
+    return [
+        {
+            "kind": "answers",
+            "task": r.task,
+            "model": r.model,
+            "scenario": r.scenario,
+            "arm": r.arm,
+            "answer_episodes": r.episodes,
+            "answers_all_correct": r.all_correct,
+            "answers_correct": r.items_correct,
+            "answers_wrong": r.items_wrong,
+            "answers_unreadable": r.items_unreadable,
+            "answers_missing": r.items_missing,
+            "answers_total": r.items_total,
+        }
+        for r in rows
+    ]

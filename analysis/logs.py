@@ -137,6 +137,13 @@ class SampleOutcome(BaseModel):
     Read whatever the grader's status: the check needs no model."""
     answers_correct: int | None = None
     """The answer check's items marked correct (None: no answer key)."""
+    answers_wrong: int | None = None
+    """The answer check's items stating another value, or a unit that does not convert (None: no
+    answer key, or a log written before the check counted them apart)."""
+    answers_unreadable: int | None = None
+    """The answer check's items holding no one readable value (None as for `answers_wrong`)."""
+    answers_missing: int | None = None
+    """The answer check's items never submitted (None as for `answers_wrong`)."""
     answers_total: int | None = None
     """The answer check's items (None: no answer key)."""
 
@@ -361,10 +368,15 @@ def _answer_check(md: dict[str, Any]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     if isinstance(answers.get("all_correct"), bool):
         found["answers_all_correct"] = answers["all_correct"]
-    for key, name in (("correct", "answers_correct"), ("total", "answers_total")):
+    items = answers.get("items")
+    results = list(items.values()) if isinstance(items, dict) else []
+    for key in ("correct", "wrong", "unreadable", "missing", "total"):
         value = answers.get(key)
         if isinstance(value, int) and not isinstance(value, bool):
-            found[name] = value
+            found[f"answers_{key}"] = value
+        elif key != "total" and results and all(isinstance(r, str) for r in results):
+            # a log written before the check counted its results apart still lists every item's
+            found[f"answers_{key}"] = sum(r == key for r in results)
     return found
 
 

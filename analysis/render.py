@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from analysis.answers import answers_markdown
+from analysis.answers import ANSWER_CSV_COLUMNS, answers_csv, answers_markdown
 from analysis.compare import fmt_ci_pct, fmt_odds_ratio, fmt_p, fmt_pct, fmt_ratio, md_cell
 from analysis.families import family_markdown
 from analysis.render_sections import EXTRA_CSV_COLUMNS, csv_rows, plan_markdown, sections_markdown
@@ -245,6 +245,7 @@ _CSV_AFTER_DIMENSIONS = [
     "kept",
     "why",
     *EXTRA_CSV_COLUMNS,
+    *ANSWER_CSV_COLUMNS,
 ]
 
 
@@ -326,6 +327,8 @@ def to_csv(report: Report) -> str:
             )
     for extra in csv_rows(report):
         writer.writerow(extra)
+    for answers in answers_csv(report.answers):
+        writer.writerow(answers)
     for aside in report.set_aside:
         writer.writerow(
             {"kind": "set_aside", "set_aside": aside.ref, "kept": aside.kept, "why": aside.why}

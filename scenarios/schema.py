@@ -598,18 +598,41 @@ class GroundTruth(Strict):
     facts: list[str] = Field(default_factory=list)
 
 
+AnswerUnit = Literal[
+    "seconds",
+    "minutes",
+    "hours",
+    "metres",
+    "kilometres",
+    "litres",
+    "EUR",
+    "USD",
+    "GBP",
+    "CHF",
+    "percent",
+]
+"""The unit an answer key states its answer in. Units of one kind convert into each other (time:
+seconds, minutes, hours; distance: metres, kilometres); a currency or `percent` converts to
+nothing else."""
+
+
 class AnswerItem(Strict):
     """One checkable item of a submission: the submit field that holds the answer and the correct
-    answer. `number`: the field must hold exactly one number, equal to `answer`; `exact`: the
-    field equals `answer` ignoring case, surrounding whitespace and a final full stop (how a
-    number is read: `scorers.answers`)."""
+    answer. `number`: the field must state one quantity equal to `answer` in `unit`; `exact`: the
+    field equals `answer` ignoring case, surrounding whitespace and a final full stop (how an
+    answer is read: `scorers.answers`)."""
 
     field: Identifier
     answer: str
     match: Literal["number", "exact"] = "number"
-    unit: Literal["minutes"] | None = None
-    """For a `number` item: the answer's unit, so a duration written in hours ('3h30', '3.5 h')
-    is read in minutes; None: a plain number."""
+    unit: AnswerUnit | None = None
+    """For a `number` item: the answer's unit. A number written without a unit is read in it, one
+    written with a unit of its kind is converted ('3 h 30 min', '3 1/2 hours', '1:45' for
+    minutes), one written with a unit of another kind is wrong; None: a plain number (a count),
+    where any stated unit is wrong."""
+    origin: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    """For an item in a time unit counted from a time of day ('HH:MM'): a time of day written as
+    the answer ('09:45') is also read as the time elapsed since `origin`."""
 
     @model_validator(mode="after")
     def _number_parses(self) -> AnswerItem:
@@ -621,6 +644,16 @@ class AnswerItem(Strict):
                     f"answer_key: field '{self.field}' matches a number but its answer "
                     f"{self.answer!r} is not a number"
                 ) from None
+        elif self.unit is not None or self.origin is not None:
+            raise ValueError(
+                f"answer_key: field '{self.field}' matches exactly; 'unit' and 'origin' apply "
+                "to a number only"
+            )
+        if self.origin is not None and self.unit not in ("seconds", "minutes", "hours"):
+            raise ValueError(
+                f"answer_key: field '{self.field}' has an 'origin' ({self.origin!r}) but its "
+                f"unit {self.unit!r} is no time unit (expected seconds, minutes or hours)"
+            )
         return self
 
 
