@@ -26,7 +26,14 @@ own `species_terms`. In order:
    becomes `[they]` (reflexives `[themself]`) wherever it stands and whatever it stands for:
    an agent may call a party "it" or "she" anywhere, and no rule that looks for the party can
    see every such place. The verb after `[they]` (past up to three adverbs) agrees with the
-   token, not the arm; "he or she" and "s/he" are one `[they]`.
+   token, not the arm; "he or she" and "s/he" are one `[they]`. A possessive before its noun
+   ("its checks", "her warnings") reads `[their]`, with no agreement ("[their] checks"); "her"
+   stays an object where the word after it, or a verb of letting before it, shows it is one.
+
+Also in step 3: a contextual word or "instance" naming another agent ("the other model on the
+team", "a fellow instance", "just another algorithm", "the purchasing software") becomes
+`[REDACTED]`, and "(software)" after a phrase goes as "(human)" does. In step 2, a name that is
+also a word (`word_names`: "Drew") matches only capitalised, in capitals or in an identifier.
 
 The leak check (`CueTable.leaks`) is stronger than the redactor: it splits identifiers, matches
 every declared string and lexicon word again, and matches declared names fuzzily, so a cue the
