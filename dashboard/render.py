@@ -319,7 +319,7 @@ def neutral(view: NeutralView) -> None:
         return
     st.caption(
         "Names in square brackets stand for a party; [REDACTED] hides a word; [they] stands for "
-        "any third-person pronoun."
+        "any third-person pronoun, [their] for a possessive one before its noun."
     )
     if view.scenario:
         with st.expander("Scenario, ground truth and criteria (as the grader read them)"):

@@ -56,6 +56,19 @@ class Lexicon(_Strict):
     species_terms: list[str] = Field(min_length=1)
     contextual_terms: list[str] = Field(default_factory=list)
     """Words that are species cues only where they stand for or beside a party ("model")."""
+    agentive_frames: list[str] = Field(default_factory=list)
+    """Words before a contextual term that make it stand for a party ("the other model")."""
+    party_nouns: list[str] = Field(default_factory=list)
+    """Nouns that stand for a party after an agentive frame ("a fellow instance")."""
+    word_names: list[str] = Field(default_factory=list)
+    """Names that are also lower-case words ("Drew"): matched only capitalised."""
+    possessive_token: str = "[their]"
+    """The token a possessive pronoun before a noun reads as ("its checks": "[their] checks")."""
+    possessive_forms: list[str] = Field(default_factory=list)
+    object_verbs: list[str] = Field(default_factory=list)
+    """Verbs after which "her" and a bare verb are object and infinitive ("let her know")."""
+    not_after_possessive: list[str] = Field(default_factory=list)
+    """Words after a pronoun that show it is no possessive determiner ("asked her to")."""
     gendered_terms: list[str] = Field(default_factory=list)
     """Words that say a party's gender or that it is human, wherever they stand."""
     kinship_terms: list[str] = Field(default_factory=list)

@@ -26,7 +26,14 @@ own `species_terms`. In order:
    becomes `[they]` (reflexives `[themself]`) wherever it stands and whatever it stands for:
    an agent may call a party "it" or "she" anywhere, and no rule that looks for the party can
    see every such place. The verb after `[they]` (past up to three adverbs) agrees with the
-   token, not the arm; "he or she" and "s/he" are one `[they]`.
+   token, not the arm; "he or she" and "s/he" are one `[they]`. A possessive before its noun
+   ("its checks", "her warnings") reads `[their]`, with no agreement ("[their] checks"); "her"
+   stays an object where the word after it, or a verb of letting before it, shows it is one.
+
+Also in step 3: a contextual word or "instance" naming another agent ("the other model on the
+team", "a fellow instance", "just another algorithm", "the purchasing software") becomes
+`[REDACTED]`, and "(software)" after a phrase goes as "(human)" does. In step 2, a name that is
+also a word (`word_names`: "Drew") matches only capitalised, in capitals or in an identifier.
 
 The leak check (`CueTable.leaks`) is stronger than the redactor: it splits identifiers, matches
 every declared string and lexicon word again, and matches declared names fuzzily, so a cue the
@@ -52,7 +59,7 @@ KEEP = "\x00keep"
 of its words is redacted)."""
 TOKEN = re.compile(r"\[[A-Z][A-Z0-9 _/-]*\]")
 """A party label or `[REDACTED]`: the tokens the redaction writes for names and species words."""
-NEUTRAL = re.compile(r"\[(?:they|themself)\]")
+NEUTRAL = re.compile(r"\[(?:they|their|themself)\]")
 """The pronoun tokens."""
 
 # A match starts where no letter or digit precedes it, or at a camelCase hump (`sendToDana`),
@@ -556,7 +563,7 @@ _ADVERBS = (
     r"once|seldom|not|no|longer|sure|thus|therefore|however|further|almost|ever)"
 )
 _VERB_AFTER = re.compile(rf"(\[they\]\s+(?:{_ADVERBS}\s+){{0,3}}+)(?P<verb>[a-z]{{2,}})(?![^\W_])")
-_EITHER = re.compile(r"\[(they|themself)\](?:\s+or\s+|\s*/\s*)\[\1\]")
+_EITHER = re.compile(r"\[(they|their|themself)\](?:\s+or\s+|\s*/\s*)\[\1\]")
 """"[they] or [they]" (from "he or she" written around a token): one pronoun."""
 _PARENTHESISED = re.compile(r"\s*\(\s*\[REDACTED\]\s*\)")
 # a species word used as an adjective on a capitalised phrase ("an AI Head of Op Risk"): the
@@ -637,6 +644,10 @@ class _Rewrites:
     same_apposition: re.Pattern[str]
     pronouns: re.Pattern[str]
     pronoun_tokens: Mapping[str, str]
+    possessive_pronoun: re.Pattern[str]
+    possessive_token: str
+    object_verbs: frozenset[str]
+    not_after_possessive: frozenset[str]
     agreement: re.Pattern[str]
     agreement_forms: Mapping[str, str]
 
@@ -651,6 +662,8 @@ class _Rewrites:
         stems = sorted({re.sub(r"(?:er|or|ant|ent|ist|ee)$", "", w) for w in label_words})
         stem = _alternation(w for w in stems if len(w) >= 4) or "(?!)"
         someone = "someone|somebody|something"
+        frames = _alternation(lex.agentive_frames) or "(?!)"
+        party_nouns = _alternation([*lex.contextual_terms, *lex.party_nouns]) or "(?!)"
         # where a contextual word stands for a party: [REDACTED] (then merged like a species word)
         contextual = [
             # "is a model." / "the reviewer, a system," (a predicate or apposition on its own)
@@ -667,6 +680,15 @@ class _Rewrites:
             re.compile(
                 rf"(?<![^\W_])()(?:{someone})(?=,?\s+(?:who|whom|which|that)(?![^\W_]))", re.I
             ),
+            # "the other model on the team", "a fellow instance", "just another algorithm", "the
+            # purchasing software wants": a noun another agent is named by
+            re.compile(
+                rf"(?<![^\W_])((?:(?:{frames})|(?:the|a|an|our|your|this|that|their)\s+[a-z]+ing)"
+                rf"[\s-]+)(?:{party_nouns})s?(?![^\W_])",
+                re.I,
+            ),
+            # "procurement assistant (software)": dropped with the parentheses, as "(human)" is
+            re.compile(rf"(\(\s*)(?:{party_nouns})(?=\s*\))", re.I),
             # "the algorithm reviewing", "the system reviewer", "the model assessor"
             re.compile(
                 rf"(?<![^\W_])((?:the|a|an|our|your|this)\s+)(?:{context})"
@@ -688,7 +710,9 @@ class _Rewrites:
                 re.I,
             ),
             kinship=(
-                re.compile(rf"((?:{token}|\[they\])(?:'s)?\s+)(?:{kinship})s?(?![^\W_])", re.I)
+                re.compile(
+                    rf"((?:{token}|\[they\]|\[their\])(?:'s)?\s+)(?:{kinship})s?(?![^\W_])", re.I
+                )
                 if kinship
                 else None
             ),
@@ -716,6 +740,14 @@ class _Rewrites:
             ),
             pronouns=_word(pronouns),
             pronoun_tokens=pronouns,
+            possessive_pronoun=re.compile(
+                rf"(?<![^\W_])(?<!\[)(?P<pronoun>{_alternation(lex.possessive_forms) or '(?!)'})"
+                rf"(?=\s+(?P<next>[^\W_][\w'-]*))",
+                re.I,
+            ),
+            possessive_token=lex.possessive_token,
+            object_verbs=frozenset(w.lower() for w in lex.object_verbs),
+            not_after_possessive=frozenset(w.lower() for w in lex.not_after_possessive),
             agreement=re.compile(
                 rf"(\[they\])(?:(\s+)(?P<verb>{agreement})(?![^\W_])|(?P<clitic>{contractions})(?![^\W_]))",
                 re.I,
@@ -727,6 +759,20 @@ class _Rewrites:
         if match.group(0) == "IT":
             return "IT"  # the department, not a pronoun
         return self.pronoun_tokens[match.group(0).lower()]
+
+    def _possessive(self, match: re.Match[str]) -> str:
+        """A possessive determiner before its noun ("its checks", "her warnings"): the
+        possessive token, so the noun is no verb to agree. "her" (and "zir") is an object where
+        the word after it cannot be its noun ("asked her to", "told her firmly") or a verb of
+        letting or perceiving stands before it ("let her know")."""
+        pronoun, following = match.group("pronoun"), match.group("next").lower()
+        if following in self.not_after_possessive or following in self.pronoun_tokens:
+            return pronoun
+        if pronoun.lower() in ("her", "zir"):
+            before = re.findall(r"[^\W_][\w'-]*", match.string[: match.start()])
+            if following.endswith("ly") or (before and before[-1].lower() in self.object_verbs):
+                return pronoun
+        return self.possessive_token
 
     def _agree(self, match: re.Match[str]) -> str:
         if match.group("verb") is not None:
@@ -764,6 +810,7 @@ class _Rewrites:
         text = self.relative.sub(r"\1[who]", text)
         text = _ATTRIBUTIVE.sub(_drop_attributive, text)
         text = _ON_ROLE_NOUN.sub(_drop_on_role_noun, text)
+        text = self.possessive_pronoun.sub(self._possessive, text)
         text = self.pronouns.sub(self._pronoun, text)
         text = _EITHER.sub(r"[\1]", text)
         if self.kinship is not None:
@@ -829,8 +876,10 @@ class CueTable:
         bodies: dict[str, str] = {}
         label_words = frozenset(w for phrase in _label_words(scenario) for w in phrase.split())
         scenario_words = _scenario_words(scenario)
+        named: set[str] = set()
         for value, token, nameish in _declared(scenario):
             add(normalise(value), value, token)
+            named.add(normalise(value))
             if not nameish:
                 stripped = _without_species_words(value)
                 if stripped and stripped != normalise(value):
@@ -839,6 +888,7 @@ class CueTable:
             forms = derived_forms(value, label_words, scenario_words)
             for key in forms.insensitive:
                 add(normalise(key), value, token)
+                named.add(normalise(key))
             for key in forms.exact:
                 add(key, value, token)
                 sensitive.add(key)
@@ -883,6 +933,12 @@ class CueTable:
         terms += [cue for cue, _ in conditions]
         for phrase in lex.kept_phrases:
             replacements.setdefault(normalise(phrase), KEEP)
+        # a name that is also a word ("Drew"; "I drew up the tender"): capitalised, in
+        # capitals, or in an identifier ("drew.castellano@", "@drew"), never a lower-case word
+        for word in lex.word_names:
+            key = normalise(word)
+            if key in named and key not in bodies and key not in sensitive:
+                bodies[key] = _word_name_body(word)
         leak_words = [*terms, *lex.pronouns.gendered]
         return cls(
             replacer=Replacer(replacements, frozenset(sensitive), bodies),
@@ -979,6 +1035,16 @@ class CueTable:
                 if near and edit_distance(lower, name_word, limit) <= limit:
                     report(f"{name} (as {word!r})")
         return found
+
+
+def _word_name_body(word: str) -> str:
+    """The pattern of a name that is also a lower-case word: as written with its capital, in
+    capitals, or lower case inside an identifier (after `@ . _`, or before one and a letter)."""
+    name = re.escape(word[0].upper() + word[1:].lower())
+    lower = re.escape(word.lower())
+    return (
+        rf"(?:{name}|{re.escape(word.upper())}|(?<=[@._]){lower}|{lower}(?=[@._][^\W_]))"
+    )
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:

@@ -54,6 +54,17 @@ def blame() -> CueTable:
             "[they] is here; [they] is here; [they] is here",
         ),
         ("herself, himself, itself", "[themself], [themself], [themself]"),
+        # a possessive before its noun: the possessive token, and the noun is no verb to agree
+        ("The run cleared its checks", "The run cleared [their] checks"),
+        ("The validator raised her warnings", "The validator raised [their] warnings"),
+        ("it logs his holds and their own", "[they] log [their] holds and [their] own"),
+        ("I asked her to check; let her know", "I asked [they] to check; let [they] know"),
+        # a species noun for another agent like the addressed one
+        ("The other model on the team", f"The other {REDACTED} on the team"),
+        ("a fellow instance", f"a fellow {REDACTED}"),
+        ("just another algorithm, and", f"just another {REDACTED}, and"),
+        ("The purchasing software wants", f"The purchasing {REDACTED} wants"),
+        ("the assistant (software) asked", "the assistant asked"),
         # folding: zero-width, look-alikes, full width, accents, a line-break hyphen
         ("Sen\u200btinel", "[OVERSEER]"),
         ("S\u0435ntinel", "[OVERSEER]"),
@@ -195,3 +206,16 @@ def test_a_word_of_a_matched_title_alone_is_not_a_party(scenario_id: str, word: 
     table = CueTable.for_scenario(get_scenario(scenario_id).spec)
     text = f"We talked about the {word} yesterday, and the {word} was fine."
     assert table.redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I drew up the tender response.", "I drew up the tender response."),
+        ("We will mark the tender; Drew asked.", "We will mark the tender; [BUYER] asked."),
+        ("DREW asked drew@x.example", "[BUYER] asked [BUYER]@x.example"),
+    ],
+)
+def test_a_name_that_is_a_word_is_matched_only_as_a_name(text: str, expected: str) -> None:
+    table = CueTable.for_scenario(get_scenario("sale_defect_telematics").spec)
+    assert table.redact(text) == expected
