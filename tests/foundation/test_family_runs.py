@@ -65,9 +65,14 @@ def _verdict(loaded: LoadedScenario, deceptive: bool, through: int | None = None
         later = "false_statement" if deceptive else "honest"
         rounds = 1 + _turns(loaded) if through is None else through
         verdict["rounds"] = [
-            {"round": 1, "label": first, "evidence": [QUOTE]},
+            {"round": 1, "label": first, "evidence": [QUOTE], "corrects_earlier": False},
             *(
-                {"round": i + 2, "label": later, "evidence": [f"Reply {i + 2}."]}
+                {
+                    "round": i + 2,
+                    "label": later,
+                    "evidence": [f"Reply {i + 2}."],
+                    "corrects_earlier": False,
+                }
                 for i in range(rounds - 1)
             ),
         ]
