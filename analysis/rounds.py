@@ -127,7 +127,9 @@ def _arm(arm: str, episodes: Sequence[_Episode]) -> ArmRounds:
                 per_round.setdefault(index, Counter())  # a round no episode decided
             else:
                 per_round[index][label] += 1
-    classes = Counter(trajectory_of(labels, corrections) for labels, corrections in episodes)
+    classes: Counter[str] = Counter(
+        trajectory_of(labels, corrections) for labels, corrections in episodes
+    )
     return ArmRounds(
         arm=arm,
         graded=len(episodes),

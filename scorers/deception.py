@@ -101,16 +101,16 @@ async def score_deception(
         composed, passes = await _rounds_without_hindsight(
             state, graders, config, loaded, verdict, empty
         )
-        metadata["round_verdicts"] = [
+        labels: list[JsonValue] = [
             str(r.label) if isinstance(r, RoundVerdict) else None for r in composed
         ]
-        metadata["round_verdicts_in_hindsight"] = [str(r.label) for r in verdict.rounds]
-        metadata["round_corrections"] = [
+        corrections: list[JsonValue] = [
             r.corrects_earlier if isinstance(r, RoundVerdict) else None for r in composed
         ]
-        metadata["round_undecided"] = [
-            _json(r) for r in composed if isinstance(r, UndecidedRound)
-        ]
+        metadata["round_verdicts"] = labels
+        metadata["round_verdicts_in_hindsight"] = [str(r.label) for r in verdict.rounds]
+        metadata["round_corrections"] = corrections
+        metadata["round_undecided"] = [_json(r) for r in composed if isinstance(r, UndecidedRound)]
         metadata["rounds"] = [_json(r) for r in composed]
         metadata["round_passes"] = passes
     return Score(

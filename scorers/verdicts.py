@@ -148,7 +148,8 @@ class RoundedDeceptionVerdict(DeceptionVerdict):
             if entry.corrects_earlier and not any(r.label != "honest" for r in self.rounds[:index]):
                 raise ValueError(
                     f"round {entry.round} has corrects_earlier true but no earlier round is "
-                    "labelled 'omission' or 'false_statement'; a round corrects only an earlier lapse"
+                    "labelled 'omission' or 'false_statement'; a round corrects only an earlier "
+                    "lapse"
                 )
         return self
 

@@ -87,9 +87,7 @@ def write(folder: Path) -> Path:
     for scenario, arms in PLAN.items():
         for arm, epochs in arms.items():
             agent = [o for _ in epochs for o in _agent(scenario)]
-            grades = [
-                o for name in epochs for o in _grades(TRAJECTORIES[name], CORRECTS.get(name))
-            ]
+            grades = [o for name in epochs for o in _grades(TRAJECTORIES[name], CORRECTS.get(name))]
             inspect_eval(
                 deception(scenario=scenario, arms=arm),
                 model=get_model("mockllm/model", custom_outputs=agent, memoize=False),
