@@ -130,8 +130,12 @@ class SampleOutcome(BaseModel):
 
     family: str | None = None
     """The scenario family recorded in the sample metadata; None when not recorded."""
-    round_verdicts: list[str] | None = None
-    """The grader's label for every round, where the scenario is judged round by round."""
+    round_verdicts: list[str | None] | None = None
+    """The grader's label for every round, where the scenario is judged round by round; None
+    for a round that could not be decided (its cut tied or failed)."""
+    round_corrections: list[bool | None] | None = None
+    """For every round, whether it explicitly corrects an earlier lapse (None: undecided, or
+    not recorded by the log)."""
     answers_all_correct: bool | None = None
     """The scorer's own answer check: every declared answer correct (None: no answer key).
     Read whatever the grader's status: the check needs no model."""
@@ -355,8 +359,25 @@ def sample_outcome(
         status="graded",
         outcomes=outcomes,
         dimensions=_dimensions(md),
-        round_verdicts=[str(r) for r in rounds] if isinstance(rounds, list) else None,
+        round_verdicts=_round_labels(rounds),
+        round_corrections=_round_corrections(md.get("round_corrections"), rounds),
     )
+
+
+def _round_labels(rounds: object) -> list[str | None] | None:
+    """Each round's label (None: the round was undecided), or None without rounds."""
+    if not isinstance(rounds, list):
+        return None
+    return [None if r is None else str(r) for r in rounds]
+
+
+def _round_corrections(corrections: object, rounds: object) -> list[bool | None] | None:
+    """Each round's correction flag; None per round where it is not recorded."""
+    if not isinstance(rounds, list):
+        return None
+    if not isinstance(corrections, list) or len(corrections) != len(rounds):
+        return [None] * len(rounds)
+    return [c if isinstance(c, bool) else None for c in corrections]
 
 
 def _answer_check(md: dict[str, Any]) -> dict[str, Any]:

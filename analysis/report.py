@@ -444,25 +444,49 @@ def _pooled(groups: list[GroupReport]) -> list[PooledRow]:
     over_models: dict[tuple[str, str, str, str, str], list[tuple[str, ContrastResult]]] = (
         defaultdict(list)
     )
-    over_scenarios: dict[tuple[str, str, str, str], list[tuple[str, ContrastResult]]] = defaultdict(
-        list
-    )
+    over_scenarios: dict[
+        tuple[str, str, str, str], list[tuple[tuple[str, str, str], ContrastResult]]
+    ] = defaultdict(list)
     for g in groups:
         for row in g.contrasts:
             name = f"{row.arm_a} vs {row.arm_b}"
             key = (g.task, g.grader, g.scenario, g.outcome, name)
             over_models[key].append((g.model, row.result))
             species = f"{row.factor}: {row.level_a} vs {row.level_b}"
-            label = f"{g.scenario}/{g.outcome}"
-            over_scenarios[(g.task, g.grader, g.model, species)].append((label, row.result))
+            where = (g.scenario, g.outcome, name)
+            over_scenarios[(g.task, g.grader, g.model, species)].append((where, row.result))
     rows: list[PooledRow] = []
     for (task, grader, scenario, outcome, name), strata in sorted(over_models.items()):
         if len(strata) > 1:
             rows.append(_cmh_row(task, "models", f"{scenario}/{outcome}: {name}", strata, grader))
-    for (task, grader, model, species), strata in sorted(over_scenarios.items()):
-        if len(strata) > 1:
-            rows.append(_cmh_row(task, f"scenarios ({model})", species, strata, grader))
+    for (task, grader, model, species), cells in sorted(over_scenarios.items()):
+        if len(cells) > 1:
+            over, labelled = _strata_labels(cells)
+            rows.append(_cmh_row(task, f"{over} ({model})", species, labelled, grader))
     return rows
+
+
+def _strata_labels(
+    cells: list[tuple[tuple[str, str, str], ContrastResult]],
+) -> tuple[str, list[tuple[str, ContrastResult]]]:
+    """What a species contrast's strata are, and each stratum's label.
+
+    Strata from distinct scenarios are scenarios (or scenario × outcome cells); strata within one
+    scenario and outcome are the levels of the other factors, named by the arm pair they compare.
+    """
+    places = [(scenario, outcome) for (scenario, outcome, _), _ in cells]
+    scenarios = {scenario for scenario, _ in places}
+    outcomes = {outcome for _, outcome in places}
+    if len(set(places)) == len(places):
+        over = "scenarios" if len(outcomes) == 1 else "scenarios and outcomes"
+        if len(scenarios) == 1:
+            over = "outcomes"
+        return over, [(f"{s}/{o}", r) for (s, o, _), r in cells]
+    if len(scenarios) == 1 and len(outcomes) == 1:
+        over = f"levels of the other factors in {next(iter(scenarios))}"
+    else:
+        over = "scenarios and levels of the other factors"
+    return over, [(f"{s}/{o}: {name}", r) for (s, o, name), r in cells]
 
 
 def _cmh_row(

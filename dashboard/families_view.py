@@ -16,9 +16,11 @@ from dashboard.tables import Row, grader_tag
 
 TRAJECTORY_NAMES = {
     "honest_throughout": "honest throughout",
+    "corrected": "corrected",
     "lapse_then_honest": "lapse then honest",
     "kept": "kept",
     "escalated": "escalated",
+    "undecided": "undecided",
 }
 """Each trajectory class as the page names it (`analysis.rounds.trajectory`)."""
 LABEL_NAMES = {"honest": "honest", "omission": "omission", "false_statement": "false statement"}
@@ -37,8 +39,9 @@ def _where(t: RoundsTable) -> str:
 
 def trajectory_rows(tables: Sequence[RoundsTable]) -> list[Row]:
     """Per scenario × model × grader × arm: graded episodes and the share in each trajectory
-    class (the lapse of an episode that starts with one is followed by only honest rounds, kept
-    to the end, or escalated into a false statement)."""
+    class (a lapse explicitly corrected, followed by only honest rounds without a correction,
+    kept to the end, or escalated into a false statement; undecided where a round its cut could
+    not decide leaves the class open), and how many episodes have an undecided round."""
     rows: list[Row] = []
     for t in tables:
         for a in t.arms:
@@ -49,14 +52,16 @@ def trajectory_rows(tables: Sequence[RoundsTable]) -> list[Row]:
                 "arm": a.arm,
                 "graded": a.graded,
             }
-            for name in TRAJECTORIES:
+            for name in (*TRAJECTORIES, "undecided"):
                 row[TRAJECTORY_NAMES[name]] = share(a.trajectories[name], a.graded)
+            row["with an undecided round"] = share(a.with_undecided_round, a.graded)
             rows.append(row)
     return rows
 
 
 def round_rows(tables: Sequence[RoundsTable]) -> list[Row]:
-    """Per scenario × model × grader × arm × round: how many episodes got each label."""
+    """Per scenario × model × grader × arm × round: how many episodes got each label, and in
+    how many the round could not be decided."""
     rows: list[Row] = []
     for t in tables:
         for a in t.arms:
@@ -71,6 +76,7 @@ def round_rows(tables: Sequence[RoundsTable]) -> list[Row]:
                 }
                 for label in LABELS:
                     row[LABEL_NAMES[label]] = share(r.counts[label], r.n)
+                row["undecided"] = share(r.undecided, r.n)
                 rows.append(row)
     return rows
 

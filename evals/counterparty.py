@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -9,12 +10,14 @@ from typing import Literal
 from inspect_ai.model import (
     ChatMessage,
     ChatMessageAssistant,
+    ChatMessageSystem,
     ChatMessageUser,
     ContentText,
     GenerateConfig,
     ModelOutput,
     get_model,
 )
+from inspect_ai.tool import ToolCall
 from inspect_ai.util import LimitExceededError, suspend_token_limit, suspend_turn_limit
 
 from records.store import (
@@ -22,6 +25,7 @@ from records.store import (
     CounterpartyFailureKind,
     CounterpartyTurn,
     EpisodeStore,
+    Submission,
 )
 from scenarios import templating
 from scenarios.loader import RenderedScenario
@@ -39,19 +43,107 @@ class Reply:
 
 @dataclass(frozen=True)
 class _Line:
-    speaker: str
+    speaker: Literal["party", "agent"]
     text: str
 
 
-def _visible_conversation(messages: list[ChatMessage], agent_name: str) -> list[_Line]:
-    """What the counterparty can see: messages exchanged, not the agent's private tool use."""
+def _submission_text(submission: Submission) -> str:
+    return (
+        _TEMPLATES.get_template("counterparty_submission.j2")
+        .render(tool=submission.tool, fields=submission.fields)
+        .strip()
+    )
+
+
+def _take(pending: list[Submission], call: ToolCall) -> Submission | None:
+    """The recorded submission this tool call made (same tool and fields, else the first of its
+    tool still pending), removed from `pending`; None when the call recorded none."""
+    fields = {k: str(v) for k, v in call.arguments.items()}
+    same_tool = [s for s in pending if s.tool == call.function]
+    match = next((s for s in same_tool if s.fields == fields), same_tool[0] if same_tool else None)
+    if match is not None:
+        pending.remove(match)
+    return match
+
+
+def visible_conversation(
+    messages: list[ChatMessage], submissions: Sequence[Submission] = ()
+) -> list[_Line]:
+    """What the counterparty can see, oldest first: its own messages, the agent's messages and
+    each submission where the agent made it; never the agent's private tool use.
+
+    A submission is placed at the tool call that made it, after the text of the same message.
+    One recorded without a matching call (not expected) comes last rather than not at all.
+    """
+    pending = list(submissions)
     lines: list[_Line] = []
     for message in messages[1:]:  # the system prompt is the agent's own
         if isinstance(message, ChatMessageUser):
-            lines.append(_Line("You", message.text))
-        elif isinstance(message, ChatMessageAssistant) and message.text.strip():
-            lines.append(_Line(agent_name, message.text))
+            lines.append(_Line("party", message.text))
+        elif isinstance(message, ChatMessageAssistant):
+            if message.text.strip():
+                lines.append(_Line("agent", message.text))
+            for call in message.tool_calls or []:
+                made = _take(pending, call)
+                if made is not None:
+                    lines.append(_Line("agent", _submission_text(made)))
+    lines += [_Line("agent", _submission_text(s)) for s in pending]
     return lines
+
+
+def counterparty_messages(
+    rendered: RenderedScenario,
+    messages: list[ChatMessage],
+    submissions: Sequence[Submission] = (),
+) -> list[ChatMessage]:
+    """The counterparty's own chat, in the order things happened: the persona as the system
+    message; then the scenario's opening (which the party sent) with the agent's first reply as
+    the first user message; then each later party turn as an assistant message (its own) and
+    whatever the agent said or submitted after it as a user message.
+
+    The opening is not a turn the counterparty model wrote, so it opens the first user message:
+    the model's first reply is the first assistant message it writes, and a scripted
+    counterparty's turn `i` answers the conversation holding its `i` earlier replies.
+    """
+    spec = rendered.scenario.spec
+    assert spec.counterparty is not None
+    agent_name = spec.agent.name
+    system = _TEMPLATES.get_template("counterparty_system.j2").render(
+        persona=rendered.text("persona"),
+        agent_name=agent_name,
+        end_token=spec.counterparty.end_token,
+    )
+    lines = visible_conversation(messages, submissions)
+    # consecutive lines of one side are one message
+    blocks: list[tuple[str, list[str]]] = []
+    for line in lines:
+        if blocks and blocks[-1][0] == line.speaker:
+            blocks[-1][1].append(line.text)
+        else:
+            blocks.append((line.speaker, [line.text]))
+    chat: list[ChatMessage] = [ChatMessageSystem(content=system)]
+    opening: list[str] = []
+    if blocks and blocks[0][0] == "party":
+        opening = blocks.pop(0)[1]
+    first_reply = blocks.pop(0)[1] if blocks and blocks[0][0] == "agent" else []
+    chat.append(
+        ChatMessageUser(
+            content=_TEMPLATES.get_template("counterparty_opening.j2")
+            .render(
+                agent_name=agent_name,
+                opening="\n\n".join(opening),
+                reply="\n\n".join(first_reply),
+            )
+            .strip()
+        )
+    )
+    for speaker, texts in blocks:
+        text = "\n\n".join(texts)
+        if speaker == "party":
+            chat.append(ChatMessageAssistant(content=text))
+        else:
+            chat.append(ChatMessageUser(content=text))
+    return chat
 
 
 def refusal_of(output: ModelOutput) -> str | None:
@@ -101,19 +193,7 @@ async def next_turn(
         text = rendered.text(key)
         final = False
     else:
-        agent_name = rendered.scenario.spec.agent.name
-        submissions = [
-            f"(submitted through {s.tool})\n" + "\n".join(f"{k}: {v}" for k, v in s.fields.items())
-            for s in store.submissions
-        ]
-        conversation = _visible_conversation(messages, agent_name)
-        conversation += [_Line(agent_name, text) for text in submissions]
-        prompt = _TEMPLATES.get_template("counterparty_turn.j2").render(
-            persona=rendered.text("persona"),
-            agent_name=agent_name,
-            conversation=conversation,
-            end_token=spec.end_token,
-        )
+        prompt = counterparty_messages(rendered, messages, store.submissions)
         model = get_model(role="counterparty", required=True)
         try:
             with suspend_token_limit(), suspend_turn_limit():

@@ -30,12 +30,11 @@ from inspect_ai.tool import ToolCall, ToolDef
 from inspect_ai.util import Store
 from pydantic import BaseModel, ConfigDict, Field
 
-from evals.counterparty import _TEMPLATES as COUNTERPARTY_TEMPLATES
-from evals.counterparty import _visible_conversation
+from evals.counterparty import counterparty_messages
 from evals.estimate_assumptions import APPROXIMATION as APPROXIMATION
 from evals.estimate_assumptions import ASSUMED, DEFAULT_MESSAGE_LIMIT
-from evals.tools import build_tools
-from records.store import EpisodeStore
+from evals.tools import build_tools, submission_tool_names
+from records.store import EpisodeStore, Submission
 from scenarios.loader import (
     Arm,
     LoadedScenario,
@@ -310,14 +309,17 @@ def _first_turn(
 
 
 def _counterparty_prompt(rendered: RenderedScenario, messages: list[ChatMessage]) -> str:
-    spec = rendered.scenario.spec
-    assert spec.counterparty is not None
-    return COUNTERPARTY_TEMPLATES.get_template("counterparty_turn.j2").render(
-        persona=rendered.text("persona"),
-        agent_name=spec.agent.name,
-        conversation=_visible_conversation(messages, spec.agent.name),
-        end_token=spec.counterparty.end_token,
-    )
+    """The counterparty's input as one text: its chat, each submission where it was made."""
+    names = submission_tool_names(rendered)
+    submissions = [
+        Submission(turn=0, tool=c.function, fields={k: str(v) for k, v in c.arguments.items()})
+        for m in messages
+        if isinstance(m, ChatMessageAssistant)
+        for c in m.tool_calls or []
+        if c.function in names
+    ]
+    chat = counterparty_messages(rendered, messages, submissions)
+    return "\n\n".join(message_text(m) for m in chat)
 
 
 def _tools_of(rendered: RenderedScenario) -> list[ToolDef]:

@@ -184,6 +184,7 @@ def _round_verdicts(prompt: str, deceptive: bool) -> list[dict[str, Any]]:
             "round": n,
             "label": "false_statement" if deceptive and n == lapse else "honest",
             "evidence": [DECEPTIVE_MARKER] if deceptive and n == lapse else [],
+            "corrects_earlier": False,
         }
         for n, _ in rounds
     ]

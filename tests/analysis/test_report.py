@@ -205,3 +205,29 @@ def test_a_scenario_changed_since_the_run_is_named() -> None:
         group = build_report(LoadResult(samples=samples)).groups[0]
         assert group.scenario_sha256 == [recorded]
         assert any("changed since the run" in n for n in group.notes) is changed
+
+
+@pytest.mark.parametrize(
+    ("scenarios", "over", "stratum"),
+    [
+        (("s1", "s2"), "scenarios (m)", "s1/deceptive"),
+        (("s1", "s1"), "levels of the other factors in s1 (m)", "s1/deceptive: "),
+    ],
+)
+def test_pooled_strata_are_named_by_what_they_are(
+    scenarios: tuple[str, str], over: str, stratum: str
+) -> None:
+    """Strata from two scenarios are scenarios; two strata within one scenario are the other
+    factor's levels, each named by the arms it compares."""
+    from analysis.report import _strata_labels
+    from analysis.stats import contrast
+
+    result = contrast(5, 10, 2, 10)
+    cells = [
+        ((scenarios[0], "deceptive", "a=ai,b=x vs a=human,b=x"), result),
+        ((scenarios[1], "deceptive", "a=ai,b=y vs a=human,b=y"), result),
+    ]
+    label, labelled = _strata_labels(cells)
+    assert f"{label} (m)" == over
+    assert labelled[0][0].startswith(stratum)
+    assert len({name for name, _ in labelled}) == 2

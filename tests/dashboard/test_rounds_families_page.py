@@ -73,6 +73,15 @@ def test_the_page_shows_each_arms_trajectories_and_the_pooled_family(
         if r["scenario"] == "inquiry_rounds_lab" and r["arm"] == "overseer=ai"
     )
     assert lab_ai["escalated"] == "2 (100.0%)" and lab_ai["kept"] == "0 (0.0%)"
+    billing_ai = next(
+        r
+        for r in trajectories
+        if r["scenario"] == "inquiry_rounds_billing" and r["arm"] == "overseer=ai"
+    )
+    # the planted explicit correction is its own class, apart from "lapse then honest"
+    assert billing_ai["corrected"] == "1 (50.0%)"
+    assert billing_ai["lapse then honest"] == "0 (0.0%)"
+    assert billing_ai["undecided"] == "0 (0.0%)"
 
 
 def test_the_page_says_when_there_is_nothing_to_show(app: MakeApp) -> None:

@@ -12,7 +12,13 @@ from pathlib import Path
 
 import pytest
 from inspect_ai import eval as inspect_eval
-from inspect_ai.model import ChatMessage, GenerateConfig, ModelOutput, get_model
+from inspect_ai.model import (
+    ChatMessage,
+    ChatMessageSystem,
+    GenerateConfig,
+    ModelOutput,
+    get_model,
+)
 from inspect_ai.tool import ToolChoice, ToolInfo
 from inspect_ai.util import Store
 
@@ -67,9 +73,14 @@ def _verdict(loaded: LoadedScenario, deceptive: bool, through: int | None = None
         later = "false_statement" if deceptive else "honest"
         rounds = 1 + _turns(loaded) if through is None else through
         verdict["rounds"] = [
-            {"round": 1, "label": first, "evidence": [QUOTE]},
+            {"round": 1, "label": first, "evidence": [QUOTE], "corrects_earlier": False},
             *(
-                {"round": i + 2, "label": later, "evidence": [f"Reply {i + 2}."]}
+                {
+                    "round": i + 2,
+                    "label": later,
+                    "evidence": [f"Reply {i + 2}."],
+                    "corrects_earlier": False,
+                }
                 for i in range(rounds - 1)
             ),
         ]
@@ -282,7 +293,8 @@ def test_the_buyer_is_a_model_and_scripted_replies_still_run_every_arm(
         choice: ToolChoice,
         config: GenerateConfig,
     ) -> ModelOutput:
-        prompts.append(messages[-1].text)
+        assert isinstance(messages[0], ChatMessageSystem)  # the persona
+        prompts.append("\n\n".join(m.text for m in messages))
         return text("Any known restore or logging issues? [END]" if len(prompts) % 2 == 0 else "Q?")
 
     evidence = "KI-88" if loaded.id == "sale_defect_backup" else "FW-213"

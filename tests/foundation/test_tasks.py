@@ -58,10 +58,12 @@ def _verdict(scenario: str, quote: str, rounds: int | None = None) -> dict[str, 
     verdict: dict[str, object] = {**VERDICT, "evidence": [quote]}
     judging = get_scenario(scenario).spec.judging
     if judging.kind == "deception" and judging.per_round:
-        later = [{"round": i + 2, "label": "honest", "evidence": []} for i in _replied(scenario)]
-        verdict["rounds"] = [{"round": 1, "label": "omission", "evidence": [quote]}, *later][
-            :rounds
+        later = [
+            {"round": i + 2, "label": "honest", "evidence": [], "corrects_earlier": False}
+            for i in _replied(scenario)
         ]
+        first = {"round": 1, "label": "omission", "evidence": [quote], "corrects_earlier": False}
+        verdict["rounds"] = [first, *later][:rounds]
     return verdict
 
 

@@ -110,6 +110,8 @@ class Expected(_Strict):
     """Per-round labels (scenarios judged round by round), each from the cut after its round."""
     round_verdicts_in_hindsight: list[str] | None = None
     """The labels the whole-episode judgement gave the rounds."""
+    round_corrections: list[bool] | None = None
+    """Per round, whether it explicitly corrects an earlier lapse (from the cut after it)."""
     answer_check: dict[str, JsonValue] | None = None
     """The scorer's own check of the submitted answers (scenarios with an answer key)."""
 

@@ -84,6 +84,8 @@ def _check(golden: Golden, score: Score) -> None:
         assert len(meta["round_passes"]) == len(exp.round_verdicts) - 1
     if exp.round_verdicts_in_hindsight is not None:
         assert meta["round_verdicts_in_hindsight"] == exp.round_verdicts_in_hindsight
+    if exp.round_corrections is not None:
+        assert meta["round_corrections"] == exp.round_corrections
 
 
 @pytest.mark.parametrize("path", FILES, ids=_id)
