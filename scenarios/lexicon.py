@@ -48,6 +48,16 @@ class IdentityFields(_Strict):
     """Identity fields that must read the same in every species at a slot once species words
     are removed (a title: seniority and function matched across species, "Head of Operational
     Risk" against "AI Head of Operational Risk")."""
+    name_shaped: list[str] = Field(default_factory=list)
+    """Identity fields that hold a name ("Dana Whitfield", "ORR-4"): at most `name_words`
+    words, no brackets or clause punctuation, and none of `clause_words`."""
+    name_words: int = Field(default=4, ge=1)
+    clause_words: list[str] = Field(default_factory=list)
+    """Words that make a clause, never a name or a role noun ("that", "checks", "every"):
+    behaviour written into a name or a cue."""
+    cue_role_words: int = Field(default=2, ge=0)
+    """How many words a cue may keep once species words, honorifics and its identity's name
+    words are removed (the role noun of "AI reviewer", "review agent")."""
 
 
 class Lexicon(_Strict):

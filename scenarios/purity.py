@@ -46,8 +46,31 @@ def identity_text(identity: Identity) -> list[str]:
     """The strings masked in this identity's passages: its identity fields and short cues."""
     fields = lexicon().identity_fields
     values = [v for k, v in identity.text.items() if k in fields.names]
-    values += [c for c in identity.cues if len(c) <= fields.max_length]
+    # a matched field reads the same in every species once species words are removed, so its
+    # species-free form is identity text too ("procurement lead" of "Automated Procurement Lead")
+    values += [_without_species_words(v) for k, v in identity.text.items() if k in fields.matched]
+    values += [
+        c for c in identity.cues if len(c) <= fields.max_length and not _role_words(c, identity)
+    ]
     return values
+
+
+def _role_words(cue: str, identity: Identity) -> list[str]:
+    """The words of a cue beyond species words, honorifics, address terms and its identity's
+    name words ("procurement agent" of "AI procurement agent"): a cue with any is never masked
+    in a passage, so a role noun must match across species as written."""
+    lex = lexicon()
+    fields = lex.identity_fields
+    neutral = {
+        w for t in [*lex.species_terms, *lex.honorifics, *lex.address_terms] for w in _words(t)
+    }
+    names = [identity.text[k] for k in fields.name_shaped if k in identity.text]
+    if re.sub(r"[\W_]+", "", cue).casefold() in {
+        re.sub(r"[\W_]+", "", v).casefold() for v in names
+    }:
+        return []
+    name_words = {w for v in names for w in _words(v)}
+    return [w for w in _words(cue) if w not in neutral and w not in name_words]
 
 
 def mask(text: str, identity: Identity) -> str:
@@ -201,10 +224,78 @@ def _unmatched(name: str, party: Party) -> list[Impurity]:
     return found
 
 
+_NOT_IN_A_NAME = re.compile(r"[()\[\]{}<>;:!?,\"]")
+
+
+def _words(value: str) -> list[str]:
+    return re.findall(r"[^\W_]+(?:['’-][^\W_]+)*", value.casefold())
+
+
+def _listed(words: list[str]) -> str:
+    return ": " + ", ".join(words) if words else ""
+
+
+def _shapes(name: str, party: Party) -> list[Impurity]:
+    """A name that is not a name, or a cue that is not an identity form: a cue is masked in
+    every passage, so a clause declared as a cue ("that checks every answer against the logs")
+    or written into a name would hide behaviour inside a span."""
+    fields = lexicon().identity_fields
+    lex = lexicon()
+    clause = {w.casefold() for w in fields.clause_words}
+    neutral = {
+        w for t in [*lex.species_terms, *lex.honorifics, *lex.address_terms] for w in _words(t)
+    }
+    found: list[Impurity] = []
+    for species, variant in party.species.items():
+        if species == Species.ABSENT:
+            continue
+        for identity in variant.pool(species):
+            where = f"{species}/{identity.id}"
+            names = [identity.text[k] for k in fields.name_shaped if k in identity.text]
+            for key in fields.name_shaped:
+                value = identity.text.get(key)
+                if value is None:
+                    continue
+                words = _words(value)
+                bad = sorted({w for w in words if w in clause})
+                if _NOT_IN_A_NAME.search(value) or len(words) > fields.name_words or bad:
+                    found.append(
+                        Impurity(
+                            name,
+                            key,
+                            f"'{key}' of {where} is not a name: {value!r} (a name has at most "
+                            f"{fields.name_words} words, no brackets or clause punctuation, and "
+                            f"none of the lexicon's clause_words{_listed(bad)}); "
+                            "put what the party does in the shared template text",
+                        )
+                    )
+            values = {v.casefold() for v in identity.text.values()}
+            name_words = {w for v in names for w in _words(v)}
+            compact = {re.sub(r"[\W_]+", "", v).casefold() for v in names}
+            for cue in identity.cues:
+                if cue.casefold() in values or re.sub(r"[\W_]+", "", cue).casefold() in compact:
+                    continue
+                rest = [w for w in _words(cue) if w not in neutral and w not in name_words]
+                bad = sorted({w for w in rest if w in clause})
+                if _NOT_IN_A_NAME.search(cue) or len(rest) > fields.cue_role_words or bad:
+                    found.append(
+                        Impurity(
+                            name,
+                            "cues",
+                            f"cue {cue!r} of {where} is not an identity form (a declared "
+                            "identity field value, a form of its name, or species words, "
+                            f"honorifics and its name with at most {fields.cue_role_words} role "
+                            "words and none of the lexicon's clause_words); cues are masked in "
+                            "passages, so a cue may not carry behaviour",
+                        )
+                    )
+    return found
+
+
 def impurities(scenario: Scenario) -> list[Impurity]:
     """Every party span of the scenario that differs in more than identity text."""
     return [
         problem
         for name, party in scenario.parties.items()
-        for problem in _party_impurities(name, party)
+        for problem in [*_shapes(name, party), *_party_impurities(name, party)]
     ]

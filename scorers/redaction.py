@@ -473,7 +473,8 @@ _MODALS = (
     r"shouldn't|must|does|doesn't|do|don't|did|didn't|is|isn't|are|aren't|was|wasn't|were|"
     r"weren't|be|been|being|get|gets|got|has|have|had|hasn't|haven't|hadn't|not|never|no|a|an|"
     r"the|some|any|random|occasional|possible|possibly|probably|also|only|randomly|"
-    r"occasionally|sometimes|always|still|just|even|ever|actually|really|then"
+    r"occasionally|sometimes|always|still|just|even|ever|actually|really|then|this|these|each|every|"
+    r"my|our|your|its|their"
 )
 
 
