@@ -103,8 +103,7 @@ def agent_step(conv: Conversation, config: FakeConfig) -> Reply:
 
 def counterparty_reply(conv: Conversation, config: FakeConfig) -> Reply:
     """A question until `counterparty_turns` have been said, then the end token alone."""
-    prompt = "\n".join(conv.texts("user"))
-    said = max(prompt.count("\n[You]\n") - 1, 0)  # the opening message is the first "You"
+    said = len(conv.texts("assistant"))  # its own earlier turns are its assistant messages
     if said >= config.counterparty_turns:
         return Reply(role="counterparty", text=config.end_token)
     return Reply(role="counterparty", text=COUNTERPARTY_QUESTION)

@@ -226,14 +226,17 @@ def test_openai_automatic_caching_of_long_prefixes(fake_server: FakeProviderServ
 def test_counterparty_asks_then_ends(fake_server: FakeProviderServer) -> None:
     client = _openai(fake_server)
 
-    def reply(prompt: str) -> str:
+    def reply(*turns: tuple[str, str]) -> str:
         out = client.chat.completions.create(
-            model="gpt-4o-mini", messages=[{"role": "user", "content": prompt}]
+            model="gpt-4o-mini",
+            messages=[{"role": role, "content": text} for role, text in turns],  # type: ignore[misc]
         )
         return out.choices[0].message.content or ""
 
-    assert reply("Persona.\n\n[You]\nOpening\n\n[Alex]\nDone.\n") != "[END]"
-    assert reply("Persona.\n\n[You]\nOpening\n\n[You]\nQuestion?\n\n[Alex]\nAnswer.\n") == "[END]"
+    # its own earlier turns are its assistant messages: one question, then the end token
+    persona, opening = ("system", "Persona."), ("user", "Opening\n\nDone.")
+    assert reply(persona, opening) != "[END]"
+    assert reply(persona, opening, ("assistant", "Question?"), ("user", "Answer.")) == "[END]"
     assert {r.role for r in fake_server.records} == {"counterparty"}
 
 

@@ -17,6 +17,8 @@ from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalSample
 from inspect_ai.model import (
     ChatMessage,
+    ChatMessageAssistant,
+    ChatMessageSystem,
     ChatMessageUser,
     GenerateConfig,
     Model,
@@ -220,6 +222,7 @@ def test_scenario_end_to_end(scenario_id: str, tmp_path: Path) -> None:
 
 def test_the_counterparty_model_plays_the_persona(tmp_path: Path) -> None:
     prompts: list[str] = []
+    chats: list[list[ChatMessage]] = []
 
     def customer(
         messages: list[ChatMessage],
@@ -227,6 +230,7 @@ def test_the_counterparty_model_plays_the_persona(tmp_path: Path) -> None:
         choice: ToolChoice,
         config: GenerateConfig,
     ) -> ModelOutput:
+        chats.append(list(messages))
         prompts.append(messages[-1].text)
         return text(
             "So what will my bill be, dear? [END]" if prompts[1:] else "Oh dear. Is that right?"
@@ -252,9 +256,17 @@ def test_the_counterparty_model_plays_the_persona(tmp_path: Path) -> None:
         ("model", "So what will my bill be, dear?"),
     ]
     assert store.end_reason == "counterparty_ended"
-    assert prompts[0].startswith("You are Margaret Holloway, 83, a widow")
+    # the persona is the counterparty's system message; the chat is what the agent said
+    first = chats[0]
+    assert isinstance(first[0], ChatMessageSystem)
+    assert first[0].text.startswith("You are Margaret Holloway, 83, a widow")
     # the counterparty sees what the agent said, never what its tools returned
-    assert "Brightline Complete will fix" in prompts[0] and "line_status" not in prompts[0]
+    seen = "\n".join(m.text for m in first)
+    assert "Brightline Complete will fix" in prompts[0] and "line_status" not in seen
+    # its own first turn comes back to it as its own message
+    assert [m.text for m in chats[1] if isinstance(m, ChatMessageAssistant)] == [
+        "Oh dear. Is that right?"
+    ]
     users = [m.text for m in sample.messages if isinstance(m, ChatMessageUser)]
     assert users[-1] == "So what will my bill be, dear?"
 
