@@ -13,12 +13,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +26,7 @@ from pydantic import BaseModel, ConfigDict
 from dashboard import data
 from dashboard.label_store import Label, LabelStore
 from dashboard.models import SampleRow
+from tests.dashboard.serving import free_port, served
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -148,26 +145,6 @@ def seed_labels(logs: Path) -> None:
         )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the dashboard exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"the dashboard did not become healthy:\n{log.read_text()}")
-
-
 @contextmanager
 def serve(logs: Path, log: Path) -> Iterator[str]:
     """`candor dashboard LOGS --plan … --prices … --server.port P` until the block ends."""
@@ -191,19 +168,8 @@ def serve(logs: Path, log: Path) -> Iterator[str]:
     ]
     env = {**os.environ, "CANDOR_LABELLER": LABELLER, "PYTHONPATH": str(ROOT)}
     env.pop("CANDOR_LOG_DIR", None)
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, log)
+    with served(command, port, log, env, cwd=ROOT) as url:
         yield url
-    finally:
-        proc.terminate()  # the command forwards the signal to Streamlit, its child
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def open_page(page: Any, url: str, heading: str) -> None:

@@ -7,11 +7,7 @@ downloads a browser. Skipped without /usr/bin/chromium, except under CI, where t
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -21,6 +17,7 @@ import pytest
 from dashboard import data
 from dashboard.label_store import LabelStore
 from tests.dashboard.conftest import APP
+from tests.dashboard.serving import free_port, served
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -45,30 +42,10 @@ def _need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"streamlit did not become healthy:\n{log.read_text()}")
-
-
 @pytest.fixture
 def server(log_dir: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """The dashboard on 127.0.0.1:<free port>, started as a user would with `streamlit run`."""
-    port = _free_port()
+    port = free_port()
     labels = tmp_path / "labels.sqlite"
     log = tmp_path / "streamlit.log"
     command = [
@@ -94,19 +71,8 @@ def server(log_dir: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     ]
     env = {**os.environ, "CANDOR_LABELLER": "browser-tester"}
     env.pop("CANDOR_LOG_DIR", None)
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, log)
+    with served(command, port, log, env) as url:
         yield url, labels
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def test_transcript_label_reload(server: tuple[str, Path], log_dir: Path, tmp_path: Path) -> None:

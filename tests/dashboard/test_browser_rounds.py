@@ -5,7 +5,6 @@ no horizontal scroll."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,8 @@ from analysis.logs import load_outcomes
 from analysis.report import build_report
 from dashboard import families_view
 from tests.dashboard import family_logs
-from tests.dashboard.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _need, _wait_healthy
+from tests.dashboard.serving import free_port, served
+from tests.dashboard.test_browser import CHROMIUM, CHROMIUM_ARGS, _need
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -29,7 +29,7 @@ NO_SCROLL = "() => document.scrollingElement.scrollWidth <= document.scrollingEl
 @pytest.fixture(scope="session")
 def family_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     logs = family_logs.write(tmp_path_factory.mktemp("family_study"))
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("family_server") / "candor-dashboard.log"
     command = [
         sys.executable,
@@ -46,19 +46,8 @@ def family_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
     ]
     env = {**os.environ, "CANDOR_LABELLER": "ann"}
     env.pop("CANDOR_LOG_DIR", None)
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, log)
+    with served(command, port, log, env) as url:
         yield url, logs
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture
