@@ -18,7 +18,8 @@ from scenarios.loader import (
     RenderedScenario,
     get_scenario,
     identities_of,
-    identity_slot,
+    identity_slots,
+    pooled_parties,
     render,
 )
 
@@ -66,13 +67,14 @@ def episode(
         meta = state.metadata_as(SampleMetadata)
         loaded = get_scenario(meta.scenario)
         arm = Arm(levels=meta.levels)
-        slot = identity_slot(
-            meta.scenario, meta.identity_seed or 0, state.epoch, loaded.spec.pool_size()
-        )
-        # this epoch's identities, in the sample's logged metadata (one assignment per epoch)
-        state.metadata["identity_slot"] = slot
-        state.metadata["identities"] = identities_of(loaded.spec, arm, slot)
-        rendered: RenderedScenario = render(loaded, arm, slot)
+        slots = identity_slots(loaded.spec, meta.identity_seed or 0, state.epoch)
+        pooled = pooled_parties(loaded.spec)
+        # this epoch's identities, in the sample's logged metadata (one assignment per epoch):
+        # `identity_slot` is the first pooled party's slot, `identity_slots` every party's
+        state.metadata["identity_slot"] = slots[pooled[0]] if pooled else 0
+        state.metadata["identity_slots"] = slots
+        state.metadata["identities"] = identities_of(loaded.spec, arm, slots)
+        rendered: RenderedScenario = render(loaded, arm, slots)
         store = state.store_as(EpisodeStore)
         store.scenario, store.arm = meta.scenario, meta.arm
         tools = build_tools(rendered, store)

@@ -41,6 +41,7 @@ from scenarios.loader import (
     RenderedScenario,
     balance_warning,
     get_scenario,
+    pooled_parties,
     render,
     select_arms,
 )
@@ -427,7 +428,13 @@ def estimate_run(
     balance: list[str] = []
     for scenario_id in scenarios:
         loaded = get_scenario(scenario_id)
-        warning = balance_warning(loaded.id, loaded.spec.pool_size(), epochs, identity_seed)
+        warning = balance_warning(
+            loaded.id,
+            loaded.spec.pool_size(),
+            epochs,
+            identity_seed,
+            len(pooled_parties(loaded.spec)),
+        )
         if warning is not None:
             balance.append(warning)
         for arm in select_arms(loaded.spec, arms):

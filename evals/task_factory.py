@@ -24,9 +24,11 @@ from scenarios.loader import (
     LoadedScenario,
     ScenarioError,
     get_scenario,
+    pooled_parties,
     render,
     scenario_sha256,
     select_arms,
+    slot_assignments,
     species_of,
 )
 
@@ -62,8 +64,8 @@ def scenario_dataset(
     headline = [list(pair) for pair in spec.headline_contrasts]
     samples = []
     for arm in select_arms(spec, arms):
-        for slot in range(spec.pool_size()):
-            render(loaded, arm, slot)  # every text of every identity, before any model call
+        for slots in slot_assignments(spec):
+            render(loaded, arm, slots)  # every text of every pairing, before any model call
         meta = SampleMetadata(
             scenario=spec.id,
             suite=spec.suite,
@@ -88,12 +90,17 @@ def scenario_dataset(
 
 def identity_metadata(dataset: Iterable[Sample], identity_seed: int) -> dict[str, object]:
     """The task metadata the identity-balance check reads at task start (`evals.balance`): each
-    scenario's identity pool size k and the identity seed."""
-    pools = {
-        scenario: get_scenario(scenario).spec.pool_size()
-        for scenario in sorted({str((s.metadata or {})["scenario"]) for s in dataset})
+    scenario's identity pool size k, how many of its parties have a pool (their identities are
+    crossed), and the identity seed. The check adds `candor_balance` once the epochs are known."""
+    scenarios = sorted({str((s.metadata or {})["scenario"]) for s in dataset})
+    specs = {scenario: get_scenario(scenario).spec for scenario in scenarios}
+    return {
+        "identity_pools": {scenario: spec.pool_size() for scenario, spec in specs.items()},
+        "identity_parties": {
+            scenario: len(pooled_parties(spec)) for scenario, spec in specs.items()
+        },
+        "identity_seed": identity_seed,
     }
-    return {"identity_pools": pools, "identity_seed": identity_seed}
 
 
 def episode_parameters(

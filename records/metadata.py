@@ -35,6 +35,10 @@ class SampleMetadata(BaseModel):
     identity_slot: int | None = None
     """This epoch's identity slot (0..k-1), written by the episode solver as the epoch starts;
     None in logs written before pools."""
+    identity_slots: dict[str, int] = {}
+    """Party name -> its identity slot in this epoch (parties' slots are crossed, so they may
+    differ: `scenarios.loader.identity_slots`); {} in logs written before it was recorded, where
+    every party was at `identity_slot`."""
     identities: dict[str, str] = {}
     """Party name -> the id of its identity in this epoch (`{"overseer": "h2"}`); {} in logs
     written before pools."""

@@ -16,6 +16,7 @@ from scenarios.loader import (
     all_arms,
     declared_spans,
     render,
+    slot_assignments,
     species_of,
 )
 from scenarios.purity import impurities
@@ -84,7 +85,8 @@ def _altered_spans(sid: str, spec: Scenario, rendered: RenderedScenario) -> list
 
 
 def check_scenario(loaded: LoadedScenario) -> list[Problem]:
-    """Render every arm at every identity slot and compare every pair outside the party spans;
+    """Render every arm at every combination of the parties' identity slots and compare every
+    pair outside the party spans;
     check that every party span differs only in identity text (`scenarios.purity`).
 
     Two arms in which the same parties are present compare in full; two arms where a party is
@@ -99,7 +101,7 @@ def check_scenario(loaded: LoadedScenario) -> list[Problem]:
     ]
     try:
         rendered = [
-            render(loaded, arm, slot) for slot in range(spec.pool_size()) for arm in all_arms(spec)
+            render(loaded, arm, slots) for slots in slot_assignments(spec) for arm in all_arms(spec)
         ]
     except ScenarioError as exc:
         return [*problems, Problem(sid, str(exc))]

@@ -9,9 +9,11 @@ factor's spans (`{{ audit.note }}`) are marked the same way; the grader sees the
 A party's presence block (`{% call director.present() %}...{% endcall %}`) is shared text that
 stands only in arms where the party is not absent; the grader sees it as the party's label.
 
-Identities: each party's identity comes from its pool at the sample's identity slot. The slot of
-epoch e is counterbalanced (`identity_slot`): every K epochs visit every slot once, in an order
-drawn from the run's identity seed and the scenario id, the same order for every arm.
+Identities: each party's identity comes from its pool at the sample's identity slot for that
+party. The slots of epoch e are counterbalanced (`identity_slots`): every K epochs visit every
+slot of every party once, in an order drawn from the run's identity seed and the scenario id, the
+same order for every arm; with several pooled parties, every K**m epochs visit every pairing of
+their identities once.
 """
 
 from __future__ import annotations
@@ -384,8 +386,24 @@ def species_of(scenario: Scenario, arm: Arm) -> dict[str, Species]:
     return result
 
 
+Slots = int | Mapping[str, int]
+"""The identity slot of every party in one render: one slot for every party, or party -> slot
+(a party left out is at slot 0)."""
+
+
+def slot_of(slots: Slots, party: str) -> int:
+    """The slot of one party in `slots`."""
+    return slots if isinstance(slots, int) else slots.get(party, 0)
+
+
+def pooled_parties(scenario: Scenario) -> list[str]:
+    """The parties with an identity pool of more than one identity, in declaration order: the
+    parties whose identities a run counterbalances."""
+    return [name for name, party in scenario.parties.items() if party.pool_size() > 1]
+
+
 def identity_slot(scenario_id: str, seed: int, epoch: int, k: int) -> int:
-    """The identity slot (0..k-1) of an epoch (1-based): counterbalanced and reproducible.
+    """The identity slot (0..k-1) of an epoch (1-based) for the first pooled party.
 
     Epochs come in cycles of k; each cycle visits every slot once, in a permutation drawn from
     the seed, the scenario id and the cycle. Every arm of a scenario gets the same slot in the
@@ -397,6 +415,49 @@ def identity_slot(scenario_id: str, seed: int, epoch: int, k: int) -> int:
     order = list(range(k))
     random.Random(f"candor-identity:{seed}:{scenario_id}:{cycle}").shuffle(order)
     return order[position]
+
+
+def identity_slots(scenario: Scenario, seed: int, epoch: int) -> dict[str, int]:
+    """Party -> identity slot in an epoch (1-based): every pooled party counterbalanced alone,
+    and the parties crossed with each other.
+
+    The first pooled party takes `identity_slot`. Party j (j >= 1) takes, in cycle c of k
+    epochs, the first party's slot shifted by an offset: the j-th base-k digit of c, mapped
+    through a permutation drawn from the seed, then relabelled by a permutation of its own. So
+    every cycle of k epochs visits every slot of every party once (each party balanced alone),
+    and every k**m epochs (m pooled parties) visit every combination of slots once (every
+    pairing of identities across parties). Every arm gets the same slots in the same epoch.
+    """
+    pooled = pooled_parties(scenario)
+    slots = {name: 0 for name in scenario.parties}
+    k = scenario.pool_size()
+    if k <= 1 or not pooled:
+        return slots
+    first = identity_slot(scenario.id, seed, epoch, k)
+    cycle = (max(epoch, 1) - 1) // k
+    for j, name in enumerate(pooled):
+        if j == 0:
+            slots[name] = first
+            continue
+        digit = (cycle // k ** (j - 1)) % k
+        offsets = list(range(k))
+        block = cycle // k**j
+        random.Random(f"candor-pairing:{seed}:{scenario.id}:{name}:{block}").shuffle(offsets)
+        relabel = list(range(k))
+        random.Random(f"candor-relabel:{seed}:{scenario.id}:{name}").shuffle(relabel)
+        slots[name] = relabel[(first + offsets[digit]) % k]
+    return slots
+
+
+def slot_assignments(scenario: Scenario) -> list[dict[str, int]]:
+    """Every combination of identity slots a run can give the pooled parties (k**m of them; one,
+    every party at slot 0, without pools), in a fixed order."""
+    pooled = pooled_parties(scenario)
+    k = scenario.pool_size()
+    return [
+        {name: 0 for name in scenario.parties} | dict(zip(pooled, combo, strict=True))
+        for combo in itertools.product(range(k), repeat=len(pooled))
+    ]
 
 
 def slot_counts(scenario_id: str, seed: int, epochs: int, k: int) -> list[int]:
@@ -413,30 +474,86 @@ def balanced_epochs(epochs: int, k: int) -> tuple[int, int]:
     return below, below + k
 
 
-def balance_warning(scenario_id: str, k: int, epochs: int, seed: int = 0) -> str | None:
-    """The warning for an epoch count that is not a multiple of the pool size k, or None.
+class Balance(BaseModel):
+    """Whether a run's epochs counterbalance a scenario's identity pools (`candor_balance` in
+    the task metadata of a log, one per scenario)."""
 
-    Over a multiple of k epochs every arm meets every identity slot equally often; otherwise
-    some slots are met once more than others, so arms × slots are unbalanced.
-    """
-    if k <= 1 or epochs % k == 0:
-        return None
-    counts = slot_counts(scenario_id, seed, epochs, k)
-    below, above = balanced_epochs(epochs, k)
-    per_slot = ", ".join(f"slot {slot}: {n}" for slot, n in enumerate(counts))
-    use = f"{below} or {above}" if below else str(above)
-    return (
-        f"{scenario_id}: {epochs} epochs are not a multiple of its identity pool size k={k}, so "
-        f"arms x identity slots are unbalanced (each arm meets {per_slot}; "
-        f"identity_seed={seed}); use a multiple of {k} epochs ({use})"
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    scenario: str
+    pool_size: int
+    """k: identities per species of every pooled party."""
+    pooled_parties: int
+    """m: how many parties have a pool (their identities are crossed)."""
+    epochs: int
+    identity_seed: int
+    balanced: bool
+    """Every party's identities are met equally often by every arm (epochs a multiple of k)."""
+    pairings_covered: bool
+    """Every combination of the parties' identities is met equally often by every arm (epochs a
+    multiple of k**m; with one pooled party, the same as `balanced`)."""
+    message: str | None
+    """The warning printed at task start, or None."""
+
+
+def balance(scenario_id: str, k: int, epochs: int, seed: int = 0, parties: int = 1) -> Balance:
+    """The balance facts of a run of `epochs` epochs of a scenario with `parties` pooled
+    parties of k identities each: per-party balance needs a multiple of k epochs, every
+    pairing across parties a multiple of k**parties."""
+    pooled = max(parties, 1) if k > 1 else 0
+    balanced = k <= 1 or epochs % k == 0
+    cells = k**pooled if k > 1 else 1
+    covered = balanced and epochs % cells == 0
+    message: str | None = None
+    if not balanced:
+        counts = slot_counts(scenario_id, seed, epochs, k)
+        below, above = balanced_epochs(epochs, k)
+        per_slot = ", ".join(f"slot {slot}: {n}" for slot, n in enumerate(counts))
+        use = f"{below} or {above}" if below else str(above)
+        message = (
+            f"{scenario_id}: {epochs} epochs are not a multiple of its identity pool size k={k}, "
+            f"so arms x identity slots are unbalanced (each arm meets {per_slot}; "
+            f"identity_seed={seed}); use a multiple of {k} epochs ({use})"
+        )
+    elif not covered:
+        below, above = balanced_epochs(epochs, cells)
+        use = f"{below} or {above}" if below else str(above)
+        message = (
+            f"{scenario_id}: {epochs} epochs balance each of its {pooled} pooled parties alone "
+            f"(k={k}) but do not cover every pairing of their identities ({k}**{pooled}="
+            f"{cells} combinations), so a party's identity effect may be confounded with "
+            f"another's (identity_seed={seed}); use a multiple of {cells} epochs ({use})"
+        )
+    return Balance(
+        scenario=scenario_id,
+        pool_size=k,
+        pooled_parties=pooled,
+        epochs=epochs,
+        identity_seed=seed,
+        balanced=balanced,
+        pairings_covered=covered,
+        message=message,
     )
 
 
-def identities_of(scenario: Scenario, arm: Arm, slot: int) -> dict[str, str]:
+def balance_warning(
+    scenario_id: str, k: int, epochs: int, seed: int = 0, parties: int = 1
+) -> str | None:
+    """The warning for an epoch count that does not counterbalance the pools, or None.
+
+    Over a multiple of k epochs every arm meets every identity slot of every party equally
+    often; otherwise some slots are met once more than others, so arms x slots are unbalanced.
+    With several pooled parties, every pairing of their identities needs a multiple of
+    k**parties epochs (`balance`).
+    """
+    return balance(scenario_id, k, epochs, seed, parties).message
+
+
+def identities_of(scenario: Scenario, arm: Arm, slot: Slots) -> dict[str, str]:
     """Party name -> the id of its identity in an arm at a slot (absent parties left out)."""
     species = species_of(scenario, arm)
     return {
-        name: party.identity(species[name], slot).id
+        name: party.identity(species[name], slot_of(slot, name)).id
         for name, party in scenario.parties.items()
         if species[name] != Species.ABSENT
     }
@@ -515,14 +632,14 @@ def _presence(name: str, present: bool) -> object:
     return block
 
 
-def declared_spans(spec: Scenario, arm: Arm, slot: int) -> dict[str, str]:
+def declared_spans(spec: Scenario, arm: Arm, slot: Slots) -> dict[str, str]:
     """Every span a template may print in an arm at an identity slot, by span name
     (`overseer.title`, `audit.procedure`) -> its declared value: each party's identity fields
     and pronoun forms, and each condition factor's text at the arm's level."""
     species = species_of(spec, arm)
     values: dict[str, str] = {}
     for name, party in spec.parties.items():
-        for key, value in party_fields(party, species[name], slot).items():
+        for key, value in party_fields(party, species[name], slot_of(slot, name)).items():
             values[f"{name}.{key}"] = value
     for name, factor in spec.condition_factors().items():
         # an arm from a log written before the factor existed renders at its first level
@@ -533,7 +650,7 @@ def declared_spans(spec: Scenario, arm: Arm, slot: int) -> dict[str, str]:
 
 
 class _Renderer:
-    def __init__(self, loaded: LoadedScenario, arm: Arm, slot: int) -> None:
+    def __init__(self, loaded: LoadedScenario, arm: Arm, slot: Slots) -> None:
         self.loaded = loaded
         self.env = _environment(loaded.folder)
         spec = loaded.spec
@@ -586,7 +703,7 @@ class RenderedScenario:
     scenario: LoadedScenario
     arm: Arm
     texts: dict[str, RenderedText]
-    slot: int = 0
+    slot: Slots = 0
     identities: dict[str, str] | None = None
     """Party name -> identity id in this render (see `identities_of`)."""
 
@@ -616,8 +733,9 @@ def neutral_labels(spec: Scenario) -> dict[str, str | None]:
     return labels
 
 
-def render(loaded: LoadedScenario, arm: Arm, slot: int = 0) -> RenderedScenario:
-    """Render every text of a scenario in one arm, with every party's identity at `slot`.
+def render(loaded: LoadedScenario, arm: Arm, slot: Slots = 0) -> RenderedScenario:
+    """Render every text of a scenario in one arm, with every party's identity at `slot` (one
+    slot for every party, or party -> slot).
 
     Keys: `system_prompt`, `opening`, `document:<name>`, `turn:<i>`, `persona`,
     `ground_truth.summary`, `ground_truth.fact:<i>`, `criteria`.

@@ -28,7 +28,15 @@ from inspect_ai.solver import TaskState
 
 from records.invariance import RESULT_SUFFIX, InvarianceResult, PairResult, SampleComparison
 from records.metadata import SampleMetadata
-from scenarios.loader import Arm, LoadedScenario, all_arms, get_scenario, species_of
+from scenarios.loader import (
+    Arm,
+    LoadedScenario,
+    Slots,
+    all_arms,
+    get_scenario,
+    slot_of,
+    species_of,
+)
 from scenarios.schema import Species
 from scorers import deception, legal
 from scorers.grading import DEFAULT_SEED, GraderConfig, GraderOutcome, grade_once
@@ -44,7 +52,7 @@ def _first_span(values: dict[str, str]) -> str:
 
 
 def species_swap(
-    loaded: LoadedScenario, own: Arm, other: Arm, slot: int = 0
+    loaded: LoadedScenario, own: Arm, other: Arm, slot: Slots = 0
 ) -> Callable[[str], str] | None:
     """A function replacing the own arm's species text by the other arm's (None if undefined),
     each party's identity at `slot` by the matched identity of the other species at that slot.
@@ -61,7 +69,8 @@ def species_swap(
             continue
         if Species.ABSENT in (source, target):
             return None
-        src, dst = party.identity(source, slot), party.identity(target, slot)
+        at = slot_of(slot, name)
+        src, dst = party.identity(source, at), party.identity(target, at)
         pairs = [(value, dst.text[key]) for key, value in src.text.items()]
         pairs += [
             (cue, dst.cues[i] if i < len(dst.cues) else _first_span(dst.text))
@@ -154,7 +163,8 @@ async def invariance_check_async(
                 continue
             if any(other.levels[name] != own.levels[name] for name in conditions):
                 continue  # only the species text is swapped: compare within a condition
-            swap = species_swap(loaded, own, other, meta.identity_slot or 0)
+            slots = meta.identity_slots or meta.identity_slot or 0
+            swap = species_swap(loaded, own, other, slots)
             if swap is None:
                 skipped.append(f"{sample.id} -> {other.name}: a party is absent in one arm")
                 continue
