@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 import yaml
 from inspect_ai import eval as inspect_eval
+from inspect_ai.log import read_eval_log
 from inspect_ai.model import get_model
 
 from cli.main import main
-from evals.balance import balance_warnings
+from evals.balance import BALANCE_KEY, balance_warnings
 from evals.deception.deception import deception
 from evals.estimate import estimate_run, to_markdown
 from evals.legal.legal import legal
-from scenarios.loader import balance_warning, get_scenario, slot_counts
+from scenarios.loader import balance_warning, get_scenario, identity_slots, slot_counts
 from tests.helpers import text
 
 
@@ -61,6 +62,9 @@ def test_tasks_record_each_scenarios_pool_size_and_the_seed() -> None:
     legal_task = legal(scenario="elderly_upsell")
     assert legal_task.metadata is not None
     assert legal_task.metadata["identity_pools"] == {"elderly_upsell": 3}
+    assert legal_task.metadata["identity_parties"] == {"elderly_upsell": 1}
+    two = deception(scenario="blame_director")
+    assert two.metadata is not None and two.metadata["identity_parties"] == {"blame_director": 2}
 
 
 def test_balance_warnings_ignore_tasks_that_are_not_candors() -> None:
@@ -152,3 +156,21 @@ def test_the_readme_balance_commands(
     assert "each arm meets slot 0: 17, slot 1: 17, slot 2: 16" in out and "(48 or 51)" in out
     assert main(shlex.split(plan)[1:]) == 0
     assert yaml.safe_load(capsys.readouterr().out)["n_per_arm"] % 3 == 0
+
+
+@pytest.mark.parametrize(("epochs", "balanced", "covered"), [(2, False, False), (3, True, False)])
+def test_the_balance_facts_are_stored_in_the_log(
+    epochs: int, balanced: bool, covered: bool, tmp_path: Path
+) -> None:
+    task = deception(scenario="blame_director", arms="director=ai", identity_seed=2)
+    model = get_model("mockllm/model", custom_outputs=[text("Nothing to add.")] * 20, memoize=False)
+    [log] = inspect_eval(task, model=model, epochs=epochs, log_dir=str(tmp_path), display="none")
+    assert log.status == "success"
+    stored = read_eval_log(log.location).eval.metadata or {}
+    fact = stored[BALANCE_KEY]["blame_director"]
+    assert (fact["balanced"], fact["pairings_covered"]) == (balanced, covered)
+    assert (fact["epochs"], fact["pool_size"], fact["pooled_parties"]) == (epochs, 3, 2)
+    assert fact["identity_seed"] == 2 and fact["message"].startswith("blame_director:")
+    spec = get_scenario("blame_director").spec
+    for sample in read_eval_log(log.location).samples or []:
+        assert sample.metadata["identity_slots"] == identity_slots(spec, 2, sample.epoch)
