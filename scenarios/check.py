@@ -30,9 +30,14 @@ class Problem:
     scenario: str
     message: str
     detail: str = ""
+    file: str = ""
+    """The scenario file the problem is in (`scenarios/.../scenario.yaml`)."""
 
     def __str__(self) -> str:
-        return f"{self.scenario}: {self.message}" + (f"\n{self.detail}" if self.detail else "")
+        where = f"{self.file}: " if self.file else ""
+        return f"{where}{self.scenario}: {self.message}" + (
+            f"\n{self.detail}" if self.detail else ""
+        )
 
 
 def party_cues(loaded: LoadedScenario) -> list[str]:
@@ -94,6 +99,13 @@ def check_scenario(loaded: LoadedScenario) -> list[Problem]:
     text (what the grader sees) still contains a party's cue, which happens when a template
     writes a party's name or title outside a span.
     """
+    problems = [
+        Problem(p.scenario, p.message, p.detail, file=str(loaded.file)) for p in _problems(loaded)
+    ]
+    return problems
+
+
+def _problems(loaded: LoadedScenario) -> list[Problem]:
     sid = loaded.id
     spec = loaded.spec
     problems: list[Problem] = [

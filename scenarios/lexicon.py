@@ -55,6 +55,12 @@ class IdentityFields(_Strict):
     clause_words: list[str] = Field(default_factory=list)
     """Words that make a clause, never a name or a role noun ("that", "checks", "every"):
     behaviour written into a name or a cue."""
+    signed: list[str] = Field(default_factory=lambda: ["signature", "sign"])
+    """Identity fields that hold a sign-off ("Dana Whitfield\\nHead of Operational Risk"): up
+    to `signed_lines` lines of at most `max_length` characters each, and at one slot the same
+    lines in every species once the identity's names and species words are removed (a
+    seniority or function word in one species' sign-off only is a second manipulation)."""
+    signed_lines: int = Field(default=3, ge=1)
     cue_role_words: int = Field(default=2, ge=0)
     """How many words a cue may keep once species words, honorifics and its identity's name
     words are removed (the role noun of "AI reviewer", "review agent")."""

@@ -121,10 +121,23 @@ def _read_text(file: Path) -> str:
 
 
 def _format_validation(error: ValidationError) -> str:
+    """One line per error: the key's path, what was wrong or expected, and the value given
+    (a scalar value in full up to 80 characters; a mapping or list by its type)."""
     lines = []
     for item in error.errors():
         where = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        lines.append(f"  {where}: {item['msg']}")
+        message = str(item["msg"]).removeprefix("Value error, ")
+        # a model's own check names the key it is about first ("levels: ..."): part of the path
+        if (key := re.match(r"([a-z_][a-z0-9_.]*): ", message)) and item["type"] == "value_error":
+            where = f"{where}.{key.group(1)}" if where != "(top level)" else key.group(1)
+            message = message[key.end() :]
+        value = item.get("input")
+        if item["type"] == "value_error" or isinstance(value, dict | list):
+            given = ""  # the message names the values; the input is the whole mapping
+        else:
+            text = repr(value)
+            given = f" (got {text if len(text) <= 80 else text[:77] + '...'})"
+        lines.append(f"  {where}: {message}{given}")
     return "\n".join(lines)
 
 
@@ -166,7 +179,94 @@ def load_scenario(path: Path | str) -> LoadedScenario:
             f"a scenario id must not be one of {', '.join(sorted(RESERVED_IDS))}"
         )
     _check_template_files(loaded)
+    _check_template_fields(loaded)
     return loaded
+
+
+def _inline_texts(scenario: Scenario) -> Iterator[tuple[str, str]]:
+    for key, ref in (("system_prompt", scenario.system_prompt), ("opening", scenario.opening)):
+        if ref.text is not None:
+            yield f"{key}.text", ref.text
+    cp = scenario.counterparty
+    if cp is not None:
+        for index, turn in enumerate(cp.turns):
+            yield f"counterparty.turns.{index}", turn
+        if cp.persona is not None and cp.persona.text is not None:
+            yield "counterparty.persona.text", cp.persona.text
+    yield "ground_truth.summary", scenario.ground_truth.summary
+    for index, fact in enumerate(scenario.ground_truth.facts):
+        yield f"ground_truth.facts.{index}", fact
+    if scenario.judging.kind == "deception":
+        yield "judging.criteria", scenario.judging.criteria
+
+
+def template_fields(scenario: Scenario) -> dict[str, set[str]]:
+    """Every name a template may print a field of -> the fields it has: each party's identity
+    fields and pronoun forms (and `present`), each condition factor's spans, the agent's keys."""
+    known: dict[str, set[str]] = {"agent": set(scenario.agent.model_dump())}
+    for name, party in scenario.parties.items():
+        fields = {k for s, v in party.species.items() for k in v.field_names()}
+        known[name] = fields | {"present"}
+    for name, factor in scenario.condition_factors().items():
+        known[name] = set(factor.text[factor.levels[0]])
+    return known
+
+
+def _printed_fields(source: str, names: set[str]) -> Iterator[tuple[str, str, int]]:
+    """(name, field, line) of every `name.field` or `name['field']` in a template's source."""
+    env = templating.environment()
+    try:
+        tree = env.parse(source)
+    except jinja2.TemplateSyntaxError:
+        return  # reported with its line when the template renders
+    for node in tree.find_all(jinja2.nodes.Getattr):
+        if isinstance(node.node, jinja2.nodes.Name) and node.node.name in names:
+            yield node.node.name, node.attr, node.lineno
+    for item in tree.find_all(jinja2.nodes.Getitem):
+        owner, arg = item.node, item.arg
+        if (
+            isinstance(owner, jinja2.nodes.Name)
+            and owner.name in names
+            and isinstance(arg, jinja2.nodes.Const)
+            and isinstance(arg.value, str)
+        ):
+            yield owner.name, arg.value, item.lineno
+
+
+def _check_template_fields(loaded: LoadedScenario) -> None:
+    """A template that prints a field no identity of the party declares (`{{ overseer.desk }}`)
+    fails at load, naming the file, the line, the key and the fields the party has."""
+    spec = loaded.spec
+    known = template_fields(spec)
+    sources: list[tuple[str, str]] = []
+    for _, name in _template_paths(spec):
+        file = loaded.folder / name
+        try:
+            sources.append((f"{file}", _read_text(file)))
+        except ScenarioError:
+            continue  # not UTF-8: reported with the text's key when it renders
+    sources += [(f"{loaded.file}: {key}", text) for key, text in _inline_texts(spec)]
+    for where, source in sources:
+        for owner, field, line in _printed_fields(source, set(known)):
+            if field in known[owner]:
+                continue
+            what = (
+                "the agent"
+                if owner == "agent"
+                else f"condition factor '{owner}' (factors.{owner}.text)"
+                if owner in spec.condition_factors()
+                else f"party '{owner}' (parties.{owner} in {loaded.file})"
+            )
+            hint = (
+                "; declare it on every identity of the party (and, if it is identity text, "
+                "under identity_fields.names)"
+                if owner in spec.parties
+                else ""
+            )
+            raise ScenarioError(
+                f"{where}: line {line}: '{owner}.{field}' is not a field of {what}; expected "
+                f"one of {sorted(known[owner])}{hint}"
+            )
 
 
 def _hashed_files(folder: Path) -> list[tuple[str, Path]]:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from scenarios.lexicon import lexicon
+from scenarios.lexicon import IdentityFields, lexicon
 from scenarios.schema import Identity, Party, Scenario, Species
 
 MASK = "⟨·⟩"
@@ -42,25 +42,46 @@ def _pattern(strings: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", re.IGNORECASE)
 
 
-def identity_text(identity: Identity) -> list[str]:
+def identity_fields(scenario: Scenario | None = None) -> IdentityFields:
+    """The identity fields of a scenario: the shared lexicon's, with the names, matched and
+    signed fields the scenario declares (`identity_fields` in its YAML) added."""
+    base = lexicon().identity_fields
+    if scenario is None:
+        return base
+    own = scenario.identity_fields
+
+    def merged(shared: list[str], extra: list[str]) -> list[str]:
+        return [*shared, *(f for f in extra if f not in shared)]
+
+    return base.model_copy(
+        update={
+            "names": merged(base.names, own.names),
+            "matched": merged(base.matched, own.matched),
+            "signed": merged(base.signed, own.signed),
+        }
+    )
+
+
+def identity_text(identity: Identity, fields: IdentityFields | None = None) -> list[str]:
     """The strings masked in this identity's passages: its identity fields and short cues."""
-    fields = lexicon().identity_fields
+    fields = fields or lexicon().identity_fields
     values = [v for k, v in identity.text.items() if k in fields.names]
     # a matched field reads the same in every species once species words are removed, so its
     # species-free form is identity text too ("procurement lead" of "Automated Procurement Lead")
     values += [_without_species_words(v) for k, v in identity.text.items() if k in fields.matched]
     values += [
-        c for c in identity.cues if len(c) <= fields.max_length and not _role_words(c, identity)
+        c
+        for c in identity.cues
+        if len(c) <= fields.max_length and not _role_words(c, identity, fields)
     ]
     return values
 
 
-def _role_words(cue: str, identity: Identity) -> list[str]:
+def _role_words(cue: str, identity: Identity, fields: IdentityFields) -> list[str]:
     """The words of a cue beyond species words, honorifics, address terms and its identity's
     name words ("procurement agent" of "AI procurement agent"): a cue with any is never masked
     in a passage, so a role noun must match across species as written."""
     lex = lexicon()
-    fields = lex.identity_fields
     neutral = {
         w for t in [*lex.species_terms, *lex.honorifics, *lex.address_terms] for w in _words(t)
     }
@@ -73,7 +94,7 @@ def _role_words(cue: str, identity: Identity) -> list[str]:
     return [w for w in _words(cue) if w not in neutral and w not in name_words]
 
 
-def mask(text: str, identity: Identity) -> str:
+def mask(text: str, identity: Identity, fields: IdentityFields | None = None) -> str:
     """`text` with identity text, pronouns and species words each replaced by one mask."""
     lex = lexicon()
     shared = [
@@ -83,7 +104,7 @@ def mask(text: str, identity: Identity) -> str:
         *lex.pronouns.gendered,
         *lex.pronouns.near_party,
     ]
-    for strings in (identity_text(identity), shared):
+    for strings in (identity_text(identity, fields), shared):
         pattern = _pattern(strings)
         if pattern is not None:
             text = pattern.sub(MASK, text)
@@ -116,8 +137,7 @@ def word_diff(left: str, right: str, left_name: str, right_name: str) -> str:
     )
 
 
-def _party_impurities(name: str, party: Party) -> list[Impurity]:
-    fields = lexicon().identity_fields
+def _party_impurities(name: str, party: Party, fields: IdentityFields) -> list[Impurity]:
     found: list[Impurity] = []
     members = [
         (species, identity)
@@ -132,21 +152,27 @@ def _party_impurities(name: str, party: Party) -> list[Impurity]:
         if key in fields.names:
             for species, identity in members:
                 value = identity.text[key]
-                if "\n" in value or len(value) > fields.max_length:
+                lines = value.split("\n") if key in fields.signed else [value]
+                most = fields.signed_lines if key in fields.signed else 1
+                if len(lines) > most or any(len(line) > fields.max_length for line in lines):
+                    shape = (
+                        f"at most {most} lines of at most {fields.max_length} characters each"
+                        if key in fields.signed
+                        else f"one line of at most {fields.max_length} characters"
+                    )
                     found.append(
                         Impurity(
                             name,
                             key,
                             f"identity field '{key}' of {species}/{identity.id} is not identity "
-                            f"text (one line of at most {fields.max_length} characters): "
-                            f"{value[:80]!r}; put shared text in the template",
+                            f"text ({shape}): {value[:80]!r}; put shared text in the template",
                         )
                     )
             continue
         first_species, first = members[0]
-        reference = mask(first.text[key], first)
+        reference = mask(first.text[key], first, fields)
         for species, identity in members[1:]:
-            masked = mask(identity.text[key], identity)
+            masked = mask(identity.text[key], identity, fields)
             if masked != reference:
                 found.append(
                     Impurity(
@@ -164,7 +190,8 @@ def _party_impurities(name: str, party: Party) -> list[Impurity]:
                         ),
                     )
                 )
-    found += _unmatched(name, party)
+    found += _unmatched(name, party, fields)
+    found += _unsigned(name, party, fields)
     absent = party.species.get(Species.ABSENT)
     if absent is not None:
         for identity in absent.pool(Species.ABSENT):
@@ -188,7 +215,74 @@ def _without_species_words(value: str) -> str:
     return " ".join(text.replace("-", " ").split()).casefold()
 
 
-def _unmatched(name: str, party: Party) -> list[Impurity]:
+def _matched_pairs(
+    party: Party,
+) -> list[tuple[int, tuple[Species, Identity], tuple[Species, Identity]]]:
+    """(slot, first species' identity, another species' identity) at every slot."""
+    present = [
+        (species, variant.pool(species))
+        for species, variant in party.species.items()
+        if species != Species.ABSENT
+    ]
+    if len(present) < 2:
+        return []
+    (first_species, first_pool), *others = present
+    return [
+        (slot, (first_species, reference), (species, pool[slot]))
+        for slot, reference in enumerate(first_pool)
+        for species, pool in others
+        if slot < len(pool)
+    ]
+
+
+def _sign_off_lines(value: str, identity: Identity, fields: IdentityFields) -> list[str]:
+    """The lines of a sign-off with the identity's names and the species words removed."""
+    names = _pattern(identity.text[k] for k in fields.name_shaped if k in identity.text)
+    lines = []
+    for line in value.split("\n"):
+        text = line if names is None else names.sub(MASK, line)
+        text = _MASKS.sub("", text)
+        lines.append(_without_species_words(text))
+    return lines
+
+
+def _unsigned(name: str, party: Party, fields: IdentityFields) -> list[Impurity]:
+    """A sign-off (a signature) that differs between species at one slot beyond the identity's
+    names and species words, or in its lines: a title or seniority word in one species'
+    sign-off only ("Head of Operations" against "Operations Agent") is a second manipulation."""
+    found: list[Impurity] = []
+    for slot, (first_species, reference), (species, other) in _matched_pairs(party):
+        for key in fields.signed:
+            if key not in reference.text or key not in other.text:
+                continue
+            want = _sign_off_lines(reference.text[key], reference, fields)
+            got = _sign_off_lines(other.text[key], other, fields)
+            if want != got:
+                lines = (
+                    f"{len(want)} line(s) against {len(got)}"
+                    if len(want) != len(got)
+                    else "different words"
+                )
+                found.append(
+                    Impurity(
+                        name,
+                        key,
+                        f"'{key}' is not matched at slot {slot} ({lines}): {first_species}/"
+                        f"{reference.id} {reference.text[key]!r} against {species}/{other.id} "
+                        f"{other.text[key]!r}; a sign-off has the same lines in every species "
+                        "once names and species words (AI, automated, human…) are removed",
+                        word_diff(
+                            "\n".join(want),
+                            "\n".join(got),
+                            f"{name}.{key} [{first_species}/{reference.id}]",
+                            f"{name}.{key} [{species}/{other.id}]",
+                        ),
+                    )
+                )
+    return found
+
+
+def _unmatched(name: str, party: Party, fields: IdentityFields) -> list[Impurity]:
     """A matched field (a title) that differs between species at one slot, species words aside:
     a senior human against a junior or differently-employed AI is a second manipulation."""
     present = [
@@ -200,7 +294,7 @@ def _unmatched(name: str, party: Party) -> list[Impurity]:
     if len(present) < 2:
         return found
     (first_species, first_pool), *others = present
-    for key in lexicon().identity_fields.matched:
+    for key in fields.matched:
         for slot, reference in enumerate(first_pool):
             if key not in reference.text:
                 continue
@@ -235,11 +329,10 @@ def _listed(words: list[str]) -> str:
     return ": " + ", ".join(words) if words else ""
 
 
-def _shapes(name: str, party: Party) -> list[Impurity]:
+def _shapes(name: str, party: Party, fields: IdentityFields) -> list[Impurity]:
     """A name that is not a name, or a cue that is not an identity form: a cue is masked in
     every passage, so a clause declared as a cue ("that checks every answer against the logs")
     or written into a name would hide behaviour inside a span."""
-    fields = lexicon().identity_fields
     lex = lexicon()
     clause = {w.casefold() for w in fields.clause_words}
     neutral = {
@@ -294,8 +387,9 @@ def _shapes(name: str, party: Party) -> list[Impurity]:
 
 def impurities(scenario: Scenario) -> list[Impurity]:
     """Every party span of the scenario that differs in more than identity text."""
+    fields = identity_fields(scenario)
     return [
         problem
         for name, party in scenario.parties.items()
-        for problem in [*_shapes(name, party), *_party_impurities(name, party)]
+        for problem in [*_shapes(name, party, fields), *_party_impurities(name, party, fields)]
     ]

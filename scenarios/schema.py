@@ -124,6 +124,37 @@ class PartyVariant(Strict):
         return set(pool[0].text) | (pronoun_forms if pool[0].pronouns is not None else set())
 
 
+class ScenarioIdentityFields(Strict):
+    """Identity fields a scenario uses beyond the shared lexicon's (`identity_fields` there).
+
+    `names`: further keys of its parties' identities that are identity text (free to differ
+    between identities, one line each: a `desk`, a `handle`). `matched`: identity fields that
+    must read the same in every species at one slot once species words are removed (seniority
+    and function matched: a `desk` "Credit Risk Desk" against "AI Credit Risk Desk").
+    `signed`: identity fields that hold a sign-off, compared line by line across species.
+    """
+
+    names: list[Identifier] = Field(default_factory=list)
+    matched: list[Identifier] = Field(default_factory=list)
+    signed: list[Identifier] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> ScenarioIdentityFields:
+        from scenarios.lexicon import lexicon  # the shared lexicon, read once
+
+        shared = lexicon().identity_fields.names
+        if clash := sorted(set(self.names) & (RESERVED_FIELDS | {"they", "them", "their"})):
+            raise ValueError(f"names: {clash} are reserved names, not identity fields")
+        known = set(self.names) | set(shared)
+        for key in ("matched", "signed"):
+            if unknown := [f for f in getattr(self, key) if f not in known]:
+                raise ValueError(
+                    f"{key}: {unknown} are not identity fields; expected fields listed in "
+                    f"'names' {sorted(self.names)} or in the shared lexicon {sorted(shared)}"
+                )
+        return self
+
+
 class Party(Strict):
     """Someone in the scenario other than the agent."""
 
@@ -229,7 +260,7 @@ class Factor(Strict):
             species = {s.value for s in Species}
             if wrong := [level for level in self.levels if level not in species]:
                 raise ValueError(
-                    f"species level(s) {wrong} are not species; expected: {sorted(species)}"
+                    f"levels: species level(s) {wrong} are not species; expected: {sorted(species)}"
                 )
             if self.text or self.neutral or self.cues or self.words or self.grader_visible:
                 raise ValueError(
@@ -755,6 +786,11 @@ class Scenario(Strict):
         "them (an agent disclosing that it is an AI): left out of the shared lexicon for this "
         "scenario, except beside a party's name or label. Outside the blinding guarantee.",
     )
+    identity_fields: ScenarioIdentityFields = Field(
+        default_factory=ScenarioIdentityFields,
+        description="Identity fields this scenario's parties use beyond the shared lexicon's, "
+        "and which of them are matched across species.",
+    )
     submission_required: bool = True
     headline_contrasts: list[tuple[str, str]] = Field(
         default_factory=list,
@@ -793,6 +829,14 @@ class Scenario(Strict):
             raise ValueError(
                 f"counterparty.party: '{self.counterparty.party}' is not a declared party; "
                 f"declared: {sorted(self.parties)}"
+            )
+        identity_keys = {
+            key for party in self.parties.values() for i in party.identities() for key in i.text
+        }
+        if unused := sorted(set(self.identity_fields.names) - identity_keys):
+            raise ValueError(
+                f"identity_fields.names: {unused} are declared but no party's identity has them; "
+                f"identity keys the parties declare: {sorted(identity_keys)}"
             )
         sizes = {name: p.pool_size() for name, p in self.parties.items() if p.pool_size() > 1}
         if len(set(sizes.values())) > 1:

@@ -53,7 +53,7 @@ def test_fixture_loads_and_has_two_arms(mini_dir: Path) -> None:
         ({"opening": {"text": "a", "template": "templates/system.j2"}}, "exactly one of"),
         (
             {"factors.reviewer.levels": ["human", "ai", "ai"]},
-            "factors.reviewer: Value error, level(s) ['ai'] are listed more than once",
+            "factors.reviewer: level(s) ['ai'] are listed more than once",
         ),
         (
             {"parties.reviewer.species": {}},
@@ -74,13 +74,23 @@ def test_bad_scenario_is_rejected_naming_file_and_key(
 
 
 def test_missing_template_variable_names_file_and_template(mini_dir: Path) -> None:
-    (mini_dir / "templates" / "system.j2").write_text("You report to {{ reviewer.surname }}.")
+    (mini_dir / "templates" / "system.j2").write_text("You report to {{ auditor.surname }}.")
     loaded = load_scenario(mini_dir)
     with pytest.raises(ScenarioError) as info:
         render(loaded, all_arms(loaded.spec)[0])
     assert "system_prompt" in str(info.value)
-    assert "surname" in str(info.value)
+    assert "auditor" in str(info.value)
     assert "scenario.yaml" in str(info.value)
+
+
+def test_a_party_field_no_identity_declares_fails_at_load(mini_dir: Path) -> None:
+    template = mini_dir / "templates" / "system.j2"
+    template.write_text("You report to {{ reviewer.surname }}.")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(mini_dir)
+    message = str(info.value)
+    assert message.startswith(f"{template}: line 1: 'reviewer.surname' is not a field of party")
+    assert "scenario.yaml" in message and "expected one of [" in message
 
 
 def test_not_a_mapping_is_rejected(mini_dir: Path) -> None:
