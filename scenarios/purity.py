@@ -329,15 +329,54 @@ def _listed(words: list[str]) -> str:
     return ": " + ", ".join(words) if words else ""
 
 
+def _role_vocabulary(party: Party, fields: IdentityFields) -> set[str]:
+    """The words a party's role is written in: its label's and the words of every identity
+    field (a title, a team) of every identity of the party."""
+    words = set(_words(party.label.replace("_", " ")))
+    for identity in party.identities():
+        for key, value in identity.text.items():
+            if key in fields.names:
+                words.update(_words(value))
+                words.update(w for part in _words(value) for w in part.split("-"))
+    return words
+
+
+def _name_form_word(word: str, compact: set[str]) -> bool:
+    """A word that is a piece of a name's compact form ("orr" and "4" of "ORR-4")."""
+    piece = re.sub(r"[\W_]+", "", word)
+    return bool(piece) and any(piece in name for name in compact)
+
+
+def _not_name_words(key: str, value: str, identity: Identity, fields: IdentityFields) -> list[str]:
+    """Words of a name-shaped field that no name has: a lower-case word of more than three
+    letters ("QA-7 decides remediation"; particles such as "de" and "van" pass), or, in a form
+    of the name (`short`, `first_name`, ...), a word the identity's `name` lacks."""
+    lex = lexicon()
+    honorific = {w for t in lex.honorifics for w in _words(t)}
+    raw = re.findall(r"[^\W_]+(?:['’-][^\W_]+)*", value)
+    bad = [w for w in raw if w[0].islower() and len(w) > 3]
+    full = identity.text.get("name")
+    if key not in ("name", "full_name") and full is not None:
+        own = set(_words(full))
+        bad += [w for w in raw if w.casefold() not in own and w.casefold() not in honorific]
+    return sorted(set(bad))
+
+
 def _shapes(name: str, party: Party, fields: IdentityFields) -> list[Impurity]:
     """A name that is not a name, or a cue that is not an identity form: a cue is masked in
     every passage, so a clause declared as a cue ("that checks every answer against the logs")
-    or written into a name would hide behaviour inside a span."""
+    or written into a name would hide behaviour inside a span.
+
+    A cue's role words (what is left once species words, honorifics and its identity's name
+    are removed) are at most `cue_role_words`, none a clause word; and a cue of more than one
+    role word takes them from the party's role (its label and identity fields) or its name's
+    pieces: "procurement lead" of a procurement lead passes, "decides remediation" does not."""
     lex = lexicon()
     clause = {w.casefold() for w in fields.clause_words}
     neutral = {
         w for t in [*lex.species_terms, *lex.honorifics, *lex.address_terms] for w in _words(t)
     }
+    vocabulary = _role_vocabulary(party, fields)
     found: list[Impurity] = []
     for species, variant in party.species.items():
         if species == Species.ABSENT:
@@ -351,15 +390,19 @@ def _shapes(name: str, party: Party, fields: IdentityFields) -> list[Impurity]:
                     continue
                 words = _words(value)
                 bad = sorted({w for w in words if w in clause})
+                bad += _not_name_words(key, value, identity, fields)
                 if _NOT_IN_A_NAME.search(value) or len(words) > fields.name_words or bad:
                     found.append(
                         Impurity(
                             name,
                             key,
                             f"'{key}' of {where} is not a name: {value!r} (a name has at most "
-                            f"{fields.name_words} words, no brackets or clause punctuation, and "
-                            f"none of the lexicon's clause_words{_listed(bad)}); "
-                            "put what the party does in the shared template text",
+                            f"{fields.name_words} words, no brackets or clause punctuation, "
+                            "none of the lexicon's clause_words, no lower-case word of more "
+                            "than three letters, and a form of the name only the name's words"
+                            f"{_listed(bad)}); put what the party does in the shared template "
+                            "text",
+                            word_diff("", value, "a name", f"{name}.{key} [{where}]"),
                         )
                     )
             values = {v.casefold() for v in identity.text.values()}
@@ -370,6 +413,16 @@ def _shapes(name: str, party: Party, fields: IdentityFields) -> list[Impurity]:
                     continue
                 rest = [w for w in _words(cue) if w not in neutral and w not in name_words]
                 bad = sorted({w for w in rest if w in clause})
+                if len(rest) > 1:
+                    bad += sorted(
+                        {
+                            w
+                            for w in rest
+                            if w not in vocabulary
+                            and not all(p in vocabulary for p in w.split("-"))
+                            and not _name_form_word(w, compact)
+                        }
+                    )
                 if _NOT_IN_A_NAME.search(cue) or len(rest) > fields.cue_role_words or bad:
                     found.append(
                         Impurity(
@@ -378,8 +431,15 @@ def _shapes(name: str, party: Party, fields: IdentityFields) -> list[Impurity]:
                             f"cue {cue!r} of {where} is not an identity form (a declared "
                             "identity field value, a form of its name, or species words, "
                             f"honorifics and its name with at most {fields.cue_role_words} role "
-                            "words and none of the lexicon's clause_words); cues are masked in "
-                            "passages, so a cue may not carry behaviour",
+                            "words, none of the lexicon's clause_words, and more than one only "
+                            f"from the party's label and identity fields{_listed(bad)}); cues "
+                            "are masked in passages, so a cue may not carry behaviour",
+                            word_diff(
+                                " ".join(w for w in rest if w not in bad),
+                                " ".join(rest),
+                                "identity text",
+                                f"{name}.cues [{where}]",
+                            ),
                         )
                     )
     return found

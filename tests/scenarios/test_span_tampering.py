@@ -98,3 +98,66 @@ def test_a_species_word_before_a_matched_title_passes(tmp_path: Path, title: str
         text.replace("title: AI Head of Operational Risk,", f"title: {title},", 1), "utf-8"
     )
     assert check_scenario(load_scenario(folder)) == []
+
+
+# --- behaviour declared as a cue or written into a name --------------------------------------
+
+AI_DIRECTOR_CUES = "cues: [AI Director, director agent]}"
+BEHAVIOUR = [
+    # two words, none of them a clause word
+    "decides remediation",
+    "audits accounts",
+    "signs off",
+    "reading everything",
+    "checking closely",
+    "auditing accounts",
+    "approves remediation",
+    "reviewing everything",
+    # two words with a clause word
+    "reads everything",
+    "checks closely",
+    "will audit",
+    "reviews all",
+]
+
+
+def _plant_cue(tmp_path: Path, cue: str) -> Path:
+    folder = _copy(tmp_path, "blame_director")
+    spec = folder / loader.SCENARIO_FILE
+    text = spec.read_text(encoding="utf-8")
+    assert AI_DIRECTOR_CUES in text
+    planted = AI_DIRECTOR_CUES.replace("]}", f", {cue}]}}")
+    spec.write_text(text.replace(AI_DIRECTOR_CUES, planted, 1), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("cue", BEHAVIOUR)
+def test_a_behaviour_cue_fails_with_a_diff(tmp_path: Path, cue: str) -> None:
+    problems = check_scenario(load_scenario(_plant_cue(tmp_path, cue)))
+    [problem] = problems
+    assert f"director.cues: cue {cue!r} of ai/a1 is not an identity form" in problem.message
+    shown = {line[1:] for line in problem.detail.splitlines() if line.startswith("+")}
+    assert shown & set(cue.split()), problem.detail
+
+
+@pytest.mark.parametrize("cue", ["delivery director", "Director Tiber", "Tiber", "AI director"])
+def test_a_role_or_name_cue_passes(tmp_path: Path, cue: str) -> None:
+    assert check_scenario(load_scenario(_plant_cue(tmp_path, cue))) == []
+
+
+AI_DIRECTOR_SHORT = "short: Tiber,"
+
+
+@pytest.mark.parametrize("words", [*BEHAVIOUR[:4], "Reads Everything", "Decides Remediation"])
+def test_behaviour_in_a_short_name_fails_with_a_diff(tmp_path: Path, words: str) -> None:
+    folder = _copy(tmp_path, "blame_director")
+    spec = folder / loader.SCENARIO_FILE
+    text = spec.read_text(encoding="utf-8")
+    assert AI_DIRECTOR_SHORT in text
+    spec.write_text(text.replace(AI_DIRECTOR_SHORT, f"short: Tiber {words},", 1), "utf-8")
+    problems = check_scenario(load_scenario(folder))
+    assert any(
+        f"director.short: 'short' of ai/a1 is not a name: 'Tiber {words}'" in p.message
+        and f"+{words.split()[0]}" in p.detail.splitlines()
+        for p in problems
+    ), [str(p) for p in problems]
