@@ -34,7 +34,7 @@ class Problem:
     """The scenario file the problem is in (`scenarios/.../scenario.yaml`)."""
 
     def __str__(self) -> str:
-        where = f"{self.file}: " if self.file else ""
+        where = f"{self.file}: " if self.file and self.file not in self.message else ""
         return f"{where}{self.scenario}: {self.message}" + (
             f"\n{self.detail}" if self.detail else ""
         )

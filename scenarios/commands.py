@@ -72,7 +72,7 @@ def resolve(ref: str) -> LoadedScenario:
 
 def describe(loaded: LoadedScenario) -> str:
     """A scenario's factors, arms and identity pools, slot by slot (what `show` prints)."""
-    from scenarios.loader import all_arms
+    from scenarios.loader import all_arms, pooled_parties
     from scenarios.schema import Species
 
     spec = loaded.spec
@@ -85,7 +85,17 @@ def describe(loaded: LoadedScenario) -> str:
             for span, text in spans.items():
                 lines.append(f"    {level}.{span}: {text}")
     lines += ["", f"arms: {', '.join(arm.name for arm in all_arms(spec))}", ""]
-    lines.append(f"identity slots: {spec.pool_size()} (epoch e uses a counterbalanced slot)")
+    pooled = pooled_parties(spec)
+    crossed = (
+        f"; the identities of {', '.join(pooled)} are crossed, every "
+        f"{spec.pool_size() ** len(pooled)} epochs meet every pairing"
+        if len(pooled) > 1
+        else ""
+    )
+    lines.append(
+        f"identity slots: {spec.pool_size()} (epoch e uses a counterbalanced slot per party"
+        f"{crossed})"
+    )
     for name, party in spec.parties.items():
         fixed = f", fixed {party.fixed}" if party.fixed is not None else ""
         lines.append(f"  {name} [{party.label}{fixed}]")
