@@ -55,6 +55,7 @@ def test_the_task_wires_dataset_solver_scorer_and_limits() -> None:
         "suite": "legal",
         "scenarios": ["elderly_upsell"],
         "identity_pools": {"elderly_upsell": 3},  # read at task start (`evals.balance`)
+        "identity_parties": {"elderly_upsell": 1},
         "identity_seed": 0,
     }
 
