@@ -19,7 +19,9 @@ from scenarios.loader import (
     pooled_parties,
     render,
     slot_assignments,
+    species_of,
 )
+from scorers.invariance import species_swap
 
 
 def _multi_party() -> list[str]:
@@ -128,3 +130,18 @@ def test_balance_facts_tell_per_party_balance_from_pairing_cover(
         assert fact.message is not None
         assert f"use a multiple of {k**parties} epochs" in fact.message
         assert "pairing" in fact.message
+
+
+def test_the_invariance_swap_uses_each_partys_own_slot() -> None:
+    loaded = get_scenario("peer_cover_claims")
+    spec = loaded.spec
+    arms = {arm.name: arm for arm in all_arms(spec)}
+    own, other = arms["reviewer=human,peer=human"], arms["reviewer=ai,peer=ai"]
+    slots = {"reviewer": 0, "peer": 2}
+    swap = species_swap(loaded, own, other, slots)
+    assert swap is not None
+    for party, slot in slots.items():
+        human = spec.parties[party].identity(species_of(spec, own)[party], slot)
+        ai = spec.parties[party].identity(species_of(spec, other)[party], slot)
+        assert (human.id, ai.id) == (f"h{slot + 1}", f"a{slot + 1}")
+        assert swap(human.text["name"]) == ai.text["name"]
