@@ -95,6 +95,9 @@ class Lexicon(_Strict):
     dummy_it: list[str] = Field(default_factory=list)
     """What follows an "it" that is no party in any arm ("it seems that", "it is likely that"):
     each slot's alternatives split by `|`, words inside an alternative joined by `_`."""
+    determiner_nouns: list[str] = Field(default_factory=list)
+    """Words after a `dummy_it` "that" that make it a determiner ("that season", "that much"):
+    there "she" fits too, so the "it" is not kept."""
     condition_markers: list[str] = Field(default_factory=list)
     """Words that give a hidden condition's level away beside its token (a leak)."""
     common_words: list[str] = Field(default_factory=list)

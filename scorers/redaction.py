@@ -620,14 +620,7 @@ _NUMBER = (
 )
 
 
-_THAT_NOUNS = (
-    r"day|days|week|weeks|morning|afternoon|evening|night|month|months|year|years|time|season|"
-    r"quarter|way|much|far|long|often|well|one|ones|kind|sort|point|stage|person|team|report|"
-    r"story|file|case|log|number|figure|claim"
-)
-
-
-def _dummy_it(entry: str) -> re.Pattern[str]:
+def _dummy_it(entry: str, determiners: Iterable[str]) -> re.Pattern[str]:
     """One `dummy_it` entry as a pattern: the words before the "it" (`pre`), the "it" (`it`),
     and the words after it, which must follow."""
     slots = entry.split()
@@ -649,7 +642,7 @@ def _dummy_it(entry: str) -> re.Pattern[str]:
     rest = "".join(slot(a, r"\s+") for a in after)
     # "that" as a determiner ("it was important that season", "it doesn't matter that much"):
     # "she" fits there too, so the "it" may be the party
-    determiner = rf"\s+(?:{_THAT_NOUNS})(?![^\W_])"
+    determiner = rf"\s+(?:{_alternation(determiners) or '(?!)'})(?![^\W_])"
     return re.compile(
         rf"(?P<pre>(?<![^\W_]){pre})(?<![^\W_])(?P<it>it)"
         rf"(?=(?i:{rest})(?![^\W_])(?!{determiner}))",
@@ -862,7 +855,7 @@ class _Rewrites:
                 ),
                 re.compile(rf"({subject}\s+(?:{_ADVERBS}\s+){{0,2}})(?:{phrases})(?![^\W_])", re.I),
             ],
-            dummy_it=[_dummy_it(entry) for entry in lex.dummy_it],
+            dummy_it=[_dummy_it(entry, lex.determiner_nouns) for entry in lex.dummy_it],
         )
 
     def _pronoun(self, match: re.Match[str]) -> str:
