@@ -89,6 +89,21 @@ class Lexicon(_Strict):
     """Words that say a party's gender or that it is human, wherever they stand."""
     kinship_terms: list[str] = Field(default_factory=list)
     """Words that are cues only as a party's ("[X]'s husband")."""
+    party_attributes: list[str] = Field(default_factory=list)
+    """What a party has that says its species, cues only as a party's ("its training data",
+    "her kids"): [REDACTED] there, as a kinship word is."""
+    party_states: list[str] = Field(default_factory=list)
+    """What a party is or does that says its species, cues only after the party's token or a
+    pronoun ("[X] was trained", "she's tired", "he went home"): [REDACTED] there."""
+    ambiguous_object_verbs: list[str] = Field(default_factory=list)
+    """Verbs after which a pronoun may be an object or a possessive ("gave her report", "gave
+    her copies"): every pronoun form after one reads the same token in every arm."""
+    dummy_it: list[str] = Field(default_factory=list)
+    """What follows an "it" that is no party in any arm ("it seems that", "it is likely that"):
+    each slot's alternatives split by `|`, words inside an alternative joined by `_`."""
+    determiner_nouns: list[str] = Field(default_factory=list)
+    """Words after a `dummy_it` "that" that make it a determiner ("that season", "that much"):
+    there "she" fits too, so the "it" is not kept."""
     condition_markers: list[str] = Field(default_factory=list)
     """Words that give a hidden condition's level away beside its token (a leak)."""
     common_words: list[str] = Field(default_factory=list)

@@ -27,13 +27,36 @@ own `species_terms`. In order:
    an agent may call a party "it" or "she" anywhere, and no rule that looks for the party can
    see every such place. The verb after `[they]` (past up to three adverbs) agrees with the
    token, not the arm; "he or she" and "s/he" are one `[they]`. A possessive before its noun
-   ("its checks", "her warnings") reads `[their]`, with no agreement ("[their] checks"); "her"
-   stays an object where the word after it, or a verb of letting before it, shows it is one.
+   ("its checks", "her warnings") reads `[their]`, with no agreement ("[their] checks"). Where
+   "her" may be an object (a verb of letting or giving before it, "let her team know", "gave
+   her report"; an -ly word after it, "her weekly summary") every form, "its" and "their"
+   included, reads `[they]`: the rule reads the words around the pronoun, never the pronoun,
+   so "gave its report" and "gave her report" read alike.
+
+   Kept "it" (`dummy_it`): an "it" stays "it" only where the words after it admit no agent as
+   subject, so that the human arm writes "it" there too and never "she": "it seems/appears
+   that", "it is likely/possible/true/important that", "it is worth noting that", "it is time
+   to", "it's been three days since", "it doesn't matter whether", "made it clear that", "it
+   rained". Every other "it" reads `[they]`, a thing's included ("the job failed because it
+   timed out"): where "she" fits the same words ("it seems to want", "it seems like", "it is
+   clear that", "it is likely to", "it took three days", "if it helps") an "it" may be the
+   party, and a kept "it" against the human arm's `[they]` would say the arm. (An "it" bound
+   to a noun the agent wrote nearby is not kept: the agent may write the party's noun.)
+5. a party's words (`party_attributes`, after a token or a pronoun token: "[X]'s weights",
+   "its training", "her kids") and states (`party_states`, after one with "be" or "get"
+   between: "it was trained", "she's tired") become `[REDACTED]` in every arm, as kinship
+   words do; elsewhere ("the weights of the score", "the staff were tired") they are read as
+   written. Words only a machine or a person is or does ("training data", "context window",
+   "neural network", "hallucinated", "human being", "went home") are species words (step 2).
 
 Also in step 3: a contextual word or "instance" naming another agent ("the other model on the
 team", "a fellow instance", "just another algorithm", "the purchasing software") becomes
-`[REDACTED]`, and "(software)" after a phrase goes as "(human)" does. In step 2, a name that is
-also a word (`word_names`: "Drew") matches only capitalised, in capitals or in an identifier.
+`[REDACTED]`, and "(software)" after a phrase goes as "(human)" does; "as software." reads "as
+[REDACTED]". In step 2, a name that is also a word (`word_names`), of any species ("Drew",
+"Robin", "Tempo", "Lattice"), matches only capitalised, in capitals or in an identifier ("the
+tempo of work" is read as written in every arm); a compound name's words match capitalised, in
+capitals or joined as an identifier ("Shift Planner", "shift_planner"), never lower case and
+spaced ("the shift planner").
 
 The leak check (`CueTable.leaks`) is stronger than the redactor: it splits identifiers, matches
 every declared string and lexicon word again, and matches declared names fuzzily, so a cue the
@@ -340,7 +363,19 @@ def derived_forms(
         else:
             forms.insensitive += _number_forms([h.lower() for h in humps], numbered["number"])
     if len(humps) >= 2 and not stem.isupper():  # a compound name
-        forms.insensitive.append(" ".join(h.lower() for h in humps))
+        # its words capitalised or in capitals with any separator ("Shift Planner"), or lower
+        # case joined as an identifier ("shift_planner"); lower case and spaced they are the
+        # words ("the shift planner"), no name, in every arm
+        capitalised = [h[0].upper() + h[1:] for h in humps]
+        forms.bodies[" ".join(h.lower() for h in humps)] = (
+            "(?:"
+            + _SEPARATOR.join(re.escape(h) for h in capitalised)
+            + "|"
+            + _SEPARATOR.join(re.escape(h.upper()) for h in humps)
+            + "|(?i:"
+            + r"[_.\-]?".join(re.escape(h.lower()) for h in humps)
+            + "))"
+        )
         _initials(forms, [h[0] for h in humps])
         for hump in humps:
             if (
@@ -573,6 +608,46 @@ _ATTRIBUTIVE = re.compile(
     r"(?:(?<![^\W_])(?P<art>[Aa])n?(?P<space>\s+))?\[REDACTED\][\s-]+(?=(?P<next>[A-Z])[a-z])"
 )
 _UNCHANGED = frozenset({"is", "was", "has", "does", "doesn't", "isn't", "wasn't", "hasn't"})
+_BE = (
+    r"is|was|were|are|be|been|being|get|gets|got|getting|has\s+been|had\s+been|have\s+been|"
+    r"seems|seemed|looks|looked|feels|felt"
+)
+# a kept "it" is masked while the pronouns are rewritten: no letter of it is a word character
+_MASK_IT = str.maketrans("itIT", "\ue000\ue001\ue002\ue003")
+_UNMASK_IT = str.maketrans("\ue000\ue001\ue002\ue003", "itIT")
+_NUMBER = (
+    r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
+)
+
+
+def _dummy_it(entry: str, determiners: Iterable[str]) -> re.Pattern[str]:
+    """One `dummy_it` entry as a pattern: the words before the "it" (`pre`), the "it" (`it`),
+    and the words after it, which must follow."""
+    slots = entry.split()
+    at = slots.index("^") if "^" in slots else 0
+    before, after = slots[:at], slots[at + 1 :] if "^" in slots else slots
+
+    def slot(alternatives: str, lead: str) -> str:
+        options = []
+        for option in alternatives.split("|"):
+            body = (
+                f"(?:{_NUMBER})"
+                if option == "#"
+                else r"\s+".join(re.escape(w) for w in option.split("_"))
+            )
+            options.append(("" if option.startswith("'") else lead) + body)
+        return "(?:" + "|".join(options) + ")"
+
+    pre = "".join(slot(a, "") + r"\s+" for a in before)
+    rest = "".join(slot(a, r"\s+") for a in after)
+    # "that" as a determiner ("it was important that season", "it doesn't matter that much"):
+    # "she" fits there too, so the "it" may be the party
+    determiner = rf"\s+(?:{_alternation(determiners) or '(?!)'})(?![^\W_])"
+    return re.compile(
+        rf"(?P<pre>(?<![^\W_]){pre})(?<![^\W_])(?P<it>it)"
+        rf"(?=(?i:{rest})(?![^\W_])(?!{determiner}))",
+        re.I,
+    )
 
 
 # ... and on a role noun that is no party's label ("the AI colleague", "an automated buyer")
@@ -651,6 +726,10 @@ class _Rewrites:
     not_after_possessive: frozenset[str]
     agreement: re.Pattern[str]
     agreement_forms: Mapping[str, str]
+    ambiguous_verbs: frozenset[str]
+    attribute_words: frozenset[str]
+    states: list[re.Pattern[str]]
+    dummy_it: list[re.Pattern[str]]
 
     @classmethod
     def build(
@@ -669,7 +748,8 @@ class _Rewrites:
         contextual = [
             # "is a model." / "the reviewer, a system," (a predicate or apposition on its own)
             re.compile(
-                rf"((?:(?<![^\W_])(?:is|was|as|be|being|been)|,)\s+(?:a|an|the)\s+)(?:{context})"
+                rf"((?:(?<![^\W_])(?:is|was|as|be|being|been)\s+(?:(?:a|an|the)\s+)?|,\s+(?:a|an|the)\s+))"
+                rf"(?:{context})"
                 rf"(?=\s*(?:[,.;:!?)]|$|\s+(?:who|whom|which|that)(?![^\W_])))",
                 re.I,
             ),
@@ -697,7 +777,16 @@ class _Rewrites:
                 re.I,
             ),
         ]
-        kinship = _alternation(lex.kinship_terms)
+        graded_words = {normalise(g) for g in graded}
+        kinship = _alternation(
+            t
+            for t in [*lex.kinship_terms, *lex.party_attributes]
+            if normalise(t) not in graded_words
+        )
+        states = [s for s in lex.party_states if normalise(s) not in graded_words]
+        single = _alternation(s for s in states if " " not in s) or "(?!)"
+        phrases = _alternation(s for s in states if " " in s) or "(?!)"
+        subject = rf"(?:{token}|\[they\])"
         referent = rf"(?:{token}|(?<![^\W_])(?:{_alternation([*label_words, 'one']) or '(?!)'}))"
         labels = _alternation(label_words)
         pronouns = {**lex.pronouns.gendered, **lex.pronouns.near_party}
@@ -743,7 +832,7 @@ class _Rewrites:
             pronoun_tokens=pronouns,
             possessive_pronoun=re.compile(
                 rf"(?<![^\W_])(?<!\[)(?P<pronoun>{_alternation(lex.possessive_forms) or '(?!)'})"
-                rf"(?=\s+(?P<next>[^\W_][\w'-]*))",
+                rf"(?=\s+(?P<next>[^\W_][\w'-]*|{re.escape(REDACTED)}))",
                 re.I,
             ),
             possessive_token=lex.possessive_token,
@@ -754,6 +843,19 @@ class _Rewrites:
                 re.I,
             ),
             agreement_forms=lex.agreement,
+            ambiguous_verbs=frozenset(w.lower() for w in lex.ambiguous_object_verbs),
+            attribute_words=frozenset(
+                w.split()[0].lower() for w in [*lex.kinship_terms, *lex.party_attributes]
+            ),
+            states=[
+                re.compile(
+                    rf"({subject}(?:\s+(?:{_BE})|'s|'re)\s+(?:{_ADVERBS}\s+){{0,2}})"
+                    rf"(?:{single})(?![^\W_])",
+                    re.I,
+                ),
+                re.compile(rf"({subject}\s+(?:{_ADVERBS}\s+){{0,2}})(?:{phrases})(?![^\W_])", re.I),
+            ],
+            dummy_it=[_dummy_it(entry, lex.determiner_nouns) for entry in lex.dummy_it],
         )
 
     def _pronoun(self, match: re.Match[str]) -> str:
@@ -769,10 +871,18 @@ class _Rewrites:
         pronoun, following = match.group("pronoun"), match.group("next").lower()
         if following in self.not_after_possessive or following in self.pronoun_tokens:
             return pronoun
-        if pronoun.lower() in ("her", "zir"):
-            before = re.findall(r"[^\W_][\w'-]*", match.string[: match.start()])
-            if following.endswith("ly") or (before and before[-1].lower() in self.object_verbs):
-                return pronoun
+        # where "her" may be an object, every form reads as one ("let its team know" as "let
+        # her team know"): the rule looks at the words around, never at which pronoun it is
+        before = re.findall(r"[^\W_][\w'-]*", match.string[: match.start()])
+        previous = before[-1].lower() if before else ""
+        # (a party's word after it is its noun, as the species word the other arm writes is:
+        # "his family" as "its [REDACTED]")
+        if (
+            (following.endswith("ly") and following not in self.attribute_words)
+            or previous in self.object_verbs
+            or previous in self.ambiguous_verbs
+        ):
+            return pronoun
         return self.possessive_token
 
     def _agree(self, match: re.Match[str]) -> str:
@@ -794,6 +904,8 @@ class _Rewrites:
         return self.label_words[" ".join(match.group("label").lower().split())]
 
     def apply(self, text: str) -> str:
+        for pattern in self.dummy_it:
+            text = pattern.sub(lambda m: m.group("pre") + m.group("it").translate(_MASK_IT), text)
         text = self.honorific.sub("", text)
         for pattern in self.contextual:
             text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
@@ -818,7 +930,12 @@ class _Rewrites:
             text = self.kinship.sub(lambda m: m.group(1) + REDACTED, text)
         text = _QUESTION.sub(self._ask, text)
         text = self.agreement.sub(self._agree, text)
-        return _VERB_AFTER.sub(self._verb_after, text)
+        text = _VERB_AFTER.sub(self._verb_after, text)
+        for pattern in self.states:
+            text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
+        # a party's word redacted here ends a sentence as one redacted in step 2 does
+        text = self.period.sub(r"\1", text)
+        return text.translate(_UNMASK_IT)
 
     def _verb_after(self, match: re.Match[str]) -> str:
         mapped = self.agreement_forms.get(match.group("verb"))
@@ -878,6 +995,7 @@ class CueTable:
         label_words = frozenset(w for phrase in _label_words(scenario) for w in phrase.split())
         scenario_words = _scenario_words(scenario)
         named: set[str] = set()
+        declared = {normalise(value) for value, _, _ in _declared(scenario)}
         for value, token, nameish in _declared(scenario):
             add(normalise(value), value, token)
             named.add(normalise(value))
@@ -895,6 +1013,8 @@ class CueTable:
                 sensitive.add(key)
             for key, body in forms.bodies.items():
                 add(key, value, token)
+                if key in declared:  # declared as written: matched as written, any case
+                    continue
                 bodies[key] = body
                 if key.isupper():
                     sensitive.add(key)
@@ -936,9 +1056,10 @@ class CueTable:
             replacements.setdefault(normalise(phrase), KEEP)
         # a name that is also a word ("Drew"; "I drew up the tender"): capitalised, in
         # capitals, or in an identifier ("drew.castellano@", "@drew"), never a lower-case word
+        # (one rule for every species: "Tempo" and "the tempo of work" as "Drew" and "drew up")
         for word in lex.word_names:
             key = normalise(word)
-            if key in named and key not in bodies and key not in sensitive:
+            if key in named and key not in sensitive:
                 bodies[key] = _word_name_body(word)
         leak_words = [*terms, *lex.pronouns.gendered]
         return cls(
@@ -1043,9 +1164,7 @@ def _word_name_body(word: str) -> str:
     capitals, or lower case inside an identifier (after `@ . _`, or before one and a letter)."""
     name = re.escape(word[0].upper() + word[1:].lower())
     lower = re.escape(word.lower())
-    return (
-        rf"(?:{name}|{re.escape(word.upper())}|(?<=[@._]){lower}|{lower}(?=[@._][^\W_]))"
-    )
+    return rf"(?:{name}|{re.escape(word.upper())}|(?<=[@._]){lower}|{lower}(?=[@._][^\W_]))"
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
