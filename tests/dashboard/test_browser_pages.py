@@ -20,7 +20,7 @@ import pytest
 
 from dashboard import across, data, headline
 from dashboard.diff import word_diff
-from dashboard.headline import HeadlineCard
+from dashboard.headline import HeadlineCard, short_model
 from dashboard.models import Catalogue, SampleRow
 from dashboard.tables import OR_COLUMN
 from scenarios.loader import get_scenario
@@ -351,3 +351,53 @@ def test_screenshots_of_every_page(study: Path, study_server: str, tmp_path: Pat
     for path in written:
         with Image.open(path) as image:
             assert image.size == (WIDTH, HEIGHT), path
+
+
+@pytest.fixture(scope="session")
+def wide_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Four models × two two-arm scenarios, three epochs per arm: eight headline contrasts."""
+    study = realistic.wide(4, 3, ("blame_postmortem", "performance_attestation"))
+    return realistic.write(tmp_path_factory.mktemp("wide"), study)
+
+
+def test_eight_headline_contrasts_are_read_without_scrolling(
+    wide_study: Path, tmp_path: Path, browser_page: Any
+) -> None:
+    page = browser_page
+    cards = headline.headline_cards(data.catalogue(str(wide_study)).report)
+    assert len(cards) == 8
+    with screenshots.serve(wide_study, tmp_path / "dashboard.log", plan=None) as url:
+        screenshots.open_page(page, url, "Headline contrasts")
+        table = page.locator(".st-key-headline_table")
+        for card in cards:
+            row = table.locator("tr").filter(
+                has_text=f"{card.scenario} · {short_model(card.model)}"
+            )
+            _in_view(row.first, card.title)
+            for figure in _row_figures(card):
+                _in_view(
+                    row.first.get_by_text(figure, exact=False).first, f"{card.title}: {figure}"
+                )
+        assert page.evaluate(NO_SCROLL)
+        # the table itself does not scroll sideways either
+        assert page.evaluate(
+            """() => [...document.querySelectorAll('.st-key-headline_table *')]
+                .every(e => e.scrollWidth <= e.clientWidth + 1 || e.clientWidth === 0)"""
+        )
+
+
+def _row_figures(card: HeadlineCard) -> list[str]:
+    """What a researcher reads off a contrast's row: the card's figures, intervals in short."""
+    a, b = (arm.ci.replace("%", "").replace(" to ", "–") for arm in (card.a, card.b))
+    return [
+        f"{card.a.rate} ({a})",
+        f"{card.b.rate} ({b})",
+        card.difference.removesuffix(" points"),
+        card.difference_ci.removeprefix("95% CI "),
+        f"{card.odds_ratio} ({card.odds_ratio_ci.removeprefix('exact 95% CI ')})",
+        f"{card.p_holm} ({card.p})",
+        f"{card.a.positive}/{card.a.graded} · {card.b.positive}/{card.b.graded}; "
+        f"{card.a.unscored} · {card.b.unscored} unscored",
+        "missingness differs" if card.missingness else "missingness balanced",
+        "grader configs" if card.mixed_graders > 1 else "1 grader config",
+    ]
