@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import pytest
 
-from dashboard import across, data, headline
+from dashboard import across, data, headline, views
 from dashboard.diff import word_diff
 from dashboard.headline import HeadlineCard, short_model
 from dashboard.models import Catalogue, SampleRow
@@ -401,3 +401,37 @@ def _row_figures(card: HeadlineCard) -> list[str]:
         "missingness differs" if card.missingness else "missingness balanced",
         "grader configs" if card.mixed_graders > 1 else "1 grader config",
     ]
+
+
+GRID_FITS = """(m) => [...document.querySelectorAll(m + ' [data-testid=stDataFrame]')].map(t => {
+    const s = t.querySelector('.dvn-scroller');
+    return s ? [s.scrollHeight, s.clientHeight, s.scrollWidth, s.clientWidth] : null;
+})"""
+
+
+@pytest.mark.parametrize(
+    ("path", "heading", "rows"),
+    [
+        ("transcripts", "Submitted report", "TABLE_ROWS"),
+        ("labels", "Latest label per transcript and labeller", "LABEL_ROWS"),
+    ],
+)
+def test_transcripts_and_labels_tables_show_their_page_without_inner_scrolling(
+    study_server: str, browser_page: Any, path: str, heading: str, rows: str
+) -> None:
+    page = browser_page
+    screenshots.open_page(page, f"{study_server}/{path}", heading)
+    [fits] = page.evaluate(GRID_FITS, MAIN)
+    assert fits is not None
+    height, client, width, client_width = fits
+    assert height <= client, fits  # every row of the page drawn, no inner scrollbar
+    assert width <= client_width, fits  # every column drawn, verdict and status among them
+    # the page's rows are all in the grid's accessible table, each inside the viewport
+    table = page.locator('[data-testid="stDataFrame"]').first
+    cells = table.locator("[role=row]")
+    assert cells.count() == getattr(views, rows) + 1  # the header row and a page of rows
+    columns = [(c.text_content() or "").strip() for c in table.locator("[role=columnheader]").all()]
+    wanted = ("verdict", "status") if path == "transcripts" else ("transcript", "verdict", "grader")
+    assert set(wanted) <= set(columns), columns
+    _in_view(table, "the table")
+    assert page.evaluate(NO_SCROLL)
