@@ -36,7 +36,7 @@ _MAX_OPTIONS = 2_000
 PAGE_ROWS = 200
 TABLE_ROWS = 6
 """Rows per page of the Transcripts table: drawn whole (no inner scrollbar) above the transcript."""
-LABEL_ROWS = 10
+LABEL_ROWS = 8
 """Rows per page of the Labels table."""
 DEEP_SEARCH_LIMIT = 1_000
 BLIND_HELP = (
