@@ -418,7 +418,7 @@ def section(c: DashboardTiming) -> Section:
                 c.problems_cold,
             ),
             seconds_row(
-                first + "logs unchanged since an earlier app or `candor report` (outcome cache)",
+                first + "same cache dir as an earlier server (logs unchanged)",
                 c.first_render_warm,
                 TARGET_FIRST,
                 shows if not c.problems_warm else "",
@@ -432,11 +432,23 @@ def section(c: DashboardTiming) -> Section:
                 c.problems_transcript,
             ),
             seconds_row(
-                "Dashboard: change a filter (one arm, on Transcripts)",
+                "Dashboard: change a filter (search for one arm, on Transcripts)",
                 c.filter_change,
                 TARGET_FILTER,
                 f" ({c.note}; the page counts that arm's samples)" if not c.problems_filter else "",
                 c.problems_filter,
+            ),
+            *(
+                [
+                    Row(
+                        f"peak memory of a dashboard server ({c.samples:,} samples)",
+                        f"{c.peak_mib:.0f} MiB (the kernel's maximum resident set, VmHWM)",
+                        "—",
+                        "measured",
+                    )
+                ]
+                if c.peak_mib
+                else []
             ),
             *_large_rows(c),
         ],
