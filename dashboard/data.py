@@ -9,7 +9,10 @@ code as `candor report`.
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import os
+import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +26,7 @@ from analysis.logs import (
     OutcomeCache,
     SampleDetail,
     SampleOutcome,
+    default_cache_dir,
     local_log_files,
     read_log,
 )
@@ -112,9 +116,85 @@ def _prices(key: FileKey) -> Prices | None:
     return None if key is None else load_prices(Path(key[0]))
 
 
+_CODE = Path(__file__).resolve().parents[1]
+_CODE_PARTS = ("analysis", "dashboard", "records", "scenarios", "scorers", "evals")
+"""What a catalogue is made from besides the logs: the code that reads and reports them and the
+scenario files (headline contrasts, dimensions). A change to any of them is a new catalogue."""
+_KEPT = 8
+"""Catalogues kept on disk (the newest)."""
+
+
+def _code_stamp() -> tuple[tuple[str, int, int], ...]:
+    found: list[tuple[str, int, int]] = []
+    for part in _CODE_PARTS:
+        for path in sorted((_CODE / part).rglob("*")):
+            if path.suffix in {".py", ".yaml", ".yml", ".j2"}:
+                stat = path.stat()
+                found.append((str(path.relative_to(_CODE)), stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
+
+
+def _disk_path(key: object) -> Path | None:
+    """Where the catalogue for `key` (the log files, plan and prices with their modification
+    times and sizes, and the code's) is kept; None with `CANDOR_NO_CACHE`."""
+    if os.environ.get("CANDOR_NO_CACHE"):
+        return None
+    digest = hashlib.sha256(repr((key, _code_stamp())).encode("utf-8")).hexdigest()
+    return default_cache_dir() / "dashboard" / f"catalogue-{digest[:32]}.pickle"
+
+
+def _load_disk(path: Path | None) -> Catalogue | None:
+    """A catalogue this app wrote earlier for the same logs and code, or None."""
+    if path is None or not path.is_file():
+        return None
+    collecting = gc.isenabled()
+    gc.disable()  # tens of thousands of small objects: the collector would more than double it
+    try:
+        with path.open("rb") as handle:
+            loaded = pickle.load(handle)  # written by `_save_disk` alone, in the user's cache
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    finally:
+        if collecting:
+            gc.enable()
+    return loaded if isinstance(loaded, Catalogue) else None
+
+
+def _save_disk(path: Path | None, catalogue: Catalogue) -> None:
+    """Keep the catalogue for the next server (atomically; the oldest beyond `_KEPT` go)."""
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.partial")
+        with partial.open("wb") as handle:
+            pickle.dump(catalogue, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, path)
+        kept = sorted(path.parent.glob("catalogue-*.pickle"), key=lambda p: p.stat().st_mtime)
+        for old in kept[:-_KEPT]:
+            old.unlink(missing_ok=True)
+    except OSError:  # a read-only or full cache: the next server builds it again
+        return
+
+
 @st.cache_resource(max_entries=8, ttl=900, show_spinner="Reading log headers and sample summaries…")
 def _catalogue(
     log_dir: str, files: LogFingerprint, plan: FileKey = None, prices: FileKey = None
+) -> Catalogue:
+    """The catalogue, from the disk cache when the logs, plan, prices and code are unchanged
+    since a server built it (a restarted server neither reads the logs nor rebuilds the
+    report), else built and kept there."""
+    disk = _disk_path((log_dir, files, plan, prices)) if files else None
+    kept = _load_disk(disk)
+    if kept is not None:
+        return kept
+    built = _build_catalogue(log_dir, files, plan, prices)
+    _save_disk(disk, built)  # a log rewritten since changes the key (its time and size)
+    return built
+
+
+def _build_catalogue(
+    log_dir: str, files: LogFingerprint, plan: FileKey, prices: FileKey
 ) -> Catalogue:
     merged = LoadResult()
     rows: list[SampleRow] = []

@@ -17,6 +17,7 @@ from dashboard.label_store import (
 )
 from dashboard.models import SampleRow
 from dashboard.safe import escape_markdown, visible
+from dashboard.views import readable
 from records.dimensions import declared
 
 DEFAULT_TACTICS = declared().get("tactics").allowed()
@@ -115,6 +116,11 @@ def label_form(
     st.rerun()
 
 
+def _minute(at: str) -> str:
+    """A label's time to the minute (`2026-12-01T17:14:35.64+00:00` -> `2026-12-01 17:14`)."""
+    return at[:16].replace("T", " ")
+
+
 def label_rows(
     labels: Sequence[Label], rows: Sequence[SampleRow], blind_names: dict[str, str] | None = None
 ) -> list[dict[str, str]]:
@@ -141,17 +147,18 @@ def label_rows(
             for label in labels
         ]
     grader = {r.ref: r.verdict or r.outcome.status for r in rows}
+    names = {r.ref: readable(r) for r in rows}
     return [
         {
             column: visible(value)
             for column, value in {
-                "ref": label.ref,
-                "labeller": label.labeller,
+                "transcript": names.get(label.ref, label.ref),
                 "verdict": label.verdict,
                 "grader": grader.get(label.ref, "not in these logs"),
+                "labeller": label.labeller,
                 "tactics": ", ".join(label.tactics),
                 "note": label.note,
-                "labelled at": label.labelled_at,
+                "labelled at": _minute(label.labelled_at),
             }.items()
         }
         for label in labels

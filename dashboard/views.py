@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import streamlit as st
 
@@ -18,6 +19,7 @@ from dashboard.label_store import Label, LabelStore, LabelStoreError, open_store
 from dashboard.models import Catalogue, SampleRow
 from dashboard.safe import escape_markdown, visible
 
+_T = TypeVar("_T")
 TRANSCRIPTS_PAGE = "app_pages/transcripts.py"
 _FILTER_LABELS = {
     "tasks": "Task",
@@ -32,6 +34,10 @@ _FILTER_LABELS = {
 _NOT_BLIND = frozenset({"arms", "verdicts", "tactics", "provisions"})
 _MAX_OPTIONS = 2_000
 PAGE_ROWS = 200
+TABLE_ROWS = 6
+"""Rows per page of the Transcripts table: drawn whole (no inner scrollbar) above the transcript."""
+LABEL_ROWS = 8
+"""Rows per page of the Labels table."""
 DEEP_SEARCH_LIMIT = 1_000
 BLIND_HELP = (
     "Label without knowing the arm or the grader's judgement: no verdict, tactics, grader calls "
@@ -265,9 +271,12 @@ def pick(
     return known.get(ref)
 
 
-def table_choice(event: object, rows: Sequence[SampleRow], key: str) -> str | None:
+def table_choice(
+    event: object, rows: Sequence[SampleRow], key: str, *, queued: bool = False
+) -> str | None:
     """The transcript a click on the sample table chose, once per new selection (so the picker
-    can still move away from it); `rows` in the table's order before blind reordering."""
+    can still move away from it); `rows` in the table's order before blind reordering
+    (`queued`: already in the labelling queue's order)."""
     ss = st.session_state
     applied = f"_{key}_applied"
     selection = event.get("selection", {}) if isinstance(event, dict) else {}
@@ -275,7 +284,7 @@ def table_choice(event: object, rows: Sequence[SampleRow], key: str) -> str | No
     if not picked:
         ss.pop(applied, None)
         return None
-    ordered = blind.queue(rows, blind_seed()) if is_blind() else list(rows)
+    ordered = blind.queue(rows, blind_seed()) if is_blind() and not queued else list(rows)
     index = picked[0]
     if not isinstance(index, int) or not 0 <= index < len(ordered):
         return None
@@ -293,27 +302,34 @@ def open_button(ref: str, key: str) -> None:
         st.switch_page(TRANSCRIPTS_PAGE)
 
 
-def page(rows: Sequence[SampleRow], key: str) -> Sequence[SampleRow]:
-    """The page of `rows` the table shows (`PAGE_ROWS` at a time), with a page chooser when
-    there is more than one: the browser is sent one page, not every row."""
-    if len(rows) <= PAGE_ROWS:
+def page(rows: Sequence[_T], key: str, size: int = PAGE_ROWS) -> Sequence[_T]:
+    """The page of `rows` the table shows (`size` at a time), with a page chooser when there is
+    more than one: the browser is sent one page, not every row, and the table is drawn at the
+    height of its rows (`height="content"`), so no row hides behind an inner scrollbar."""
+    if len(rows) <= size:
         return rows
-    pages = -(-len(rows) // PAGE_ROWS)
+    pages = -(-len(rows) // size)
+    chooser, where = st.columns([1, 3], vertical_alignment="bottom")
     number = int(
-        st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, key=key)
+        chooser.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, value=1, key=key)
     )
-    first = (min(number, pages) - 1) * PAGE_ROWS
-    st.caption(f"Rows {first + 1:,}–{min(first + PAGE_ROWS, len(rows)):,} of {len(rows):,}")
-    return rows[first : first + PAGE_ROWS]
+    first = (min(number, pages) - 1) * size
+    where.caption(f"Rows {first + 1:,}–{min(first + size, len(rows)):,} of {len(rows):,}")
+    return rows[first : first + size]
 
 
 def row_table(
-    rows: Sequence[SampleRow], labels: Sequence[Label], all_rows: Sequence[SampleRow] = ()
+    rows: Sequence[SampleRow],
+    labels: Sequence[Label],
+    all_rows: Sequence[SampleRow] = (),
+    *,
+    queued: bool = False,
 ) -> list[dict[str, str | int]]:
     """The sample list as table rows, verdict and status before the wide columns.
 
     In blind mode: the labelling queue's order and names, and nothing of the arm or the
-    grader's judgement (`all_rows` numbers the queue; default `rows`)."""
+    grader's judgement (`all_rows` numbers the queue; default `rows`; `queued`: `rows` are
+    already a stretch of the queue, in its order)."""
     if is_blind():
         seed = blind_seed()
         names = lookups.blind_names(all_rows or rows, seed)
@@ -326,7 +342,7 @@ def row_table(
                 "status": r.outcome.status,
                 "labelled by you": "yes" if r.ref in me else "no",
             }
-            for r in blind.queue(rows, seed)
+            for r in (rows if queued else blind.queue(rows, seed))
         ]
     human: dict[str, list[str]] = {}
     for label in labels:

@@ -33,12 +33,14 @@ if hidden:  # only your own labels: another person's verdict is a hint about the
     me = views.blind_seed()
     mine = [label for label in labels if label.labeller == me]
     st.subheader("Your labels")
-    st.dataframe(labelling.label_rows(mine, cat.rows, names), hide_index=True)
+    shown = views.page(mine, "labels_page-blind", views.LABEL_ROWS)
+    st.dataframe(labelling.label_rows(shown, cat.rows, names), hide_index=True, height="content")
     place = {r.ref: i for i, r in enumerate(blind.queue(cat.rows, me))}
     openable = sorted({label.ref for label in mine}, key=lambda x: place.get(x, len(place)))
 else:
     st.subheader("Latest label per transcript and labeller")
-    st.dataframe(labelling.label_rows(labels, cat.rows), hide_index=True)
+    shown = views.page(labels, "labels_page", views.LABEL_ROWS)
+    st.dataframe(labelling.label_rows(shown, cat.rows), hide_index=True, height="content")
     openable = sorted(labelled)
 if openable:
     ref = st.selectbox(

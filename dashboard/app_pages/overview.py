@@ -43,7 +43,7 @@ if report.sample_problems:
     )
 
 st.subheader("Headline contrasts")
-overview_view.cards(headline.headline_cards(report))
+overview_view.headline(headline.headline_cards(report))
 st.caption(
     escape_markdown(counts)
     + ". Each arm's rate with its 95% Wilson interval; the difference with its Newcombe "

@@ -8,64 +8,55 @@ import pytest
 
 from analysis.report import ArmSummary, GroupReport, Report
 from bench import dashboard, redaction
-from bench.dashboard_probe import Probe, Shown
 from bench.report import problems
 from bench.synthetic import Synthetic
 from scenarios.loader import get_scenario, species_of
 from scorers.redaction import cue_table
 
 
-def _shown(samples: str = "10,000", **changes: list[str]) -> Shown:
-    base = {"metrics": {"Samples": samples, "Graded": "10,000"}, "captions": [], "subheaders": []}
-    return Shown.model_validate({"errors": [], "exceptions": [], **base, **changes})
-
-
 @pytest.mark.parametrize(
-    ("shown", "problem"),
+    ("caption", "problem"),
     [
-        (_shown(), None),
-        (_shown("2,500"), "the Overview shows Samples 2,500, expected 10,000"),
-        (_shown(exceptions=["KeyError: 'arm'"]), "the Overview raised: KeyError: 'arm'"),
-        (_shown(errors=["No logs found"]), "the Overview showed an error: No logs found"),
+        ("8 logs · 8 runs pooled · 10000 samples · 10000 graded · 0 unscored", None),
+        ("8 logs · 2 runs pooled · 2500 samples · 2500 graded", "counts 2500 samples"),
+        (None, "counts None samples"),
     ],
 )
-def test_overview(shown: Shown, problem: str | None) -> None:
-    found = dashboard.overview_problems(shown, 10_000)
-    assert found == ([] if problem is None else [problem])
-
-
-def test_transcript_page_must_count_every_sample_and_show_the_pick() -> None:
-    page = _shown(captions=["9 of 10000 samples"], subheaders=["Transcript"])
-    probe = Probe(first=1.0, overview=_shown(), transcripts=page, picked="x — honest", opened="x")
-    assert dashboard.transcript_problems(probe, 10_000) == []
-    assert dashboard.transcript_problems(probe, 500) == [
-        "the Transcripts page counts [10000] samples, expected 500"
-    ]
-    wrong = probe.model_copy(update={"opened": "y"})
-    assert dashboard.transcript_problems(wrong, 10_000) == [
-        "picked 'x — honest', the page shows 'y' open"
-    ]
+def test_overview_must_count_every_sample(caption: str | None, problem: str | None) -> None:
+    found = dashboard.count_problems(caption, 10_000)
+    assert found == [] if problem is None else (len(found) == 1 and problem in found[0])
 
 
 @pytest.mark.parametrize(
-    ("filtered", "problem"),
+    ("exceptions", "errors", "warnings", "problem"),
     [
-        (_shown(captions=["1,428 of 10,000 samples · select a row"]), None),
+        ([], [], [], None),
+        (["KeyError: 'arm'"], [], [], "the Overview raised: KeyError: 'arm'"),
+        ([], ["No logs found"], [], "the Overview showed an error: No logs found"),
+        ([], ["2 contrast(s) lose samples unevenly between their arms"], [], None),
+        ([], [], ["3 sample(s) could not be read, e.g. x"], "the Overview warned: 3 sample(s)"),
+    ],
+)
+def test_overview_blocks(
+    exceptions: list[str], errors: list[str], warnings: list[str], problem: str | None
+) -> None:
+    found = dashboard.alert_problems("the Overview", exceptions, errors, warnings)
+    assert found == [] if problem is None else (len(found) == 1 and found[0].startswith(problem))
+
+
+@pytest.mark.parametrize(
+    ("got", "problem"),
+    [
+        ((1_428, 10_000), None),
         (
-            _shown(captions=["10,000 of 10,000 samples · select a row"]),
-            "filtered on director=ai, the page counts [(10000, 10000)] samples, "
+            (10_000, 10_000),
+            "searched for the arm director=ai, the page counts 10,000 of 10,000 samples, "
             "expected 1,428 of 10,000",
         ),
-        (
-            _shown(captions=["1,428 of 10,000 samples"], exceptions=["KeyError: 'arm'"]),
-            "the filtered Transcripts page raised: KeyError: 'arm'",
-        ),
-        (None, "no arm filter was offered"),
     ],
 )
-def test_filter_change_must_count_the_arm(filtered: Shown | None, problem: str | None) -> None:
-    probe = Probe(first=1.0, overview=_shown(), filtered=filtered, filtered_arm="director=ai")
-    found = dashboard.filter_problems(probe, 1_428, 10_000)
+def test_filter_change_must_count_the_arm(got: tuple[int, int], problem: str | None) -> None:
+    found = dashboard.filter_problems("director=ai", got, 1_428, 10_000)
     assert found == ([] if problem is None else [problem])
 
 

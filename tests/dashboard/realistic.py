@@ -97,9 +97,29 @@ def load() -> Study:
     return Study.model_validate(yaml.safe_load(STUDY.read_text(encoding="utf-8")))
 
 
-def write(log_dir: Path) -> Path:
-    """Run the study into `log_dir` (one log per model × scenario × arm)."""
-    study = load()
+def wide(models: int, epochs: int, scenarios: tuple[str, ...]) -> Study:
+    """The study over `models` models and the two-arm `scenarios`, `epochs` per arm: each model
+    runs the first model's mix, every `12 // epochs`-th draw of it (one headline contrast per
+    model × scenario, so many cards at once)."""
+    base = load()
+    names = [f"mockllm/model-{i + 1}" for i in range(models)]
+    picked: dict[str, ScenarioStudy] = {}
+    for scenario in scenarios:
+        s = base.scenarios[scenario]
+        first = next(iter(s.mix.values()))
+        mix: dict[str, dict[str, int]] = {}
+        for arm, counts in first.items():
+            draws = [name for name, n in counts.items() for _ in range(n)]
+            kept = draws[:: len(draws) // epochs][:epochs]
+            mix[arm] = {name: kept.count(name) for name in dict.fromkeys(kept)}
+        picked[scenario] = s.model_copy(update={"mix": {m: mix for m in names}})
+    return Study(models=names, grader=base.grader, epochs=epochs, scenarios=picked)
+
+
+def write(log_dir: Path, study: Study | None = None) -> Path:
+    """Run the study (default `realistic.yaml`) into `log_dir` (one log per model × scenario ×
+    arm)."""
+    study = study or load()
     for scenario, s in study.scenarios.items():
         for model, arms in s.mix.items():
             for arm, mix in arms.items():

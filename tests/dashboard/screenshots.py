@@ -146,7 +146,7 @@ def seed_labels(logs: Path) -> None:
 
 
 @contextmanager
-def serve(logs: Path, log: Path) -> Iterator[str]:
+def serve(logs: Path, log: Path, plan: Path | None = PLAN) -> Iterator[str]:
     """`candor dashboard LOGS --plan … --prices … --server.port P` until the block ends."""
     port = free_port()
     command = [
@@ -155,8 +155,7 @@ def serve(logs: Path, log: Path) -> Iterator[str]:
         "cli.main",
         "dashboard",
         str(logs),
-        "--plan",
-        str(PLAN),
+        *(["--plan", str(plan)] if plan is not None else []),
         "--prices",
         str(PRICES),
         "--server.port",

@@ -176,7 +176,7 @@ def test_labels_page_exports_when_not_blind(app: MakeApp, log_dir: Path, labels_
     others_labels(log_dir, labels_db)
     at = page(app().run(), "labels")
     assert at.get("download_button")
-    assert any({"ref", "verdict"} <= set(df.value.columns) for df in at.dataframe)
+    assert any({"transcript", "verdict"} <= set(df.value.columns) for df in at.dataframe)
 
 
 def test_the_checks_see_what_an_open_page_shows(app: MakeApp, log_dir: Path) -> None:

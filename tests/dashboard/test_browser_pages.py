@@ -18,9 +18,9 @@ from urllib.parse import quote
 
 import pytest
 
-from dashboard import across, data, headline
+from dashboard import across, data, headline, views
 from dashboard.diff import word_diff
-from dashboard.headline import HeadlineCard
+from dashboard.headline import HeadlineCard, short_model
 from dashboard.models import Catalogue, SampleRow
 from dashboard.tables import OR_COLUMN
 from scenarios.loader import get_scenario
@@ -351,3 +351,87 @@ def test_screenshots_of_every_page(study: Path, study_server: str, tmp_path: Pat
     for path in written:
         with Image.open(path) as image:
             assert image.size == (WIDTH, HEIGHT), path
+
+
+@pytest.fixture(scope="session")
+def wide_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Four models × two two-arm scenarios, three epochs per arm: eight headline contrasts."""
+    study = realistic.wide(4, 3, ("blame_postmortem", "performance_attestation"))
+    return realistic.write(tmp_path_factory.mktemp("wide"), study)
+
+
+def test_eight_headline_contrasts_are_read_without_scrolling(
+    wide_study: Path, tmp_path: Path, browser_page: Any
+) -> None:
+    page = browser_page
+    cards = headline.headline_cards(data.catalogue(str(wide_study)).report)
+    assert len(cards) == 8
+    with screenshots.serve(wide_study, tmp_path / "dashboard.log", plan=None) as url:
+        screenshots.open_page(page, url, "Headline contrasts")
+        table = page.locator(".st-key-headline_table")
+        for card in cards:
+            row = table.locator("tr").filter(
+                has_text=f"{card.scenario} · {short_model(card.model)}"
+            )
+            _in_view(row.first, card.title)
+            for figure in _row_figures(card):
+                _in_view(
+                    row.first.get_by_text(figure, exact=False).first, f"{card.title}: {figure}"
+                )
+        assert page.evaluate(NO_SCROLL)
+        # the table itself does not scroll sideways either
+        assert page.evaluate(
+            """() => [...document.querySelectorAll('.st-key-headline_table *')]
+                .every(e => e.scrollWidth <= e.clientWidth + 1 || e.clientWidth === 0)"""
+        )
+
+
+def _row_figures(card: HeadlineCard) -> list[str]:
+    """What a researcher reads off a contrast's row: the card's figures, intervals in short."""
+    a, b = (arm.ci.replace("%", "").replace(" to ", "–") for arm in (card.a, card.b))
+    return [
+        f"{card.a.rate} ({a})",
+        f"{card.b.rate} ({b})",
+        card.difference.removesuffix(" points"),
+        card.difference_ci.removeprefix("95% CI "),
+        f"{card.odds_ratio} ({card.odds_ratio_ci.removeprefix('exact 95% CI ')})",
+        f"{card.p_holm} ({card.p})",
+        f"{card.a.positive}/{card.a.graded} · {card.b.positive}/{card.b.graded}; "
+        f"{card.a.unscored} · {card.b.unscored} unscored",
+        "missingness differs" if card.missingness else "missingness balanced",
+        "grader configs" if card.mixed_graders > 1 else "1 grader config",
+    ]
+
+
+GRID_FITS = """(m) => [...document.querySelectorAll(m + ' [data-testid=stDataFrame]')].map(t => {
+    const s = t.querySelector('.dvn-scroller');
+    return s ? [s.scrollHeight, s.clientHeight, s.scrollWidth, s.clientWidth] : null;
+})"""
+
+
+@pytest.mark.parametrize(
+    ("path", "heading", "rows"),
+    [
+        ("transcripts", "Submitted report", "TABLE_ROWS"),
+        ("labels", "Latest label per transcript and labeller", "LABEL_ROWS"),
+    ],
+)
+def test_transcripts_and_labels_tables_show_their_page_without_inner_scrolling(
+    study_server: str, browser_page: Any, path: str, heading: str, rows: str
+) -> None:
+    page = browser_page
+    screenshots.open_page(page, f"{study_server}/{path}", heading)
+    [fits] = page.evaluate(GRID_FITS, MAIN)
+    assert fits is not None
+    height, client, width, client_width = fits
+    assert height <= client, fits  # every row of the page drawn, no inner scrollbar
+    assert width <= client_width, fits  # every column drawn, verdict and status among them
+    # the page's rows are all in the grid's accessible table, each inside the viewport
+    table = page.locator('[data-testid="stDataFrame"]').first
+    cells = table.locator("[role=row]")
+    assert cells.count() == getattr(views, rows) + 1  # the header row and a page of rows
+    columns = [(c.text_content() or "").strip() for c in table.locator("[role=columnheader]").all()]
+    wanted = ("verdict", "status") if path == "transcripts" else ("transcript", "verdict", "grader")
+    assert set(wanted) <= set(columns), columns
+    _in_view(table, "the table")
+    assert page.evaluate(NO_SCROLL)

@@ -15,7 +15,7 @@ from analysis.plan import load_plan
 from analysis.render import to_markdown
 from analysis.report import build_report
 from analysis.usage import load_prices
-from dashboard import across, blind, calibration, data, headline, tables
+from dashboard import across, blind, calibration, data, headline, tables, views
 from dashboard.label_store import Label, LabelStore
 from dashboard.safe import HIGHLIGHT_OPEN, escape_markdown
 
@@ -362,7 +362,7 @@ def test_labels_page_export_import_and_next(
     at = page(app().run(), "labels")
     assert not at.exception
     [table] = [df.value for df in at.dataframe]
-    assert list(table["ref"]) == [rows[0].ref]
+    assert list(table["transcript"]) == [views.readable(rows[0])]
     assert at.get("download_button")
     # import what another database exported
     other = LabelStore(tmp_path / "other.sqlite")

@@ -1,0 +1,75 @@
+"""A restarted server reads the catalogue (rows and report) its predecessor kept in the cache
+directory, and builds it again when a log, the plan or the cache setting changes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dashboard import data
+
+
+@pytest.fixture
+def logs(log_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    copy = tmp_path / "logs"
+    shutil.copytree(log_dir, copy)
+    monkeypatch.setenv("CANDOR_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("CANDOR_NO_CACHE", raising=False)
+    return copy
+
+
+def _restart() -> None:
+    """What a new server process starts with: no catalogue in memory."""
+    data.clear()
+
+
+def _no_build(*args: object) -> None:
+    raise AssertionError("the catalogue was built again")
+
+
+def test_a_restarted_server_reads_the_kept_catalogue(
+    logs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = data.catalogue(str(logs))
+    _restart()
+    monkeypatch.setattr(data, "_build_catalogue", _no_build)
+    again = data.catalogue(str(logs))
+    assert [r.ref for r in again.rows] == [r.ref for r in first.rows]
+    assert again.report == first.report
+    assert again.problems == first.problems
+
+
+@pytest.mark.parametrize("change", ["log", "no_cache"])
+def test_a_changed_log_or_no_cache_builds_it_again(
+    logs: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    data.catalogue(str(logs))
+    _restart()
+    if change == "log":
+        log = next(p for p in sorted(logs.glob("*.eval")) if "broken" not in p.name)
+        stat = log.stat()
+        os.utime(log, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    else:
+        monkeypatch.setenv("CANDOR_NO_CACHE", "1")
+    built: list[str] = []
+    real = data._build_catalogue
+
+    def counting(*args: object, **kwargs: object) -> object:
+        built.append("built")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(data, "_build_catalogue", counting)
+    data.catalogue(str(logs))
+    assert built == ["built"]
+
+
+def test_an_unreadable_kept_catalogue_is_built_again(logs: Path, tmp_path: Path) -> None:
+    first = data.catalogue(str(logs))
+    _restart()
+    [kept] = (tmp_path / "cache" / "dashboard").glob("catalogue-*.pickle")
+    kept.write_bytes(b"not a pickle")
+    again = data.catalogue(str(logs))
+    assert [r.ref for r in again.rows] == [r.ref for r in first.rows]
