@@ -20,6 +20,7 @@ import streamlit as st
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analysis.episodes import count_once
+from analysis.eval_zip import directory_sha256
 from analysis.logs import (
     LoadResult,
     LogProblem,
@@ -27,6 +28,7 @@ from analysis.logs import (
     SampleDetail,
     SampleOutcome,
     default_cache_dir,
+    file_sha256,
     local_log_files,
     read_log,
 )
@@ -134,9 +136,28 @@ def _code_stamp() -> tuple[tuple[str, int, int], ...]:
     return tuple(found)
 
 
+def _content_hash(path: Path) -> str | None:
+    """A zip's central-directory hash (each member's CRC-32), else every byte's; None if gone."""
+    try:
+        return directory_sha256(path) or file_sha256(path)
+    except OSError:
+        return None
+
+
+def _contents(files: LogFingerprint) -> tuple[tuple[str, str | None], ...]:
+    """Each log by what it holds, not by its modification time and size: a log rewritten with
+    its old time and size restored (`cp -p`, `rsync -t`) is a new catalogue."""
+    return tuple(sorted((name, _content_hash(Path(name))) for name, _, _ in files))
+
+
+def _content(key: FileKey) -> tuple[str, str | None] | None:
+    """A plan or prices file by its bytes (None for none)."""
+    return None if key is None else (key[0], _content_hash(Path(key[0])))
+
+
 def _disk_path(key: object) -> Path | None:
     """Where the catalogue for `key` (the log files, plan and prices with their modification
-    times and sizes, and the code's) is kept; None with `CANDOR_NO_CACHE`."""
+    content hashes, and the code's) is kept; None with `CANDOR_NO_CACHE`."""
     if os.environ.get("CANDOR_NO_CACHE"):
         return None
     digest = hashlib.sha256(repr((key, _code_stamp())).encode("utf-8")).hexdigest()
@@ -184,12 +205,13 @@ def _catalogue(
     """The catalogue, from the disk cache when the logs, plan, prices and code are unchanged
     since a server built it (a restarted server neither reads the logs nor rebuilds the
     report), else built and kept there."""
-    disk = _disk_path((log_dir, files, plan, prices)) if files else None
+    key = (log_dir, _contents(files), _content(plan), _content(prices))
+    disk = _disk_path(key) if files else None
     kept = _load_disk(disk)
     if kept is not None:
         return kept
     built = _build_catalogue(log_dir, files, plan, prices)
-    _save_disk(disk, built)  # a log rewritten since changes the key (its time and size)
+    _save_disk(disk, built)  # a log rewritten since changes the key (its content)
     return built
 
 
