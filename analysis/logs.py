@@ -38,6 +38,7 @@ from analysis.eval_zip import (
 )
 from analysis.identity import GraderIdentity, called_models, grader_identity, run_key
 from analysis.invariance import read_invariance
+from analysis.log_files import default_cache_dir, file_sha256, is_remote, local_log_files
 from analysis.usage import TokenUsage, usage_by_role
 from records.dimensions import declared
 from records.invariance import InvarianceResult
@@ -413,37 +414,11 @@ def _dimensions(md: dict[str, Any]) -> dict[str, bool | list[str]]:
     return found
 
 
-# Inspect's rule for which files in a log directory are logs (`inspect_ai.log.list_eval_logs`):
-# every `.eval` file, and `.json` files whose names start with an ISO timestamp.
-_JSON_LOG_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}[:-]\d{2}[:-]\d{2}.*\.json$")
-
-
-def _is_remote(path: str) -> bool:
-    return "://" in path and not path.startswith("file://")
-
-
-def local_log_files(directory: Path) -> list[Path]:
-    """The Inspect logs under a local directory, oldest first, as `list_eval_logs` lists them.
-
-    A plain directory walk, so listing needs no Inspect import.
-    """
-    found: list[tuple[float, str, Path]] = []
-    for root, _, names in os.walk(directory):
-        for name in names:
-            if name.endswith(".eval") or _JSON_LOG_NAME.match(name):
-                path = Path(root) / name
-                try:
-                    found.append((path.stat().st_mtime, str(path), path))
-                except OSError:  # removed while listing
-                    continue
-    return [path for _, _, path in sorted(found)]
-
-
 def _log_files(paths: Iterable[Path | str]) -> tuple[list[str], list[LogProblem]]:
     files: list[str] = []
     problems: list[LogProblem] = []
     for given in paths:
-        if _is_remote(str(given)):
+        if is_remote(str(given)):
             from inspect_ai.log import list_eval_logs
 
             found = [info.name for info in list_eval_logs(str(given), descending=False)]
@@ -561,7 +536,7 @@ def _header(log: EvalLog) -> LogHeader:
 def _read_log(file: str) -> LogRead:
     name = Path(file.removeprefix("file://")).name
     read = LogRead(name=name)
-    fast = read_eval_zip(file) if file.endswith(".eval") and not _is_remote(file) else None
+    fast = read_eval_zip(file) if file.endswith(".eval") and not is_remote(file) else None
     if fast is not None:  # the same members Inspect reads, without its second thinning
         header, summaries = fast
         return _interpret(read, header, list(summaries))
@@ -670,31 +645,11 @@ def _source_key() -> str:
     return hashlib.sha256(_SOURCE_KEY.encode("utf-8") + declaration).hexdigest()[:16]
 
 
-_CHUNK = 1 << 20
-
-
 class _CacheEntry(BaseModel):
     source: str
     path: str
     sha256: str
     read: LogRead
-
-
-def default_cache_dir() -> Path:
-    """`$CANDOR_CACHE_DIR`, else `$XDG_CACHE_HOME/candor`, else `~/.cache/candor`."""
-    if os.environ.get("CANDOR_CACHE_DIR"):
-        return Path(os.environ["CANDOR_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "candor"
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class OutcomeCache:
@@ -719,7 +674,7 @@ class OutcomeCache:
 
         For a zip (every `.eval` log) the hash is of its central directory, which holds each
         member's CRC-32 (`analysis.eval_zip.directory_sha256`); otherwise of every byte."""
-        if _is_remote(file):
+        if is_remote(file):
             return None
         path = Path(file.removeprefix("file://")).resolve()
         try:
