@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import sys
 from collections.abc import Callable, Iterable
@@ -322,13 +323,22 @@ def _compute_report(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
     cache = None if args.no_cache else OutcomeCache()
-    report = build_report(
-        load_outcomes(args.logs, cache),
-        alternative=args.alternative,
-        plan=plan,
-        plan_file=str(args.plan or ""),
-        prices=prices,
-    )
+    # Reading and counting allocate one object tree per sample and free almost none of them
+    # until the process ends: the cyclic collector, run again and again over a growing heap,
+    # costs a third of the time at 100,000 samples and finds nothing to free.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        report = build_report(
+            load_outcomes(args.logs, cache),
+            alternative=args.alternative,
+            plan=plan,
+            plan_file=str(args.plan or ""),
+            prices=prices,
+        )
+    finally:
+        if collecting:
+            gc.enable()
     if args.json or args.csv:  # the Markdown report shows its warnings itself
         for problem in report.problems:
             print(f"warning: {problem.log}: {problem.message}", file=sys.stderr)

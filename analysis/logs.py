@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analysis import identity as _identity
 from analysis import usage as _usage
+from analysis.construct import constructor
 from analysis.eval_zip import (
     LogHeader,
     ScoreLike,
@@ -283,6 +284,17 @@ def _sample_base(log: str, task: str, model: str, summary: SummaryLike) -> dict[
     }
 
 
+_construct_outcome = constructor(SampleOutcome)
+_construct_detail = constructor(SampleDetail)
+
+
+def _built(**fields: Any) -> SampleOutcome:
+    """A `SampleOutcome` from fields `sample_outcome` has already checked one by one (each of its
+    type: the reader's checks above, models built by their own constructors), without
+    validating them a second time: at 100,000 samples validation is most of the reading."""
+    return _construct_outcome(**fields)
+
+
 def sample_outcome(
     log: str,
     task: str,
@@ -312,7 +324,7 @@ def sample_outcome(
     try:
         base = _sample_base(log, task, model, summary)
     except ValueError as exc:
-        return SampleOutcome(
+        return _built(
             log=log,
             task=task,
             model=model,
@@ -330,10 +342,10 @@ def sample_outcome(
     base["log_completed_at"] = log_completed_at or None
     base["usage"] = usage_by_role(summary.model_usage, summary.role_usage, model, role_models or {})
     if summary.error:
-        return SampleOutcome(**base, status="sample_error", reason=summary.error.splitlines()[0])
+        return _built(**base, status="sample_error", reason=summary.error.splitlines()[0])
     found = candor_score(summary)
     if found is None:
-        return SampleOutcome(**base, status="not_scored", reason="no Candor score in the log")
+        return _built(**base, status="not_scored", reason="no Candor score in the log")
     name, score = found
     md: dict[str, Any] = score.metadata or {}
     graded_at = md.get("graded_at")
@@ -344,7 +356,7 @@ def sample_outcome(
         if status != "graded":
             if not _is_nan(score.value):
                 raise ValueError(f"unscored status '{status}' with score value {score.value!r}")
-            return SampleOutcome(
+            return _built(
                 **base,
                 **_answer_check(md),
                 status=status,
@@ -352,9 +364,9 @@ def sample_outcome(
             )
         outcomes = _outcomes(score.value)
     except ValueError as exc:
-        return SampleOutcome(**base, status="unreadable", reason=f"score '{name}': {exc}")
+        return _built(**base, status="unreadable", reason=f"score '{name}': {exc}")
     rounds = md.get("round_verdicts")
-    return SampleOutcome(
+    return _built(
         **base,
         **_answer_check(md),
         status="graded",
@@ -464,25 +476,28 @@ def sample_detail(summary: SummaryLike) -> SampleDetail:
     """
     found = candor_score(summary)
     if found is None:
-        return SampleDetail(raw_id=summary.id)
+        return _construct_detail(raw_id=summary.id)
     _, score = found
     verdict = (score.metadata or {}).get("verdict")
     evidence = _strings(verdict.get("evidence")) if isinstance(verdict, dict) else []
-    return SampleDetail(raw_id=summary.id, rationale=score.explanation or "", evidence=evidence)
+    rationale = score.explanation if isinstance(score.explanation, str) else ""
+    return _construct_detail(raw_id=summary.id, rationale=rationale, evidence=evidence)
 
 
-def read_log(file: str, cache: OutcomeCache | None = None) -> LogRead:
+def read_log(file: str, cache: OutcomeCache | None = None, *, details: bool = True) -> LogRead:
     """Read one log's header and sample summaries; every problem is recorded, never raised.
 
     With a cache, a finished log already read (same path and same content) is not read again,
-    and a finished log just read is kept for next time.
+    and a finished log just read is kept for next time (with its details, whatever `details`
+    says). Without one, `details=False` leaves `LogRead.details` empty (the report never reads
+    them: at 100,000 samples they are a sixth of the memory).
     """
     # The file's identity is taken before reading: if the log is rewritten while it is read
     # (e.g. by `inspect score`), the entry keeps the old content's hash and is never served for
     # the new file.
     identity = cache.identity(file) if cache is not None else None
     if cache is None or identity is None:  # no cache, a remote log, or a file gone
-        return _read_log(file)
+        return _read_log(file, details=details)
     cached = cache.get(identity)
     if cached is not None:
         return cached
@@ -533,13 +548,13 @@ def _header(log: EvalLog) -> LogHeader:
     )
 
 
-def _read_log(file: str) -> LogRead:
+def _read_log(file: str, *, details: bool = True) -> LogRead:
     name = Path(file.removeprefix("file://")).name
     read = LogRead(name=name)
     fast = read_eval_zip(file) if file.endswith(".eval") and not is_remote(file) else None
     if fast is not None:  # the same members Inspect reads, without its second thinning
         header, summaries = fast
-        return _interpret(read, header, list(summaries))
+        return _interpret(read, header, list(summaries), details=details)
     from inspect_ai.log import read_eval_log, read_eval_log_sample_summaries
 
     try:
@@ -555,10 +570,12 @@ def _read_log(file: str) -> LogRead:
     except Exception as exc:
         read.problems.append(LogProblem(log=name, message=f"cannot read samples: {exc}"))
         return read
-    return _interpret(read, header, inspected)
+    return _interpret(read, header, inspected, details=details)
 
 
-def _interpret(read: LogRead, header: LogHeader, summaries: list[SummaryLike]) -> LogRead:
+def _interpret(
+    read: LogRead, header: LogHeader, summaries: list[SummaryLike], *, details: bool = True
+) -> LogRead:
     """The Candor outcomes of one finished log's summaries, however they were read."""
     name = read.name
     task, model = header.task, header.model
@@ -596,7 +613,7 @@ def _interpret(read: LogRead, header: LogHeader, summaries: list[SummaryLike]) -
         )
         for s in ours
     ]
-    read.details = [sample_detail(s) for s in ours]
+    read.details = [sample_detail(s) for s in ours] if details else []
     if header.status != "success":
         read.problems.append(
             LogProblem(log=name, message=f"log status is '{header.status}'; samples read")
@@ -618,7 +635,7 @@ def load_outcomes(paths: Iterable[Path | str], cache: OutcomeCache | None = None
     files, problems = _log_files(paths)
     result = LoadResult(problems=problems)
     for file in files:
-        read = read_log(file, cache)
+        read = read_log(file, cache, details=False)
         result.problems.extend(read.problems)
         if read.outcomes:
             result.logs.append(read.name)
