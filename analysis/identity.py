@@ -88,8 +88,12 @@ def grader_identity(
     template = metadata.get("grader_template_sha256")
     # Every sample of a run records the same configuration: it is validated once. A key is the
     # `repr` of JSON values, equal only for equal values (`1`, `1.0` and `True` differ).
-    recorded = [metadata.get(k) for k in ("grader_config", "grader_models", "graders")]
-    key = repr((recorded, template, sorted(fallback_models.items())))
+    # `graders` (every grader call) is read only where `grader_models` is not a mapping
+    models = metadata.get("grader_models")
+    calls = None if isinstance(models, dict) else metadata.get("graders")
+    key = repr(
+        (metadata.get("grader_config"), models, calls, template, sorted(fallback_models.items()))
+    )
     known = _IDENTITIES.get(key)
     if known is not None:
         return known

@@ -17,10 +17,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import math
+import multiprocessing as mp
 import os
 import re
 import tempfile
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
@@ -625,17 +628,50 @@ def _interpret(
     return read
 
 
-def load_outcomes(paths: Iterable[Path | str], cache: OutcomeCache | None = None) -> LoadResult:
+PARALLEL_BYTES = 32 << 20
+"""Without a cache, local `.eval` logs adding up to this many bytes are read by worker
+processes (one per core, at most two), each log whole in one of them."""
+
+
+def _read_detailless(file: str) -> LogRead:
+    return _read_log(file, details=False)
+
+
+def _read_all(files: list[str], cache: OutcomeCache | None, workers: int | None) -> list[LogRead]:
+    """Every log read, in `files`' order: in worker processes where that pays (no cache, two or
+    more large local logs, a platform that forks), else here."""
+    wanted = min(2, os.cpu_count() or 1) if workers is None else workers
+    if cache is None and wanted > 1 and len(files) > 1:
+        local = [f.removeprefix("file://") for f in files if not is_remote(f)]
+        try:
+            size = sum(os.path.getsize(f) for f in local)
+        except OSError:
+            size = 0
+        large = size >= PARALLEL_BYTES or workers is not None
+        if len(local) == len(files) and large and "fork" in mp.get_all_start_methods():
+            try:
+                # fork: the workers start with this process's modules already imported
+                with ProcessPoolExecutor(wanted, mp_context=mp.get_context("fork")) as pool:
+                    return list(pool.map(_read_detailless, files))
+            except (BrokenProcessPool, OSError):
+                pass  # a worker died (e.g. out of memory): read them here instead
+    return [read_log(file, cache, details=False) for file in files]
+
+
+def load_outcomes(
+    paths: Iterable[Path | str], cache: OutcomeCache | None = None, *, workers: int | None = None
+) -> LoadResult:
     """Read every Candor sample outcome from log files and directories.
 
     A log that is still running, corrupted, of another task, or without samples is reported as a
     problem; the others are still read. With a cache, unchanged finished logs are not re-read.
     Every copy of an episode is kept here; `analysis.episodes.count_once` chooses one.
+    Without a cache, large logs are read in parallel (`PARALLEL_BYTES`); `workers` sets the
+    number of worker processes and reads in them whatever the size (1: all in this process).
     """
     files, problems = _log_files(paths)
     result = LoadResult(problems=problems)
-    for file in files:
-        read = read_log(file, cache, details=False)
+    for read in _read_all(files, cache, workers):
         result.problems.extend(read.problems)
         if read.outcomes:
             result.logs.append(read.name)
