@@ -42,7 +42,10 @@ from analysis.eval_zip import (
 )
 from analysis.identity import GraderIdentity, called_models, grader_identity, run_key
 from analysis.invariance import read_invariance
-from analysis.log_files import default_cache_dir, file_sha256, is_remote, local_log_files
+from analysis.log_files import default_cache_dir as default_cache_dir
+from analysis.log_files import file_sha256 as file_sha256
+from analysis.log_files import is_remote
+from analysis.log_files import local_log_files as local_log_files
 from analysis.usage import TokenUsage, usage_by_role
 from records.dimensions import declared
 from records.invariance import InvarianceResult
