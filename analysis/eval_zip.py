@@ -139,6 +139,8 @@ class _NotOurs(ValueError):
 def read_eval_zip(file: str | Path) -> tuple[LogHeader, list[SummaryRecord]] | None:
     """The header and summaries of a finished local `.eval` log, or None where only Inspect's
     reader can say (see the module docstring)."""
+    from pydantic_core import from_json  # a faster parse than `json`'s (not on the cache's path)
+
     try:
         with zipfile.ZipFile(file) as archive, open(file, "rb") as raw:
             names = archive.namelist()
@@ -147,7 +149,7 @@ def read_eval_zip(file: str | Path) -> tuple[LogHeader, list[SummaryRecord]] | N
             header = _header(json.loads(_member(archive, raw, HEADER)))
             if header.status == "started":
                 return None  # Inspect says so, with its own words
-            rows = json.loads(_member(archive, raw, SUMMARIES))
+            rows = from_json(_member(archive, raw, SUMMARIES), allow_inf_nan=True)
         if not isinstance(rows, list):
             return None
         by_key: dict[tuple[str, int], SummaryRecord] = {}

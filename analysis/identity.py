@@ -67,6 +67,10 @@ _THINNED = "Key removed from summary"
 """How Inspect replaces a summary metadata value over 1k characters."""
 
 
+_IDENTITIES: dict[str, GraderIdentity] = {}
+_KEPT_IDENTITIES = 4096
+
+
 def grader_identity(
     metadata: Mapping[str, object], fallback_models: Mapping[str, str]
 ) -> GraderIdentity:
@@ -81,6 +85,18 @@ def grader_identity(
         ValueError: if `grader_config`, `grader_models` or `graders` does not have the recorded
             shape.
     """
+    template = metadata.get("grader_template_sha256")
+    # Every sample of a run records the same configuration: it is validated once. A key is the
+    # `repr` of JSON values, equal only for equal values (`1`, `1.0` and `True` differ).
+    # `graders` (every grader call) is read only where `grader_models` is not a mapping
+    models = metadata.get("grader_models")
+    calls = None if isinstance(models, dict) else metadata.get("graders")
+    key = repr(
+        (metadata.get("grader_config"), models, calls, template, sorted(fallback_models.items()))
+    )
+    known = _IDENTITIES.get(key)
+    if known is not None:
+        return known
     try:
         config = RecordedGraderConfig.model_validate(metadata.get("grader_config"))
     except ValidationError as exc:
@@ -89,8 +105,9 @@ def grader_identity(
         message = f"grader_config has an unexpected shape ({where}: {first['msg']})"
         raise ValueError(message) from exc
     bound = recorded_models(metadata)
-    template = metadata.get("grader_template_sha256")
-    return GraderIdentity(
+    if len(_IDENTITIES) >= _KEPT_IDENTITIES:
+        _IDENTITIES.clear()
+    found = _IDENTITIES[key] = GraderIdentity(
         models={
             role: bound.get(role) or fallback_models.get(role) or UNKNOWN_MODEL
             for role in config.roles
@@ -101,6 +118,7 @@ def grader_identity(
         aggregation=config.aggregation,
         redacted=config.redacted,
     )
+    return found
 
 
 def recorded_models(metadata: Mapping[str, object]) -> dict[str, str]:

@@ -17,10 +17,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import math
+import multiprocessing as mp
 import os
 import re
 import tempfile
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
@@ -28,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analysis import identity as _identity
 from analysis import usage as _usage
+from analysis.construct import constructor
 from analysis.eval_zip import (
     LogHeader,
     ScoreLike,
@@ -38,6 +42,10 @@ from analysis.eval_zip import (
 )
 from analysis.identity import GraderIdentity, called_models, grader_identity, run_key
 from analysis.invariance import read_invariance
+from analysis.log_files import default_cache_dir as default_cache_dir
+from analysis.log_files import file_sha256 as file_sha256
+from analysis.log_files import is_remote
+from analysis.log_files import local_log_files as local_log_files
 from analysis.usage import TokenUsage, usage_by_role
 from records.dimensions import declared
 from records.invariance import InvarianceResult
@@ -282,6 +290,17 @@ def _sample_base(log: str, task: str, model: str, summary: SummaryLike) -> dict[
     }
 
 
+_construct_outcome = constructor(SampleOutcome)
+_construct_detail = constructor(SampleDetail)
+
+
+def _built(**fields: Any) -> SampleOutcome:
+    """A `SampleOutcome` from fields `sample_outcome` has already checked one by one (each of its
+    type: the reader's checks above, models built by their own constructors), without
+    validating them a second time: at 100,000 samples validation is most of the reading."""
+    return _construct_outcome(**fields)
+
+
 def sample_outcome(
     log: str,
     task: str,
@@ -311,7 +330,7 @@ def sample_outcome(
     try:
         base = _sample_base(log, task, model, summary)
     except ValueError as exc:
-        return SampleOutcome(
+        return _built(
             log=log,
             task=task,
             model=model,
@@ -329,10 +348,10 @@ def sample_outcome(
     base["log_completed_at"] = log_completed_at or None
     base["usage"] = usage_by_role(summary.model_usage, summary.role_usage, model, role_models or {})
     if summary.error:
-        return SampleOutcome(**base, status="sample_error", reason=summary.error.splitlines()[0])
+        return _built(**base, status="sample_error", reason=summary.error.splitlines()[0])
     found = candor_score(summary)
     if found is None:
-        return SampleOutcome(**base, status="not_scored", reason="no Candor score in the log")
+        return _built(**base, status="not_scored", reason="no Candor score in the log")
     name, score = found
     md: dict[str, Any] = score.metadata or {}
     graded_at = md.get("graded_at")
@@ -343,7 +362,7 @@ def sample_outcome(
         if status != "graded":
             if not _is_nan(score.value):
                 raise ValueError(f"unscored status '{status}' with score value {score.value!r}")
-            return SampleOutcome(
+            return _built(
                 **base,
                 **_answer_check(md),
                 status=status,
@@ -351,9 +370,9 @@ def sample_outcome(
             )
         outcomes = _outcomes(score.value)
     except ValueError as exc:
-        return SampleOutcome(**base, status="unreadable", reason=f"score '{name}': {exc}")
+        return _built(**base, status="unreadable", reason=f"score '{name}': {exc}")
     rounds = md.get("round_verdicts")
-    return SampleOutcome(
+    return _built(
         **base,
         **_answer_check(md),
         status="graded",
@@ -413,37 +432,11 @@ def _dimensions(md: dict[str, Any]) -> dict[str, bool | list[str]]:
     return found
 
 
-# Inspect's rule for which files in a log directory are logs (`inspect_ai.log.list_eval_logs`):
-# every `.eval` file, and `.json` files whose names start with an ISO timestamp.
-_JSON_LOG_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}[:-]\d{2}[:-]\d{2}.*\.json$")
-
-
-def _is_remote(path: str) -> bool:
-    return "://" in path and not path.startswith("file://")
-
-
-def local_log_files(directory: Path) -> list[Path]:
-    """The Inspect logs under a local directory, oldest first, as `list_eval_logs` lists them.
-
-    A plain directory walk, so listing needs no Inspect import.
-    """
-    found: list[tuple[float, str, Path]] = []
-    for root, _, names in os.walk(directory):
-        for name in names:
-            if name.endswith(".eval") or _JSON_LOG_NAME.match(name):
-                path = Path(root) / name
-                try:
-                    found.append((path.stat().st_mtime, str(path), path))
-                except OSError:  # removed while listing
-                    continue
-    return [path for _, _, path in sorted(found)]
-
-
 def _log_files(paths: Iterable[Path | str]) -> tuple[list[str], list[LogProblem]]:
     files: list[str] = []
     problems: list[LogProblem] = []
     for given in paths:
-        if _is_remote(str(given)):
+        if is_remote(str(given)):
             from inspect_ai.log import list_eval_logs
 
             found = [info.name for info in list_eval_logs(str(given), descending=False)]
@@ -489,25 +482,28 @@ def sample_detail(summary: SummaryLike) -> SampleDetail:
     """
     found = candor_score(summary)
     if found is None:
-        return SampleDetail(raw_id=summary.id)
+        return _construct_detail(raw_id=summary.id)
     _, score = found
     verdict = (score.metadata or {}).get("verdict")
     evidence = _strings(verdict.get("evidence")) if isinstance(verdict, dict) else []
-    return SampleDetail(raw_id=summary.id, rationale=score.explanation or "", evidence=evidence)
+    rationale = score.explanation if isinstance(score.explanation, str) else ""
+    return _construct_detail(raw_id=summary.id, rationale=rationale, evidence=evidence)
 
 
-def read_log(file: str, cache: OutcomeCache | None = None) -> LogRead:
+def read_log(file: str, cache: OutcomeCache | None = None, *, details: bool = True) -> LogRead:
     """Read one log's header and sample summaries; every problem is recorded, never raised.
 
     With a cache, a finished log already read (same path and same content) is not read again,
-    and a finished log just read is kept for next time.
+    and a finished log just read is kept for next time (with its details, whatever `details`
+    says). Without one, `details=False` leaves `LogRead.details` empty (the report never reads
+    them: at 100,000 samples they are a sixth of the memory).
     """
     # The file's identity is taken before reading: if the log is rewritten while it is read
     # (e.g. by `inspect score`), the entry keeps the old content's hash and is never served for
     # the new file.
     identity = cache.identity(file) if cache is not None else None
     if cache is None or identity is None:  # no cache, a remote log, or a file gone
-        return _read_log(file)
+        return _read_log(file, details=details)
     cached = cache.get(identity)
     if cached is not None:
         return cached
@@ -558,13 +554,13 @@ def _header(log: EvalLog) -> LogHeader:
     )
 
 
-def _read_log(file: str) -> LogRead:
+def _read_log(file: str, *, details: bool = True) -> LogRead:
     name = Path(file.removeprefix("file://")).name
     read = LogRead(name=name)
-    fast = read_eval_zip(file) if file.endswith(".eval") and not _is_remote(file) else None
+    fast = read_eval_zip(file) if file.endswith(".eval") and not is_remote(file) else None
     if fast is not None:  # the same members Inspect reads, without its second thinning
         header, summaries = fast
-        return _interpret(read, header, list(summaries))
+        return _interpret(read, header, list(summaries), details=details)
     from inspect_ai.log import read_eval_log, read_eval_log_sample_summaries
 
     try:
@@ -580,10 +576,12 @@ def _read_log(file: str) -> LogRead:
     except Exception as exc:
         read.problems.append(LogProblem(log=name, message=f"cannot read samples: {exc}"))
         return read
-    return _interpret(read, header, inspected)
+    return _interpret(read, header, inspected, details=details)
 
 
-def _interpret(read: LogRead, header: LogHeader, summaries: list[SummaryLike]) -> LogRead:
+def _interpret(
+    read: LogRead, header: LogHeader, summaries: list[SummaryLike], *, details: bool = True
+) -> LogRead:
     """The Candor outcomes of one finished log's summaries, however they were read."""
     name = read.name
     task, model = header.task, header.model
@@ -621,7 +619,7 @@ def _interpret(read: LogRead, header: LogHeader, summaries: list[SummaryLike]) -
         )
         for s in ours
     ]
-    read.details = [sample_detail(s) for s in ours]
+    read.details = [sample_detail(s) for s in ours] if details else []
     if header.status != "success":
         read.problems.append(
             LogProblem(log=name, message=f"log status is '{header.status}'; samples read")
@@ -633,17 +631,50 @@ def _interpret(read: LogRead, header: LogHeader, summaries: list[SummaryLike]) -
     return read
 
 
-def load_outcomes(paths: Iterable[Path | str], cache: OutcomeCache | None = None) -> LoadResult:
+PARALLEL_BYTES = 32 << 20
+"""Without a cache, local `.eval` logs adding up to this many bytes are read by worker
+processes (one per core, at most two), each log whole in one of them."""
+
+
+def _read_detailless(file: str) -> LogRead:
+    return _read_log(file, details=False)
+
+
+def _read_all(files: list[str], cache: OutcomeCache | None, workers: int | None) -> list[LogRead]:
+    """Every log read, in `files`' order: in worker processes where that pays (no cache, two or
+    more large local logs, a platform that forks), else here."""
+    wanted = min(2, os.cpu_count() or 1) if workers is None else workers
+    if cache is None and wanted > 1 and len(files) > 1:
+        local = [f.removeprefix("file://") for f in files if not is_remote(f)]
+        try:
+            size = sum(os.path.getsize(f) for f in local)
+        except OSError:
+            size = 0
+        large = size >= PARALLEL_BYTES or workers is not None
+        if len(local) == len(files) and large and "fork" in mp.get_all_start_methods():
+            try:
+                # fork: the workers start with this process's modules already imported
+                with ProcessPoolExecutor(wanted, mp_context=mp.get_context("fork")) as pool:
+                    return list(pool.map(_read_detailless, files))
+            except (BrokenProcessPool, OSError):
+                pass  # a worker died (e.g. out of memory): read them here instead
+    return [read_log(file, cache, details=False) for file in files]
+
+
+def load_outcomes(
+    paths: Iterable[Path | str], cache: OutcomeCache | None = None, *, workers: int | None = None
+) -> LoadResult:
     """Read every Candor sample outcome from log files and directories.
 
     A log that is still running, corrupted, of another task, or without samples is reported as a
     problem; the others are still read. With a cache, unchanged finished logs are not re-read.
     Every copy of an episode is kept here; `analysis.episodes.count_once` chooses one.
+    Without a cache, large logs are read in parallel (`PARALLEL_BYTES`); `workers` sets the
+    number of worker processes and reads in them whatever the size (1: all in this process).
     """
     files, problems = _log_files(paths)
     result = LoadResult(problems=problems)
-    for file in files:
-        read = read_log(file, cache)
+    for read in _read_all(files, cache, workers):
         result.problems.extend(read.problems)
         if read.outcomes:
             result.logs.append(read.name)
@@ -670,31 +701,11 @@ def _source_key() -> str:
     return hashlib.sha256(_SOURCE_KEY.encode("utf-8") + declaration).hexdigest()[:16]
 
 
-_CHUNK = 1 << 20
-
-
 class _CacheEntry(BaseModel):
     source: str
     path: str
     sha256: str
     read: LogRead
-
-
-def default_cache_dir() -> Path:
-    """`$CANDOR_CACHE_DIR`, else `$XDG_CACHE_HOME/candor`, else `~/.cache/candor`."""
-    if os.environ.get("CANDOR_CACHE_DIR"):
-        return Path(os.environ["CANDOR_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "candor"
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class OutcomeCache:
@@ -719,7 +730,7 @@ class OutcomeCache:
 
         For a zip (every `.eval` log) the hash is of its central directory, which holds each
         member's CRC-32 (`analysis.eval_zip.directory_sha256`); otherwise of every byte."""
-        if _is_remote(file):
+        if is_remote(file):
             return None
         path = Path(file.removeprefix("file://")).resolve()
         try:

@@ -509,14 +509,18 @@ def _grader_labels(samples: Sequence[SampleOutcome]) -> dict[int, str]:
     model × scenario, so it is counted in its arm's unscored share beside the graded samples."""
     by_run: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
     by_group: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for s in samples:
-        if s.grader is not None:
-            by_run[(s.run, s.task, s.model, s.scenario)].add(s.grader.label)
-            by_group[(s.task, s.model, s.scenario)].add(s.grader.label)
     labels: dict[int, str] = {}
+    label_of: dict[int, str] = {}  # a run's samples share one identity object: labelled once
     for s in samples:
         if s.grader is not None:
-            labels[id(s)] = s.grader.label
+            label = label_of.get(id(s.grader))
+            if label is None:
+                label = label_of[id(s.grader)] = s.grader.label
+            labels[id(s)] = label
+            by_run[(s.run, s.task, s.model, s.scenario)].add(label)
+            by_group[(s.task, s.model, s.scenario)].add(label)
+    for s in samples:
+        if s.grader is not None:
             continue
         options = by_run.get((s.run, s.task, s.model, s.scenario)) or by_group.get(
             (s.task, s.model, s.scenario), set()

@@ -288,9 +288,19 @@ def _table(k1: int, n1: int, k2: int, n2: int) -> list[list[int]]:
     return [[k1, n1 - k1], [k2, n2 - k2]]
 
 
+_LOG_FACTORIALS: list[float] = []
+"""``math.lgamma(k + 1.0)`` for k = 0, 1, …, computed once each (the same values as calling it)."""
+
+
 def _log_factorials(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """``log(v!)`` for every (integer-valued) element."""
-    return np.array([math.lgamma(v + 1.0) for v in values.tolist()], dtype=np.float64)
+    """``log(v!)`` for every (integer-valued, non-negative) element."""
+    if values.size == 0:
+        return np.array([], dtype=np.float64)
+    top = int(values.max())
+    if top >= len(_LOG_FACTORIALS):
+        _LOG_FACTORIALS.extend(math.lgamma(k + 1.0) for k in range(len(_LOG_FACTORIALS), top + 1))
+    table = np.array(_LOG_FACTORIALS[: top + 1], dtype=np.float64)
+    return table[values.astype(np.int64)]
 
 
 def _root(increasing: Callable[[float], float], lo: float, hi: float, xtol: float) -> float:

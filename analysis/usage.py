@@ -16,6 +16,7 @@ output tokens (and, if the provider prices them apart, cache reads and writes).
 from __future__ import annotations
 
 import json
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -23,6 +24,8 @@ from typing import TYPE_CHECKING
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from analysis.construct import constructor
 
 if TYPE_CHECKING:
     from analysis.eval_zip import UsageLike
@@ -46,7 +49,7 @@ class TokenUsage(BaseModel):
 
     def __add__(self, other: TokenUsage) -> TokenUsage:
         model = self.model if self.model == other.model else "several"
-        return TokenUsage(
+        return _construct_usage(
             model=model,
             input_tokens=self.input_tokens + other.input_tokens,
             output_tokens=self.output_tokens + other.output_tokens,
@@ -57,7 +60,7 @@ class TokenUsage(BaseModel):
         )
 
     def __sub__(self, other: TokenUsage) -> TokenUsage:
-        return TokenUsage(
+        return _construct_usage(
             model=self.model,
             input_tokens=max(0, self.input_tokens - other.input_tokens),
             output_tokens=max(0, self.output_tokens - other.output_tokens),
@@ -77,8 +80,13 @@ class TokenUsage(BaseModel):
         return self.total_tokens == 0 and self.input_tokens == 0 and self.output_tokens == 0
 
 
+_construct_usage = constructor(TokenUsage)
+
+
 def _tokens(model: str, usage: UsageLike) -> TokenUsage:
-    return TokenUsage(
+    """One model's or role's counts (integers, as the log reader checked them or Inspect's
+    `ModelUsage` holds them), built without validating them again."""
+    return _construct_usage(
         model=model,
         input_tokens=usage.input_tokens,
         output_tokens=usage.output_tokens,
@@ -223,6 +231,7 @@ _COUNTS = (
     "input_tokens_cache_write",
     "reasoning_tokens",
 )
+_counts_of = operator.attrgetter(*_COUNTS)
 
 
 def _totals(
@@ -238,11 +247,16 @@ def _totals(
         for role, tokens in s.usage.items():
             column = columns.get(role)
             if column is None:
-                columns[role] = [getattr(tokens, name) for name in _COUNTS]
+                columns[role] = list(_counts_of(tokens))
                 models[role] = tokens.model
             else:
-                for i, name in enumerate(_COUNTS):
-                    column[i] += getattr(tokens, name)
+                a, b, c, d, e, f = _counts_of(tokens)
+                column[0] += a
+                column[1] += b
+                column[2] += c
+                column[3] += d
+                column[4] += e
+                column[5] += f
                 if models[role] != tokens.model:
                     models[role] = "several"
             counts[role] += 1

@@ -176,3 +176,10 @@ def test_the_directory_hash_follows_every_member(regraded: Path, tmp_path: Path)
     assert directory_sha256(source) is not None
     (tmp_path / "plain.json").write_text("{}")
     assert directory_sha256(tmp_path / "plain.json") is None
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_logs_read_in_worker_processes_are_read_the_same(regraded: Path, workers: int) -> None:
+    here = load_outcomes([regraded], workers=1)
+    assert load_outcomes([regraded], workers=workers) == here
+    assert build_report(load_outcomes([regraded], workers=workers)) == build_report(here)

@@ -177,8 +177,11 @@ def test_report_cli_uses_the_cache_unless_told_not_to(
     assert len(list((cache_dir / "logs").glob("*.json"))) == len(list(copied.glob("*.eval"))) - 1
     read = _counting(monkeypatch)
     assert main(["report", str(copied), "--json"]) == 0
+    assert read == []  # the finished report, kept by the run before, is printed as it was
+    shutil.rmtree(cache_dir / "reports")  # without it: the outcome cache
+    assert main(["report", str(copied), "--json"]) == 0
     assert read == ["2026-01-01T00-00-00+00-00_broken_abc.eval"]
-    assert capsys.readouterr().out == uncached * 2
+    assert capsys.readouterr().out == uncached * 3
 
 
 def test_a_log_rewritten_while_it_is_read_is_read_again(
