@@ -58,9 +58,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "--scenario",
         action="append",
         metavar="ID",
-        help="round samples per arm up to a multiple of this scenario's identity pool size, so "
-        "every arm meets every identity slot equally often (repeatable; with --write, the "
-        "contrasts' scenarios are used)",
+        help="round samples per arm up to a multiple of this scenario's identity pool size k "
+        "(k**m with m crossed parties), so every arm meets every identity slot equally often "
+        "(repeatable; with --write, the contrasts' scenarios are used)",
     )
     plan.set_defaults(handler=run_plan)
 
@@ -117,31 +117,51 @@ def run_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def pool_sizes(scenarios: Iterable[str]) -> dict[str, int]:
-    """The identity pool size k of each known scenario (unknown ids are left out)."""
-    from scenarios.loader import discover, get_scenario
+def pool_sizes(scenarios: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """The identity pool size k of each known scenario and how many of its parties have a pool
+    (m, their identities crossed); unknown ids are left out."""
+    from scenarios.loader import discover, get_scenario, pooled_parties
 
     known = discover()
-    return {s: get_scenario(s).spec.pool_size() for s in dict.fromkeys(scenarios) if s in known}
+    found: dict[str, tuple[int, int]] = {}
+    for s in dict.fromkeys(scenarios):
+        if s in known:
+            spec = get_scenario(s).spec
+            found[s] = (spec.pool_size(), len(pooled_parties(spec)))
+    return found
+
+
+def _cycle(k: int, parties: int) -> int:
+    """Epochs in which every arm meets every identity of every pooled party, and every pairing
+    of the parties' identities, equally often: k**m (1 without a pool)."""
+    return k ** max(parties, 1) if k > 1 else 1
+
+
+def _pools_text(pools: dict[str, tuple[int, int]]) -> str:
+    return ", ".join(
+        f"{s} k={k}" + (f", {m} crossed parties: {_cycle(k, m)}" if m > 1 and k > 1 else "")
+        for s, (k, m) in sorted(pools.items())
+    )
 
 
 def balanced_n(
-    n: int, pools: dict[str, int], enough: Callable[[int], bool] = lambda _: True
+    n: int, pools: dict[str, tuple[int, int]], enough: Callable[[int], bool] = lambda _: True
 ) -> tuple[int, str | None]:
-    """`n` rounded up to a multiple of every pool size (their least common multiple) for which
-    `enough` holds (exact power is not monotone in n), and the note that says so (None when `n`
-    is already balanced)."""
-    k = math.lcm(*pools.values()) if pools else 1
+    """`n` rounded up to a multiple of every scenario's identity cycle (k, or k**m where m
+    parties have a pool, so every pairing of their identities is met too; the least common
+    multiple over scenarios) for which `enough` holds (exact power is not monotone in n), and
+    the note that says so (None when `n` is already balanced)."""
+    k = math.lcm(*(_cycle(size, m) for size, m in pools.values())) if pools else 1
     if n % k == 0:
         return n, None
     rounded = -(-n // k) * k
     while not enough(rounded) and rounded < n + 100 * k:
         rounded += k
-    where = ", ".join(f"{s} k={size}" for s, size in sorted(pools.items()))
+    where = _pools_text(pools)
     return rounded, (
         f"{n} per arm rounded up to {rounded}, a multiple of the identity pool size ({where}), "
-        "so every arm meets every identity slot equally often; run with --epochs "
-        f"{rounded}"
+        "so every arm meets every identity slot (and every pairing of crossed parties' "
+        f"identities) equally often; run with --epochs {rounded}"
     )
 
 
@@ -210,8 +230,8 @@ def _write_plan(args: argparse.Namespace) -> int:
         if unbalanced is not None:  # the user's own count is kept, and said to be unbalanced
             print(
                 f"warning: --n-per-arm {n} is not a multiple of the identity pool sizes "
-                f"({', '.join(f'{s} k={k}' for s, k in sorted(pools.items()))}): arms x identity "
-                f"slots will be unbalanced; {rounded} per arm would balance them",
+                f"({_pools_text(pools)}): arms x identity slots will be unbalanced; {rounded} "
+                "per arm would balance them",
                 file=sys.stderr,
             )
     if n is None:

@@ -130,13 +130,41 @@ def test_plan_write_rounds_a_computed_n_and_warns_about_a_given_one(
     contrast = ["--contrast", "blame_director", "director=ai", "director=human"]
     out = tmp_path / "plan.yaml"
     assert main(["plan", "--write", str(out), *contrast, "--rates", "0.5", "0.9"]) == 0
-    assert yaml.safe_load(out.read_text())["n_per_arm"] % 3 == 0
-    assert "a multiple of the identity pool size (blame_director k=3)" in capsys.readouterr().err
+    assert yaml.safe_load(out.read_text())["n_per_arm"] % 9 == 0
+    pools = "(blame_director k=3, 2 crossed parties: 9)"
+    assert f"a multiple of the identity pool size {pools}" in capsys.readouterr().err
     assert main(["plan", "--write", str(out), *contrast, "--n-per-arm", "50"]) == 0
     assert yaml.safe_load(out.read_text())["n_per_arm"] == 50  # the user's count is kept
     err = capsys.readouterr().err
-    assert "--n-per-arm 50 is not a multiple" in err and "51 per arm would balance" in err
+    assert "--n-per-arm 50 is not a multiple" in err and "54 per arm would balance" in err
     assert get_scenario("blame_director").spec.pool_size() == 3
+
+
+def _crossed() -> list[tuple[str, int, int]]:
+    """Every scenario with more than one pooled party: (id, k, m)."""
+    from scenarios.loader import discover, pooled_parties
+
+    found = []
+    for scenario_id in sorted(discover()):
+        spec = get_scenario(scenario_id).spec
+        if len(pooled_parties(spec)) > 1:
+            found.append((scenario_id, spec.pool_size(), len(pooled_parties(spec))))
+    return found
+
+
+@pytest.mark.parametrize(("scenario_id", "k", "m"), _crossed())
+def test_plan_rounds_to_a_multiple_that_covers_every_pairing_of_crossed_parties(
+    scenario_id: str, k: int, m: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["plan", "--rates", "0.5", "0.9", "--scenario", scenario_id, "--json"]
+    assert main(argv) == 0
+    rounded = yaml.safe_load(capsys.readouterr().out)
+    assert rounded["n_per_arm"] % (k**m) == 0
+    assert f"{m} crossed parties: {k**m}" in rounded["note"]
+
+
+def test_the_suite_has_crossed_scenarios() -> None:
+    assert {s for s, _, _ in _crossed()} >= {"blame_director", "peer_cover_claims"}
 
 
 def test_the_readme_balance_commands(
