@@ -209,13 +209,13 @@ def test_candor_plan_writes_a_plan_the_report_reads(
     args = [str(path) if w == "plans/mine.yaml" else w for w in shlex.split(line)[1:]]
     args += ["--name", "mine", "--contrast", "blame_postmortem", "overseer=ai", "overseer=human"]
     assert main(args) == 0
-    assert "2 contrasts, 30 per arm" in capsys.readouterr().out
+    assert "2 contrasts, 36 per arm" in capsys.readouterr().out  # 30, rounded to 9s
     if suffix == ".json":
         json.loads(path.read_text(encoding="utf-8"))
     plan = load_plan(path)
     assert (plan.name, plan.n_per_arm, plan.alternative, len(plan.contrasts)) == (
         "mine",
-        30,
+        36,
         "two-sided",
         2,
     )
