@@ -532,12 +532,13 @@ def _shapes(name: str, party: Party, fields: IdentityFields, domains: set[str]) 
                     )
             for key in HONORIFIC_FIELDS:
                 value = identity.text.get(key)
-                if value is not None and value.strip().rstrip(".") not in NEUTRAL_HONORIFICS:
+                honorific = "" if value is None else value.strip().rstrip(".")
+                if honorific and honorific not in NEUTRAL_HONORIFICS:
                     found.append(
                         Impurity(
                             name,
                             key,
-                            f"'{key}' of {where} is {value!r}; an honorific is one of "
+                            f"'{key}' of {where} is {value!r}; an honorific is empty or one of "
                             f"{', '.join(NEUTRAL_HONORIFICS)} (an AI identity has none, so a "
                             "rank or credential such as Dr, Prof or Trainee has no counterpart "
                             "in the other species and is a seniority manipulation)",
