@@ -84,7 +84,9 @@ def identity_markdown(report: Report) -> list[str]:
         "Each contrast within each identity slot (the names, titles and pronouns the parties "
         "wore), conditional maximum-likelihood odds ratio with its exact 95% interval, pooled "
         "over slots by Mantel–Haenszel. A small Breslow–Day p says the effect differs between "
-        "identities: read the slots, not the pooled line.",
+        "identities: read the slots, not the pooled line. Each contrast is stratified by the "
+        "slot of the party whose species it varies (its `Strata:` line says whose); unscored "
+        "samples per slot are not in the counts.",
     ]
     for sc in report.identity_strata:
         g = sc.group
