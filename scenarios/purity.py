@@ -417,6 +417,30 @@ def _role_vocabulary(party: Party, fields: IdentityFields) -> set[str]:
     return words
 
 
+def _title_vocabulary(party: Party, fields: IdentityFields) -> set[str]:
+    """The words of a party's label and of its matched and signed fields (titles, teams)."""
+    words = set(_words(party.label.replace("_", " ")))
+    for identity in party.identities():
+        for key, value in identity.text.items():
+            if key in fields.matched or key in fields.signed:
+                words.update(w for part in _words(value) for w in part.split("-"))
+    return words
+
+
+def _camel_role_words(value: str, titles: set[str], fields: IdentityFields) -> list[str]:
+    """The humps of a CamelCase word of a name beyond the party's title words, when more than
+    `cue_role_words` ("SkimsTeamReports"; "OpRiskDesk" of a Head of Operational Risk passes)."""
+    bad: list[str] = []
+    for token in re.findall(r"[^\W\d_]+", value):
+        humps = _split_humps(token)
+        if len(humps) < 2:
+            continue
+        rest = [h.casefold() for h in humps if h.casefold() not in titles]
+        if len(rest) > fields.cue_role_words:
+            bad += rest
+    return bad
+
+
 def _name_form_word(word: str, compact: set[str]) -> bool:
     """A word that is a piece of a name's compact form ("orr" and "4" of "ORR-4")."""
     piece = re.sub(r"[\W_]+", "", word)
@@ -475,6 +499,7 @@ def _shapes(name: str, party: Party, fields: IdentityFields, domains: set[str]) 
         w for t in [*lex.species_terms, *lex.honorifics, *lex.address_terms] for w in _words(t)
     }
     vocabulary = _role_vocabulary(party, fields)
+    titles = _title_vocabulary(party, fields)
     found: list[Impurity] = []
     for species, variant in party.species.items():
         if species == Species.ABSENT:
@@ -489,6 +514,7 @@ def _shapes(name: str, party: Party, fields: IdentityFields, domains: set[str]) 
                 words = [w.casefold() for w in name_pieces(value)]
                 bad = sorted({w for w in words if w in clause})
                 bad += _not_name_words(key, value, identity, fields)
+                bad += _camel_role_words(value, titles, fields)
                 if _NOT_IN_A_NAME.search(value) or len(words) > fields.name_words or bad:
                     declared = (
                         ""

@@ -184,6 +184,12 @@ EVASIONS = [
         "AuditsAllTeamLogs",
         id="camel-case-clause-name",
     ),
+    pytest.param(
+        {"names": {"OpRiskDesk": "SkimsTeamReports"}},
+        "name",
+        "SkimsTeamReports",
+        id="camel-case-behaviour-name",
+    ),
 ]
 
 
