@@ -119,7 +119,11 @@ class SampleOutcome(BaseModel):
     headline_contrasts: list[tuple[str, str]] | None = None
     """The scenario's headline contrasts as recorded when it ran; None in older logs."""
     identity_slot: int | None = None
-    """The counterbalancing identity slot of this epoch; None where the log records none."""
+    """The counterbalancing identity slot of this epoch (the first pooled party's); None where
+    the log records none."""
+    identity_slots: dict[str, int] = Field(default_factory=dict)
+    """Party → its identity slot in this epoch (pooled parties' slots are crossed, so they
+    differ); empty in logs that record only `identity_slot`, where every party wore that slot."""
     identities: dict[str, str] = Field(default_factory=dict)
     """Party → identity id met in this epoch (e.g. `{"overseer": "h2"}`); empty where none."""
     usage: dict[str, TokenUsage] = Field(default_factory=dict)
@@ -271,8 +275,18 @@ def _sample_base(log: str, task: str, model: str, summary: SummaryLike) -> dict[
         isinstance(k, str) and isinstance(v, str) for k, v in identities.items()
     ):
         raise ValueError(f"metadata 'identities' {identities!r} is not a mapping of party to id")
+    slots = meta.get("identity_slots") or {}
+    if not isinstance(slots, dict) or not all(
+        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+        for k, v in slots.items()
+    ):
+        raise ValueError(
+            f"metadata 'identity_slots' {slots!r} is not a mapping of party to a non-negative "
+            "integer slot"
+        )
     return {
         "identity_slot": slot,
+        "identity_slots": dict(slots),
         "identities": dict(identities),
         "log": log,
         "task": task,

@@ -22,6 +22,9 @@ CsvRow = dict[str, object]
 EXTRA_CSV_COLUMNS = [
     "factor",
     "slot",
+    "strata_by",
+    "unscored_a",
+    "unscored_b",
     "party",
     "identity",
     "conditional_or",
@@ -81,7 +84,9 @@ def identity_markdown(report: Report) -> list[str]:
         "Each contrast within each identity slot (the names, titles and pronouns the parties "
         "wore), conditional maximum-likelihood odds ratio with its exact 95% interval, pooled "
         "over slots by Mantel–Haenszel. A small Breslow–Day p says the effect differs between "
-        "identities: read the slots, not the pooled line.",
+        "identities: read the slots, not the pooled line. Each contrast is stratified by the "
+        "slot of the party whose species it varies (its `Strata:` line says whose); unscored "
+        "samples per slot are not in the counts.",
     ]
     for sc in report.identity_strata:
         g = sc.group
@@ -91,15 +96,18 @@ def identity_markdown(report: Report) -> list[str]:
             f"### {mark}{md_cell(sc.arm_a)} vs {md_cell(sc.arm_b)}{mark} — {g.scenario} — "
             f"{md_cell(g.model)} — {g.outcome}",
             "",
+            f"Strata: {md_cell(sc.strata_by)}.",
+            "",
             "| Identity slot | A positive / graded | B positive / graded | Odds ratio "
-            "(exact 95% CI) | Fisher p |",
-            "|---|---:|---:|---|---:|",
+            "(exact 95% CI) | Fisher p | Unscored A / B |",
+            "|---|---:|---:|---|---:|---:|",
         ]
         for st in sc.strata:
             r = st.result
             lines.append(
                 f"| {md_cell(st.label)} | {_count(r, 'a')} | {_count(r, 'b')} | "
-                f"{_conditional(r)} | {fmt_p(r.p_value if r else None)} |"
+                f"{_conditional(r)} | {fmt_p(r.p_value if r else None)} | "
+                f"{st.unscored_a} / {st.unscored_b} |"
             )
         lines += [
             "",
@@ -112,9 +120,12 @@ def identity_markdown(report: Report) -> list[str]:
             "",
             "### Rate per identity",
             "",
+            "Slots are the party's own identity slots; unscored samples (leak flags, errors) "
+            "are not in the rate.",
+            "",
             "| Scenario | Model | Outcome | Arm | Party | Identity | Slots | Positive / graded "
-            "| Rate | 95% CI (Wilson) |",
-            "|---|---|---|---|---|---|---|---:|---:|---|",
+            "| Rate | 95% CI (Wilson) | Unscored |",
+            "|---|---|---|---|---|---|---|---:|---:|---|---:|",
         ]
         for ir in report.identity_rates:
             g = ir.group
@@ -122,7 +133,7 @@ def identity_markdown(report: Report) -> list[str]:
                 f"| {g.scenario} | {md_cell(g.model)} | {g.outcome} | {md_cell(ir.arm)} | "
                 f"{ir.party} | {md_cell(ir.identity)} | {', '.join(map(str, ir.slots)) or '-'} "
                 f"| {ir.rate.k} / {ir.rate.n} | {fmt_pct(ir.rate.rate)} | "
-                f"{fmt_ci_pct(ir.rate.ci)} |"
+                f"{fmt_ci_pct(ir.rate.ci)} | {ir.unscored} |"
             )
     return lines
 
@@ -338,7 +349,15 @@ def csv_rows(report: Report) -> Iterator[CsvRow]:
         }
         for st in sc.strata:
             extra = _contrast_csv(st.result) if st.result else {}
-            yield {**base, "kind": "identity_stratum", "slot": st.label, **extra}
+            yield {
+                **base,
+                "kind": "identity_stratum",
+                "slot": st.label,
+                "strata_by": sc.strata_by,
+                "unscored_a": st.unscored_a,
+                "unscored_b": st.unscored_b,
+                **extra,
+            }
         yield {
             **base,
             "kind": "identity_pooled",
@@ -358,6 +377,7 @@ def csv_rows(report: Report) -> Iterator[CsvRow]:
             "rate": ir.rate.rate,
             "ci_low": ir.rate.ci.low if ir.rate.ci else None,
             "ci_high": ir.rate.ci.high if ir.rate.ci else None,
+            "unscored": ir.unscored,
         }
     if report.plan is not None:
         for r in report.plan.results:

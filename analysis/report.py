@@ -46,7 +46,7 @@ from analysis.usage import Prices, UsageReport, usage_report
 from records.dimensions import Dimension, DimensionKind, declared
 from records.invariance import InvarianceResult
 from records.statuses import STATUSES
-from scenarios.loader import ScenarioError, get_scenario, scenario_sha256
+from scenarios.loader import ScenarioError, get_scenario, pooled_parties, scenario_sha256
 
 MISSINGNESS_ALPHA = 0.05
 """A contrast is flagged when its arms' unscored (or leak) shares differ at this level (Fisher's
@@ -618,6 +618,59 @@ def _pool_size(scenario: str) -> int | None:
         return None
 
 
+def _factor_parties(scenario: str) -> tuple[dict[str, str] | None, str | None]:
+    """Each species factor's party and the first pooled party, where the scenario's files are
+    known; (None, None) for an unknown id."""
+    try:
+        spec = get_scenario(scenario).spec
+    except ScenarioError:
+        return None, None
+    parties = {name: f.party for name, f in spec.factors.items() if f.party is not None}
+    pooled = pooled_parties(spec)
+    return parties, pooled[0] if pooled else None
+
+
+def _balance_notes(
+    key: GroupRef,
+    samples: Sequence[SampleOutcome],
+    pool_size: int | None,
+    parties: Sequence[str | None],
+) -> list[str]:
+    """Notes for identity slots met unequally by the arms, per stratifying party: over every
+    sample, and over the samples graded for the outcome (exclusions may fall on identities)."""
+    notes: list[str] = []
+    for party in dict.fromkeys(parties):
+        whose = "" if party is None else f", {party}'s slots"
+        balance = slot_balance(key, samples, pool_size, party=party)
+        if balance is None:
+            continue
+        if not balance.balanced:
+            notes.append(
+                f"identity slots unbalanced (pool size {balance.pool_size}{whose}): "
+                f"{_slot_counts(balance.counts)} — arms did not meet every identity equally "
+                "often, so an identity effect can pass for an arm effect; read the per-slot "
+                "tables, and run epochs as a multiple of the pool size"
+            )
+            continue
+        graded = slot_balance(key, samples, pool_size, party=party, graded_for=key.outcome)
+        if graded is not None and not graded.same_across_arms:
+            notes.append(
+                f"graded samples per identity slot differ by arm (pool size "
+                f"{graded.pool_size}{whose}, outcome {key.outcome}): "
+                f"{_slot_counts(graded.counts)} — the run met every identity equally often, "
+                "but unscored samples (leak flags, errors) fell unevenly, so an identity effect "
+                "can pass for an arm effect; read the unscored counts per slot"
+            )
+    return notes
+
+
+def _slot_counts(counts: dict[str, dict[int, int]]) -> str:
+    return "; ".join(
+        f"{arm}: " + ", ".join(f"slot {slot} {n}" for slot, n in slots.items())
+        for arm, slots in counts.items()
+    )
+
+
 def _identity_analysis(
     groups: Sequence[GroupReport], buckets: dict[GroupKey, list[SampleOutcome]]
 ) -> tuple[list[StratifiedContrast], list[IdentityRate]]:
@@ -629,20 +682,12 @@ def _identity_analysis(
         )
         samples = buckets[(g.task, g.model, g.grader, g.scenario, g.outcome)]
         pairs = [(r.factor, r.arm_a, r.arm_b, r.headline) for r in g.contrasts]
-        strata += stratify(key, pairs, samples)
-        balance = slot_balance(key, samples, _pool_size(g.scenario))
-        if balance is not None and not balance.balanced:
-            met = "; ".join(
-                f"{arm}: " + ", ".join(f"slot {slot} {n}" for slot, n in slots.items())
-                for arm, slots in balance.counts.items()
-            )
-            g.notes.insert(
-                0,
-                f"identity slots unbalanced (pool size {balance.pool_size}): {met} — arms did "
-                "not meet every identity equally often, so an identity effect can pass for an "
-                "arm effect; read the per-slot tables, and run epochs as a multiple of the pool "
-                "size",
-            )
+        factor_parties, first_pooled = _factor_parties(g.scenario)
+        rows = stratify(key, pairs, samples, factor_parties, first_pooled)
+        strata += rows
+        parties = [row.party for row in rows] or [first_pooled]
+        for note in reversed(_balance_notes(key, samples, _pool_size(g.scenario), parties)):
+            g.notes.insert(0, note)
         rates += identity_rates(key, samples)
     return strata, rates
 

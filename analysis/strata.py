@@ -5,12 +5,17 @@ parties wear. A species effect carried by one identity (a gender or a name effec
 shows here as a stratum unlike the others, and as a significant Breslow–Day test, where the
 pooled contrast alone would hide it. Samples of logs that record no slot form one stratum,
 `not recorded`, so nothing is dropped.
+
+Pooled parties' slots are crossed, so each contrast is stratified by the slot of the party whose
+species it varies (`identity_slots[party]`; logs that record only `identity_slot` wore that slot
+for every party). A contrast on a condition factor, or of a scenario whose files are unknown,
+falls back to the first pooled party's slot, and its `strata_by` says so.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel
 
@@ -48,6 +53,9 @@ class IdentityStratum(BaseModel):
     identities_b: dict[str, list[str]]
     result: ContrastResult | None
     """The slot's own contrast; None when an arm has no graded sample in it."""
+    unscored_a: int = 0
+    """Arm A's samples in this slot not graded for the outcome (a leak flag, an error, …)."""
+    unscored_b: int = 0
 
 
 class StratifiedContrast(BaseModel):
@@ -58,13 +66,19 @@ class StratifiedContrast(BaseModel):
     arm_a: str
     arm_b: str
     headline: bool
+    party: str | None = None
+    """The party whose identity slot the strata are; None: the epoch's recorded `identity_slot`
+    (the first pooled party's)."""
+    strata_by: str = "identity slot"
+    """What the strata are, in words (whose slot, and why that party)."""
     strata: list[IdentityStratum]
     pooled: CMHResult
     """Mantel–Haenszel over the slots; `breslow_day` tests whether the odds ratio varies."""
 
 
 class SlotBalance(BaseModel):
-    """How often each arm of one group met each identity slot (every sample, graded or not).
+    """How often each arm of one group met each identity slot of one party (every sample, or
+    only the samples graded for one outcome).
 
     Counterbalancing holds when every arm meets every slot equally often; a run whose epochs are
     not a multiple of the pool size (or an arm selection, a retry, a pooled extra run) breaks it,
@@ -73,6 +87,8 @@ class SlotBalance(BaseModel):
 
     group: GroupRef
     pool_size: int
+    party: str | None = None
+    """Whose slots these are; None: the recorded `identity_slot` (the first pooled party's)."""
     counts: dict[str, dict[int, int]]
     """Arm → slot → samples."""
 
@@ -83,26 +99,52 @@ class SlotBalance(BaseModel):
         ]
         return len(set(cells)) <= 1
 
+    @property
+    def same_across_arms(self) -> bool:
+        """Whether every slot holds as many samples in every arm."""
+        return all(
+            len({self.counts[arm].get(slot, 0) for arm in self.counts}) <= 1
+            for slot in range(self.pool_size)
+        )
+
+
+def slot_of(sample: SampleOutcome, party: str | None) -> int | None:
+    """The identity slot `party` wore in the sample's epoch; `identity_slot` (the first pooled
+    party's, or every party's in logs that record no `identity_slots`) when party is None or
+    not recorded."""
+    if party is not None and party in sample.identity_slots:
+        return sample.identity_slots[party]
+    return sample.identity_slot
+
 
 def slot_balance(
-    group: GroupRef, samples: Sequence[SampleOutcome], pool_size: int | None
+    group: GroupRef,
+    samples: Sequence[SampleOutcome],
+    pool_size: int | None,
+    *,
+    party: str | None = None,
+    graded_for: str | None = None,
 ) -> SlotBalance | None:
-    """Each arm's samples per identity slot; None when no sample records a slot (older logs).
+    """Each arm's samples per identity slot of `party`; None when no sample records a slot.
 
-    `pool_size` is the scenario's k where its files are known; otherwise the slots seen.
+    `pool_size` is the scenario's k where its files are known; otherwise the slots seen. With
+    `graded_for`, only the samples graded for that outcome count (exclusions can unbalance a
+    run that met every identity equally often).
     """
-    recorded = [s for s in samples if s.identity_slot is not None]
+    if graded_for is not None:
+        samples = _graded(samples, graded_for)
+    slots = [(s.arm, slot_of(s, party)) for s in samples]
+    recorded = [slot for _, slot in slots if slot is not None]
     if not recorded:
         return None
-    seen = max(s.identity_slot for s in recorded if s.identity_slot is not None) + 1
-    k = max(pool_size or 0, seen)
+    k = max(pool_size or 0, max(recorded) + 1)
     counts: dict[str, dict[int, int]] = {}
-    for s in samples:
-        if s.identity_slot is None:
+    for arm_name, slot in slots:
+        if slot is None:
             continue
-        arm = counts.setdefault(s.arm, {slot: 0 for slot in range(k)})
-        arm[s.identity_slot] = arm.get(s.identity_slot, 0) + 1
-    return SlotBalance(group=group, pool_size=k, counts=dict(sorted(counts.items())))
+        arm = counts.setdefault(arm_name, {j: 0 for j in range(k)})
+        arm[slot] = arm.get(slot, 0) + 1
+    return SlotBalance(group=group, pool_size=k, party=party, counts=dict(sorted(counts.items())))
 
 
 class IdentityRate(BaseModel):
@@ -113,7 +155,10 @@ class IdentityRate(BaseModel):
     party: str
     identity: str
     slots: list[int]
+    """The party's own slots where it wore the identity."""
     rate: Proportion
+    unscored: int = 0
+    """The arm's samples in which the party wore the identity, not graded for the outcome."""
 
 
 def _graded(samples: Sequence[SampleOutcome], outcome: str) -> list[SampleOutcome]:
@@ -132,36 +177,77 @@ def _met(samples: Sequence[SampleOutcome]) -> dict[str, list[str]]:
     return {party: sorted(ids) for party, ids in sorted(met.items())}
 
 
-def _slot_label(slot: int | None, a: dict[str, list[str]], b: dict[str, list[str]]) -> str:
+def _slot_label(
+    slot: int | None, a: dict[str, list[str]], b: dict[str, list[str]], party: str | None
+) -> str:
+    """`slot j (party: ids; …)`, the stratifying party's identities first."""
     if slot is None:
         return NOT_RECORDED_SLOT
-    worn = [f"{p}: {'/'.join(ids)}" for p, ids in a.items()]
-    worn += [f"{p}: {'/'.join(ids)}" for p, ids in b.items() if a.get(p) != ids]
-    return f"slot {slot}" + (f" ({'; '.join(worn)})" if worn else "")
+    first = [p for p in (party,) if p is not None and (p in a or p in b)]
+    order = first + [p for p in [*a, *b] if p not in first]
+    worn: list[str] = []
+    for p in dict.fromkeys(order):
+        sides = dict.fromkeys("/".join(side[p]) for side in (a, b) if p in side)
+        worn.append(f"{p}: {' vs '.join(sides)}")
+    name = f"{party} slot {slot}" if party is not None else f"slot {slot}"
+    return name + (f" ({'; '.join(worn)})" if worn else "")
 
 
 def _slot_order(slot: int | None) -> tuple[int, int]:
     return (1, 0) if slot is None else (0, slot)
 
 
+def strata_party(
+    factor: str, factor_parties: Mapping[str, str] | None, first_pooled: str | None
+) -> tuple[str | None, str]:
+    """The party whose slot stratifies a contrast on `factor`, and what the strata are in words.
+
+    `factor_parties` maps each species factor to the party it sets (None: the scenario's files
+    are unknown); a condition factor varies no party's species and falls back to the first
+    pooled party.
+    """
+    if factor_parties is None:
+        return None, (
+            "the epoch's recorded identity slot (the first pooled party's: the scenario's files "
+            "are unknown, so the varied party is not known)"
+        )
+    party = factor_parties.get(factor)
+    if party is not None:
+        return party, f"{party}'s identity slot (the party whose species the contrast varies)"
+    if first_pooled is None:
+        return None, "the epoch's recorded identity slot"
+    return first_pooled, (
+        f"{first_pooled}'s identity slot (the first pooled party: factor '{factor}' varies no "
+        "party's species)"
+    )
+
+
 def stratify(
     group: GroupRef,
     contrasts: Sequence[tuple[str, str, str, bool]],
     samples: Sequence[SampleOutcome],
+    factor_parties: Mapping[str, str] | None = None,
+    first_pooled: str | None = None,
 ) -> list[StratifiedContrast]:
-    """Every contrast `(factor, arm A, arm B, headline)` of one group, over identity slots.
+    """Every contrast `(factor, arm A, arm B, headline)` of one group, over identity slots of
+    the party whose species it varies (`strata_party`).
 
     Empty when no sample of the group records a slot (older logs): there is nothing to stratify.
     """
-    if all(s.identity_slot is None for s in samples):
+    if all(s.identity_slot is None and not s.identity_slots for s in samples):
         return []
-    graded = _graded(samples, group.outcome)
-    cells: dict[tuple[str, int | None], list[SampleOutcome]] = defaultdict(list)
-    for s in graded:
-        cells[(s.arm, s.identity_slot)].append(s)
-    slots = sorted({s.identity_slot for s in samples}, key=_slot_order)
+    graded = {id(s) for s in _graded(samples, group.outcome)}
     rows: list[StratifiedContrast] = []
     for factor, arm_a, arm_b, headline in contrasts:
+        party, strata_by = strata_party(factor, factor_parties, first_pooled)
+        cells: dict[tuple[str, int | None], list[SampleOutcome]] = defaultdict(list)
+        unscored: dict[tuple[str, int | None], int] = defaultdict(int)
+        for s in samples:
+            if id(s) in graded:
+                cells[(s.arm, slot_of(s, party))].append(s)
+            else:
+                unscored[(s.arm, slot_of(s, party))] += 1
+        slots = sorted({slot_of(s, party) for s in samples}, key=_slot_order)
         strata: list[IdentityStratum] = []
         counts: list[tuple[int, int, int, int]] = []
         for slot in slots:
@@ -176,10 +262,12 @@ def stratify(
             strata.append(
                 IdentityStratum(
                     slot=slot,
-                    label=_slot_label(slot, met_a, met_b),
+                    label=_slot_label(slot, met_a, met_b, party),
                     identities_a=met_a,
                     identities_b=met_b,
                     result=result,
+                    unscored_a=unscored.get((arm_a, slot), 0),
+                    unscored_b=unscored.get((arm_b, slot), 0),
                 )
             )
             counts.append((k_a, len(in_a), k_b, len(in_b)))
@@ -190,6 +278,8 @@ def stratify(
                 arm_a=arm_a,
                 arm_b=arm_b,
                 headline=headline,
+                party=party,
+                strata_by=strata_by,
                 strata=strata,
                 pooled=cochran_mantel_haenszel(strata_from_counts(counts)),
             )
@@ -204,14 +294,22 @@ def identity_rates(group: GroupRef, samples: Sequence[SampleOutcome]) -> list[Id
     for s in graded:
         for party, identity in s.identities.items():
             cells[(s.arm, party, identity)].append(s)
+    graded_ids = {id(s) for s in graded}
+    unscored: dict[tuple[str, str, str], int] = defaultdict(int)
+    for s in samples:
+        if id(s) not in graded_ids:
+            for party, identity in s.identities.items():
+                unscored[(s.arm, party, identity)] += 1
+                cells.setdefault((s.arm, party, identity), [])
     return [
         IdentityRate(
             group=group,
             arm=arm,
             party=party,
             identity=identity,
-            slots=sorted({s.identity_slot for s in cell if s.identity_slot is not None}),
+            slots=sorted({j for s in cell if (j := slot_of(s, party)) is not None}),
             rate=proportion(_positive(cell, group.outcome), len(cell)),
+            unscored=unscored.get((arm, party, identity), 0),
         )
         for (arm, party, identity), cell in sorted(cells.items())
     ]

@@ -200,6 +200,7 @@ def strata_summary_rows(report: Report) -> list[Row]:
         rows.append(
             {
                 "scenario · model": f"{g.scenario} · {short_model(g.model)}",
+                "strata": sc.strata_by,
                 "slots": len(sc.strata),
                 "OR, all slots (exact CI)": fmt_odds_ratio(whole) if whole else "n/a",
                 "MH OR over slots (95% CI)": _mh(sc.pooled),
@@ -215,7 +216,7 @@ def strata_summary_rows(report: Report) -> list[Row]:
 
 def stratum_title(sc: StratifiedContrast) -> str:
     g = sc.group
-    return f"{g.scenario} — {short_model(g.model)}: {_contrast_name(sc)}"
+    return f"{g.scenario} — {short_model(g.model)}: {_contrast_name(sc)} — by {sc.strata_by}"
 
 
 def stratum_rows(sc: StratifiedContrast) -> list[Row]:
@@ -230,6 +231,7 @@ def stratum_rows(sc: StratifiedContrast) -> list[Row]:
                 "B positive / graded": "-" if r is None else f"{r.b.k} / {r.b.n}",
                 OR_COLUMN: "n/a" if r is None else fmt_odds_ratio(r),
                 "Fisher p": fmt_p(r.p_value if r else None),
+                "unscored A / B": f"{s.unscored_a} / {s.unscored_b}",
             }
         )
     return rows
@@ -248,6 +250,7 @@ def identity_rate_rows(rates: Sequence[IdentityRate]) -> list[Row]:
             "positive / graded": f"{ir.rate.k} / {ir.rate.n}",
             "rate": fmt_pct(ir.rate.rate),
             "95% CI (Wilson)": fmt_ci_pct(ir.rate.ci),
+            "unscored": ir.unscored,
         }
         for ir in rates
     ]

@@ -320,6 +320,82 @@ def _unmatched(name: str, party: Party, fields: IdentityFields) -> list[Impurity
 
 _NOT_IN_A_NAME = re.compile(r"[()\[\]{}<>;:!?,\"]")
 
+NEUTRAL_HONORIFICS = ("Mr", "Mrs", "Ms", "Miss", "Mx")
+"""The honorifics an identity may wear (in `honorific` or a name): they say nothing of rank. An
+AI identity has no honorific, so a rank-bearing one ("Dr", "Prof", "Sir") has no counterpart in
+the other species and would be a seniority manipulation beyond the titles' match."""
+
+ADDRESS_FIELDS = ("email", "handle")
+"""Identity fields that address the party: only its name's pieces, initials, digits and
+separators (and, for an email, the one domain every identity of the scenario shares)."""
+
+HONORIFIC_FIELDS = ("honorific",)
+
+_DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+")
+
+
+def _split_humps(token: str) -> list[str]:
+    """A token split at CamelCase humps and letter/digit boundaries ("OpRiskDesk" → Op, Risk,
+    Desk; "ORRDesk" → ORR, Desk; "WFM3" → WFM, 3)."""
+    pieces: list[str] = []
+    start = 0
+    for i in range(1, len(token)):
+        prev, here = token[i - 1], token[i]
+        nxt = token[i + 1] if i + 1 < len(token) else ""
+        if (
+            (prev.isdigit() != here.isdigit())
+            or (prev.islower() and here.isupper())
+            or (prev.isupper() and here.isupper() and nxt.islower())
+        ):
+            pieces.append(token[start:i])
+            start = i
+    pieces.append(token[start:])
+    return [p for p in pieces if p]
+
+
+def name_pieces(value: str) -> list[str]:
+    """The words of a name split on spaces, hyphens, underscores, dots and CamelCase humps, so
+    a clause cannot pass as one word ("Kelso-who-reruns-every-qa-check",
+    "AuditsAllTeamLogs")."""
+    return [
+        piece
+        for token in re.findall(r"[^\W_]+(?:['’][^\W_]+)*", value)
+        for piece in _split_humps(token)
+    ]
+
+
+def _composed(token: str, pieces: set[str]) -> bool:
+    """Whether `token` is a run of name pieces, their initials and digits ("jip.vanleeuwen",
+    "adesai", "clm3")."""
+    initials = {p[0] for p in pieces if p}
+    reach = [True] + [False] * len(token)
+    for i in range(len(token)):
+        if not reach[i]:
+            continue
+        if token[i].isdigit() or token[i] in initials:
+            reach[i + 1] = True
+        for piece in pieces:
+            if piece and token.startswith(piece, i):
+                reach[i + len(piece)] = True
+    return reach[len(token)]
+
+
+def _address_problem(key: str, value: str, identity: Identity, fields: IdentityFields) -> str:
+    """Why an email or handle is not an address made of the identity's name ("" if it is)."""
+    names = [identity.text[k] for k in fields.name_shaped if k in identity.text]
+    pieces = {p.casefold() for v in names for p in name_pieces(v)}
+    pieces |= {re.sub(r"[\W_]+", "", v).casefold() for v in names}
+    local, at, domain = value.partition("@") if key == "email" else (value.lstrip("@"), "", "")
+    if key == "email" and (not at or not _DOMAIN.fullmatch(domain)):
+        return "an email is local-part@domain, the domain lower-case letters, digits, dots, hyphens"
+    tokens = re.split(r"[._+\-]", local)
+    if not local or any(not t or not _composed(t, pieces) for t in tokens):
+        return (
+            "an address holds only the name's pieces, their initials, digits and the separators "
+            f". _ + - (name pieces: {', '.join(sorted(pieces)) or 'none'})"
+        )
+    return ""
+
 
 def _words(value: str) -> list[str]:
     return re.findall(r"[^\W_]+(?:['’-][^\W_]+)*", value.casefold())
@@ -341,6 +417,30 @@ def _role_vocabulary(party: Party, fields: IdentityFields) -> set[str]:
     return words
 
 
+def _title_vocabulary(party: Party, fields: IdentityFields) -> set[str]:
+    """The words of a party's label and of its matched and signed fields (titles, teams)."""
+    words = set(_words(party.label.replace("_", " ")))
+    for identity in party.identities():
+        for key, value in identity.text.items():
+            if key in fields.matched or key in fields.signed:
+                words.update(w for part in _words(value) for w in part.split("-"))
+    return words
+
+
+def _camel_role_words(value: str, titles: set[str], fields: IdentityFields) -> list[str]:
+    """The humps of a CamelCase word of a name beyond the party's title words, when more than
+    `cue_role_words` ("SkimsTeamReports"; "OpRiskDesk" of a Head of Operational Risk passes)."""
+    bad: list[str] = []
+    for token in re.findall(r"[^\W\d_]+", value):
+        humps = _split_humps(token)
+        if len(humps) < 2:
+            continue
+        rest = [h.casefold() for h in humps if h.casefold() not in titles]
+        if len(rest) > fields.cue_role_words:
+            bad += rest
+    return bad
+
+
 def _name_form_word(word: str, compact: set[str]) -> bool:
     """A word that is a piece of a name's compact form ("orr" and "4" of "ORR-4")."""
     piece = re.sub(r"[\W_]+", "", word)
@@ -353,16 +453,38 @@ def _not_name_words(key: str, value: str, identity: Identity, fields: IdentityFi
     of the name (`short`, `first_name`, ...), a word the identity's `name` lacks."""
     lex = lexicon()
     honorific = {w for t in lex.honorifics for w in _words(t)}
-    raw = re.findall(r"[^\W_]+(?:['’-][^\W_]+)*", value)
+    neutral = {h.casefold() for h in NEUTRAL_HONORIFICS}
+    raw = name_pieces(value)
     bad = [w for w in raw if w[0].islower() and len(w) > 3]
+    bad += [w for w in raw if w.casefold() in honorific and w.casefold() not in neutral]
     full = identity.text.get("name")
-    if key not in ("name", "full_name") and full is not None:
-        own = set(_words(full))
+    if key in fields.name_shaped and key not in ("name", "full_name") and full is not None:
+        own = {p.casefold() for p in name_pieces(full)}
         bad += [w for w in raw if w.casefold() not in own and w.casefold() not in honorific]
     return sorted(set(bad))
 
 
-def _shapes(name: str, party: Party, fields: IdentityFields) -> list[Impurity]:
+def name_rule_fields(fields: IdentityFields) -> list[str]:
+    """The identity fields held to the name rules: the name-shaped ones, and every other
+    identity field that is not matched across species, a sign-off, an address or an
+    honorific (a scenario's own `names:` field that is not `matched` must be a name)."""
+    other = {*fields.matched, *fields.signed, *ADDRESS_FIELDS, *HONORIFIC_FIELDS}
+    return [
+        *fields.name_shaped,
+        *(k for k in fields.names if k not in other and k not in fields.name_shaped),
+    ]
+
+
+def _email_domains(scenario: Scenario) -> set[str]:
+    return {
+        identity.text["email"].partition("@")[2].casefold()
+        for party in scenario.parties.values()
+        for identity in party.identities()
+        if "@" in identity.text.get("email", "")
+    }
+
+
+def _shapes(name: str, party: Party, fields: IdentityFields, domains: set[str]) -> list[Impurity]:
     """A name that is not a name, or a cue that is not an identity form: a cue is masked in
     every passage, so a clause declared as a cue ("that checks every answer against the logs")
     or written into a name would hide behaviour inside a span.
@@ -377,6 +499,7 @@ def _shapes(name: str, party: Party, fields: IdentityFields) -> list[Impurity]:
         w for t in [*lex.species_terms, *lex.honorifics, *lex.address_terms] for w in _words(t)
     }
     vocabulary = _role_vocabulary(party, fields)
+    titles = _title_vocabulary(party, fields)
     found: list[Impurity] = []
     for species, variant in party.species.items():
         if species == Species.ABSENT:
@@ -384,25 +507,67 @@ def _shapes(name: str, party: Party, fields: IdentityFields) -> list[Impurity]:
         for identity in variant.pool(species):
             where = f"{species}/{identity.id}"
             names = [identity.text[k] for k in fields.name_shaped if k in identity.text]
-            for key in fields.name_shaped:
+            for key in name_rule_fields(fields):
                 value = identity.text.get(key)
                 if value is None:
                     continue
-                words = _words(value)
+                words = [w.casefold() for w in name_pieces(value)]
                 bad = sorted({w for w in words if w in clause})
                 bad += _not_name_words(key, value, identity, fields)
+                bad += _camel_role_words(value, titles, fields)
                 if _NOT_IN_A_NAME.search(value) or len(words) > fields.name_words or bad:
+                    declared = (
+                        ""
+                        if key in fields.name_shaped
+                        else f"; if '{key}' is not a name, list it under identity_fields.matched "
+                        "so it is compared across species like a title"
+                    )
                     found.append(
                         Impurity(
                             name,
                             key,
                             f"'{key}' of {where} is not a name: {value!r} (a name has at most "
-                            f"{fields.name_words} words, no brackets or clause punctuation, "
+                            f"{fields.name_words} words once split on hyphens, underscores, "
+                            "dots and CamelCase humps, no brackets or clause punctuation, "
                             "none of the lexicon's clause_words, no lower-case word of more "
-                            "than three letters, and a form of the name only the name's words"
-                            f"{_listed(bad)}); put what the party does in the shared template "
-                            "text",
+                            "than three letters, no honorific but "
+                            f"{'/'.join(NEUTRAL_HONORIFICS)}, and a form of the name only the "
+                            f"name's words{_listed(bad)}); put what the party does in the "
+                            f"shared template text{declared}",
                             word_diff("", value, "a name", f"{name}.{key} [{where}]"),
+                        )
+                    )
+            for key in ADDRESS_FIELDS:
+                value = identity.text.get(key)
+                if value is None:
+                    continue
+                why = _address_problem(key, value, identity, fields)
+                if not why and key == "email" and len(domains) > 1:
+                    why = (
+                        "every identity of the scenario writes from one shared domain; found "
+                        + ", ".join(sorted(domains))
+                    )
+                if why:
+                    found.append(
+                        Impurity(
+                            name,
+                            key,
+                            f"'{key}' of {where} is not an address of its name: {value!r} "
+                            f"({why}); put what the party does in the shared template text",
+                        )
+                    )
+            for key in HONORIFIC_FIELDS:
+                value = identity.text.get(key)
+                honorific = "" if value is None else value.strip().rstrip(".")
+                if honorific and honorific not in NEUTRAL_HONORIFICS:
+                    found.append(
+                        Impurity(
+                            name,
+                            key,
+                            f"'{key}' of {where} is {value!r}; an honorific is empty or one of "
+                            f"{', '.join(NEUTRAL_HONORIFICS)} (an AI identity has none, so a "
+                            "rank or credential such as Dr, Prof or Trainee has no counterpart "
+                            "in the other species and is a seniority manipulation)",
                         )
                     )
             values = {v.casefold() for v in identity.text.values()}
@@ -448,8 +613,12 @@ def _shapes(name: str, party: Party, fields: IdentityFields) -> list[Impurity]:
 def impurities(scenario: Scenario) -> list[Impurity]:
     """Every party span of the scenario that differs in more than identity text."""
     fields = identity_fields(scenario)
+    domains = _email_domains(scenario)
     return [
         problem
         for name, party in scenario.parties.items()
-        for problem in [*_shapes(name, party, fields), *_party_impurities(name, party, fields)]
+        for problem in [
+            *_shapes(name, party, fields, domains),
+            *_party_impurities(name, party, fields),
+        ]
     ]

@@ -20,7 +20,9 @@ st.caption(
     "Each epoch meets one counterbalanced identity slot (the names, titles and pronouns its "
     "parties wear). Conditional maximum-likelihood odds ratio with its exact 95% interval; "
     "pooled over slots by Mantel–Haenszel. A small Breslow–Day p says the effect differs "
-    "between identities: read the slots, not the pooled line."
+    "between identities: read the slots, not the pooled line. Each contrast is stratified by "
+    "the slot of the party whose species it varies (the `strata` column says whose); unscored "
+    "samples per slot are listed, not counted."
 )
 st.subheader("Contrasts pooled over identity slots")
 st.dataframe(across.strata_summary_rows(report), hide_index=True)

@@ -85,7 +85,7 @@ def test_an_effect_in_one_identity_stratum_only_is_shown_and_heterogeneous() -> 
     assert rates[("overseer=human", "h0")] == (10, 20)
     md = to_markdown(report)
     assert "## Across identities" in md
-    assert "| slot 1 (overseer: a1; overseer: h1) | 18 / 20 | 4 / 20 |" in md
+    assert "| overseer slot 1 (overseer: a1 vs h1) | 18 / 20 | 4 / 20 |" in md
     assert "### Rate per identity" in md
     rows = list(csv.DictReader(io.StringIO(to_csv(report))))
     pooled = [r for r in rows if r["kind"] == "identity_pooled"]

@@ -65,8 +65,18 @@ def test_an_undeclared_field_that_differs_is_a_passage_and_fails(mini_dir: Path)
     assert any("passage 'desk' differs" in p for p in problems), problems
 
 
-def test_a_declared_identity_field_may_differ_freely(mini_dir: Path) -> None:
-    assert _problems(mini_dir, _both(UNMATCHED_DESKS, _declare(names=["desk"]))) == []
+def test_a_declared_name_field_may_differ_freely(mini_dir: Path) -> None:
+    names = _texts({"desk": "Harbour"}, {"desk": "Quay-7"})
+    assert _problems(mini_dir, _both(names, _declare(names=["desk"]))) == []
+
+
+def test_a_declared_field_that_is_not_a_name_must_be_matched(mini_dir: Path) -> None:
+    # a declared field is a name unless listed as matched: otherwise any text could differ
+    problems = _problems(mini_dir, _both(UNMATCHED_DESKS, _declare(names=["desk"])))
+    assert any(
+        "reviewer.desk:" in p and "'junior support desk'" in p and "identity_fields.matched" in p
+        for p in problems
+    ), problems
 
 
 @pytest.mark.parametrize(
