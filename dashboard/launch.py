@@ -16,6 +16,7 @@ without this launcher.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
@@ -65,21 +66,23 @@ def catalogue_arguments(opts: LaunchOptions) -> tuple[str, str | None, str | Non
 
 
 def prepare(opts: LaunchOptions) -> None:
-    """Build the catalogue the app's first run asks for (a hit for that run)."""
+    """Build the catalogue the app's first run asks for (a hit for that run), then import what
+    opening a transcript needs."""
     from dashboard import data
 
     arguments = catalogue_arguments(opts)
     if arguments is not None:
         data.catalogue(*arguments)
+    # then what the first transcript opened would load: Inspect's log reader
+    for name in ("inspect_ai.log", "dashboard.transcript"):
+        importlib.import_module(name)
 
 
 def import_app_modules() -> None:
-    """Import what the app's pages import (the dashboard, the report and the table and chart
+    """Import what the app's pages import (the dashboard and the report; the table and chart
     libraries Streamlit loads on first use), so the first run does not."""
-    import altair  # noqa: F401
-    import pandas  # noqa: F401
-    import pyarrow  # noqa: F401
-
+    for name in ("altair", "pandas", "pyarrow"):
+        importlib.import_module(name)
     from dashboard import (  # noqa: F401
         across,
         blind,

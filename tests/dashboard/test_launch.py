@@ -64,7 +64,8 @@ def test_the_launcher_builds_the_catalogue_the_first_page_uses(
     plan: Path | None,
     prices: Path | None,
 ) -> None:
-    extra = [*(["--plan", str(plan)] if plan else []), *(["--prices", str(prices)] if prices else [])]
+    extra = [*(["--plan", str(plan)] if plan else [])]
+    extra += ["--prices", str(prices)] if prices else []
     launch.prepare(launch_options(launch.script_arguments(_argv(log_dir, *extra)), {}))
     assert len(builds) == 1
     for name, given in (("CANDOR_PLAN", plan), ("CANDOR_PRICES", prices)):
