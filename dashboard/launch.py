@@ -66,16 +66,12 @@ def catalogue_arguments(opts: LaunchOptions) -> tuple[str, str | None, str | Non
 
 
 def prepare(opts: LaunchOptions) -> None:
-    """Build the catalogue the app's first run asks for (a hit for that run), then import what
-    opening a transcript needs."""
+    """Build the catalogue the app's first run asks for (a hit for that run)."""
     from dashboard import data
 
     arguments = catalogue_arguments(opts)
     if arguments is not None:
         data.catalogue(*arguments)
-    # then what the first transcript opened would load: Inspect's log reader
-    for name in ("inspect_ai.log", "dashboard.transcript"):
-        importlib.import_module(name)
 
 
 def import_app_modules() -> None:

@@ -155,3 +155,20 @@ def test_the_launcher_hands_streamlit_its_arguments_unchanged(
     argv = _argv(tmp_path, "--labels", "l.db")
     launch.main(argv)
     assert seen == [(["streamlit", *argv], "streamlit")]
+
+
+def test_filtered_rows_are_kept_per_filter_values_and_follow_them(log_dir: Path) -> None:
+    from dashboard import lookups
+    from dashboard.filters import Filters, apply
+
+    rows = data.catalogue(str(log_dir)).rows
+    arm = rows[0].outcome.arm
+    picked = Filters(arms=(arm,))
+    first = lookups.filtered(rows, picked, frozenset())
+    assert first == apply(rows, picked) and {r.outcome.arm for r in first} == {arm}
+    assert lookups.filtered(rows, Filters(arms=(arm,)), frozenset()) is first  # kept
+    labelled = frozenset({rows[0].ref})
+    only = lookups.filtered(rows, Filters(labelled="labelled"), labelled)
+    assert [r.ref for r in only] == [rows[0].ref]
+    assert lookups.filtered(rows, Filters(labelled="labelled"), frozenset()) == []
+    assert len(lookups.filtered(rows, Filters(), frozenset())) == len(rows)
