@@ -29,6 +29,8 @@ from dashboard.config import LaunchOptions, launch_options
 
 THREAD_NAME = "candor-prepare"
 _CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
+_DATA_CACHE_LOGGER = "streamlit.runtime.caching.cache_data_api"
+_DATA_CACHE_LOGGER = "streamlit.runtime.caching.cache_data_api"
 
 
 def script_arguments(argv: Sequence[str]) -> list[str]:
@@ -77,8 +79,21 @@ def prepare(opts: LaunchOptions) -> None:
 def import_app_modules() -> None:
     """Import what the app's pages import (the dashboard and the report; the table and chart
     libraries Streamlit loads on first use), so the first run does not."""
-    for name in ("altair", "pandas", "pyarrow"):
+    for name in ("streamlit", "altair", "pandas", "pyarrow"):
         importlib.import_module(name)
+    # `st.cache_data` checks its options against the runtime's cache storage when a module
+    # defines a cached function, and warns that there is none yet; it uses the runtime's at
+    # the first call, so the warning says nothing here
+    quiet = logging.getLogger(_DATA_CACHE_LOGGER)
+    before = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        _import_dashboard()
+    finally:
+        quiet.setLevel(before)
+
+
+def _import_dashboard() -> None:
     from dashboard import (  # noqa: F401
         across,
         blind,
