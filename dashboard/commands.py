@@ -113,8 +113,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def streamlit_command(args: argparse.Namespace) -> list[str]:
-    """The `streamlit run` command line for these arguments."""
-    command = [sys.executable, "-m", "streamlit", "run", str(APP)]
+    """The command line for these arguments: `streamlit run` through the dashboard's launcher
+    (`dashboard.launch`), which reads the logs while the server starts."""
+    command = [sys.executable, "-m", "dashboard.launch", "run", str(APP)]
     for name, value in _options(args).items():
         command += [f"--{name}", value]
     command += ["--", str(args.log_dir.resolve())]

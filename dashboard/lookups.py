@@ -12,7 +12,7 @@ from collections.abc import Callable, Hashable, Sequence
 from threading import Lock
 from typing import Generic, TypeVar
 
-from dashboard.filters import FIELDS, choices
+from dashboard.filters import FIELDS, Filters, apply, choices
 from dashboard.models import SampleRow
 
 T = TypeVar("T")
@@ -64,6 +64,15 @@ def tactics(rows: Sequence[SampleRow]) -> list[str]:
     return _TACTICS.get(
         rows, None, lambda: sorted({t for r in rows for t in r.outcome.tally("tactics")})
     )
+
+
+_FILTERED: _Memo[list[SampleRow]] = _Memo()
+
+
+def filtered(rows: Sequence[SampleRow], f: Filters, labelled: frozenset[str]) -> list[SampleRow]:
+    """`dashboard.filters.apply` (without the full-text search), once per catalogue, filter
+    values and labelled set: a rerun with the same filters does not scan every row again."""
+    return _FILTERED.get(rows, (f, labelled), lambda: apply(rows, f, labelled))
 
 
 _BLIND_NAMES: _Memo[dict[str, str]] = _Memo()

@@ -201,7 +201,9 @@ def filter_widgets(rows: Sequence[SampleRow], labelled: set[str]) -> list[Sample
         selected[name] = tuple(picked)
     labelled_choice = columns[3].selectbox("Human label", LABEL_CHOICES, key="filter_labelled")
     if hidden:  # the search reads arms, verdicts and rationales
-        return apply(rows, Filters(labelled=labelled_choice, **selected), labelled)
+        return lookups.filtered(
+            rows, Filters(labelled=labelled_choice, **selected), frozenset(labelled)
+        )
     text = st.text_input(
         "Search", key="filter_text", placeholder="ids, arms, reasons, rationales, quotes, tactics"
     )
@@ -213,8 +215,9 @@ def filter_widgets(rows: Sequence[SampleRow], labelled: set[str]) -> list[Sample
     deep = deep and bool(text.strip())
     if deep and len(rows) > DEEP_SEARCH_LIMIT:
         st.caption(f"Inside transcripts, only the first {DEEP_SEARCH_LIMIT} matches are searched.")
-    full_text = data.transcript_text if deep else None
-    return apply(rows, f, labelled, full_text, DEEP_SEARCH_LIMIT)
+    if not deep:
+        return lookups.filtered(rows, f, frozenset(labelled))
+    return apply(rows, f, labelled, data.transcript_text, DEEP_SEARCH_LIMIT)
 
 
 def pick(

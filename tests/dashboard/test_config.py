@@ -47,7 +47,7 @@ def test_dashboard_command_line(tmp_path: Path) -> None:
     args = _parse(["dashboard", str(tmp_path), "--labels", "l.db", "--port", "9999"])
     assert args.handler is commands.run
     command = commands.streamlit_command(args)
-    assert command[1:5] == ["-m", "streamlit", "run", str(commands.APP)]
+    assert command[1:5] == ["-m", "dashboard.launch", "run", str(commands.APP)]
     assert command[command.index("--server.port") + 1] == "9999"
     assert command[command.index("--server.address") + 1] == "127.0.0.1"
     assert command[command.index("--") + 1 :] == [
