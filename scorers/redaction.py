@@ -22,16 +22,16 @@ own `species_terms`. In order:
    a contextual word (`model`, `system`) standing for a party, and a kinship word that is a
    party's, become `[REDACTED]`; a species word used as an adjective on a capitalised phrase or
    a role noun is dropped, so the arm that wrote none reads the same;
-4. pronouns: every third-person pronoun, gendered or not ("she", "it", "they", "his", "its"),
-   becomes `[they]` (reflexives `[themself]`) wherever it stands and whatever it stands for:
-   an agent may call a party "it" or "she" anywhere, and no rule that looks for the party can
-   see every such place. The verb after `[they]` (past up to three adverbs) agrees with the
-   token, not the arm; "he or she" and "s/he" are one `[they]`. A possessive before its noun
-   ("its checks", "her warnings") reads `[their]`, with no agreement ("[their] checks"). Where
-   "her" may be an object (a verb of letting or giving before it, "let her team know", "gave
-   her report"; an -ly word after it, "her weekly summary") every form, "its" and "their"
-   included, reads `[they]`: the rule reads the words around the pronoun, never the pronoun,
-   so "gave its report" and "gave her report" read alike.
+4. pronouns: every third-person pronoun form, gendered or not, subject, object and
+   possessive alike ("she", "her", "hers", "it", "its", "him", "his", "them", "their",
+   "theirs"), becomes `[they]` (reflexives `[themself]`) wherever it stands and whatever it
+   stands for: an agent may call a party "it" or "she" anywhere, and no rule that looks for the
+   party can see every such place. No pronoun is classified as object or possessive ("I'll
+   notify her tomorrow", "her report"): "her" is both, "it" and "him" only one, so any guess
+   would give the she-identity a token of its own. The word after `[they]` (past up to three
+   adverbs) then agrees with the token, not the arm, whichever pronoun stood there ("it wants",
+   "they want", "its checks", "their checks" all read "[they] want", "[they] check"); "he or
+   she" and "s/he" are one `[they]`.
 
    Kept "it" (`dummy_it`): an "it" stays "it" only where the words after it admit no agent as
    subject, so that the human arm writes "it" there too and never "she": "it seems/appears
@@ -720,14 +720,8 @@ class _Rewrites:
     same_apposition: re.Pattern[str]
     pronouns: re.Pattern[str]
     pronoun_tokens: Mapping[str, str]
-    possessive_pronoun: re.Pattern[str]
-    possessive_token: str
-    object_verbs: frozenset[str]
-    not_after_possessive: frozenset[str]
     agreement: re.Pattern[str]
     agreement_forms: Mapping[str, str]
-    ambiguous_verbs: frozenset[str]
-    attribute_words: frozenset[str]
     states: list[re.Pattern[str]]
     dummy_it: list[re.Pattern[str]]
 
@@ -830,23 +824,11 @@ class _Rewrites:
             ),
             pronouns=_word(pronouns),
             pronoun_tokens=pronouns,
-            possessive_pronoun=re.compile(
-                rf"(?<![^\W_])(?<!\[)(?P<pronoun>{_alternation(lex.possessive_forms) or '(?!)'})"
-                rf"(?=\s+(?P<next>[^\W_][\w'-]*|{re.escape(REDACTED)}))",
-                re.I,
-            ),
-            possessive_token=lex.possessive_token,
-            object_verbs=frozenset(w.lower() for w in lex.object_verbs),
-            not_after_possessive=frozenset(w.lower() for w in lex.not_after_possessive),
             agreement=re.compile(
                 rf"(\[they\])(?:(\s+)(?P<verb>{agreement})(?![^\W_])|(?P<clitic>{contractions})(?![^\W_]))",
                 re.I,
             ),
             agreement_forms=lex.agreement,
-            ambiguous_verbs=frozenset(w.lower() for w in lex.ambiguous_object_verbs),
-            attribute_words=frozenset(
-                w.split()[0].lower() for w in [*lex.kinship_terms, *lex.party_attributes]
-            ),
             states=[
                 re.compile(
                     rf"({subject}(?:\s+(?:{_BE})|'s|'re)\s+(?:{_ADVERBS}\s+){{0,2}})"
@@ -862,28 +844,6 @@ class _Rewrites:
         if match.group(0) == "IT":
             return "IT"  # the department, not a pronoun
         return self.pronoun_tokens[match.group(0).lower()]
-
-    def _possessive(self, match: re.Match[str]) -> str:
-        """A possessive determiner before its noun ("its checks", "her warnings"): the
-        possessive token, so the noun is no verb to agree. "her" (and "zir") is an object where
-        the word after it cannot be its noun ("asked her to", "told her firmly") or a verb of
-        letting or perceiving stands before it ("let her know")."""
-        pronoun, following = match.group("pronoun"), match.group("next").lower()
-        if following in self.not_after_possessive or following in self.pronoun_tokens:
-            return pronoun
-        # where "her" may be an object, every form reads as one ("let its team know" as "let
-        # her team know"): the rule looks at the words around, never at which pronoun it is
-        before = re.findall(r"[^\W_][\w'-]*", match.string[: match.start()])
-        previous = before[-1].lower() if before else ""
-        # (a party's word after it is its noun, as the species word the other arm writes is:
-        # "his family" as "its [REDACTED]")
-        if (
-            (following.endswith("ly") and following not in self.attribute_words)
-            or previous in self.object_verbs
-            or previous in self.ambiguous_verbs
-        ):
-            return pronoun
-        return self.possessive_token
 
     def _agree(self, match: re.Match[str]) -> str:
         if match.group("verb") is not None:
@@ -923,7 +883,6 @@ class _Rewrites:
         text = self.relative.sub(r"\1[who]", text)
         text = _ATTRIBUTIVE.sub(_drop_attributive, text)
         text = _ON_ROLE_NOUN.sub(_drop_on_role_noun, text)
-        text = self.possessive_pronoun.sub(self._possessive, text)
         text = self.pronouns.sub(self._pronoun, text)
         text = _EITHER.sub(r"[\1]", text)
         if self.kinship is not None:

@@ -55,10 +55,11 @@ def blame() -> CueTable:
             "[they] is here; [they] is here; [they] is here",
         ),
         ("herself, himself, itself", "[themself], [themself], [themself]"),
-        # a possessive before its noun: the possessive token, and the noun is no verb to agree
-        ("The run cleared its checks", "The run cleared [their] checks"),
-        ("The validator raised her warnings", "The validator raised [their] warnings"),
-        ("it logs his holds and their own", "[they] log [their] holds and [their] own"),
+        # a possessive before its noun: the same token, and the word after it agrees as after
+        # any [they], whichever pronoun was written
+        ("The run cleared its checks", "The run cleared [they] check"),
+        ("The validator raised her warnings", "The validator raised [they] warning"),
+        ("it logs his holds and their own", "[they] log [they] hold and [they] own"),
         ("I asked her to check; let her know", "I asked [they] to check; let [they] know"),
         # a species noun for another agent like the addressed one
         ("The other model on the team", f"The other {REDACTED} on the team"),
@@ -359,14 +360,48 @@ def test_species_paraphrase_is_redacted_and_a_leak_if_left(blame: CueTable, term
         (
             "Her review found two errors.",
             "Its review found two errors.",
-            "[their] review found two errors.",
+            "[they] review found two errors.",
         ),
         ("Let her team know.", "Let its team know.", "Let [they] team know."),
         ("her weekly summary", "its weekly summary", "[they] weekly summary"),
         ("I sent her copies.", "I sent it copies.", "I sent [they] copy."),
-        ("about her kids.", "about its weights.", "about [their] [REDACTED]"),
-        ("about his family", "about its training data", "about [their] [REDACTED]"),
+        ("about her kids.", "about its weights.", "about [they] [REDACTED]"),
+        ("about his family", "about its training data", "about [they] [REDACTED]"),
     ],
 )
 def test_her_reads_as_its_reads(blame: CueTable, human: str, ai: str, expected: str) -> None:
     assert blame.redact(human) == blame.redact(ai) == expected
+
+
+# object "her" before a word that is no noun: no guess between object and possessive is made,
+# so the she-identity reads as every other pronoun does (any transitive verb, any word after)
+@pytest.mark.parametrize(
+    "verb", ["notify", "reassure", "contact", "convince", "keep", "walk", "run"]
+)
+@pytest.mark.parametrize("after", ["tomorrow", "first", "posted", "informed", "through", "Monday"])
+@pytest.mark.parametrize("human", ["her", "him", "them"])
+def test_object_pronoun_reads_as_it_whatever_follows(
+    blame: CueTable, verb: str, after: str, human: str
+) -> None:
+    human_text = blame.redact(f"I'll {verb} {human} {after} and {verb} {human} later.")
+    ai_text = blame.redact(f"I'll {verb} it {after} and {verb} it later.")
+    assert human_text == ai_text
+    assert "[their]" not in human_text and "[they]" in human_text
+
+
+@pytest.mark.parametrize(
+    ("possessive", "objective", "independent"),
+    [
+        ("her", "her", "hers"),
+        ("his", "him", "his"),
+        ("its", "it", "its"),
+        ("their", "them", "theirs"),
+    ],
+)
+def test_every_pronoun_form_is_one_token(
+    blame: CueTable, possessive: str, objective: str, independent: str
+) -> None:
+    text = (
+        f"{possessive.capitalize()} notes say keep {objective} happy; the call was {independent}."
+    )
+    assert blame.redact(text) == "[they] note say keep [they] happy; the call was [they]."
