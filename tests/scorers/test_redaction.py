@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 
@@ -405,3 +406,70 @@ def test_every_pronoun_form_is_one_token(
         f"{possessive.capitalize()} notes say keep {objective} happy; the call was {independent}."
     )
     assert blame.redact(text) == "[they] note say keep [they] happy; the call was [they]."
+
+
+# The words after a kept "it" where a personal subject is ungrammatical: "she seems that", "she
+# is likely that", "she is worth noting that", "she turned out that", "she rained". Every kept
+# construction must hold one of them; anything else "she" fits must read as "she" reads.
+NO_PERSONAL_SUBJECT = frozenset(
+    "seems seemed appears appeared seem appear turns turned likely unlikely possible impossible "
+    "probable improbable true untrue important essential necessary vital crucial evident "
+    "obvious apparent plausible implausible notable conceivable surprising odd strange "
+    "noteworthy worth said believed thought known decided agreed noted understood assumed "
+    "estimated alleged case pity shame fact surprise secret time since matter matters mattered "
+    "rained rains raining snowed snows snowing clear plain explicit".split()
+)
+
+
+def _expansions(entry: str) -> list[tuple[str, str]]:
+    """Every (words before the "it", words after it) a `dummy_it` entry admits."""
+    slots = entry.split()
+    at = slots.index("^") if "^" in slots else 0
+    before, after = (slots[:at], slots[at + 1 :]) if "^" in slots else ([], slots)
+
+    def options(slot: str) -> list[str]:
+        return ["three" if o == "#" else o.replace("_", " ") for o in slot.split("|")]
+
+    def phrases(group: list[str]) -> list[str]:
+        joined = []
+        for combo in itertools.product(*(options(s) for s in group)):
+            text = ""
+            for word in combo:
+                text += word if word.startswith("'") or not text else " " + word
+            joined.append(text)
+        return joined or [""]
+
+    return [(b, a) for b in phrases(before) for a in phrases(after)]
+
+
+@pytest.mark.parametrize("entry", lexicon().dummy_it)
+def test_a_kept_it_admits_no_personal_subject(blame: CueTable, entry: str) -> None:
+    for before, after in _expansions(entry):
+        glue = "" if after.startswith("'") else " "
+        lead = f"{before} " if before else ""
+        words = set(re.findall(r"[a-z]+", after.lower()))
+        it_text = blame.redact(f"{lead}it{glue}{after} nobody asked.")
+        she_text = blame.redact(f"{lead}she{glue}{after} nobody asked.")
+        assert it_text == she_text or words & NO_PERSONAL_SUBJECT, (entry, it_text, she_text)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "was fortunate that",
+        "was unfortunate that",
+        "was lucky that",
+        "is certain that",
+        "is sure that",
+        "was aware that",
+        "was glad that",
+        "is happy that",
+        "was sorry that",
+        "was worried that",
+        "is convinced that",
+    ],
+)
+def test_an_it_a_person_also_fits_reads_as_she(blame: CueTable, words: str) -> None:
+    it_text = blame.redact(f"It {words} nobody asked.")
+    assert it_text == blame.redact(f"She {words} nobody asked.")
+    assert it_text.startswith("[they]")
