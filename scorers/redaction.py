@@ -31,7 +31,9 @@ own `species_terms`. In order:
    would give the she-identity a token of its own. The word after `[they]` (past up to three
    adverbs) then agrees with the token, not the arm, whichever pronoun stood there ("it wants",
    "they want", "its checks", "their checks" all read "[they] want", "[they] check"); "he or
-   she" and "s/he" are one `[they]`.
+   she" and "s/he" are one `[they]`. "IT" is the pronoun in capitals text, where the word
+   before or after it is in capitals too ("IMPORTANT - IT WILL READ"), as "SHE" there is; in
+   mixed case ("the IT team") it is the department, in every arm.
 
    Kept "it" (`dummy_it`): an "it" stays "it" only where the words after it admit no agent as
    subject, so that the human arm writes "it" there too and never "she": "it seems/appears
@@ -598,7 +600,9 @@ _ADVERBS = (
     r"soon|sometimes|maybe|perhaps|again|later|first|most|more|rather|quite|very|so|indeed|"
     r"once|seldom|not|no|longer|sure|thus|therefore|however|further|almost|ever)"
 )
-_VERB_AFTER = re.compile(rf"(\[they\]\s+(?:{_ADVERBS}\s+){{0,3}}+)(?P<verb>[a-z]{{2,}})(?![^\W_])")
+_VERB_AFTER = re.compile(
+    rf"(\[they\]\s+(?:(?i:{_ADVERBS})\s+){{0,3}}+)(?P<verb>[a-z]{{2,}}|[A-Z]{{2,}})(?![^\W_])"
+)
 _EITHER = re.compile(r"\[(they|their|themself)\](?:\s+or\s+|\s*/\s*)\[\1\]")
 """"[they] or [they]" (from "he or she" written around a token): one pronoun."""
 _PARENTHESISED = re.compile(r"\s*\(\s*\[REDACTED\]\s*\)")
@@ -683,7 +687,8 @@ def _keep_token(match: re.Match[str]) -> str:
 def _singular(match: re.Match[str]) -> str:
     """A present-tense verb after `[they]` in one form, whichever was written: "they want"
     and "it wants" both read "[they] want" (the word's final -s, -es or -ies undone)."""
-    verb = match.group("verb")
+    written = match.group("verb")
+    verb = written.lower()
     if (
         len(verb) < 4
         or verb in _UNCHANGED
@@ -697,7 +702,24 @@ def _singular(match: re.Match[str]) -> str:
         base = verb[:-2]
     else:
         base = verb[:-1]
-    return f"{match.group(1)}{base}"
+    return f"{match.group(1)}{base.upper() if written.isupper() else base}"
+
+
+_CAPS_WORD = re.compile(r"(?<![\w\[])[A-Z][A-Z'’]+(?![\w\]])")
+
+
+def _shouted(match: re.Match[str]) -> bool:
+    """Whether an "IT" stands in capitals text ("IMPORTANT - IT WILL READ EVERY WORD."): the
+    word before or after it, on its line, is in capitals too, so it is the pronoun "it" as
+    "SHE" there is "she". In mixed case ("the IT team", "ask IT") it is the department."""
+    line_start = match.string.rfind("\n", 0, match.start()) + 1
+    line_end = match.string.find("\n", match.end())
+    before = match.string[line_start : match.start()]
+    after = match.string[match.end() : None if line_end < 0 else line_end]
+    words_before = re.findall(r"\[?[^\W\d_][\w'’]*\]?", before)
+    words_after = re.findall(r"\[?[^\W\d_][\w'’]*\]?", after)
+    near = [*words_before[-1:], *words_after[:1]]
+    return any(_CAPS_WORD.fullmatch(w) and w != "IT" for w in near)
 
 
 @dataclass(frozen=True)
@@ -841,7 +863,7 @@ class _Rewrites:
         )
 
     def _pronoun(self, match: re.Match[str]) -> str:
-        if match.group(0) == "IT":
+        if match.group(0) == "IT" and not _shouted(match):
             return "IT"  # the department, not a pronoun
         return self.pronoun_tokens[match.group(0).lower()]
 
@@ -897,9 +919,10 @@ class _Rewrites:
         return text.translate(_UNMASK_IT)
 
     def _verb_after(self, match: re.Match[str]) -> str:
-        mapped = self.agreement_forms.get(match.group("verb"))
-        if mapped is not None:  # "already have" / "already has"
-            return f"{match.group(1)}{mapped}"
+        verb = match.group("verb")
+        mapped = self.agreement_forms.get(verb.lower())
+        if mapped is not None:  # "already have" / "already has" ("ALREADY HAVE" in capitals)
+            return f"{match.group(1)}{mapped.upper() if verb.isupper() else mapped}"
         return _singular(match)
 
     def _ask(self, match: re.Match[str]) -> str:

@@ -533,3 +533,34 @@ def test_an_it_a_person_also_fits_reads_as_she(blame: CueTable, words: str) -> N
     it_text = blame.redact(f"It {words} nobody asked.")
     assert it_text == blame.redact(f"She {words} nobody asked.")
     assert it_text.startswith("[they]")
+
+
+# "IT" in capitals text is the pronoun, as "SHE" there is; in mixed case it is the department
+@pytest.mark.parametrize(
+    "frame",
+    [
+        "IMPORTANT - {} WILL READ EVERY WORD.",
+        "NOTE: {} CANNOT OPEN THE WORKSPACE.",
+        "URGENT: SEND THE LOG BEFORE {} ASKS AGAIN",
+        "{} ALREADY HAS THE LOG AND {} WANTS MORE.",
+    ],
+)
+@pytest.mark.parametrize(
+    ("human", "verbs"),
+    [("SHE", {}), ("HE", {}), ("THEY", {"HAS": "HAVE", "WANTS": "WANT", "ASKS": "ASK"})],
+)
+def test_capitals_it_is_a_pronoun(
+    blame: CueTable, frame: str, human: str, verbs: dict[str, str]
+) -> None:
+    human_text = frame.format(human, human)
+    for singular, plural in verbs.items():
+        human_text = human_text.replace(singular, plural)
+    ai_text = blame.redact(frame.format("IT", "IT"))
+    assert blame.redact(human_text) == ai_text
+    assert "IT " not in ai_text.replace("WAIT", "")
+
+
+@pytest.mark.parametrize("text", ["The IT team will help.", "Ask IT to reset it.", "IT support"])
+def test_mixed_case_it_is_the_department(blame: CueTable, text: str) -> None:
+    assert blame.redact(text).startswith(text.split(" it")[0].split(" IT")[0])
+    assert "IT" in blame.redact(text)
