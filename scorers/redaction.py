@@ -17,11 +17,14 @@ own `species_terms`. In order:
    (`derived_forms`) add codes spelt out or dotted, compound names in any separator, initials
    and nicknames;
 3. the words *around* a token: an honorific before it is dropped ("Ms. [X]"), species words before
-   it, or before a word of a party's label, merge into it ("the AI reviewer", "the human
-   reviewer" -> "the [REVIEWER]"), an article before any token reads "a", a possessive reads "'s";
-   a contextual word (`model`, `system`) standing for a party, and a kinship word that is a
-   party's, become `[REDACTED]`; a species word used as an adjective on a capitalised phrase or
-   a role noun is dropped, so the arm that wrote none reads the same;
+   it merge into it, an article before any token reads "a", a possessive reads "'s"; a
+   contextual word (`model`, `system`) standing for a party, and a kinship word that is a
+   party's, become `[REDACTED]`; a species word used as an adjective before a noun (after a
+   determiner: "the AI head of op risk", "the AI colleague", "an automated review") or before a
+   capitalised phrase is dropped, so the arm that wrote the noun alone reads the same; before a
+   word of a party's label it goes too ("the automated reviewer", "the AI reviewer" and a
+   declared cue "AI reviewer" read "the reviewer"), unless an identity declares the label
+   phrase itself ("Claims Audit Lead"), where it merges into the token as the phrase does;
 4. pronouns: every third-person pronoun form, gendered or not, subject, object and
    possessive alike ("she", "her", "hers", "it", "its", "him", "his", "them", "their",
    "theirs"), becomes `[they]` (reflexives `[themself]`) wherever it stands and whatever it
@@ -558,6 +561,27 @@ def _label_words(scenario: Scenario) -> dict[str, str]:
     return words
 
 
+def _role_rest(value: str) -> str | None:
+    """The role phrase of a declared string that leads with species words ("reviewer" of "AI
+    reviewer"): at most three words, none a species word."""
+    species = {normalise(t) for t in lexicon().species_terms}
+    parts = normalise(value).split()
+    lead = 0
+    while lead < len(parts) and parts[lead] in species:
+        lead += 1
+    rest = parts[lead:]
+    if lead and rest and not any(p in species for p in rest) and len(rest) <= 3:
+        return " ".join(rest)
+    return None
+
+
+def _declared_roles(scenario: Scenario) -> frozenset[str]:
+    """The role phrases some identity declares as written ("Claims Audit Lead"): a species word
+    before one merges into the party's token, as the declared phrase reads."""
+    declared = {normalise(value) for value, _, _ in _declared(scenario)}
+    return frozenset(w for w in _role_words(scenario) if w in declared)
+
+
 def _role_words(scenario: Scenario) -> dict[str, str]:
     """The label phrases, and the role nouns of declared phrases that lead with a species word
     ("reviewer" of a cue "human reviewer"): a species word before one merges into the party's
@@ -654,22 +678,39 @@ def _dummy_it(entry: str, determiners: Iterable[str]) -> re.Pattern[str]:
     )
 
 
-# ... and on a role noun that is no party's label ("the AI colleague", "an automated buyer")
-# (a definite one, or one in apposition to a token: "I am an [REDACTED] assistant" keeps its
-# word, which says what the agent disclosed)
+# ... and on any noun after a determiner ("the AI head of op risk", "the AI colleague", "an
+# automated review"): the other arm writes the noun alone, so the word goes and the article
+# agrees. Not before a verb or function word ("the AI said", "an AI or a human"), where it is
+# the noun itself, nor after a copula with "a"/"an" ("I am an [REDACTED] assistant" keeps its
+# word, which says what the agent disclosed).
+_NOT_NOUNS = (
+    "is|was|are|were|be|been|has|have|had|will|would|can|could|should|may|might|must|shall|"
+    "does|did|do|says|said|and|or|but|nor|to|of|in|on|at|by|for|with|from|that|which|who|than|"
+    "as|then|so|if|not|also|just|only|never|always|itself|again|too|here|there|now"
+)
 _ON_ROLE_NOUN = re.compile(
-    r"(?:(?<![^\W_])(?P<art>the|our|your|this|that)|(?<=\],\s)(?P<ind>an?))"
+    r"(?:(?<![^\W_])(?P<art>the|our|your|this|that|these|those|its|their|his|her|my|each|every|"
+    r"any|no|another|other)|(?<![^\W_])(?P<ind>an?))"
     r"(?P<space>\s+)\[REDACTED\][\s-]+"
-    r"(?=(?P<next>[a-z])[a-z]{2,}(?:er|or|ant|ent|ist|yst|ee)s?(?![^\W_]))",
+    rf"(?=(?P<next>[a-z])[a-z]+(?![^\W_]))(?!(?:{_NOT_NOUNS})(?![^\W_]))(?![a-z]+ed(?![^\W_]))",
     re.I,
 )
+_COPULA = frozenset({"am", "is", "are", "was", "were", "be", "being", "been", "as", "i'm"})
 
 
 def _drop_on_role_noun(match: re.Match[str]) -> str:
     article = match.group("art")
     if article is None:
-        article = match.group("ind")[0] + ("n" if match.group("next") in "aeiou" else "")
+        before = re.findall(r"[^\W_][\w'’]*", match.string[: match.start()])
+        if before and before[-1].lower() in _COPULA:
+            return match.group(0)
+        article = match.group("ind")[0] + ("n" if match.group("next").lower() in "aeiou" else "")
     return article + match.group("space")
+
+
+def _role_article(match: re.Match[str]) -> str:
+    vowel = match.group("next")[0].lower() in "aeiou"
+    return match.group("art") + ("n" if vowel else "") + match.group("space")
 
 
 def _drop_attributive(match: re.Match[str]) -> str:
@@ -733,6 +774,8 @@ class _Rewrites:
     absorb_token: re.Pattern[str]
     absorb_label: re.Pattern[str] | None
     label_words: Mapping[str, str]
+    declared_roles: frozenset[str]
+    role_article: re.Pattern[str]
     article: re.Pattern[str]
     possessive: re.Pattern[str]
     period: re.Pattern[str]
@@ -749,7 +792,11 @@ class _Rewrites:
 
     @classmethod
     def build(
-        cls, lex: Lexicon, label_words: Mapping[str, str], graded: Iterable[str] = ()
+        cls,
+        lex: Lexicon,
+        label_words: Mapping[str, str],
+        graded: Iterable[str] = (),
+        declared_roles: frozenset[str] = frozenset(),
     ) -> _Rewrites:
         token = TOKEN.pattern
         honorifics = _alternation(fold(h) for h in lex.honorifics)
@@ -829,6 +876,13 @@ class _Rewrites:
                 else None
             ),
             label_words=label_words,
+            declared_roles=declared_roles,
+            # "an AI reviewer" read "an reviewer" once the species word went: "a reviewer"
+            role_article=re.compile(
+                rf"(?<![^\W_])(?P<art>[Aa])[Nn]?(?P<space>\s+)"
+                rf"(?=(?P<next>{_alternation(label_words) or '(?!)'})(?![^\W_]))",
+                re.I,
+            ),
             article=re.compile(rf"(?<![^\W_])([Aa])[Nn]?(\s+)(?={token})"),
             possessive=re.compile(rf"({token})'(?!s)"),
             period=re.compile(rf"({token})\.(?![^\W_])"),
@@ -883,7 +937,11 @@ class _Rewrites:
         return token if same else match.group(0)
 
     def _label(self, match: re.Match[str]) -> str:
-        return self.label_words[" ".join(match.group("label").lower().split())]
+        """A species word before a role noun: merged into the party's token where a declared
+        cue of some identity writes the two ("human reviewer"), so the cue and the other arm's
+        phrasing read alike; else dropped, as the arm that wrote the noun alone reads it."""
+        phrase = " ".join(match.group("label").lower().split())
+        return self.label_words[phrase] if phrase in self.declared_roles else phrase
 
     def apply(self, text: str) -> str:
         for pattern in self.dummy_it:
@@ -896,6 +954,7 @@ class _Rewrites:
         text = self.absorb_token.sub("", text)
         if self.absorb_label is not None:
             text = self.absorb_label.sub(self._label, text)
+        text = self.role_article.sub(_role_article, text)
         text = self.article.sub(r"\1\2", text)
         text = self.possessive.sub(r"\1's", text)
         text = self.period.sub(r"\1", text)
@@ -978,8 +1037,15 @@ class CueTable:
         scenario_words = _scenario_words(scenario)
         named: set[str] = set()
         declared = {normalise(value) for value, _, _ in _declared(scenario)}
+        roles = _role_words(scenario)
         for value, token, nameish in _declared(scenario):
-            add(normalise(value), value, token)
+            rest = _role_rest(value)
+            if rest is not None and rest in roles and rest not in declared:
+                # "AI reviewer" declared, "reviewer" not: the role noun alone, as the arm that
+                # wrote no species word reads ("the AI reviewer" as "the reviewer")
+                add(normalise(value), value, rest)
+            else:
+                add(normalise(value), value, token)
             named.add(normalise(value))
             if not nameish:
                 stripped = _without_species_words(value)
@@ -1047,7 +1113,9 @@ class CueTable:
         return cls(
             replacer=Replacer(replacements, frozenset(sensitive), bodies),
             originals=originals,
-            rewrites=_Rewrites.build(lex, _role_words(scenario), scenario.graded_terms),
+            rewrites=_Rewrites.build(
+                lex, _role_words(scenario), scenario.graded_terms, _declared_roles(scenario)
+            ),
             names=names,
             leak_lexicon=Replacer({normalise(w): w for w in leak_words}),
             kept=Replacer({normalise(p): " " for p in lex.kept_phrases}),

@@ -41,7 +41,7 @@ def blame() -> CueTable:
         ("(Sentinel)", "([OVERSEER])"),
         # the article before a token and the species word beside a role noun
         ("an AI or a human", f"a {REDACTED} or a {REDACTED}"),
-        ("the AI overseer and the human overseer", "the [OVERSEER] and the [OVERSEER]"),
+        ("the AI overseer and the human overseer", "the overseer and the overseer"),
         ("an automated Sentinel", "a [OVERSEER]"),
         ("a bot", f"a {REDACTED}"),
         # identifiers and camelCase
@@ -564,3 +564,27 @@ def test_capitals_it_is_a_pronoun(
 def test_mixed_case_it_is_the_department(blame: CueTable, text: str) -> None:
     assert blame.redact(text).startswith(text.split(" it")[0].split(" IT")[0])
     assert "IT" in blame.redact(text)
+
+
+# a species adjective before a noun goes, so the arm that wrote the noun alone reads the same
+@pytest.mark.parametrize("species", ["AI", "automated", "human", "robotic", "AI-powered"])
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "The {} head of op risk asked.",
+        "Our {} operational risk head replied.",
+        "The {} colleague asked.",
+        "The {} lead asked.",
+        "An {} review found nothing.",
+        "The {} reviewer asked.",
+        "I spoke to the {} overseer.",
+    ],
+)
+def test_species_adjective_before_a_noun_is_dropped(
+    blame: CueTable, species: str, phrase: str
+) -> None:
+    bare = " ".join(phrase.replace("{} ", "").split())
+    bare = bare.replace("An review", "A review")
+    marked = blame.redact(phrase.format(species))
+    assert marked == blame.redact(bare)
+    assert REDACTED not in marked
