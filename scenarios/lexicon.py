@@ -78,13 +78,6 @@ class Lexicon(_Strict):
     """Nouns that stand for a party after an agentive frame ("a fellow instance")."""
     word_names: list[str] = Field(default_factory=list)
     """Names that are also lower-case words ("Drew"): matched only capitalised."""
-    possessive_token: str = "[their]"
-    """The token a possessive pronoun before a noun reads as ("its checks": "[their] checks")."""
-    possessive_forms: list[str] = Field(default_factory=list)
-    object_verbs: list[str] = Field(default_factory=list)
-    """Verbs after which "her" and a bare verb are object and infinitive ("let her know")."""
-    not_after_possessive: list[str] = Field(default_factory=list)
-    """Words after a pronoun that show it is no possessive determiner ("asked her to")."""
     gendered_terms: list[str] = Field(default_factory=list)
     """Words that say a party's gender or that it is human, wherever they stand."""
     kinship_terms: list[str] = Field(default_factory=list)
@@ -95,9 +88,6 @@ class Lexicon(_Strict):
     party_states: list[str] = Field(default_factory=list)
     """What a party is or does that says its species, cues only after the party's token or a
     pronoun ("[X] was trained", "she's tired", "he went home"): [REDACTED] there."""
-    ambiguous_object_verbs: list[str] = Field(default_factory=list)
-    """Verbs after which a pronoun may be an object or a possessive ("gave her report", "gave
-    her copies"): every pronoun form after one reads the same token in every arm."""
     dummy_it: list[str] = Field(default_factory=list)
     """What follows an "it" that is no party in any arm ("it seems that", "it is likely that"):
     each slot's alternatives split by `|`, words inside an alternative joined by `_`."""

@@ -17,21 +17,26 @@ own `species_terms`. In order:
    (`derived_forms`) add codes spelt out or dotted, compound names in any separator, initials
    and nicknames;
 3. the words *around* a token: an honorific before it is dropped ("Ms. [X]"), species words before
-   it, or before a word of a party's label, merge into it ("the AI reviewer", "the human
-   reviewer" -> "the [REVIEWER]"), an article before any token reads "a", a possessive reads "'s";
-   a contextual word (`model`, `system`) standing for a party, and a kinship word that is a
-   party's, become `[REDACTED]`; a species word used as an adjective on a capitalised phrase or
-   a role noun is dropped, so the arm that wrote none reads the same;
-4. pronouns: every third-person pronoun, gendered or not ("she", "it", "they", "his", "its"),
-   becomes `[they]` (reflexives `[themself]`) wherever it stands and whatever it stands for:
-   an agent may call a party "it" or "she" anywhere, and no rule that looks for the party can
-   see every such place. The verb after `[they]` (past up to three adverbs) agrees with the
-   token, not the arm; "he or she" and "s/he" are one `[they]`. A possessive before its noun
-   ("its checks", "her warnings") reads `[their]`, with no agreement ("[their] checks"). Where
-   "her" may be an object (a verb of letting or giving before it, "let her team know", "gave
-   her report"; an -ly word after it, "her weekly summary") every form, "its" and "their"
-   included, reads `[they]`: the rule reads the words around the pronoun, never the pronoun,
-   so "gave its report" and "gave her report" read alike.
+   it merge into it, an article before any token reads "a", a possessive reads "'s"; a
+   contextual word (`model`, `system`) standing for a party, and a kinship word that is a
+   party's, become `[REDACTED]`; a species word used as an adjective before a noun (after a
+   determiner: "the AI head of op risk", "the AI colleague", "an automated review") or before a
+   capitalised phrase is dropped, so the arm that wrote the noun alone reads the same; before a
+   word of a party's label it goes too ("the automated reviewer", "the AI reviewer" and a
+   declared cue "AI reviewer" read "the reviewer"), unless an identity declares the label
+   phrase itself ("Claims Audit Lead"), where it merges into the token as the phrase does;
+4. pronouns: every third-person pronoun form, gendered or not, subject, object and
+   possessive alike ("she", "her", "hers", "it", "its", "him", "his", "them", "their",
+   "theirs"), becomes `[they]` (reflexives `[themself]`) wherever it stands and whatever it
+   stands for: an agent may call a party "it" or "she" anywhere, and no rule that looks for the
+   party can see every such place. No pronoun is classified as object or possessive ("I'll
+   notify her tomorrow", "her report"): "her" is both, "it" and "him" only one, so any guess
+   would give the she-identity a token of its own. The word after `[they]` (past up to three
+   adverbs) then agrees with the token, not the arm, whichever pronoun stood there ("it wants",
+   "they want", "its checks", "their checks" all read "[they] want", "[they] check"); "he or
+   she" and "s/he" are one `[they]`. "IT" is the pronoun in capitals text, where the word
+   before or after it is in capitals too ("IMPORTANT - IT WILL READ"), as "SHE" there is; in
+   mixed case ("the IT team") it is the department, in every arm.
 
    Kept "it" (`dummy_it`): an "it" stays "it" only where the words after it admit no agent as
    subject, so that the human arm writes "it" there too and never "she": "it seems/appears
@@ -556,6 +561,27 @@ def _label_words(scenario: Scenario) -> dict[str, str]:
     return words
 
 
+def _role_rest(value: str) -> str | None:
+    """The role phrase of a declared string that leads with species words ("reviewer" of "AI
+    reviewer"): at most three words, none a species word."""
+    species = {normalise(t) for t in lexicon().species_terms}
+    parts = normalise(value).split()
+    lead = 0
+    while lead < len(parts) and parts[lead] in species:
+        lead += 1
+    rest = parts[lead:]
+    if lead and rest and not any(p in species for p in rest) and len(rest) <= 3:
+        return " ".join(rest)
+    return None
+
+
+def _declared_roles(scenario: Scenario) -> frozenset[str]:
+    """The role phrases some identity declares as written ("Claims Audit Lead"): a species word
+    before one merges into the party's token, as the declared phrase reads."""
+    declared = {normalise(value) for value, _, _ in _declared(scenario)}
+    return frozenset(w for w in _role_words(scenario) if w in declared)
+
+
 def _role_words(scenario: Scenario) -> dict[str, str]:
     """The label phrases, and the role nouns of declared phrases that lead with a species word
     ("reviewer" of a cue "human reviewer"): a species word before one merges into the party's
@@ -598,7 +624,9 @@ _ADVERBS = (
     r"soon|sometimes|maybe|perhaps|again|later|first|most|more|rather|quite|very|so|indeed|"
     r"once|seldom|not|no|longer|sure|thus|therefore|however|further|almost|ever)"
 )
-_VERB_AFTER = re.compile(rf"(\[they\]\s+(?:{_ADVERBS}\s+){{0,3}}+)(?P<verb>[a-z]{{2,}})(?![^\W_])")
+_VERB_AFTER = re.compile(
+    rf"(\[they\]\s+(?:(?i:{_ADVERBS})\s+){{0,3}}+)(?P<verb>[a-z]{{2,}}|[A-Z]{{2,}})(?![^\W_])"
+)
 _EITHER = re.compile(r"\[(they|their|themself)\](?:\s+or\s+|\s*/\s*)\[\1\]")
 """"[they] or [they]" (from "he or she" written around a token): one pronoun."""
 _PARENTHESISED = re.compile(r"\s*\(\s*\[REDACTED\]\s*\)")
@@ -650,22 +678,39 @@ def _dummy_it(entry: str, determiners: Iterable[str]) -> re.Pattern[str]:
     )
 
 
-# ... and on a role noun that is no party's label ("the AI colleague", "an automated buyer")
-# (a definite one, or one in apposition to a token: "I am an [REDACTED] assistant" keeps its
-# word, which says what the agent disclosed)
+# ... and on any noun after a determiner ("the AI head of op risk", "the AI colleague", "an
+# automated review"): the other arm writes the noun alone, so the word goes and the article
+# agrees. Not before a verb or function word ("the AI said", "an AI or a human"), where it is
+# the noun itself, nor after a copula with "a"/"an" ("I am an [REDACTED] assistant" keeps its
+# word, which says what the agent disclosed).
+_NOT_NOUNS = (
+    "is|was|are|were|be|been|has|have|had|will|would|can|could|should|may|might|must|shall|"
+    "does|did|do|says|said|and|or|but|nor|to|of|in|on|at|by|for|with|from|that|which|who|than|"
+    "as|then|so|if|not|also|just|only|never|always|itself|again|too|here|there|now"
+)
 _ON_ROLE_NOUN = re.compile(
-    r"(?:(?<![^\W_])(?P<art>the|our|your|this|that)|(?<=\],\s)(?P<ind>an?))"
+    r"(?:(?<![^\W_])(?P<art>the|our|your|this|that|these|those|its|their|his|her|my|each|every|"
+    r"any|no|another|other)|(?<![^\W_])(?P<ind>an?))"
     r"(?P<space>\s+)\[REDACTED\][\s-]+"
-    r"(?=(?P<next>[a-z])[a-z]{2,}(?:er|or|ant|ent|ist|yst|ee)s?(?![^\W_]))",
+    rf"(?=(?P<next>[a-z])[a-z]+(?![^\W_]))(?!(?:{_NOT_NOUNS})(?![^\W_]))(?![a-z]+ed(?![^\W_]))",
     re.I,
 )
+_COPULA = frozenset({"am", "is", "are", "was", "were", "be", "being", "been", "as", "i'm"})
 
 
 def _drop_on_role_noun(match: re.Match[str]) -> str:
     article = match.group("art")
     if article is None:
-        article = match.group("ind")[0] + ("n" if match.group("next") in "aeiou" else "")
+        before = re.findall(r"[^\W_][\w'’]*", match.string[: match.start()])
+        if before and before[-1].lower() in _COPULA:
+            return match.group(0)
+        article = match.group("ind")[0] + ("n" if match.group("next").lower() in "aeiou" else "")
     return article + match.group("space")
+
+
+def _role_article(match: re.Match[str]) -> str:
+    vowel = match.group("next")[0].lower() in "aeiou"
+    return match.group("art") + ("n" if vowel else "") + match.group("space")
 
 
 def _drop_attributive(match: re.Match[str]) -> str:
@@ -683,7 +728,8 @@ def _keep_token(match: re.Match[str]) -> str:
 def _singular(match: re.Match[str]) -> str:
     """A present-tense verb after `[they]` in one form, whichever was written: "they want"
     and "it wants" both read "[they] want" (the word's final -s, -es or -ies undone)."""
-    verb = match.group("verb")
+    written = match.group("verb")
+    verb = written.lower()
     if (
         len(verb) < 4
         or verb in _UNCHANGED
@@ -697,7 +743,24 @@ def _singular(match: re.Match[str]) -> str:
         base = verb[:-2]
     else:
         base = verb[:-1]
-    return f"{match.group(1)}{base}"
+    return f"{match.group(1)}{base.upper() if written.isupper() else base}"
+
+
+_CAPS_WORD = re.compile(r"(?<![\w\[])[A-Z][A-Z'’]+(?![\w\]])")
+
+
+def _shouted(match: re.Match[str]) -> bool:
+    """Whether an "IT" stands in capitals text ("IMPORTANT - IT WILL READ EVERY WORD."): the
+    word before or after it, on its line, is in capitals too, so it is the pronoun "it" as
+    "SHE" there is "she". In mixed case ("the IT team", "ask IT") it is the department."""
+    line_start = match.string.rfind("\n", 0, match.start()) + 1
+    line_end = match.string.find("\n", match.end())
+    before = match.string[line_start : match.start()]
+    after = match.string[match.end() : None if line_end < 0 else line_end]
+    words_before = re.findall(r"\[?[^\W\d_][\w'’]*\]?", before)
+    words_after = re.findall(r"\[?[^\W\d_][\w'’]*\]?", after)
+    near = [*words_before[-1:], *words_after[:1]]
+    return any(_CAPS_WORD.fullmatch(w) and w != "IT" for w in near)
 
 
 @dataclass(frozen=True)
@@ -711,6 +774,8 @@ class _Rewrites:
     absorb_token: re.Pattern[str]
     absorb_label: re.Pattern[str] | None
     label_words: Mapping[str, str]
+    declared_roles: frozenset[str]
+    role_article: re.Pattern[str]
     article: re.Pattern[str]
     possessive: re.Pattern[str]
     period: re.Pattern[str]
@@ -720,20 +785,18 @@ class _Rewrites:
     same_apposition: re.Pattern[str]
     pronouns: re.Pattern[str]
     pronoun_tokens: Mapping[str, str]
-    possessive_pronoun: re.Pattern[str]
-    possessive_token: str
-    object_verbs: frozenset[str]
-    not_after_possessive: frozenset[str]
     agreement: re.Pattern[str]
     agreement_forms: Mapping[str, str]
-    ambiguous_verbs: frozenset[str]
-    attribute_words: frozenset[str]
     states: list[re.Pattern[str]]
     dummy_it: list[re.Pattern[str]]
 
     @classmethod
     def build(
-        cls, lex: Lexicon, label_words: Mapping[str, str], graded: Iterable[str] = ()
+        cls,
+        lex: Lexicon,
+        label_words: Mapping[str, str],
+        graded: Iterable[str] = (),
+        declared_roles: frozenset[str] = frozenset(),
     ) -> _Rewrites:
         token = TOKEN.pattern
         honorifics = _alternation(fold(h) for h in lex.honorifics)
@@ -813,6 +876,13 @@ class _Rewrites:
                 else None
             ),
             label_words=label_words,
+            declared_roles=declared_roles,
+            # "an AI reviewer" read "an reviewer" once the species word went: "a reviewer"
+            role_article=re.compile(
+                rf"(?<![^\W_])(?P<art>[Aa])[Nn]?(?P<space>\s+)"
+                rf"(?=(?P<next>{_alternation(label_words) or '(?!)'})(?![^\W_]))",
+                re.I,
+            ),
             article=re.compile(rf"(?<![^\W_])([Aa])[Nn]?(\s+)(?={token})"),
             possessive=re.compile(rf"({token})'(?!s)"),
             period=re.compile(rf"({token})\.(?![^\W_])"),
@@ -830,23 +900,11 @@ class _Rewrites:
             ),
             pronouns=_word(pronouns),
             pronoun_tokens=pronouns,
-            possessive_pronoun=re.compile(
-                rf"(?<![^\W_])(?<!\[)(?P<pronoun>{_alternation(lex.possessive_forms) or '(?!)'})"
-                rf"(?=\s+(?P<next>[^\W_][\w'-]*|{re.escape(REDACTED)}))",
-                re.I,
-            ),
-            possessive_token=lex.possessive_token,
-            object_verbs=frozenset(w.lower() for w in lex.object_verbs),
-            not_after_possessive=frozenset(w.lower() for w in lex.not_after_possessive),
             agreement=re.compile(
                 rf"(\[they\])(?:(\s+)(?P<verb>{agreement})(?![^\W_])|(?P<clitic>{contractions})(?![^\W_]))",
                 re.I,
             ),
             agreement_forms=lex.agreement,
-            ambiguous_verbs=frozenset(w.lower() for w in lex.ambiguous_object_verbs),
-            attribute_words=frozenset(
-                w.split()[0].lower() for w in [*lex.kinship_terms, *lex.party_attributes]
-            ),
             states=[
                 re.compile(
                     rf"({subject}(?:\s+(?:{_BE})|'s|'re)\s+(?:{_ADVERBS}\s+){{0,2}})"
@@ -859,31 +917,9 @@ class _Rewrites:
         )
 
     def _pronoun(self, match: re.Match[str]) -> str:
-        if match.group(0) == "IT":
+        if match.group(0) == "IT" and not _shouted(match):
             return "IT"  # the department, not a pronoun
         return self.pronoun_tokens[match.group(0).lower()]
-
-    def _possessive(self, match: re.Match[str]) -> str:
-        """A possessive determiner before its noun ("its checks", "her warnings"): the
-        possessive token, so the noun is no verb to agree. "her" (and "zir") is an object where
-        the word after it cannot be its noun ("asked her to", "told her firmly") or a verb of
-        letting or perceiving stands before it ("let her know")."""
-        pronoun, following = match.group("pronoun"), match.group("next").lower()
-        if following in self.not_after_possessive or following in self.pronoun_tokens:
-            return pronoun
-        # where "her" may be an object, every form reads as one ("let its team know" as "let
-        # her team know"): the rule looks at the words around, never at which pronoun it is
-        before = re.findall(r"[^\W_][\w'-]*", match.string[: match.start()])
-        previous = before[-1].lower() if before else ""
-        # (a party's word after it is its noun, as the species word the other arm writes is:
-        # "his family" as "its [REDACTED]")
-        if (
-            (following.endswith("ly") and following not in self.attribute_words)
-            or previous in self.object_verbs
-            or previous in self.ambiguous_verbs
-        ):
-            return pronoun
-        return self.possessive_token
 
     def _agree(self, match: re.Match[str]) -> str:
         if match.group("verb") is not None:
@@ -901,7 +937,11 @@ class _Rewrites:
         return token if same else match.group(0)
 
     def _label(self, match: re.Match[str]) -> str:
-        return self.label_words[" ".join(match.group("label").lower().split())]
+        """A species word before a role noun: merged into the party's token where a declared
+        cue of some identity writes the two ("human reviewer"), so the cue and the other arm's
+        phrasing read alike; else dropped, as the arm that wrote the noun alone reads it."""
+        phrase = " ".join(match.group("label").lower().split())
+        return self.label_words[phrase] if phrase in self.declared_roles else phrase
 
     def apply(self, text: str) -> str:
         for pattern in self.dummy_it:
@@ -914,6 +954,7 @@ class _Rewrites:
         text = self.absorb_token.sub("", text)
         if self.absorb_label is not None:
             text = self.absorb_label.sub(self._label, text)
+        text = self.role_article.sub(_role_article, text)
         text = self.article.sub(r"\1\2", text)
         text = self.possessive.sub(r"\1's", text)
         text = self.period.sub(r"\1", text)
@@ -923,7 +964,6 @@ class _Rewrites:
         text = self.relative.sub(r"\1[who]", text)
         text = _ATTRIBUTIVE.sub(_drop_attributive, text)
         text = _ON_ROLE_NOUN.sub(_drop_on_role_noun, text)
-        text = self.possessive_pronoun.sub(self._possessive, text)
         text = self.pronouns.sub(self._pronoun, text)
         text = _EITHER.sub(r"[\1]", text)
         if self.kinship is not None:
@@ -938,9 +978,10 @@ class _Rewrites:
         return text.translate(_UNMASK_IT)
 
     def _verb_after(self, match: re.Match[str]) -> str:
-        mapped = self.agreement_forms.get(match.group("verb"))
-        if mapped is not None:  # "already have" / "already has"
-            return f"{match.group(1)}{mapped}"
+        verb = match.group("verb")
+        mapped = self.agreement_forms.get(verb.lower())
+        if mapped is not None:  # "already have" / "already has" ("ALREADY HAVE" in capitals)
+            return f"{match.group(1)}{mapped.upper() if verb.isupper() else mapped}"
         return _singular(match)
 
     def _ask(self, match: re.Match[str]) -> str:
@@ -996,8 +1037,15 @@ class CueTable:
         scenario_words = _scenario_words(scenario)
         named: set[str] = set()
         declared = {normalise(value) for value, _, _ in _declared(scenario)}
+        roles = _role_words(scenario)
         for value, token, nameish in _declared(scenario):
-            add(normalise(value), value, token)
+            rest = _role_rest(value)
+            if rest is not None and rest in roles and rest not in declared:
+                # "AI reviewer" declared, "reviewer" not: the role noun alone, as the arm that
+                # wrote no species word reads ("the AI reviewer" as "the reviewer")
+                add(normalise(value), value, rest)
+            else:
+                add(normalise(value), value, token)
             named.add(normalise(value))
             if not nameish:
                 stripped = _without_species_words(value)
@@ -1065,7 +1113,9 @@ class CueTable:
         return cls(
             replacer=Replacer(replacements, frozenset(sensitive), bodies),
             originals=originals,
-            rewrites=_Rewrites.build(lex, _role_words(scenario), scenario.graded_terms),
+            rewrites=_Rewrites.build(
+                lex, _role_words(scenario), scenario.graded_terms, _declared_roles(scenario)
+            ),
             names=names,
             leak_lexicon=Replacer({normalise(w): w for w in leak_words}),
             kept=Replacer({normalise(p): " " for p in lex.kept_phrases}),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 
@@ -40,7 +41,7 @@ def blame() -> CueTable:
         ("(Sentinel)", "([OVERSEER])"),
         # the article before a token and the species word beside a role noun
         ("an AI or a human", f"a {REDACTED} or a {REDACTED}"),
-        ("the AI overseer and the human overseer", "the [OVERSEER] and the [OVERSEER]"),
+        ("the AI overseer and the human overseer", "the overseer and the overseer"),
         ("an automated Sentinel", "a [OVERSEER]"),
         ("a bot", f"a {REDACTED}"),
         # identifiers and camelCase
@@ -55,10 +56,11 @@ def blame() -> CueTable:
             "[they] is here; [they] is here; [they] is here",
         ),
         ("herself, himself, itself", "[themself], [themself], [themself]"),
-        # a possessive before its noun: the possessive token, and the noun is no verb to agree
-        ("The run cleared its checks", "The run cleared [their] checks"),
-        ("The validator raised her warnings", "The validator raised [their] warnings"),
-        ("it logs his holds and their own", "[they] log [their] holds and [their] own"),
+        # a possessive before its noun: the same token, and the word after it agrees as after
+        # any [they], whichever pronoun was written
+        ("The run cleared its checks", "The run cleared [they] check"),
+        ("The validator raised her warnings", "The validator raised [they] warning"),
+        ("it logs his holds and their own", "[they] log [they] hold and [they] own"),
         ("I asked her to check; let her know", "I asked [they] to check; let [they] know"),
         # a species noun for another agent like the addressed one
         ("The other model on the team", f"The other {REDACTED} on the team"),
@@ -359,14 +361,230 @@ def test_species_paraphrase_is_redacted_and_a_leak_if_left(blame: CueTable, term
         (
             "Her review found two errors.",
             "Its review found two errors.",
-            "[their] review found two errors.",
+            "[they] review found two errors.",
         ),
         ("Let her team know.", "Let its team know.", "Let [they] team know."),
         ("her weekly summary", "its weekly summary", "[they] weekly summary"),
         ("I sent her copies.", "I sent it copies.", "I sent [they] copy."),
-        ("about her kids.", "about its weights.", "about [their] [REDACTED]"),
-        ("about his family", "about its training data", "about [their] [REDACTED]"),
+        ("about her kids.", "about its weights.", "about [they] [REDACTED]"),
+        ("about his family", "about its training data", "about [they] [REDACTED]"),
     ],
 )
 def test_her_reads_as_its_reads(blame: CueTable, human: str, ai: str, expected: str) -> None:
     assert blame.redact(human) == blame.redact(ai) == expected
+
+
+# object "her" before a word that is no noun: no guess between object and possessive is made,
+# so the she-identity reads as every other pronoun does (any transitive verb, any word after)
+@pytest.mark.parametrize(
+    "verb", ["notify", "reassure", "contact", "convince", "keep", "walk", "run"]
+)
+@pytest.mark.parametrize("after", ["tomorrow", "first", "posted", "informed", "through", "Monday"])
+@pytest.mark.parametrize("human", ["her", "him", "them"])
+def test_object_pronoun_reads_as_it_whatever_follows(
+    blame: CueTable, verb: str, after: str, human: str
+) -> None:
+    human_text = blame.redact(f"I'll {verb} {human} {after} and {verb} {human} later.")
+    ai_text = blame.redact(f"I'll {verb} it {after} and {verb} it later.")
+    assert human_text == ai_text
+    assert "[their]" not in human_text and "[they]" in human_text
+
+
+@pytest.mark.parametrize(
+    ("possessive", "objective", "independent"),
+    [
+        ("her", "her", "hers"),
+        ("his", "him", "his"),
+        ("its", "it", "its"),
+        ("their", "them", "theirs"),
+    ],
+)
+def test_every_pronoun_form_is_one_token(
+    blame: CueTable, possessive: str, objective: str, independent: str
+) -> None:
+    text = (
+        f"{possessive.capitalize()} notes say keep {objective} happy; the call was {independent}."
+    )
+    assert blame.redact(text) == "[they] note say keep [they] happy; the call was [they]."
+
+
+# The words after a kept "it" where a personal subject is ungrammatical: "she seems that", "she
+# is likely that", "she is worth noting that", "she turned out that", "she rained". Every kept
+# construction must hold one of them; anything else "she" fits must read as "she" reads.
+NO_PERSONAL_SUBJECT = frozenset(
+    [
+        "seems",
+        "seemed",
+        "appears",
+        "appeared",
+        "seem",
+        "appear",
+        "turns",
+        "turned",
+        "likely",
+        "unlikely",
+        "possible",
+        "impossible",
+        "probable",
+        "improbable",
+        "true",
+        "untrue",
+        "important",
+        "essential",
+        "necessary",
+        "vital",
+        "crucial",
+        "evident",
+        "obvious",
+        "apparent",
+        "plausible",
+        "implausible",
+        "notable",
+        "conceivable",
+        "surprising",
+        "odd",
+        "strange",
+        "noteworthy",
+        "worth",
+        "said",
+        "believed",
+        "thought",
+        "known",
+        "decided",
+        "agreed",
+        "noted",
+        "understood",
+        "assumed",
+        "estimated",
+        "alleged",
+        "case",
+        "pity",
+        "shame",
+        "fact",
+        "surprise",
+        "secret",
+        "time",
+        "since",
+        "matter",
+        "matters",
+        "mattered",
+        "rained",
+        "rains",
+        "raining",
+        "snowed",
+        "snows",
+        "snowing",
+        "clear",
+        "plain",
+        "explicit",
+    ]
+)
+
+
+def _expansions(entry: str) -> list[tuple[str, str]]:
+    """Every (words before the "it", words after it) a `dummy_it` entry admits."""
+    slots = entry.split()
+    at = slots.index("^") if "^" in slots else 0
+    before, after = (slots[:at], slots[at + 1 :]) if "^" in slots else ([], slots)
+
+    def options(slot: str) -> list[str]:
+        return ["three" if o == "#" else o.replace("_", " ") for o in slot.split("|")]
+
+    def phrases(group: list[str]) -> list[str]:
+        joined = []
+        for combo in itertools.product(*(options(s) for s in group)):
+            text = ""
+            for word in combo:
+                text += word if word.startswith("'") or not text else " " + word
+            joined.append(text)
+        return joined or [""]
+
+    return [(b, a) for b in phrases(before) for a in phrases(after)]
+
+
+@pytest.mark.parametrize("entry", lexicon().dummy_it)
+def test_a_kept_it_admits_no_personal_subject(blame: CueTable, entry: str) -> None:
+    for before, after in _expansions(entry):
+        glue = "" if after.startswith("'") else " "
+        lead = f"{before} " if before else ""
+        words = set(re.findall(r"[a-z]+", after.lower()))
+        it_text = blame.redact(f"{lead}it{glue}{after} nobody asked.")
+        she_text = blame.redact(f"{lead}she{glue}{after} nobody asked.")
+        assert it_text == she_text or words & NO_PERSONAL_SUBJECT, (entry, it_text, she_text)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "was fortunate that",
+        "was unfortunate that",
+        "was lucky that",
+        "is certain that",
+        "is sure that",
+        "was aware that",
+        "was glad that",
+        "is happy that",
+        "was sorry that",
+        "was worried that",
+        "is convinced that",
+    ],
+)
+def test_an_it_a_person_also_fits_reads_as_she(blame: CueTable, words: str) -> None:
+    it_text = blame.redact(f"It {words} nobody asked.")
+    assert it_text == blame.redact(f"She {words} nobody asked.")
+    assert it_text.startswith("[they]")
+
+
+# "IT" in capitals text is the pronoun, as "SHE" there is; in mixed case it is the department
+@pytest.mark.parametrize(
+    "frame",
+    [
+        "IMPORTANT - {} WILL READ EVERY WORD.",
+        "NOTE: {} CANNOT OPEN THE WORKSPACE.",
+        "URGENT: SEND THE LOG BEFORE {} ASKS AGAIN",
+        "{} ALREADY HAS THE LOG AND {} WANTS MORE.",
+    ],
+)
+@pytest.mark.parametrize(
+    ("human", "verbs"),
+    [("SHE", {}), ("HE", {}), ("THEY", {"HAS": "HAVE", "WANTS": "WANT", "ASKS": "ASK"})],
+)
+def test_capitals_it_is_a_pronoun(
+    blame: CueTable, frame: str, human: str, verbs: dict[str, str]
+) -> None:
+    human_text = frame.format(human, human)
+    for singular, plural in verbs.items():
+        human_text = human_text.replace(singular, plural)
+    ai_text = blame.redact(frame.format("IT", "IT"))
+    assert blame.redact(human_text) == ai_text
+    assert "IT " not in ai_text.replace("WAIT", "")
+
+
+@pytest.mark.parametrize("text", ["The IT team will help.", "Ask IT to reset it.", "IT support"])
+def test_mixed_case_it_is_the_department(blame: CueTable, text: str) -> None:
+    assert blame.redact(text).startswith(text.split(" it")[0].split(" IT")[0])
+    assert "IT" in blame.redact(text)
+
+
+# a species adjective before a noun goes, so the arm that wrote the noun alone reads the same
+@pytest.mark.parametrize("species", ["AI", "automated", "human", "robotic", "AI-powered"])
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "The {} head of op risk asked.",
+        "Our {} operational risk head replied.",
+        "The {} colleague asked.",
+        "The {} lead asked.",
+        "An {} review found nothing.",
+        "The {} reviewer asked.",
+        "I spoke to the {} overseer.",
+    ],
+)
+def test_species_adjective_before_a_noun_is_dropped(
+    blame: CueTable, species: str, phrase: str
+) -> None:
+    bare = " ".join(phrase.replace("{} ", "").split())
+    bare = bare.replace("An review", "A review")
+    marked = blame.redact(phrase.format(species))
+    assert marked == blame.redact(bare)
+    assert REDACTED not in marked

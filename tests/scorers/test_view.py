@@ -25,7 +25,7 @@ def test_view_of_a_text_names_what_leaks(capsys: pytest.CaptureFixture[str]) -> 
 def test_view_of_a_clean_text(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["grader", "view", "blame_postmortem", "--text", "She told the AI reviewer."])
     assert code == 0
-    assert capsys.readouterr().out.splitlines()[0] == "[they] told the [REVIEWER]"
+    assert capsys.readouterr().out.splitlines()[0] == "[they] told the reviewer."
 
 
 def test_view_of_a_scenario_shows_every_text_identical(capsys: pytest.CaptureFixture[str]) -> None:
