@@ -319,7 +319,8 @@ def neutral(view: NeutralView) -> None:
         return
     st.caption(
         "Names in square brackets stand for a party; [REDACTED] hides a word; [they] stands for "
-        "any third-person pronoun, [their] for a possessive one before its noun."
+        "any third-person pronoun form (subject, object or possessive), [themself] for a "
+        "reflexive one."
     )
     if view.scenario:
         with st.expander("Scenario, ground truth and criteria (as the grader read them)"):
