@@ -200,7 +200,7 @@ def strata_summary_rows(report: Report) -> list[Row]:
         rows.append(
             {
                 "scenario · model": f"{g.scenario} · {short_model(g.model)}",
-                "strata": sc.strata_by,
+                "strata": sc.strata_by.split(" (")[0],  # the why is in the caption and title
                 "slots": len(sc.strata),
                 "OR, all slots (exact CI)": fmt_odds_ratio(whole) if whole else "n/a",
                 "MH OR over slots (95% CI)": _mh(sc.pooled),
