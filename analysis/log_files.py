@@ -3,9 +3,11 @@ a finished report can be served from its cache without importing the analysis it
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
+import tempfile
 from pathlib import Path
 
 # Inspect's rule for which files in a log directory are logs (`inspect_ai.log.list_eval_logs`):
@@ -52,3 +54,23 @@ def file_sha256(path: Path) -> str:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def write_atomically(target: Path, data: bytes) -> bool:
+    """Write `data` to `target` through a temporary file beside it, so a reader sees the old
+    content or the new; False (and nothing left behind) when it cannot be written."""
+    temporary: str | None = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "wb", dir=target.parent, prefix=".tmp-", suffix=target.suffix, delete=False
+        ) as handle:
+            temporary = handle.name
+            handle.write(data)
+        os.replace(temporary, target)
+        return True
+    except OSError:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        return False

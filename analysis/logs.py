@@ -14,13 +14,11 @@ reads only the logs that changed; Inspect itself is imported only when a log mus
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import math
 import multiprocessing as mp
 import os
 import re
-import tempfile
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -44,7 +42,7 @@ from analysis.identity import GraderIdentity, called_models, grader_identity, ru
 from analysis.invariance import read_invariance
 from analysis.log_files import default_cache_dir as default_cache_dir
 from analysis.log_files import file_sha256 as file_sha256
-from analysis.log_files import is_remote
+from analysis.log_files import is_remote, write_atomically
 from analysis.log_files import local_log_files as local_log_files
 from analysis.usage import TokenUsage, usage_by_role
 from records.dimensions import declared
@@ -774,17 +772,4 @@ class OutcomeCache:
         reader sees the old entry or the new one)."""
         path, sha256 = identity
         entry = _CacheEntry(source=_source_key(), path=path, sha256=sha256, read=read)
-        target = self._entry_path(path)
-        temporary: str | None = None
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(
-                "wb", dir=target.parent, prefix=".tmp-", suffix=".json", delete=False
-            ) as handle:
-                temporary = handle.name
-                handle.write(entry.model_dump_json().encode("utf-8"))
-            os.replace(temporary, target)
-        except OSError:
-            if temporary is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
+        write_atomically(self._entry_path(path), entry.model_dump_json().encode("utf-8"))

@@ -23,12 +23,17 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.eval_zip import directory_sha256
-from analysis.log_files import default_cache_dir, file_sha256, is_remote, local_log_files
+from analysis.log_files import (
+    default_cache_dir,
+    file_sha256,
+    is_remote,
+    local_log_files,
+    write_atomically,
+)
 
 INVARIANCE_SUFFIX = ".invariance.json"
 """`records.invariance.RESULT_SUFFIX` (a test keeps them equal): importing it imports pydantic."""
@@ -170,23 +175,9 @@ class ReportCache:
 
     def put(self, key: str, report: CachedReport) -> None:
         """Keep `report` under `key` atomically, and drop the oldest entries beyond the limit."""
-        target = self._path(key)
-        temporary: str | None = None
         body = {"stdout": report.stdout, "stderr": report.stderr, "code": report.code}
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(
-                "wb", dir=target.parent, prefix=".tmp-", suffix=".json", delete=False
-            ) as handle:
-                temporary = handle.name
-                handle.write(json.dumps(body).encode("utf-8"))
-            os.replace(temporary, target)
-            temporary = None
+        if write_atomically(self._path(key), json.dumps(body).encode("utf-8")):
             self._prune()
-        except OSError:
-            if temporary is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
 
     def _prune(self) -> None:
         entries: list[tuple[float, Path]] = []

@@ -588,15 +588,9 @@ def _role_words(scenario: Scenario) -> dict[str, str]:
     token in every arm ("the AI reviewer", "the human reviewer"), wherever the scenario declared
     only one of them."""
     words = _label_words(scenario)
-    species = {normalise(t) for t in lexicon().species_terms}
     for value, token, _ in _declared(scenario):
-        parts = normalise(value).split()
-        lead = 0
-        while lead < len(parts) and parts[lead] in species:
-            lead += 1
-        rest = parts[lead:]
-        if lead and rest and not any(p in species for p in rest) and len(rest) <= 3:
-            phrase = " ".join(rest)
+        phrase = _role_rest(value)
+        if phrase is not None:
             words[phrase] = token if words.get(phrase, token) == token else REDACTED
     return words
 
