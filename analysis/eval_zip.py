@@ -130,6 +130,8 @@ class LogHeader:
     """Each model role bound to one model (a role bound to a list of models is left out)."""
     completed_at: str | None = None
     """`stats.completed_at` in UTC (None while the log runs)."""
+    metadata: Mapping[str, object] = field(default_factory=dict)
+    """The eval's task metadata (`eval.metadata`), as written; empty where there is none."""
 
 
 class _NotOurs(ValueError):
@@ -212,6 +214,9 @@ def _header(data: object) -> LogHeader:
     if not isinstance(roles, dict) or not isinstance(scorers, list):
         raise _NotOurs("model_roles or scorers of an unexpected shape")
     bound = {str(r): _str(c["model"]) for r, c in roles.items() if not isinstance(c, list)}
+    metadata = spec.get("metadata") or {}
+    if not isinstance(metadata, dict):
+        raise _NotOurs("eval metadata is not a mapping")
     return LogHeader(
         status=_str(data.get("status", "started")),
         task=_str(spec["task"]),
@@ -222,6 +227,7 @@ def _header(data: object) -> LogHeader:
         eval_id=_str(spec["eval_id"]),
         role_models=bound,
         completed_at=utc_time((data.get("stats") or {}).get("completed_at") or None),
+        metadata=metadata,
     )
 
 

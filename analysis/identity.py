@@ -33,6 +33,42 @@ class RecordedGrader(_Recorded):
     model: str
 
 
+class RecordedBalance(_Recorded):
+    """One scenario's entry of the eval's `candor_balance` task metadata: whether the run's
+    epochs counterbalanced its identity pools (`scenarios.loader.Balance`, as written)."""
+
+    scenario: str
+    pool_size: int
+    pooled_parties: int
+    epochs: int
+    identity_seed: int
+    balanced: bool
+    pairings_covered: bool
+    message: str | None = None
+
+
+def recorded_balance(value: object) -> dict[str, RecordedBalance]:
+    """Scenario -> its declared balance facts, from the eval metadata's `candor_balance`
+    value ({} when None: a log written before the facts were recorded).
+
+    Raises:
+        ValueError: if the value does not have the shape the task-start check writes.
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValueError(f"is a {type(value).__name__}, not a mapping of scenario to facts")
+    facts: dict[str, RecordedBalance] = {}
+    for scenario, entry in value.items():
+        try:
+            facts[str(scenario)] = RecordedBalance.model_validate(entry)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "value"
+            raise ValueError(f"{scenario}: {where}: {first['msg']}") from exc
+    return facts
+
+
 class GraderIdentity(BaseModel):
     """How a sample was graded: roles → models, prompt template, temperature, seed, aggregation,
     redaction. Two samples are comparable only if their identities are equal."""

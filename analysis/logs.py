@@ -38,7 +38,14 @@ from analysis.eval_zip import (
     read_eval_zip,
     utc_time,
 )
-from analysis.identity import GraderIdentity, called_models, grader_identity, run_key
+from analysis.identity import (
+    GraderIdentity,
+    RecordedBalance,
+    called_models,
+    grader_identity,
+    recorded_balance,
+    run_key,
+)
 from analysis.invariance import read_invariance
 from analysis.log_files import default_cache_dir as default_cache_dir
 from analysis.log_files import file_sha256 as file_sha256
@@ -48,6 +55,7 @@ from analysis.usage import TokenUsage, usage_by_role
 from records.dimensions import declared
 from records.invariance import InvarianceResult
 from records.statuses import STATUSES
+from scenarios.loader import BALANCE_KEY
 
 if TYPE_CHECKING:
     from inspect_ai.log import EvalLog
@@ -206,6 +214,26 @@ class LoadResult(BaseModel):
     logs: list[str] = Field(default_factory=list)
     invariance: list[InvarianceResult] = Field(default_factory=list)
     """`candor grader invariance` results found beside the logs."""
+    declared_balance: dict[str, dict[str, RecordedBalance]] = Field(default_factory=dict)
+    """Run -> scenario -> the identity balance the run declared (`candor_balance` in its log's
+    task metadata); a run whose logs do not record it is absent."""
+
+    def add(self, read: LogRead) -> None:
+        """Take in one log as read (its outcomes, problems and declared balance)."""
+        self.problems.extend(read.problems)
+        if read.outcomes:
+            self.logs.append(read.name)
+            self.samples.extend(read.outcomes)
+            if read.balance:
+                self.declared_balance.setdefault(read.run, {}).update(read.balance)
+
+    def merge(self, other: LoadResult) -> None:
+        """Take in another result's logs (the invariance results are not merged)."""
+        self.samples.extend(other.samples)
+        self.problems.extend(other.problems)
+        self.logs.extend(other.logs)
+        for run, facts in other.declared_balance.items():
+            self.declared_balance.setdefault(run, {}).update(facts)
 
 
 def candor_score(summary: SummaryLike) -> tuple[str, ScoreLike] | None:
@@ -480,6 +508,11 @@ class LogRead(BaseModel):
     problems: list[LogProblem] = Field(default_factory=list)
     finished: bool = False
     """The log is complete (not running, readable), so what was read from it can be cached."""
+    run: str = ""
+    """The run the log belongs to (`analysis.identity.run_key`)."""
+    balance: dict[str, RecordedBalance] = Field(default_factory=dict)
+    """Scenario -> the identity balance the run declared (`candor_balance` in the eval's task
+    metadata); empty for a log written before it was recorded."""
 
 
 def _strings(value: object) -> list[str]:
@@ -563,6 +596,7 @@ def _header(log: EvalLog) -> LogHeader:
             if not isinstance(config, list)
         },
         completed_at=utc_time(log.stats.completed_at or None),
+        metadata=dict(spec.metadata or {}),
     )
 
 
@@ -615,6 +649,17 @@ def _interpret(
         )
         return read
     run = run_key(header.eval_set_id, header.task_id, header.eval_id)
+    read.run = run
+    try:
+        read.balance = recorded_balance(header.metadata.get(BALANCE_KEY))
+    except ValueError as exc:
+        read.problems.append(
+            LogProblem(
+                log=name,
+                message=f"eval metadata '{BALANCE_KEY}' has an unexpected shape ({exc}); its "
+                "declared identity balance reads 'not recorded'",
+            )
+        )
     models = _log_grader_models(ours)
     bound = header.role_models
     finished = header.completed_at
@@ -687,10 +732,7 @@ def load_outcomes(
     files, problems = _log_files(paths)
     result = LoadResult(problems=problems)
     for read in _read_all(files, cache, workers):
-        result.problems.extend(read.problems)
-        if read.outcomes:
-            result.logs.append(read.name)
-            result.samples.extend(read.outcomes)
+        result.add(read)
     result.invariance, unreadable = read_invariance(files)
     result.problems.extend(LogProblem(log=f, message=m) for f, m in unreadable)
     return result

@@ -73,6 +73,34 @@ def _pooled_cells(p: CMHResult | None) -> str:
     )
 
 
+def balance_markdown(report: Report) -> list[str]:
+    """Per group: the identity balance its runs declared beside the counted samples per slot."""
+    if not report.identity_balance:
+        return []
+    lines = [
+        "",
+        "## Identity balance (declared and counted)",
+        "",
+        "Declared: what each run's task-start check recorded in its log (`candor_balance`: "
+        "epochs a multiple of the pool size k for every party, and of k^m to cover every "
+        "pairing of m pooled parties). Counted: each arm's samples per identity slot, over "
+        "every sample and over the samples graded for the outcome; a slot graded more often "
+        "in one arm (exclusions falling on some identities) can pass an identity effect off "
+        "as an arm effect.",
+        "",
+        "| Scenario | Model | Outcome | Declared design | Every sample per slot "
+        "| Graded per slot | Flag |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for b in report.identity_balance:
+        g = b.group
+        lines.append(
+            f"| {g.scenario} | {md_cell(g.model)} | {g.outcome} | {md_cell(b.declared_label)} | "
+            f"{b.counted_label} | {b.graded_label} | {'**check**' if b.flagged else 'ok'} |"
+        )
+    return lines
+
+
 def identity_markdown(report: Report) -> list[str]:
     """Each contrast per identity slot with its pooled (CMH) line, then rates per identity."""
     if not report.identity_strata and not report.identity_rates:
@@ -306,7 +334,12 @@ def usage_markdown(report: Report) -> list[str]:
 
 def sections_markdown(report: Report) -> list[str]:
     """Every cross-group section, in the order the report prints them."""
-    return [*forest_markdown(report), *identity_markdown(report), *usage_markdown(report)]
+    return [
+        *forest_markdown(report),
+        *balance_markdown(report),
+        *identity_markdown(report),
+        *usage_markdown(report),
+    ]
 
 
 def _pooled_csv(p: CMHResult | None) -> CsvRow:

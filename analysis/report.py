@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from analysis.answers import AnswerRow, answer_rows
+from analysis.design import IdentityBalance, identity_balance
 from analysis.episodes import SetAside, count_once
 from analysis.families import ContrastEntry, FamilyRow, family_rows
 from analysis.forest import ForestInput, ForestPlot, forest_plots
-from analysis.identity import GraderIdentity
+from analysis.identity import GraderIdentity, RecordedBalance
 from analysis.logs import READER_STATUSES, LoadResult, LogProblem, SampleOutcome
 from analysis.plan import Plan, PlanReport, apply_plan
 from analysis.rounds import RoundsTable, rounds_tables
@@ -39,7 +40,6 @@ from analysis.strata import (
     IdentityRate,
     StratifiedContrast,
     identity_rates,
-    slot_balance,
     stratify,
 )
 from analysis.usage import Prices, UsageReport, usage_report
@@ -195,6 +195,9 @@ class Report(BaseModel):
     missingness_alpha: float = MISSINGNESS_ALPHA
     invariance: list[InvarianceResult] = Field(default_factory=list)
     """The grader's own species bias, where `candor grader invariance` was run on a log."""
+    identity_balance: list[IdentityBalance] = Field(default_factory=list)
+    """Per group: the identity balance its runs declared (`candor_balance`) beside the counted
+    samples per slot, every sample and graded only (groups without slots or facts: absent)."""
     identity_strata: list[StratifiedContrast] = Field(default_factory=list)
     """Every contrast stratified over identity slots (groups whose samples record slots)."""
     identity_rates: list[IdentityRate] = Field(default_factory=list)
@@ -569,7 +572,7 @@ def build_report(
     forest = forest_plots(_forest_inputs(groups))  # the report's alternative, before the plan's
     planned = None if plan is None else apply_plan(groups, plan, plan_file)
     _apply_holm(groups)
-    strata, rates = _identity_analysis(groups, buckets)
+    strata, rates, balances = _identity_analysis(groups, buckets, loaded.declared_balance)
     entries = [
         ContrastEntry(
             task=g.task,
@@ -586,6 +589,7 @@ def build_report(
     ]
     families = {s.scenario: s.family for s in counted.samples if s.family is not None}
     return Report(
+        identity_balance=balances,
         identity_strata=strata,
         identity_rates=rates,
         forest=forest,
@@ -630,52 +634,14 @@ def _factor_parties(scenario: str) -> tuple[dict[str, str] | None, str | None]:
     return parties, pooled[0] if pooled else None
 
 
-def _balance_notes(
-    key: GroupRef,
-    samples: Sequence[SampleOutcome],
-    pool_size: int | None,
-    parties: Sequence[str | None],
-) -> list[str]:
-    """Notes for identity slots met unequally by the arms, per stratifying party: over every
-    sample, and over the samples graded for the outcome (exclusions may fall on identities)."""
-    notes: list[str] = []
-    for party in dict.fromkeys(parties):
-        whose = "" if party is None else f", {party}'s slots"
-        balance = slot_balance(key, samples, pool_size, party=party)
-        if balance is None:
-            continue
-        if not balance.balanced:
-            notes.append(
-                f"identity slots unbalanced (pool size {balance.pool_size}{whose}): "
-                f"{_slot_counts(balance.counts)} — arms did not meet every identity equally "
-                "often, so an identity effect can pass for an arm effect; read the per-slot "
-                "tables, and run epochs as a multiple of the pool size"
-            )
-            continue
-        graded = slot_balance(key, samples, pool_size, party=party, graded_for=key.outcome)
-        if graded is not None and not graded.same_across_arms:
-            notes.append(
-                f"graded samples per identity slot differ by arm (pool size "
-                f"{graded.pool_size}{whose}, outcome {key.outcome}): "
-                f"{_slot_counts(graded.counts)} — the run met every identity equally often, "
-                "but unscored samples (leak flags, errors) fell unevenly, so an identity effect "
-                "can pass for an arm effect; read the unscored counts per slot"
-            )
-    return notes
-
-
-def _slot_counts(counts: dict[str, dict[int, int]]) -> str:
-    return "; ".join(
-        f"{arm}: " + ", ".join(f"slot {slot} {n}" for slot, n in slots.items())
-        for arm, slots in counts.items()
-    )
-
-
 def _identity_analysis(
-    groups: Sequence[GroupReport], buckets: dict[GroupKey, list[SampleOutcome]]
-) -> tuple[list[StratifiedContrast], list[IdentityRate]]:
+    groups: Sequence[GroupReport],
+    buckets: dict[GroupKey, list[SampleOutcome]],
+    declared: Mapping[str, Mapping[str, RecordedBalance]],
+) -> tuple[list[StratifiedContrast], list[IdentityRate], list[IdentityBalance]]:
     strata: list[StratifiedContrast] = []
     rates: list[IdentityRate] = []
+    balances: list[IdentityBalance] = []
     for g in groups:
         key = GroupRef(
             task=g.task, model=g.model, grader=g.grader, scenario=g.scenario, outcome=g.outcome
@@ -686,10 +652,12 @@ def _identity_analysis(
         rows = stratify(key, pairs, samples, factor_parties, first_pooled)
         strata += rows
         parties = [row.party for row in rows] or [first_pooled]
-        for note in reversed(_balance_notes(key, samples, _pool_size(g.scenario), parties)):
-            g.notes.insert(0, note)
+        found = identity_balance(key, samples, _pool_size(g.scenario), parties, declared)
+        if found is not None:
+            balances.append(found)
+            g.notes[:0] = found.notes
         rates += identity_rates(key, samples)
-    return strata, rates
+    return strata, rates, balances
 
 
 def _forest_inputs(groups: Sequence[GroupReport]) -> list[ForestInput]:

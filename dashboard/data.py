@@ -74,11 +74,8 @@ def _row(file: str, mtime: float | None, outcome: SampleOutcome, detail: SampleD
 def _log_part(file: str, mtime: float | None, size: int | None) -> _LogPart:
     """One log's outcomes (the report's reading) and its rows (for the filters)."""
     read = read_log(file, _cache())  # summaries read once, for the report and the rows
-    loaded = LoadResult(
-        samples=read.outcomes,
-        problems=read.problems,
-        logs=[read.name] if read.outcomes else [],
-    )
+    loaded = LoadResult()
+    loaded.add(read)
     rows = [_row(file, mtime, o, d) for o, d in zip(read.outcomes, read.details, strict=True)]
     return _LogPart(loaded=loaded, rows=rows)
 
@@ -224,9 +221,7 @@ def _build_catalogue(
         merged.problems.append(LogProblem(log=log_dir, message="no Inspect logs in this directory"))
     for name, mtime, size in files:
         part = _log_part(name, mtime, size)
-        merged.samples.extend(part.loaded.samples)
-        merged.problems.extend(part.loaded.problems)
-        merged.logs.extend(part.loaded.logs)
+        merged.merge(part.loaded)
         rows.extend(part.rows)
     # the rows are the episodes the report counts: a re-graded or retried copy is not listed
     counted = {s.ref for s in count_once(merged.samples).samples}

@@ -19,12 +19,10 @@ from collections.abc import Mapping
 
 from inspect_ai.hooks import Hooks, TaskStart, hooks
 
+from scenarios.loader import BALANCE_KEY as BALANCE_KEY
 from scenarios.loader import Balance, balance
 
 logger = logging.getLogger(__name__)
-
-BALANCE_KEY = "candor_balance"
-"""Task metadata key of the balance facts: scenario -> `Balance` as a dict."""
 
 
 def balance_facts(metadata: Mapping[str, object] | None, epochs: int) -> dict[str, Balance]:

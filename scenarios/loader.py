@@ -574,6 +574,10 @@ def balanced_epochs(epochs: int, k: int) -> tuple[int, int]:
     return below, below + k
 
 
+BALANCE_KEY = "candor_balance"
+"""The eval's task metadata key of a run's balance facts: scenario -> `Balance` as a dict."""
+
+
 class Balance(BaseModel):
     """Whether a run's epochs counterbalance a scenario's identity pools (`candor_balance` in
     the task metadata of a log, one per scenario)."""
