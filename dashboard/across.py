@@ -184,6 +184,21 @@ def _contrast_name(sc: StratifiedContrast) -> str:
     return f"{sc.arm_a} vs {sc.arm_b}"
 
 
+def identity_balance_rows(report: Report) -> list[Row]:
+    """One row per group: the identity balance its runs declared beside the counted slots."""
+    return [
+        {
+            "scenario · model": f"{b.group.scenario} · {short_model(b.group.model)}",
+            "outcome": b.group.outcome,
+            "declared design": b.declared_label,
+            "every sample": b.counted_label,
+            "graded per slot": b.graded_label,
+            "flag": "check" if b.flagged else "ok",
+        }
+        for b in report.identity_balance
+    ]
+
+
 def strata_summary_rows(report: Report) -> list[Row]:
     """One row per stratified contrast: its odds ratio unstratified and pooled over slots."""
     unstratified = {

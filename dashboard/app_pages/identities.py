@@ -24,6 +24,14 @@ st.caption(
     "the slot of the party whose species it varies (the `strata` column says whose); unscored "
     "samples per slot are listed, not counted."
 )
+st.subheader("Identity balance")
+st.caption(
+    "Declared: what each run's task-start check recorded in its log (epochs a multiple of the "
+    "pool size for every party, and covering every pairing of crossed parties; `not recorded` "
+    "in older logs). Counted: each arm's samples per slot, every sample and graded only: a slot "
+    "graded more often in one arm (exclusions on some identities) is flagged `check`."
+)
+st.dataframe(across.identity_balance_rows(report), hide_index=True)
 st.subheader("Contrasts pooled over identity slots")
 st.dataframe(across.strata_summary_rows(report), hide_index=True)
 st.subheader("Within each slot")

@@ -226,6 +226,7 @@ def test_identities_page_shows_strata_and_rates(app: MakeApp, log_dir: Path) -> 
     frames = [df.value.to_dict("records") for df in at.dataframe]
     assert report.identity_strata, "the fixture's samples record identity slots"
     assert across.strata_summary_rows(report) in frames
+    assert report.identity_balance and across.identity_balance_rows(report) in frames
     assert across.stratum_rows(report.identity_strata[0]) in frames
     assert across.identity_rate_rows(report.identity_rates) in frames
     assert_safe(at)
