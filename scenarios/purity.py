@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from scenarios.lexicon import IdentityFields, lexicon
+from scenarios.name_styles import split_humps, unheaded_camel_words
 from scenarios.schema import Identity, Party, Scenario, Species
 
 MASK = "⟨·⟩"
@@ -334,25 +335,6 @@ HONORIFIC_FIELDS = ("honorific",)
 _DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+")
 
 
-def _split_humps(token: str) -> list[str]:
-    """A token split at CamelCase humps and letter/digit boundaries ("OpRiskDesk" → Op, Risk,
-    Desk; "ORRDesk" → ORR, Desk; "WFM3" → WFM, 3)."""
-    pieces: list[str] = []
-    start = 0
-    for i in range(1, len(token)):
-        prev, here = token[i - 1], token[i]
-        nxt = token[i + 1] if i + 1 < len(token) else ""
-        if (
-            (prev.isdigit() != here.isdigit())
-            or (prev.islower() and here.isupper())
-            or (prev.isupper() and here.isupper() and nxt.islower())
-        ):
-            pieces.append(token[start:i])
-            start = i
-    pieces.append(token[start:])
-    return [p for p in pieces if p]
-
-
 def name_pieces(value: str) -> list[str]:
     """The words of a name split on spaces, hyphens, underscores, dots and CamelCase humps, so
     a clause cannot pass as one word ("Kelso-who-reruns-every-qa-check",
@@ -360,7 +342,7 @@ def name_pieces(value: str) -> list[str]:
     return [
         piece
         for token in re.findall(r"[^\W_]+(?:['’][^\W_]+)*", value)
-        for piece in _split_humps(token)
+        for piece in split_humps(token)
     ]
 
 
@@ -432,7 +414,7 @@ def _camel_role_words(value: str, titles: set[str], fields: IdentityFields) -> l
     `cue_role_words` ("SkimsTeamReports"; "OpRiskDesk" of a Head of Operational Risk passes)."""
     bad: list[str] = []
     for token in re.findall(r"[^\W\d_]+", value):
-        humps = _split_humps(token)
+        humps = split_humps(token)
         if len(humps) < 2:
             continue
         rest = [h.casefold() for h in humps if h.casefold() not in titles]
@@ -515,6 +497,7 @@ def _shapes(name: str, party: Party, fields: IdentityFields, domains: set[str]) 
                 bad = sorted({w for w in words if w in clause})
                 bad += _not_name_words(key, value, identity, fields)
                 bad += _camel_role_words(value, titles, fields)
+                bad += unheaded_camel_words(value)
                 if _NOT_IN_A_NAME.search(value) or len(words) > fields.name_words or bad:
                     declared = (
                         ""
@@ -531,8 +514,11 @@ def _shapes(name: str, party: Party, fields: IdentityFields, domains: set[str]) 
                             "dots and CamelCase humps, no brackets or clause punctuation, "
                             "none of the lexicon's clause_words, no lower-case word of more "
                             "than three letters, no honorific but "
-                            f"{'/'.join(NEUTRAL_HONORIFICS)}, and a form of the name only the "
-                            f"name's words{_listed(bad)}); put what the party does in the "
+                            f"{'/'.join(NEUTRAL_HONORIFICS)}, a CamelCase word ending in a "
+                            "naming head of name_styles.yaml (Desk, Ops, Planner, ...) or "
+                            "beginning with a surname particle (Mc, De, ...), and a form of "
+                            f"the name only the name's words{_listed(bad)}); put what the "
+                            "party does in the "
                             f"shared template text{declared}",
                             word_diff("", value, "a name", f"{name}.{key} [{where}]"),
                         )
