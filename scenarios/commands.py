@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from scenarios.loader import LoadedScenario, ScenarioError
+    from scenarios.schema import Scenario
 
 # The loader (Jinja, YAML, pydantic models) is imported by the verbs, not by `--help`.
 
@@ -22,7 +24,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     show.add_argument("scenario", help="scenario id or folder")
     show.add_argument("--arm", help="arm name, e.g. overseer=ai (default: every arm)")
     show.add_argument(
-        "--slot", type=int, default=0, help="identity slot to render (default 0; see `show`)"
+        "--slot",
+        action="append",
+        metavar="N | PARTY=N",
+        help="identity slot to render: N puts every party at slot N, PARTY=N one party "
+        "(repeatable; a party not named is at N, else 0; see `show`)",
     )
     show.add_argument(
         "--projection",
@@ -45,6 +51,64 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="scenario ids or folders (default: every shipped one)",
     )
     parser.set_defaults(handler=run)
+
+
+def render_slots(scenario_id: str, spec: Scenario, values: list[str] | None) -> dict[str, int]:
+    """Party -> slot from `--slot` values: `N` puts every party at slot N, `PARTY=N` one party
+    (a party named by neither is at N, else at 0).
+
+    Raises:
+        ScenarioError: naming the value, the party or the slot and what the scenario has.
+    """
+    from scenarios.loader import ScenarioError
+
+    parties = list(spec.parties)
+    every: int | None = None
+    named: dict[str, int] = {}
+    for value in values or []:
+        party, eq, number = value.rpartition("=")
+        if not re.fullmatch(r"[0-9]+", number.strip()) or (eq and not party.strip()):
+            raise ScenarioError(
+                f"--slot {value!r}: expected N or PARTY=N with N a slot number "
+                f"(parties of {scenario_id}: {', '.join(parties)})"
+            )
+        slot, party = int(number), party.strip()
+        if not eq:
+            if every is not None:
+                raise ScenarioError(
+                    f"--slot {value!r}: a slot for every party is given twice "
+                    f"(--slot {every} and --slot {slot}); name a party with PARTY=N"
+                )
+            if slot >= spec.pool_size():
+                raise ScenarioError(
+                    f"--slot {slot}: {scenario_id} has identity slots "
+                    f"0..{spec.pool_size() - 1} (see `candor scenarios show {scenario_id}`)"
+                )
+            every = slot
+            continue
+        if party not in spec.parties:
+            raise ScenarioError(
+                f"--slot {value!r}: {scenario_id} has no party '{party}' "
+                f"(parties: {', '.join(parties)})"
+            )
+        if party in named:
+            raise ScenarioError(f"--slot {value!r}: party '{party}' is given a slot twice")
+        k = spec.parties[party].pool_size()
+        if slot >= k:
+            raise ScenarioError(
+                f"--slot {value!r}: {party} of {scenario_id} has identity slots 0..{k - 1} "
+                f"(see `candor scenarios show {scenario_id}`)"
+            )
+        named[party] = slot
+    return {party: named.get(party, every or 0) for party in parties}
+
+
+def _slots_label(slots: dict[str, int]) -> str:
+    """`slot N` when every party is at N, else `slots party=N, ...`."""
+    distinct = set(slots.values())
+    if len(distinct) <= 1:
+        return f"slot {next(iter(distinct), 0)}"
+    return "slots " + ", ".join(f"{party}={slot}" for party, slot in slots.items())
 
 
 def resolve(ref: str) -> LoadedScenario:
@@ -140,10 +204,12 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if args.verb == "render":
             loaded = resolve(args.scenario)
+            slots = render_slots(loaded.id, loaded.spec, args.slot)
+            where = _slots_label(slots)
             for arm in select_arms(loaded.spec, args.arm):
-                rendered = render(loaded, arm, args.slot)
+                rendered = render(loaded, arm, slots)
                 who = ", ".join(f"{p}={i}" for p, i in (rendered.identities or {}).items())
-                print(f"#### {loaded.id} [{arm.name}] slot {args.slot} ({who}) ({args.projection})")
+                print(f"#### {loaded.id} [{arm.name}] {where} ({who}) ({args.projection})")
                 for key in rendered.texts:
                     print(f"\n=== {key} ===\n{rendered.text(key, args.projection)}")
                 print()
