@@ -8,14 +8,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import views
+from dashboard import data, views
 from dashboard.config import launch_options
 
 PAGES = Path(__file__).resolve().parent / "app_pages"
 
 st.set_page_config(page_title="Candor", page_icon=":material/balance:", layout="wide")
 views.sidebar(launch_options(sys.argv, os.environ))
-st.navigation(
+page = st.navigation(
     [
         st.Page(PAGES / "overview.py", title="Overview", icon=":material/bar_chart:", default=True),
         st.Page(PAGES / "models.py", title="Models", icon=":material/forest:"),
@@ -29,4 +29,8 @@ st.navigation(
             PAGES / "rounds_families.py", title="Rounds and families", icon=":material/timeline:"
         ),
     ]
-).run()
+)
+try:
+    page.run()
+finally:  # after the page has drawn: the first transcript opened does not wait for Inspect
+    data.warm_transcript_reader()

@@ -13,6 +13,7 @@ import gc
 import hashlib
 import os
 import pickle
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -266,6 +267,29 @@ def read_eval_log_sample(file: str, id: int | str, epoch: int, **options: Any) -
     from inspect_ai.log import read_eval_log_sample as read
 
     return read(file, id=id, epoch=epoch, **options)
+
+
+_WARMING = threading.Lock()
+_WARMED: list[threading.Thread] = []
+WARM_THREAD = "candor-warm-transcripts"
+
+
+def _import_transcript_reader() -> None:
+    from dashboard import neutral, transcript  # noqa: F401 - they import Inspect's log reader
+
+
+def warm_transcript_reader() -> threading.Thread:
+    """Import Inspect's sample reader in a daemon thread, once per process (about two seconds
+    of imports the first opened transcript would otherwise wait for); the page calls this after
+    it has drawn, so the first paint does not share the processor with it."""
+    with _WARMING:
+        if not _WARMED:
+            thread = threading.Thread(
+                target=_import_transcript_reader, name=WARM_THREAD, daemon=True
+            )
+            thread.start()
+            _WARMED.append(thread)
+        return _WARMED[0]
 
 
 @st.cache_data(max_entries=32, ttl=900, show_spinner="Reading the transcript…")

@@ -145,8 +145,14 @@ def headline(items: Sequence[HeadlineCard]) -> None:
             "A row per headline contrast (A vs B named by the factor levels they differ in, "
             "shared levels in brackets); Holm's family is the cards' (open them below)."
         )
-    with st.expander(f"The {len(items)} headline contrasts as cards (with any notes)"):
-        cards(items)
+    # drawn when opened: a dozen hidden cards would otherwise be drawn with the first paint
+    with st.expander(
+        f"The {len(items)} headline contrasts as cards (with any notes)",
+        key="headline_cards_open",
+        on_change="rerun",
+    ) as box:
+        if box.open:
+            cards(items)
 
 
 def cards(items: Sequence[HeadlineCard]) -> None:

@@ -225,12 +225,14 @@ def pick(
     all_rows: Sequence[SampleRow],
     key: str = "open_ref",
     chosen: str | None = None,
+    *,
+    queued: bool = False,
 ) -> SampleRow | None:
     """A transcript picker kept in step with the URL (`?ref=`), so a reload reopens it.
 
     `chosen` is a transcript picked elsewhere on the page (a table row). In blind mode the
     choices are the labelling queue's positions and the URL is left without a reference (a
-    reference names the arm)."""
+    reference names the arm); `queued`: `rows` are already in the queue's order."""
     ss = st.session_state
     known = lookups.by_ref(all_rows)
     goto = ss.pop("goto_ref", None)
@@ -248,7 +250,7 @@ def pick(
         ss[key] = chosen
     elif url_ref and url_ref != ss.get("_url_ref") and url_ref in known:
         ss[key] = url_ref
-    ordered = blind.queue(rows, blind_seed()) if hidden else list(rows)
+    ordered = blind.queue(rows, blind_seed()) if hidden and not queued else list(rows)
     refs = [r.ref for r in ordered][:_MAX_OPTIONS]
     current = ss.get(key)
     if current in known and current not in refs:

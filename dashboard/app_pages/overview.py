@@ -43,7 +43,8 @@ if report.sample_problems:
     )
 
 st.subheader("Headline contrasts")
-overview_view.headline(headline.headline_cards(report))
+headline_items = headline.headline_cards(report)
+overview_view.headline(headline_items)
 st.caption(
     escape_markdown(counts)
     + ". Each arm's rate with its 95% Wilson interval; the difference with its Newcombe "
@@ -63,7 +64,17 @@ if report.plan is not None:
         st.dataframe(published, hide_index=True)
 
 st.subheader("Rate per arm (95% Wilson intervals)")
-st.altair_chart(tables.rates_chart(report.groups))
+panels = len(report.groups)
+# a chart of many panels is the browser's longest draw: with more headline contrasts than the
+# cards show, it is drawn when opened (the table below has every figure), so the answer shows first
+with st.expander(
+    f"Chart: rate per arm, a panel per group ({panels})",
+    expanded=len(headline_items) <= overview_view.MAX_CARDS,
+    key="rates_chart_open",
+    on_change="rerun",
+) as chart_box:
+    if chart_box.open:
+        st.altair_chart(tables.rates_chart(report.groups))
 st.dataframe(numbers_first(tables.arm_rows(report), report), hide_index=True)
 
 st.subheader("Contrasts")
@@ -109,5 +120,8 @@ st.subheader("Verdict flags")
 st.dataframe(numbers_first(tables.flag_rows(report), report), hide_index=True)
 
 d1, d2 = st.columns(2)
-d1.download_button("Report (Markdown)", to_markdown(report), "candor-report.md", "text/markdown")
-d2.download_button("Report (CSV)", to_csv(report), "candor-report.csv", "text/csv")
+# written when clicked, not on every run of the page
+d1.download_button(
+    "Report (Markdown)", lambda: to_markdown(report), "candor-report.md", "text/markdown"
+)
+d2.download_button("Report (CSV)", lambda: to_csv(report), "candor-report.csv", "text/csv")

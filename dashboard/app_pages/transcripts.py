@@ -35,7 +35,9 @@ def table_and_transcript(
         key=f"sample_table-{blind}",
     )
     chosen = views.table_choice(picked, listed, f"sample_table-{blind}", queued=blind)
-    row = views.pick(shown, rows, chosen=chosen)
+    # the picker offers the table's page (and the open transcript): a page or a search finds
+    # any other, and no rerun sends thousands of options to the browser
+    row = views.pick(listed, rows, chosen=chosen, queued=blind)
     if row is not None:
         tactics = lookups.tactics(rows)
         if blind:

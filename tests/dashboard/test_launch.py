@@ -172,3 +172,19 @@ def test_filtered_rows_are_kept_per_filter_values_and_follow_them(log_dir: Path)
     assert [r.ref for r in only] == [rows[0].ref]
     assert lookups.filtered(rows, Filters(labelled="labelled"), frozenset()) == []
     assert len(lookups.filtered(rows, Filters(), frozenset())) == len(rows)
+
+
+def test_a_page_run_warms_the_transcript_reader_once(app: MakeApp) -> None:
+    """After a page has drawn, Inspect's sample reader is imported in one background thread
+    (per process), so the first transcript opened does not wait for the import."""
+    first = app().run()
+    assert not first.exception
+    thread = data.warm_transcript_reader()
+    assert thread.name == data.WARM_THREAD
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    assert "dashboard.transcript" in sys.modules and "inspect_ai.log" in sys.modules
+    again = app().run()
+    assert not again.exception
+    assert data.warm_transcript_reader() is thread
+    assert [t for t in threading.enumerate() if t.name == data.WARM_THREAD] == []
