@@ -101,6 +101,9 @@ class Lexicon(_Strict):
     kept_phrases: list[str]
     """Phrases with a species word that say nothing about a party (read as written)."""
     honorifics: list[str]
+    neutral_honorifics: list[str] = Field(default_factory=list)
+    """The honorifics an identity may wear: they say nothing of rank (a subset of
+    `honorifics`)."""
     address_terms: list[str]
     pronouns: Pronouns
     agreement: dict[str, str]
