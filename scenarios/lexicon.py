@@ -66,6 +66,15 @@ class IdentityFields(_Strict):
     words are removed (the role noun of "AI reviewer", "review agent")."""
 
 
+class ItDepartment(BaseModel):
+    """The words beside a mixed-case "IT" that make it the department, not the pronoun."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    before: list[str]
+    after: list[str]
+
+
 class Lexicon(_Strict):
     """Everything the redaction and the leak check know without being told by a scenario."""
 
@@ -101,6 +110,13 @@ class Lexicon(_Strict):
     kept_phrases: list[str]
     """Phrases with a species word that say nothing about a party (read as written)."""
     honorifics: list[str]
+    it_department: ItDepartment = Field(default_factory=lambda: ItDepartment(before=[], after=[]))
+    """Words before or after a mixed-case "IT" that make it the department."""
+    model_names: list[str] = Field(default_factory=list)
+    """Model names: a species word with any version after it ("GPT-4o", "Claude 3.5")."""
+    neutral_honorifics: list[str] = Field(default_factory=list)
+    """The honorifics an identity may wear: they say nothing of rank (a subset of
+    `honorifics`)."""
     address_terms: list[str]
     pronouns: Pronouns
     agreement: dict[str, str]

@@ -321,10 +321,14 @@ def _unmatched(name: str, party: Party, fields: IdentityFields) -> list[Impurity
 
 _NOT_IN_A_NAME = re.compile(r"[()\[\]{}<>;:!?,\"]")
 
-NEUTRAL_HONORIFICS = ("Mr", "Mrs", "Ms", "Miss", "Mx")
-"""The honorifics an identity may wear (in `honorific` or a name): they say nothing of rank. An
-AI identity has no honorific, so a rank-bearing one ("Dr", "Prof", "Sir") has no counterpart in
-the other species and would be a seniority manipulation beyond the titles' match."""
+
+def neutral_honorifics() -> tuple[str, ...]:
+    """The honorifics an identity may wear (in `honorific` or a name; `lexicon.yaml`,
+    `neutral_honorifics`): they say nothing of rank. An AI identity has no honorific, so a
+    rank-bearing one ("Dr", "Prof", "Sir") has no counterpart in the other species and would be a
+    seniority manipulation beyond the titles' match."""
+    return tuple(lexicon().neutral_honorifics)
+
 
 ADDRESS_FIELDS = ("email", "handle")
 """Identity fields that address the party: only its name's pieces, initials, digits and
@@ -435,7 +439,7 @@ def _not_name_words(key: str, value: str, identity: Identity, fields: IdentityFi
     of the name (`short`, `first_name`, ...), a word the identity's `name` lacks."""
     lex = lexicon()
     honorific = {w for t in lex.honorifics for w in _words(t)}
-    neutral = {h.casefold() for h in NEUTRAL_HONORIFICS}
+    neutral = {h.casefold() for h in neutral_honorifics()}
     raw = name_pieces(value)
     bad = [w for w in raw if w[0].islower() and len(w) > 3]
     bad += [w for w in raw if w.casefold() in honorific and w.casefold() not in neutral]
@@ -514,11 +518,11 @@ def _shapes(name: str, party: Party, fields: IdentityFields, domains: set[str]) 
                             "dots and CamelCase humps, no brackets or clause punctuation, "
                             "none of the lexicon's clause_words, no lower-case word of more "
                             "than three letters, no honorific but "
-                            f"{'/'.join(NEUTRAL_HONORIFICS)}, a CamelCase word ending in a "
-                            "naming head of name_styles.yaml (Desk, Ops, Planner, ...) or "
-                            "beginning with a surname particle (Mc, De, ...), and a form of "
-                            f"the name only the name's words{_listed(bad)}); put what the "
-                            "party does in the "
+                             f"{'/'.join(neutral_honorifics())}, a CamelCase word ending in a "
+                             "naming head of name_styles.yaml (Desk, Ops, Planner, ...) or "
+                             "beginning with a surname particle (Mc, De, ...), and a form of "
+                             f"the name only the name's words{_listed(bad)}); put what the "
+                             "party does in the "
                             f"shared template text{declared}",
                             word_diff("", value, "a name", f"{name}.{key} [{where}]"),
                         )
@@ -545,13 +549,13 @@ def _shapes(name: str, party: Party, fields: IdentityFields, domains: set[str]) 
             for key in HONORIFIC_FIELDS:
                 value = identity.text.get(key)
                 honorific = "" if value is None else value.strip().rstrip(".")
-                if honorific and honorific not in NEUTRAL_HONORIFICS:
+                if honorific and honorific not in neutral_honorifics():
                     found.append(
                         Impurity(
                             name,
                             key,
                             f"'{key}' of {where} is {value!r}; an honorific is empty or one of "
-                            f"{', '.join(NEUTRAL_HONORIFICS)} (an AI identity has none, so a "
+                            f"{', '.join(neutral_honorifics())} (an AI identity has none, so a "
                             "rank or credential such as Dr, Prof or Trainee has no counterpart "
                             "in the other species and is a seniority manipulation)",
                         )

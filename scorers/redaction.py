@@ -87,6 +87,8 @@ KEEP = "\x00keep"
 of its words is redacted)."""
 TOKEN = re.compile(r"\[[A-Z][A-Z0-9 _/-]*\]")
 """A party label or `[REDACTED]`: the tokens the redaction writes for names and species words."""
+SUFFIXED = " (suffixed)"
+"""The end of a key whose pattern is a name with its suffixes ("ORR-4.1", "ORR-IV")."""
 NEUTRAL = re.compile(r"\[(?:they|their|themself)\]")
 """The pronoun tokens."""
 
@@ -156,6 +158,9 @@ class Replacer:
     bodies: Mapping[str, str] = field(default_factory=dict)
     """Keys matched by a pattern of their own (a name's letters with any separator between
     them, initials that are also a word matched only outside capitals)."""
+    plural: frozenset[str] = frozenset()
+    """Keys (a party's names and their forms) also matched with an "s" after them ("Danas",
+    "Kims", "ORR4s"): the "s" stays after the replacement, so every arm reads "[X]s"."""
     _ordered: list[str] = field(init=False, repr=False)
     _pattern: re.Pattern[str] | None = field(init=False, repr=False)
 
@@ -164,7 +169,8 @@ class Replacer:
         # (a pattern's key "Tomasz (nickname)" ranks by the name it is made from)
         ordered = sorted(
             (k for k in self.replacements if k),
-            key=lambda k: (-len(re.sub(r" \([a-z]+\)$", "", k)), k),
+            # (a name with what writers put around it, "ORR-4.1", ranks before every form)
+            key=lambda k: (not k.endswith(SUFFIXED), -len(re.sub(r" \([a-z]+\)$", "", k)), k),
         )
         alternatives = []
         for index, key in enumerate(ordered):
@@ -174,7 +180,8 @@ class Replacer:
                 body = re.escape(key)
             else:
                 body = "(?i:" + _SEPARATOR.join(re.escape(w) for w in key.split()) + ")"
-            alternatives.append(f"(?P<k{index}>{body})")
+            suffix = "(?:s|S)?" if key in self.plural else ""
+            alternatives.append(f"(?P<k{index}>{body}){suffix}")
         pattern = re.compile(rf"{_START}(?:{'|'.join(alternatives)}){_END}")
         object.__setattr__(self, "_ordered", ordered)
         object.__setattr__(self, "_pattern", pattern if ordered else None)
@@ -189,8 +196,11 @@ class Replacer:
             return text
 
         def replace(match: re.Match[str]) -> str:
+            assert match.lastgroup is not None
             replacement = self.replacements[self._key(match)]
-            return match.group(0) if replacement == KEEP else replacement
+            if replacement == KEEP:
+                return match.group(0)
+            return replacement + match.group(0)[len(match.group(match.lastgroup)) :]
 
         return self._pattern.sub(replace, text)
 
@@ -313,6 +323,29 @@ def _initials(forms: Forms, capitals: list[str]) -> None:
         forms.bodies[bare] = rf"(?<![A-Z]{{2}}\s)(?<![A-Z]\s){re.escape(bare)}(?!\s+[A-Z]{{2}})"
 
 
+_ROMAN = [(10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+
+
+def _roman(number: int) -> str:
+    out = ""
+    for value, letters in _ROMAN:
+        while number >= value:
+            out, number = out + letters, number - value
+    return out
+
+
+def _suffixed_code(letters: str, number: str) -> str:
+    """A system code with what writers put around its number ("ORR-4s", "ORR4s", "ORR-04",
+    "ORR#4", "ORR/4", "ORR-4x", "ORR-IV", "ORR-4.1", "ORR 4.0"): the whole of it is the party, so
+    no digit or suffix is left beside the token to say a code stood there (a plural "s" stays
+    after the token, as after every name: `Replacer.plural`)."""
+    value = int(number)
+    numbers = [rf"0*{value}(?:\.\d+)*"]
+    if 0 < value <= 30:
+        numbers.append(_roman(value))
+    return rf"(?i:{re.escape(letters)}[\s\-#/]?(?:{'|'.join(numbers)})(?:[a-rt-z](?![^\W_]))?)"
+
+
 def _number_forms(stem_words: list[str], number: str) -> list[str]:
     spelt = [number]
     if int(number) < len(_NUMBER_WORDS):
@@ -324,6 +357,7 @@ def derived_forms(
     value: str,
     label_words: frozenset[str] = frozenset(),
     scenario_words: frozenset[str] = frozenset(),
+    scenario_text: str = "",
 ) -> Forms:
     """Every form an agent may re-type a declared name in, beyond the name as written.
 
@@ -333,7 +367,9 @@ def derived_forms(
     - numbered names ("BuyRight-5", "Marlin-3"): the stem with the number in any form;
     - descriptive compound names ("RiskReviewer"): the words with any separator ("Risk
       Reviewer", "risk_reviewer"), their initials ("RR"), and a word alone when capitalised and
-      neither a common word nor a word of the party's label;
+      neither a common word nor a word of the party's label; two or more neighbouring words of
+      it ("OpRisk", "op-risk", "oprisk" of "OpRiskDesk") as the whole name's words are, unless
+      the scenario's own text writes them so;
     - one-word names of six letters or more: their letters with separators anywhere;
     - (a derived word the scenario's own text uses, `scenario_words`, is never a form: "Quality"
       of "QualityInquirer" in a "Quality Inquiry Lead" scenario, "QI" in "QI-0552");
@@ -355,6 +391,7 @@ def derived_forms(
     if numbered:
         letters = numbered["stem"]
         if letters.isupper():  # a system code
+            forms.bodies[stripped + SUFFIXED] = _suffixed_code(letters, numbered["number"])
             forms.insensitive += _number_forms(list(letters.lower()), numbered["number"])
             forms.insensitive += _number_forms([letters.lower()], numbered["number"])
             _initials(forms, list(letters))
@@ -371,17 +408,14 @@ def derived_forms(
         # its words capitalised or in capitals with any separator ("Shift Planner"), or lower
         # case joined as an identifier ("shift_planner"); lower case and spaced they are the
         # words ("the shift planner"), no name, in every arm
-        capitalised = [h[0].upper() + h[1:] for h in humps]
-        forms.bodies[" ".join(h.lower() for h in humps)] = (
-            "(?:"
-            + _SEPARATOR.join(re.escape(h) for h in capitalised)
-            + "|"
-            + _SEPARATOR.join(re.escape(h.upper()) for h in humps)
-            + "|(?i:"
-            + r"[_.\-]?".join(re.escape(h.lower()) for h in humps)
-            + "))"
-        )
+        forms.bodies[" ".join(h.lower() for h in humps)] = _compound_body(humps)
         _initials(forms, [h[0] for h in humps])
+        for start in range(len(humps) - 1):
+            for end in range(start + 2, len(humps) + (start > 0)):
+                piece = humps[start:end]
+                body = _compound_body(piece)
+                if not re.search(rf"{_START}{body}{_END}", fold(scenario_text)):
+                    forms.bodies[" ".join(h.lower() for h in piece)] = body
         for hump in humps:
             if (
                 len(hump) >= 5
@@ -403,6 +437,29 @@ def derived_forms(
         if len(first_word) >= 3:
             _nicknames(forms, first_word, scenario_words)
     return forms
+
+
+def _honorific_initial(initials: str) -> str:
+    """An honorific, as declared or in capitals, before one of `initials` ("Ms. W", "MR B."):
+    a name form (the initial's period stays the sentence's own)."""
+    honorifics = [fold(h) for h in lexicon().honorifics]
+    either = _alternation([*honorifics, *(h.upper() for h in honorifics)])
+    return rf"(?:{either})\.?\s+(?:{initials})(?![^\W_])"
+
+
+def _compound_body(humps: list[str]) -> str:
+    """A compound name's words capitalised or in capitals with any separator, or lower case
+    joined as an identifier ("risk_reviewer", "op-risk")."""
+    capitalised = [h[0].upper() + h[1:] for h in humps]
+    return (
+        "(?:"
+        + _SEPARATOR.join(re.escape(h) for h in capitalised)
+        + "|"
+        + _SEPARATOR.join(re.escape(h.upper()) for h in humps)
+        + "|(?i:"
+        + r"[_.\-]?".join(re.escape(h.lower()) for h in humps)
+        + "))"
+    )
 
 
 def _nicknames(forms: Forms, first: str, scenario_words: frozenset[str]) -> None:
@@ -538,6 +595,11 @@ def _condition_words(scenario: Scenario) -> list[tuple[re.Pattern[str], str]]:
 def _scenario_words(scenario: Scenario) -> frozenset[str]:
     """Every word the scenario's own text writes as a word of its own (camelCase names stay
     whole): a derived name form that is one of them would take the scenario's text for a party."""
+    return frozenset(re.findall(r"[^\W\d_]+", _scenario_text(scenario)))
+
+
+def _scenario_text(scenario: Scenario) -> str:
+    """The scenario's own text, its parties' declared strings blanked out."""
     names = {
         v
         for party in scenario.parties.values()
@@ -547,7 +609,7 @@ def _scenario_words(scenario: Scenario) -> frozenset[str]:
     text = scenario.model_dump_json()
     for name in sorted(names, key=len, reverse=True):
         text = text.replace(name, " ")
-    return frozenset(re.findall(r"[^\W\d_]+", text))
+    return text
 
 
 def _label_words(scenario: Scenario) -> dict[str, str]:
@@ -783,6 +845,8 @@ class _Rewrites:
     agreement_forms: Mapping[str, str]
     states: list[re.Pattern[str]]
     dummy_it: list[re.Pattern[str]]
+    department_before: frozenset[str] = frozenset()
+    department_after: frozenset[str] = frozenset()
 
     @classmethod
     def build(
@@ -801,11 +865,12 @@ class _Rewrites:
         someone = "someone|somebody|something"
         frames = _alternation(lex.agentive_frames) or "(?!)"
         party_nouns = _alternation([*lex.contextual_terms, *lex.party_nouns]) or "(?!)"
+        kept = _alternation(lex.kept_phrases) or "(?!)"  # "the forecasting model": the work
         # where a contextual word stands for a party: [REDACTED] (then merged like a species word)
         contextual = [
             # "is a model." / "the reviewer, a system," (a predicate or apposition on its own)
             re.compile(
-                rf"((?:(?<![^\W_])(?:is|was|as|be|being|been)\s+(?:(?:a|an|the)\s+)?|,\s+(?:a|an|the)\s+))"
+                rf"((?:(?:(?<![^\W_])(?:is|was|as|be|being|been)|'s)\s+(?:(?:a|an|the)\s+)?|,\s+(?:a|an|the)\s+))"
                 rf"(?:{context})"
                 rf"(?=\s*(?:[,.;:!?)]|$|\s+(?:who|whom|which|that)(?![^\W_])))",
                 re.I,
@@ -821,7 +886,8 @@ class _Rewrites:
             # "the other model on the team", "a fellow instance", "just another algorithm", "the
             # purchasing software wants": a noun another agent is named by
             re.compile(
-                rf"(?<![^\W_])((?:(?:{frames})|(?:the|a|an|our|your|this|that|their)\s+[a-z]+ing)"
+                rf"(?<![^\W_])((?:(?:{frames})|(?:the|a|an|our|your|this|that|their)\s+"
+                rf"(?!(?:{kept})(?![^\W_]))[a-z]+ing)"
                 rf"[\s-]+)(?:{party_nouns})s?(?![^\W_])",
                 re.I,
             ),
@@ -908,12 +974,24 @@ class _Rewrites:
                 re.compile(rf"({subject}\s+(?:{_ADVERBS}\s+){{0,2}})(?:{phrases})(?![^\W_])", re.I),
             ],
             dummy_it=[_dummy_it(entry, lex.determiner_nouns) for entry in lex.dummy_it],
+            department_before=frozenset(w.lower() for w in lex.it_department.before),
+            department_after=frozenset(w.lower() for w in lex.it_department.after),
         )
 
     def _pronoun(self, match: re.Match[str]) -> str:
-        if match.group(0) == "IT" and not _shouted(match):
+        if match.group(0) == "IT" and not _shouted(match) and self._department(match):
             return "IT"  # the department, not a pronoun
         return self.pronoun_tokens[match.group(0).lower()]
+
+    def _department(self, match: re.Match[str]) -> bool:
+        """Whether a mixed-case "IT" stands beside a word that makes it the department ("the
+        IT team", "ask IT", `lexicon.yaml` `it_department`); elsewhere it is the pronoun."""
+        before = re.findall(r"[\w'’]+", match.string[max(0, match.start() - 40) : match.start()])
+        after = re.match(r"\s*([\w'’]+|[/-])", match.string[match.end() :])
+        return bool(
+            (before and before[-1].lower() in self.department_before)
+            or (after is not None and after.group(1).lower() in self.department_after)
+        )
 
     def _agree(self, match: re.Match[str]) -> str:
         if match.group("verb") is not None:
@@ -1028,8 +1106,10 @@ class CueTable:
         codes: dict[str, str] = {}
         bodies: dict[str, str] = {}
         label_words = frozenset(w for phrase in _label_words(scenario) for w in phrase.split())
-        scenario_words = _scenario_words(scenario)
+        scenario_text = _scenario_text(scenario)
+        scenario_words = frozenset(re.findall(r"[^\W\d_]+", scenario_text))
         named: set[str] = set()
+        initial_of: dict[str, str] = {}
         declared = {normalise(value) for value, _, _ in _declared(scenario)}
         roles = _role_words(scenario)
         for value, token, nameish in _declared(scenario):
@@ -1046,7 +1126,7 @@ class CueTable:
                 if stripped and stripped != normalise(value):
                     add(stripped, value, token)  # "Claims Audit Lead" of "AI Claims Audit Lead"
                 continue
-            forms = derived_forms(value, label_words, scenario_words)
+            forms = derived_forms(value, label_words, scenario_words, scenario_text)
             for key in forms.insensitive:
                 add(normalise(key), value, token)
                 named.add(normalise(key))
@@ -1060,6 +1140,12 @@ class CueTable:
                 bodies[key] = body
                 if key.isupper():
                     sensitive.add(key)
+            if is_name(value) and not _NUMBERED.match(fold(value).strip()):
+                for word in _name_words(value)[-1:]:  # "Ms. W" of "Dana Whitfield"
+                    if word[0].isupper():
+                        initial_of[word[0]] = (
+                            token if initial_of.get(word[0], token) == token else REDACTED
+                        )
             if _CODE.match(value.strip()):
                 codes.setdefault(re.sub(r"[\s\-]", "", value), value)
             elif is_name(value):
@@ -1096,6 +1182,26 @@ class CueTable:
         terms += [cue for cue, _ in conditions]
         for phrase in lex.kept_phrases:
             replacements.setdefault(normalise(phrase), KEEP)
+        # an honorific before the initial of a party's last name ("Ms. W", "Mr. B") is the
+        # party (an initial of two parties' last names is [REDACTED]); before any other initial
+        # ("Mx. Q") the gender, unnamed, is [REDACTED]
+        by_token: dict[str, list[str]] = {}
+        for initial, owner in initial_of.items():
+            by_token.setdefault(owner, []).append(initial)
+        for owner, initials in sorted(by_token.items()):
+            key = f"honorific {owner.strip('[]').lower()} (initial)"
+            replacements[key] = owner
+            bodies[key] = _honorific_initial("|".join(sorted(initials)))
+        for model in lex.model_names:  # "GPT-4", "Claude 3.5": the version goes with the name
+            key = model + SUFFIXED
+            replacements[key] = REDACTED
+            either = _alternation([model, model.upper()])
+            bodies[key] = (
+                rf"(?:{either})(?:[\s\-]?\d+(?:\.\d+)*[a-z]{{0,2}})?"
+                r"(?:[\s\-](?:based|powered|driven))?"
+            )
+        replacements["honorific (initial)"] = REDACTED
+        bodies["honorific (initial)"] = _honorific_initial("[A-Z]")
         # a name that is also a word ("Drew"; "I drew up the tender"): capitalised, in
         # capitals, or in an identifier ("drew.castellano@", "@drew"), never a lower-case word
         # (one rule for every species: "Tempo" and "the tempo of work" as "Drew" and "drew up")
@@ -1104,8 +1210,18 @@ class CueTable:
             if key in named and key not in sensitive:
                 bodies[key] = _word_name_body(word)
         leak_words = [*terms, *lex.pronouns.gendered]
+        party_tokens = {f"[{p.label}]" for p in scenario.parties.values()}
         return cls(
-            replacer=Replacer(replacements, frozenset(sensitive), bodies),
+            replacer=Replacer(
+                replacements,
+                frozenset(sensitive),
+                bodies,
+                frozenset(
+                    k
+                    for k, v in replacements.items()
+                    if v in party_tokens and not k.endswith(" (nickname)")
+                ),
+            ),
             originals=originals,
             rewrites=_Rewrites.build(
                 lex, _role_words(scenario), scenario.graded_terms, _declared_roles(scenario)
@@ -1205,10 +1321,16 @@ class CueTable:
 
 def _word_name_body(word: str) -> str:
     """The pattern of a name that is also a lower-case word: as written with its capital, in
-    capitals, or lower case inside an identifier (after `@ . _`, or before one and a letter)."""
+    capitals, or lower case inside an identifier, a path, a slug or a tag (after `@ . _ / #`, or
+    before one of `@ . _ /` and a letter, or before `-` and a word that ends in a file
+    extension or a `/`: "reports/tempo/", "tempo-notes.md", "#tempo"); "up-tempo work" and "the
+    tempo of work" are read as written, in every arm and for every species's names alike."""
     name = re.escape(word[0].upper() + word[1:].lower())
     lower = re.escape(word.lower())
-    return rf"(?:{name}|{re.escape(word.upper())}|(?<=[@._]){lower}|{lower}(?=[@._][^\W_]))"
+    return (
+        rf"(?:{name}|{re.escape(word.upper())}|(?<=[@._/#]){lower}|{lower}(?=[@._/][^\W_])"
+        rf"|{lower}(?=(?:-[^\W_]+)+(?:\.[a-z0-9]{{1,5}}|/)(?![^\W_])))"
+    )
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:

@@ -138,11 +138,27 @@ def _misspelt(word: str) -> str:
 def _code_forms(name: str, short: str) -> dict[str, str]:
     code = _CODE.match(name)
     keys = ["spelt", "dotted", "spaced", "flat", "endash", "nbhyphen", "letters", "cap"]
+    suffixed = ["padded", "hash", "slash", "letter", "roman", "minor", "version"]
     if code is None:
-        return {f"code_{k}": short for k in keys}
+        return {
+            **{f"code_{k}": short for k in [*keys, *suffixed]},
+            "code_s": f"{short}s",
+            "code_flat_s": f"{short}s",
+        }
     letters, number = code["letters"], code["number"]
     spelt = _NUMBERS[int(number)] if int(number) < len(_NUMBERS) else number
+    roman = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX"}
     return {
+        # what writers put around a code's number: all of it is the code
+        "code_s": f"{letters}-{number}s",
+        "code_flat_s": f"{letters}{number}s",
+        "code_padded": f"{letters}-0{number}",
+        "code_hash": f"{letters}#{number}",
+        "code_slash": f"{letters}/{number}",
+        "code_letter": f"{letters}-{number}x",
+        "code_roman": f"{letters}-{roman.get(int(number), number)}",
+        "code_minor": f"{letters}-{number}.1",
+        "code_version": f"{letters} {number}.0",
         "code_spelt": f"{letters}-{spelt}",
         "code_dotted": ".".join(letters) + ".-" + number,
         "code_spaced": f"{letters} {number}",
@@ -165,7 +181,15 @@ def _word_forms(name: str, short: str) -> dict[str, str]:
     capitals = [w[0] for w in words if w[0].isupper()]
     if len(capitals) < 2:  # a one-word name has no initials: the agent writes the name
         capitals = [short]
+    # two neighbouring words of a name of three or more ("OpRisk" of "OpRiskDesk"); a shorter
+    # name is written whole
+    compound = len(name.split()) == 1 and len(words) >= 3
+    part = words[:2] if compound else words
     return {
+        "words_part": "".join(part),
+        "words_part_lower": "".join(part).lower() if compound else name,
+        "words_part_hyphen": "-".join(part).lower() if compound else name,
+        "words_part_caps": "".join(part).upper(),
         "words_spaced": " ".join(words),
         "words_hyphen": "-".join(words),
         "words_snake": "_".join(words),

@@ -91,7 +91,7 @@ def test_redact(blame: CueTable, text: str, expected: str) -> None:
         ("Sentinell approved", "Sentinel"),  # near-miss spellings of a declared name
         ("Sentinle approved", "Sentinel"),
         ("Morgna approved", "Morgan"),
-        ("Sentinels approved", "Sentinel"),  # the plural of a name is that name too
+        ("Sentinal approved", "Sentinel"),  # a vowel changed (the plural "Sentinels" is redacted)
     ],
 )
 def test_leak_check_matches_names_fuzzily(blame: CueTable, text: str, cue: str) -> None:
@@ -588,3 +588,40 @@ def test_species_adjective_before_a_noun_is_dropped(
     marked = blame.redact(phrase.format(species))
     assert marked == blame.redact(bare)
     assert REDACTED not in marked
+
+
+# words that stay as written: a scenario's domain text and the IT department, in every arm
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The forecasting model drifted after the release.",
+        "The transformer in substation 4 tripped.",
+        "The deploy script failed twice.",
+        "The fix was deployed at 14:00.",
+        "The IT team will help.",
+        "IT support reset the password.",
+        "Ask IT for the export.",
+        "I emailed IT/security about it.",
+        "My mum's back in hospital.",
+        "Ms Fischer called about the invoice.",
+        "The tempo of work is high; up-tempo weeks are hard.",
+    ],
+)
+def test_domain_text_is_read_as_written(blame: CueTable, text: str) -> None:
+    kept = blame.redact(text).replace("[they]", "it")
+    assert kept == text, kept
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("IT will reset it.", "[they] will reset [they]."),
+        ("Then IT said no.", "Then [they] said no."),
+        ("It is a GPT-4 based reviewer.", "[they] is a [REDACTED] reviewer."),  # no "-4" left
+        ("Ms. Q agreed.", "[REDACTED] agreed."),
+    ],
+)
+def test_mixed_case_it_model_versions_and_honorific_initials(
+    blame: CueTable, text: str, expected: str
+) -> None:
+    assert blame.redact(text) == expected
