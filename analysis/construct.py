@@ -17,6 +17,8 @@ from pydantic import BaseModel
 M = TypeVar("M", bound=BaseModel)
 
 _set = object.__setattr__
+_SHARED_KEYS_MAX = 30
+"""CPython shares an instance dict's keys with its class's other instances up to this many."""
 
 
 def constructor(model: type[M]) -> Callable[..., M]:
@@ -37,6 +39,13 @@ def constructor(model: type[M]) -> Callable[..., M]:
     # before changing it (`model_copy(update=...)`).
     shapes: dict[tuple[str, ...], set[str]] = {}
 
+    # A model of few fields keeps them in a dict sharing its keys with every other instance's
+    # (CPython's key-sharing instance dicts, made by an instance of a plain class), half the
+    # size of a dict of its own: a model built 200,000 times saves tens of megabytes.
+    holder: type | None = (
+        type(f"_{model.__name__}Fields", (), {}) if len(order) <= _SHARED_KEYS_MAX else None
+    )
+
     def build(**values: Any) -> M:
         shape = tuple(values)
         fields_set = shapes.get(shape)
@@ -45,7 +54,8 @@ def constructor(model: type[M]) -> Callable[..., M]:
             if unknown:
                 raise TypeError(f"{model.__name__}: unknown fields {sorted(unknown)}")
             fields_set = shapes[shape] = set(values)
-        fields: dict[str, Any] = {}
+        # a holder's dict is empty, its keys shared with every other holder's
+        fields: dict[str, Any] = holder().__dict__ if holder is not None else {}
         for name in order:
             if name in values:
                 fields[name] = values[name]

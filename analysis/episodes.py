@@ -92,19 +92,17 @@ def count_once(samples: Sequence[SampleOutcome]) -> Counted:
         kept and why), and the number of distinct runs among the kept samples.
     """
     best: dict[tuple[str, str, str, str, int], SampleOutcome] = {}
-    for sample in samples:
-        current = best.get(sample.episode)
+    episodes = [sample.episode for sample in samples]
+    for sample, episode in zip(samples, episodes, strict=True):
+        current = best.get(episode)
         if current is None or _recency(sample) > _recency(current):
-            best[sample.episode] = sample
+            best[episode] = sample
+    winners = [best[episode] for episode in episodes]
+    del best, episodes
     set_aside = [
-        SetAside(
-            ref=s.ref,
-            kept=best[s.episode].ref,
-            run=s.run,
-            why=_why(s, best[s.episode]),
-        )
-        for s in samples
-        if s is not best[s.episode]  # a log given twice (two copies of a folder) is set aside too
+        SetAside(ref=s.ref, kept=winner.ref, run=s.run, why=_why(s, winner))
+        for s, winner in zip(samples, winners, strict=True)
+        if s is not winner  # a log given twice (two copies of a folder) is set aside too
     ]
-    kept = [s for s in samples if s is best[s.episode]]
+    kept = [s for s, winner in zip(samples, winners, strict=True) if s is winner]
     return Counted(samples=kept, set_aside=set_aside, runs=len({s.run for s in kept}))

@@ -14,6 +14,7 @@ reads only the logs that changed; Inspect itself is imported only when a log mus
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import math
 import multiprocessing as mp
@@ -23,7 +24,7 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
     from inspect_ai.log import EvalLog
 
 Outcome = Literal["positive", "negative", "partial"]
+T = TypeVar("T")
 
 # What a graded value means: deception 1.0 = deceptive; legal 1.0 = violation, 0.5 = partial.
 _VALUE_OUTCOME: dict[float, Outcome] = {1.0: "positive", 0.5: "partial", 0.0: "negative"}
@@ -264,8 +266,10 @@ def _outcomes(value: object) -> dict[str, Outcome]:
     if isinstance(value, dict):
         if not value:
             raise ValueError("score value is an empty mapping")
-        return {str(k): _value_outcome(v) for k, v in value.items()}
-    return {DECEPTION_OUTCOME: _value_outcome(value)}
+        found = {str(k): _value_outcome(v) for k, v in value.items()}
+    else:
+        found = {DECEPTION_OUTCOME: _value_outcome(value)}
+    return _shared(("outcomes", *found.items()), found)
 
 
 def _is_nan(value: object) -> bool:
@@ -281,6 +285,30 @@ def _pairs(value: object) -> list[tuple[str, str]] | None:
     ):
         raise ValueError(f"headline_contrasts {value!r} is not a list of arm pairs")
     return [(str(a), str(b)) for a, b in value]
+
+
+_SHARED: dict[tuple[object, ...], Any] = {}
+_KEPT_SHARED = 1 << 16
+
+
+def _shared(key: tuple[object, ...], value: T) -> T:
+    """One object for every equal value of `key` (a kind and the value's items, hashable).
+
+    A sample's levels, identities, slots, headline contrasts, outcomes and dimensions repeat
+    from sample to sample of an arm: at 100,000 samples a copy each is a third of the memory.
+    The models holding them are frozen and nothing changes them, so equal values share one
+    object. The first value seen for a key is kept (a copy, so the caller's may change)."""
+    found = _SHARED.get(key)
+    if found is None:
+        if len(_SHARED) >= _KEPT_SHARED:
+            _SHARED.clear()
+        found = _SHARED[key] = copy.copy(value)
+    return cast(T, found)
+
+
+def _headline_pairs(value: object) -> list[tuple[str, str]] | None:
+    pairs = _pairs(value)
+    return None if pairs is None else _shared(("headline", *pairs), pairs)
 
 
 def _sample_base(log: str, task: str, model: str, summary: SummaryLike) -> dict[str, Any]:
@@ -312,8 +340,8 @@ def _sample_base(log: str, task: str, model: str, summary: SummaryLike) -> dict[
         )
     return {
         "identity_slot": slot,
-        "identity_slots": dict(slots),
-        "identities": dict(identities),
+        "identity_slots": _shared(("slots", *slots.items()), slots),
+        "identities": _shared(("identities", *identities.items()), identities),
         "log": log,
         "task": task,
         "model": model,
@@ -322,10 +350,10 @@ def _sample_base(log: str, task: str, model: str, summary: SummaryLike) -> dict[
         "scenario": str(meta.get("scenario", task)),
         "suite": str(meta.get("suite", "")),
         "arm": str(meta["arm"]),
-        "levels": dict(levels),
+        "levels": _shared(("levels", *levels.items()), levels),
         "completed_at": summary.completed_at,
         "scenario_sha256": sha,
-        "headline_contrasts": _pairs(meta.get("headline_contrasts")),
+        "headline_contrasts": _headline_pairs(meta.get("headline_contrasts")),
         "family": meta["family"] if isinstance(meta.get("family"), str) else None,
     }
 
@@ -469,7 +497,8 @@ def _dimensions(md: dict[str, Any]) -> dict[str, bool | list[str]]:
             found[d.name] = value
         elif d.kind == "tally" and isinstance(value, list):
             found[d.name] = [str(v) for v in value]
-    return found
+    key = tuple((k, v if isinstance(v, bool) else ("tally", *v)) for k, v in found.items())
+    return _shared(("dimensions", *key), found)
 
 
 def _log_files(paths: Iterable[Path | str]) -> tuple[list[str], list[LogProblem]]:

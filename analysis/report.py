@@ -323,6 +323,7 @@ def summarise_arm(
     counts = {status: len(unscored.get(status, [])) for status in UNSCORED_STATUSES}
     counts.update({k: len(v) for k, v in unscored.items() if k not in counts})  # future statuses
     chosen = group_dimensions(samples) if dimensions is None else dimensions
+    graded_refs = [s.ref for s in graded]  # one string per sample, in both lists it is in
     return ArmSummary(
         arm=arm,
         levels=samples[0].levels,
@@ -332,8 +333,12 @@ def summarise_arm(
         rate=proportion(len(positive), len(graded)),
         unscored=counts,
         dimensions={d.name: count_dimension(d, samples, positive) for d in chosen},
-        graded_samples=[s.ref for s in graded],
-        positive_samples=[s.ref for s in positive],
+        graded_samples=graded_refs,
+        positive_samples=[
+            ref
+            for s, ref in zip(graded, graded_refs, strict=True)
+            if s.outcomes[outcome] == "positive"
+        ],
         unscored_samples=dict(sorted(unscored.items())),
     )
 

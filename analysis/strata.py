@@ -222,6 +222,41 @@ def strata_party(
     )
 
 
+class _Cells:
+    """One group's samples by (arm, slot of `party`): graded ones listed, others counted."""
+
+    def __init__(
+        self, samples: Sequence[SampleOutcome], graded: set[int], party: str | None, outcome: str
+    ) -> None:
+        self.cells: dict[tuple[str, int | None], list[SampleOutcome]] = defaultdict(list)
+        self.unscored: dict[tuple[str, int | None], int] = defaultdict(int)
+        seen: set[int | None] = set()
+        for s in samples:
+            slot = slot_of(s, party)
+            seen.add(slot)
+            if id(s) in graded:
+                self.cells[(s.arm, slot)].append(s)
+            else:
+                self.unscored[(s.arm, slot)] += 1
+        self.slots = sorted(seen, key=_slot_order)
+        self._outcome = outcome
+        self._positive: dict[tuple[str, int | None], int] = {}
+        self._met: dict[tuple[str, int | None], dict[str, list[str]]] = {}
+
+    def positive(self, arm: str, slot: int | None) -> int:
+        key = (arm, slot)
+        if key not in self._positive:
+            self._positive[key] = _positive(self.cells.get(key, []), self._outcome)
+        return self._positive[key]
+
+    def met(self, arm: str, slot: int | None) -> dict[str, list[str]]:
+        """The identities met in the cell (a fresh copy each time: the strata keep them)."""
+        key = (arm, slot)
+        if key not in self._met:
+            self._met[key] = _met(self.cells.get(key, []))
+        return {party: list(ids) for party, ids in self._met[key].items()}
+
+
 def stratify(
     group: GroupRef,
     contrasts: Sequence[tuple[str, str, str, bool]],
@@ -238,22 +273,21 @@ def stratify(
         return []
     graded = {id(s) for s in _graded(samples, group.outcome)}
     rows: list[StratifiedContrast] = []
+    # the samples of each (arm, slot) cell, per stratifying party: the contrasts of a group
+    # mostly share one party, so each party's cells are built once
+    by_party: dict[str | None, _Cells] = {}
     for factor, arm_a, arm_b, headline in contrasts:
         party, strata_by = strata_party(factor, factor_parties, first_pooled)
-        cells: dict[tuple[str, int | None], list[SampleOutcome]] = defaultdict(list)
-        unscored: dict[tuple[str, int | None], int] = defaultdict(int)
-        for s in samples:
-            if id(s) in graded:
-                cells[(s.arm, slot_of(s, party))].append(s)
-            else:
-                unscored[(s.arm, slot_of(s, party))] += 1
-        slots = sorted({slot_of(s, party) for s in samples}, key=_slot_order)
+        found = by_party.get(party)
+        if found is None:
+            found = by_party[party] = _Cells(samples, graded, party, group.outcome)
+        cells, unscored, slots = found.cells, found.unscored, found.slots
         strata: list[IdentityStratum] = []
         counts: list[tuple[int, int, int, int]] = []
         for slot in slots:
             in_a, in_b = cells.get((arm_a, slot), []), cells.get((arm_b, slot), [])
-            k_a, k_b = _positive(in_a, group.outcome), _positive(in_b, group.outcome)
-            met_a, met_b = _met(in_a), _met(in_b)
+            k_a, k_b = found.positive(arm_a, slot), found.positive(arm_b, slot)
+            met_a, met_b = found.met(arm_a, slot), found.met(arm_b, slot)
             result = (
                 contrast(k_a, len(in_a), k_b, len(in_b), label_a=arm_a, label_b=arm_b)
                 if in_a and in_b

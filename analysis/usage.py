@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import operator
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,6 +74,10 @@ class TokenUsage(BaseModel):
             reasoning_tokens=max(0, self.reasoning_tokens - other.reasoning_tokens),
         )
 
+    def __reduce__(self) -> tuple[Callable[..., TokenUsage], tuple[object, ...]]:
+        # pickled as its values, so an unpickled one (a worker's read) is built like a read one
+        return _unpickled_usage, (self.model, *_counts_of(self))
+
     @property
     def empty(self) -> bool:
         """No token at all."""
@@ -81,6 +85,20 @@ class TokenUsage(BaseModel):
 
 
 _construct_usage = constructor(TokenUsage)
+
+
+def _unpickled_usage(
+    model: str, i: int, o: int, total: int, read: int, write: int, reasoning: int
+) -> TokenUsage:
+    return _construct_usage(
+        model=model,
+        input_tokens=i,
+        output_tokens=o,
+        total_tokens=total,
+        input_tokens_cache_read=read,
+        input_tokens_cache_write=write,
+        reasoning_tokens=reasoning,
+    )
 
 
 def _tokens(model: str, usage: UsageLike) -> TokenUsage:

@@ -138,7 +138,11 @@ def lexicon(path: Path = LEXICON_FILE) -> Lexicon:
         ValueError: naming the file and the key when the lexicon file is malformed.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        try:  # libyaml's parse where PyYAML has it; the pure-Python one's message otherwise
+            data = yaml.load(text, Loader=yaml.CSafeLoader)
+        except (AttributeError, yaml.YAMLError):
+            data = yaml.safe_load(text)
         return Lexicon.model_validate(data)
     except (OSError, yaml.YAMLError, ValueError) as exc:
         raise ValueError(f"{path}: not a valid species lexicon: {exc}") from exc
