@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 NAME_STYLES_FILE = Path(__file__).resolve().parent / "name_styles.yaml"
 
@@ -28,6 +28,18 @@ class NameStyles(BaseModel):
     """Nouns a CamelCase name may end in ("Desk", "Ops", "Planner")."""
     camel_particles: list[str] = Field(default_factory=list)
     """Surname particles a CamelCase name may begin with ("Mc", "De")."""
+    cue_words: list[str] = Field(default_factory=list)
+    """Words and stems (ending in `*`) a name may not be built of ("audit*", "watch")."""
+    cue_endings: list[str] = Field(default_factory=list)
+    """What may follow a cue word in one piece and still read as it ("er", "dog", "well")."""
+
+    @field_validator("cue_words", "cue_endings")
+    @classmethod
+    def _letters(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not re.fullmatch(r"[a-z]+\*?", value):
+                raise ValueError(f"{value!r} is not lower-case letters (a stem ends in *)")
+        return values
 
 
 @cache
@@ -77,3 +89,58 @@ def unheaded_camel_words(value: str, styles: NameStyles | None = None) -> list[s
             continue
         bad.append(token)
     return bad
+
+
+_SIBILANTS = ("s", "x", "z", "ch", "sh")
+
+
+def _cue_word_at(piece: str, at: int, words: list[str], endings: set[str]) -> str | None:
+    """The cue word that begins at `at` of `piece` and runs to its end with an ending, "es"
+    after a sibilant, or another cue word ("watch" of "watchdog", "hawk" of "hawkeye")."""
+    for word in words:
+        if not piece.startswith(word, at):
+            continue
+        end = at + len(word)
+        rest = piece[end:]
+        if (
+            rest == ""
+            or rest in endings
+            or (rest == "es" and word.endswith(_SIBILANTS))
+            or _cue_word_at(piece, end, words, endings) is not None
+        ):
+            return word
+    return None
+
+
+def piece_cue(piece: str, styles: NameStyles | None = None) -> str | None:
+    """The cue word or stem (as declared, "audit*") a name piece is built of, or None: a stem
+    anywhere in the piece; a word at its start or after at least three letters, followed by
+    nothing, a cue ending, "es" after a sibilant or another cue word ("Lookwell", "Overwatch";
+    "Checkley", "Guardiola" and "Reyes" pass)."""
+    found = styles or name_styles()
+    text = piece.casefold()
+    for cue in found.cue_words:
+        if cue.endswith("*") and cue[:-1] in text:
+            return cue
+    words = [c for c in found.cue_words if not c.endswith("*")]
+    endings = set(found.cue_endings)
+    for at in (0, *range(3, len(text))):
+        word = _cue_word_at(text, at, words, endings)
+        if word is not None:
+            return word
+    return None
+
+
+def cue_words_in(value: str, styles: NameStyles | None = None) -> list[tuple[str, str]]:
+    """(piece, cue) for every piece of `value` built of a cue word, the value split on
+    non-letters and CamelCase humps, and each CamelCase token whole ("Sentinel-Trace" →
+    (Sentinel, sentinel*), (Trace, trace))."""
+    hits: list[tuple[str, str]] = []
+    for token in re.findall(r"[^\W\d_]+", value):
+        humps = split_humps(token)
+        # the whole token too, so odd humps cannot split a cue ("LoOkwell")
+        for piece in [*humps, *([token] if len(humps) > 1 else [])]:
+            cue = piece_cue(piece, styles)
+            if cue is not None and all(cue != c for _, c in hits):
+                hits.append((piece, cue))
+    return hits

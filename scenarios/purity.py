@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from scenarios.lexicon import IdentityFields, lexicon
-from scenarios.name_styles import split_humps, unheaded_camel_words
+from scenarios.name_styles import cue_words_in, split_humps, unheaded_camel_words
 from scenarios.schema import Identity, Party, Scenario, Species
 
 MASK = "⟨·⟩"
@@ -470,6 +470,27 @@ def _email_domains(scenario: Scenario) -> set[str]:
     }
 
 
+def _cue_named(name: str, key: str, where: str, value: str) -> list[Impurity]:
+    """A name or an address's local part built of a cue word of `name_styles.yaml`
+    ("Forensic Auditor", "Watchdog", "lookwell@..."): what the party does or how closely it
+    looks, written into the species span. Cues are not held to it: a cue's role noun ("human
+    investigator", "AI investigator") is the party's role, the same in every species."""
+    hits = cue_words_in(value.partition("@")[0] if key == "email" else value)
+    if not hits:
+        return []
+    listed = ", ".join(f"{piece!r} ({cue})" for piece, cue in hits)
+    return [
+        Impurity(
+            name,
+            key,
+            f"'{key}' of {where} is built of a cue word: {value!r} has {listed}; a name says "
+            "who the party is, never what it does or how closely it looks (the cue_words of "
+            "scenarios/name_styles.yaml: audit*, watch, sentinel*, ...), which would put a "
+            "detection-risk cue inside the species span; choose a neutral name",
+        )
+    ]
+
+
 def _shapes(name: str, party: Party, fields: IdentityFields, domains: set[str]) -> list[Impurity]:
     """A name that is not a name, or a cue that is not an identity form: a cue is masked in
     every passage, so a clause declared as a cue ("that checks every answer against the logs")
@@ -527,6 +548,10 @@ def _shapes(name: str, party: Party, fields: IdentityFields, domains: set[str]) 
                             word_diff("", value, "a name", f"{name}.{key} [{where}]"),
                         )
                     )
+            for key in [*name_rule_fields(fields), *ADDRESS_FIELDS]:
+                value = identity.text.get(key)
+                if value is not None:
+                    found += _cue_named(name, key, where, value)
             for key in ADDRESS_FIELDS:
                 value = identity.text.get(key)
                 if value is None:
