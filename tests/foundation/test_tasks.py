@@ -182,7 +182,9 @@ def _inspect(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         env=env,
-        timeout=300,
+        # the embedded model generates about 100 tokens/s on a quiet 2-core machine; a loaded
+        # one can take several times as long, and a timeout here is not a speed claim
+        timeout=900,
     )
 
 
