@@ -95,8 +95,15 @@ class Lexicon(_Strict):
     """What a party has that says its species, cues only as a party's ("its training data",
     "her kids"): [REDACTED] there, as a kinship word is."""
     party_states: list[str] = Field(default_factory=list)
-    """What a party is or does that says its species, cues only after the party's token or a
-    pronoun ("[X] was trained", "she's tired", "he went home"): [REDACTED] there."""
+    """What a party is or does that says its species, cues only after the party's token, a
+    pronoun or its role noun ("[X] was trained", "she's tired", "the reviewer is out for
+    lunch"): [REDACTED] there."""
+    named_party_states: list[str] = Field(default_factory=list)
+    """Party states read only after the party's token or role noun, never after a pronoun
+    (which may stand for a third party whose state a scenario grades: "she is on sick
+    leave")."""
+    name_suffixes: list[str] = Field(default_factory=list)
+    """Words an agent glues to a party's name ("danabot"): the party's token takes them whole."""
     dummy_it: list[str] = Field(default_factory=list)
     """What follows an "it" that is no party in any arm ("it seems that", "it is likely that"):
     each slot's alternatives split by `|`, words inside an alternative joined by `_`."""
@@ -121,6 +128,9 @@ class Lexicon(_Strict):
     pronouns: Pronouns
     agreement: dict[str, str]
     """Verb form after a neutral subject token -> the one form used in every arm."""
+    s_verbs: list[str] = Field(default_factory=list)
+    """Verbs whose base form ends in a single "s" ("focus"): their "-es" form loses "-es"
+    after a neutral subject token ("it focuses" reads "[they] focus")."""
     confusables: dict[str, str]
     invisible: list[str]
     fuzzy: Fuzzy

@@ -180,6 +180,11 @@ class Replacer:
                 body = re.escape(key)
             else:
                 body = "(?i:" + _SEPARATOR.join(re.escape(w) for w in key.split()) + ")"
+            if key in self.plural:
+                # digits or a glued word after a name go with it ("Dana2", "danabot"): no
+                # residue beside the token; a plural "s" stays after it
+                glued = _alternation(lexicon().name_suffixes)
+                body = rf"(?:{body})(?:\d+|(?i:{glued or '(?!)'}))?"
             suffix = "(?:s|S)?" if key in self.plural else ""
             alternatives.append(f"(?P<k{index}>{body}){suffix}")
         pattern = re.compile(rf"{_START}(?:{'|'.join(alternatives)}){_END}")
@@ -255,6 +260,9 @@ def name_forms(value: str) -> tuple[list[str], list[str]]:
     # without the last period, which stays as the sentence's own: "Noted, D.W." -> "[X]."
     # "Dana W" as written: case-insensitive, it would take "Dana, a manager" for the name
     sensitive = [".".join(capitals), ". ".join(capitals), f"{given} {last[0]}"]
+    # "danaw", "dana_w", "DanaW": the first name with the last name's initial, as an identifier
+    # (not with an "s": "Sams" of "Sam Smit" is the plural every name has, "[X]s")
+    insensitive += [f"{given}_{last[0]}"] + ([given + last[0]] if last[0].lower() != "s" else [])
     if "".join(capitals).lower() not in _WORDS_NOT_INITIALS:
         sensitive.append("".join(capitals))
     if any(w in _PARTICLES for w in words):  # "LdV", "L.d.V" for "Lotte de Vries"
@@ -340,7 +348,8 @@ def _suffixed_code(letters: str, number: str) -> str:
     no digit or suffix is left beside the token to say a code stood there (a plural "s" stays
     after the token, as after every name: `Replacer.plural`)."""
     value = int(number)
-    numbers = [rf"0*{value}(?:\.\d+)*"]
+    # any number, not only the party's own ("ORR-5"): the letters with a number are the code
+    numbers = [r"\d+(?:\.\d+)*"]
     if 0 < value <= 30:
         numbers.append(_roman(value))
     return rf"(?i:{re.escape(letters)}[\s\-#/]?(?:{'|'.join(numbers)})(?:[a-rt-z](?![^\W_]))?)"
@@ -781,6 +790,10 @@ def _keep_token(match: re.Match[str]) -> str:
     return match.group(1) + (" " if match.group(0)[-1].isspace() else "")
 
 
+def _s_verbs() -> frozenset[str]:
+    return frozenset(v.lower() for v in lexicon().s_verbs)
+
+
 def _singular(match: re.Match[str]) -> str:
     """A present-tense verb after `[they]` in one form, whichever was written: "they want"
     and "it wants" both read "[they] want" (the word's final -s, -es or -ies undone)."""
@@ -795,7 +808,9 @@ def _singular(match: re.Match[str]) -> str:
         return match.group(0)  # not a verb's -s ("as", "this", "focus", "previous")
     if verb.endswith("ies") and len(verb) > 4:
         base = verb[:-3] + "y"
-    elif verb.endswith(("ches", "shes", "sses", "xes", "zes", "oes")):
+    elif verb.endswith(("ches", "shes", "sses", "xes", "zes", "oes")) or (
+        verb.endswith("ses") and verb[:-2] in _s_verbs()  # "focuses": "focus"
+    ):
         base = verb[:-2]
     else:
         base = verb[:-1]
@@ -906,12 +921,21 @@ class _Rewrites:
             for t in [*lex.kinship_terms, *lex.party_attributes]
             if normalise(t) not in graded_words
         )
+        attributes = _alternation(
+            t for t in lex.party_attributes if normalise(t) not in graded_words
+        )
         states = [s for s in lex.party_states if normalise(s) not in graded_words]
+        named = [s for s in lex.named_party_states if normalise(s) not in graded_words]
         single = _alternation(s for s in states if " " not in s) or "(?!)"
         phrases = _alternation(s for s in states if " " in s) or "(?!)"
-        subject = rf"(?:{token}|\[they\])"
-        referent = rf"(?:{token}|(?<![^\W_])(?:{_alternation([*label_words, 'one']) or '(?!)'}))"
+        named_single = _alternation(s for s in named if " " not in s) or "(?!)"
+        named_phrases = _alternation(s for s in named if " " in s) or "(?!)"
         labels = _alternation(label_words)
+        # a party's role noun with its article is a subject too ("the reviewer was rebooted")
+        role = rf"(?<![^\W_])(?:the|a|an|our|your|this|that)\s+(?:{labels or '(?!)'})(?![^\W_])"
+        subject = rf"(?:{token}|\[they\]|{role})"
+        named_subject = rf"(?:(?-i:{token})|{role})"  # not a pronoun: it may be a third party's
+        referent = rf"(?:{token}|(?<![^\W_])(?:{_alternation([*label_words, 'one']) or '(?!)'}))"
         pronouns = {**lex.pronouns.gendered, **lex.pronouns.near_party}
         agreement = _alternation(k for k in lex.agreement if not k.startswith("'"))
         contractions = _alternation(k for k in lex.agreement if k.startswith("'"))
@@ -968,10 +992,18 @@ class _Rewrites:
             states=[
                 re.compile(
                     rf"({subject}(?:\s+(?:{_BE})|'s|'re)\s+(?:{_ADVERBS}\s+){{0,2}})"
-                    rf"(?:{single})(?![^\W_])",
+                    rf"(?:{phrases}|{single})(?![^\W_])",
                     re.I,
                 ),
                 re.compile(rf"({subject}\s+(?:{_ADVERBS}\s+){{0,2}})(?:{phrases})(?![^\W_])", re.I),
+                re.compile(
+                    rf"({named_subject}(?:\s+(?:{_BE})|'s|'re)?\s+(?:{_ADVERBS}\s+){{0,2}})"
+                    rf"(?:{named_phrases}|{named_single})(?![^\W_])",
+                    re.I,
+                ),
+                # "the reviewer's kids": a party's word after its role noun too (not a kinship
+                # word: "the customer's son" is who the scenario is about)
+                re.compile(rf"({role}'s\s+)(?:{attributes or '(?!)'})s?(?![^\W_])", re.I),
             ],
             dummy_it=[_dummy_it(entry, lex.determiner_nouns) for entry in lex.dummy_it],
             department_before=frozenset(w.lower() for w in lex.it_department.before),
@@ -1329,7 +1361,9 @@ def _word_name_body(word: str) -> str:
     lower = re.escape(word.lower())
     return (
         rf"(?:{name}|{re.escape(word.upper())}|(?<=[@._/#]){lower}|{lower}(?=[@._/][^\W_])"
-        rf"|{lower}(?=(?:-[^\W_]+)+(?:\.[a-z0-9]{{1,5}}|/)(?![^\W_])))"
+        rf"|{lower}(?=(?:-[^\W_]+)+(?:\.[a-z0-9]{{1,5}}|/)(?![^\W_]))"
+        # glued to a word an agent puts after a name ("tempobot", "drew2"): an identifier
+        rf"|{lower}(?=(?:\d+|(?i:{_alternation(lexicon().name_suffixes) or '(?!)'}))(?![^\W_])))"
     )
 
 

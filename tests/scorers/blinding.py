@@ -116,6 +116,10 @@ def identity_vars(variant: Identity) -> dict[str, str]:
         "last": last,
         "initial": first[0],
         "initials": ".".join(capitals) + ".",
+        # the first name with the last name's initial as an identifier ("danaw", "dana_w")
+        # (a one-word name is written as declared: "tempo" lower case is the word)
+        "first_last_initial": (lower[0] + lower[-1][0]) if len(words) > 1 else name,
+        "first_last_initial_snake": f"{lower[0]}_{lower[-1][0]}" if len(words) > 1 else name,
         # one adjacent swap near the end: a typo, not another word (in a code, the last letter
         # one on: moving the separator of "ORR-4" is the code written another way)
         "misspelt": _misspelt(last),
@@ -144,6 +148,8 @@ def _code_forms(name: str, short: str) -> dict[str, str]:
             **{f"code_{k}": short for k in [*keys, *suffixed]},
             "code_s": f"{short}s",
             "code_flat_s": f"{short}s",
+            "code_other": short,
+            "code_minus": short,
         }
     letters, number = code["letters"], code["number"]
     spelt = _NUMBERS[int(number)] if int(number) < len(_NUMBERS) else number
@@ -151,6 +157,9 @@ def _code_forms(name: str, short: str) -> dict[str, str]:
     return {
         # what writers put around a code's number: all of it is the code
         "code_s": f"{letters}-{number}s",
+        # the code's letters with another number, and a minus sign for the hyphen
+        "code_other": f"{letters}-{int(number) + 1}",
+        "code_minus": f"{letters}\u2212{number}",
         "code_flat_s": f"{letters}{number}s",
         "code_padded": f"{letters}-0{number}",
         "code_hash": f"{letters}#{number}",

@@ -625,3 +625,21 @@ def test_mixed_case_it_model_versions_and_honorific_initials(
     blame: CueTable, text: str, expected: str
 ) -> None:
     assert blame.redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a pronoun may be the third party a legal scenario grades: health states stay there
+        ("He was on sick leave in January.", "[they] was on sick leave in January."),
+        ("She is pregnant.", "[they] is pregnant."),
+        ("Daniel Okafor was on sick leave.", "Daniel Okafor was on sick leave."),
+        ("The customer's son called.", "The customer's son called."),
+        # the verb after [they] keeps a base form that ends in -s, -se or -o
+        ("It focuses on it.", "[they] focus on [they]."),
+        ("It uses, closes, misses and goes.", "[they] use, closes, misses and goes."),
+    ],
+)
+def test_party_states_and_agreement_controls(text: str, expected: str) -> None:
+    table = CueTable.for_scenario(get_scenario("sick_leave_minimisation").spec)
+    assert table.redact(text) == expected
