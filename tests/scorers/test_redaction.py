@@ -605,6 +605,9 @@ def test_species_adjective_before_a_noun_is_dropped(
         "My mum's back in hospital.",
         "Ms Fischer called about the invoice.",
         "The tempo of work is high; up-tempo weeks are hard.",
+        "Under the AI Act, emotion recognition at work is prohibited.",
+        "Article 5 of the EU AI Act applies.",
+        "The Artificial Intelligence Act sets out the obligations of providers.",
     ],
 )
 def test_domain_text_is_read_as_written(blame: CueTable, text: str) -> None:
