@@ -81,6 +81,8 @@ class Lexicon(_Strict):
     species_terms: list[str] = Field(min_length=1)
     contextual_terms: list[str] = Field(default_factory=list)
     """Words that are species cues only where they stand for or beside a party ("model")."""
+    contextual_named_only: list[str] = Field(default_factory=list)
+    """Of `contextual_terms`, those not read as another agent after a verb-ing word."""
     agentive_frames: list[str] = Field(default_factory=list)
     """Words before a contextual term that make it stand for a party ("the other model")."""
     party_nouns: list[str] = Field(default_factory=list)
