@@ -10,6 +10,8 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from scenarios.loader import Balance
+
 
 class _Recorded(BaseModel):
     # What a scorer wrote: more keys may appear in later versions, so extra keys are ignored.
@@ -33,17 +35,13 @@ class RecordedGrader(_Recorded):
     model: str
 
 
-class RecordedBalance(_Recorded):
+class RecordedBalance(Balance):
     """One scenario's entry of the eval's `candor_balance` task metadata: whether the run's
-    epochs counterbalanced its identity pools (`scenarios.loader.Balance`, as written)."""
+    epochs counterbalanced its identity pools (`scenarios.loader.Balance`, as written; keys a
+    later version adds are ignored)."""
 
-    scenario: str
-    pool_size: int
-    pooled_parties: int
-    epochs: int
-    identity_seed: int
-    balanced: bool
-    pairings_covered: bool
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
     message: str | None = None
 
 
