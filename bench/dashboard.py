@@ -166,12 +166,17 @@ def serve(log_dir: Path, cache: Path, work: Path) -> Iterator[Server]:
                     time.sleep(0.2)
             yield Server(url, proc)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            _stop(proc)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a server process: terminate, then kill if it has not exited in 15 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 @dataclass
@@ -350,12 +355,7 @@ def floor(work: Path) -> float:
             raise RuntimeError(f"the empty Streamlit page showed: {seen.problems}")
         return seen.first
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
 
 
 def visit(
