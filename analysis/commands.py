@@ -320,9 +320,12 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def _compute_report(args: argparse.Namespace) -> int:
+    import contextlib
+
     from analysis.logs import OutcomeCache, load_outcomes
     from analysis.render import to_csv, to_markdown
     from analysis.report import build_report
+    from analysis.scenario_facts import nothing_kept
 
     plan = None
     if args.plan is not None:
@@ -349,13 +352,14 @@ def _compute_report(args: argparse.Namespace) -> int:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        report = build_report(
-            load_outcomes(args.logs, cache),
-            alternative=args.alternative,
-            plan=plan,
-            plan_file=str(args.plan or ""),
-            prices=prices,
-        )
+        with contextlib.nullcontext() if cache is not None else nothing_kept():
+            report = build_report(
+                load_outcomes(args.logs, cache),
+                alternative=args.alternative,
+                plan=plan,
+                plan_file=str(args.plan or ""),
+                prices=prices,
+            )
     finally:
         if collecting:
             gc.enable()

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from scenarios.loader import Balance
+from scenarios.balance_record import Balance
 
 
 class _Recorded(BaseModel):

@@ -34,6 +34,11 @@ EXTRA_CSV_COLUMNS = [
     "cmh_p",
     "breslow_day_p",
     "strata",
+    "declared",
+    "counted_balanced",
+    "graded_same_across_arms",
+    "flagged",
+    "samples",
     "published_rate",
     "analysis",
     "role",
@@ -368,9 +373,40 @@ def _contrast_csv(r: ContrastResult) -> CsvRow:
     }
 
 
+def _balance_csv(report: Report) -> Iterator[CsvRow]:
+    """Per group an `identity_balance` row (its declared design, counted balance and flag),
+    then one `identity_slot` row per party, arm and slot: `samples` every sample of the arm
+    at that slot, `graded` those graded for the outcome."""
+    for b in report.identity_balance:
+        base: CsvRow = {**b.group.model_dump()}
+        yield {
+            **base,
+            "kind": "identity_balance",
+            "runs": " ".join(sorted(b.declared_runs)),
+            "declared": b.declared_label,
+            "counted_balanced": b.counted_label,
+            "graded_same_across_arms": b.graded_label,
+            "flagged": b.flagged,
+        }
+        graded = {(g.party, arm): slots for g in b.graded for arm, slots in g.counts.items()}
+        for counted in b.counted:
+            for arm, slots in counted.counts.items():
+                for slot in range(counted.pool_size):
+                    yield {
+                        **base,
+                        "kind": "identity_slot",
+                        "party": counted.party,
+                        "arm": arm,
+                        "slot": slot,
+                        "samples": slots.get(slot, 0),
+                        "graded": graded.get((counted.party, arm), {}).get(slot, 0),
+                    }
+
+
 def csv_rows(report: Report) -> Iterator[CsvRow]:
-    """CSV rows of kinds `identity_stratum`, `identity_pooled`, `identity_rate`, `forest` and
-    `forest_pooled` (`positive`/`graded` are arm A's; arm B's are in the JSON)."""
+    """CSV rows of kinds `identity_stratum`, `identity_pooled`, `identity_balance`,
+    `identity_slot`, `identity_rate`, `forest` and `forest_pooled` (`positive`/`graded` are
+    arm A's; arm B's are in the JSON)."""
     for sc in report.identity_strata:
         g = sc.group
         base: CsvRow = {
@@ -397,6 +433,7 @@ def csv_rows(report: Report) -> Iterator[CsvRow]:
             "strata": len(sc.strata),
             **_pooled_csv(sc.pooled),
         }
+    yield from _balance_csv(report)
     for ir in report.identity_rates:
         yield {
             **ir.group.model_dump(),

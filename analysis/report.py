@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from functools import cache
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -23,6 +22,7 @@ from analysis.identity import GraderIdentity, RecordedBalance
 from analysis.logs import READER_STATUSES, LoadResult, LogProblem, SampleOutcome
 from analysis.plan import Plan, PlanReport, apply_plan
 from analysis.rounds import RoundsTable, rounds_tables
+from analysis.scenario_facts import scenario_facts
 from analysis.stats import (
     Alternative,
     CMHResult,
@@ -46,7 +46,6 @@ from analysis.usage import Prices, UsageReport, usage_report
 from records.dimensions import Dimension, DimensionKind, declared
 from records.invariance import InvarianceResult
 from records.statuses import STATUSES
-from scenarios.loader import ScenarioError, get_scenario, pooled_parties, scenario_sha256
 
 MISSINGNESS_ALPHA = 0.05
 """A contrast is flagged when its arms' unscored (or leak) shares differ at this level (Fisher's
@@ -216,21 +215,14 @@ class Report(BaseModel):
     """The scorer's own answer check per arm, whatever the grader's status (`analysis.answers`)."""
 
 
-@cache
 def _current_headlines(scenario: str) -> frozenset[tuple[str, str]] | None:
-    try:
-        pairs = get_scenario(scenario).spec.headline_contrasts
-    except ScenarioError:
-        return None
-    return frozenset((a, b) for a, b in pairs)
+    facts = scenario_facts(scenario)
+    return None if facts is None else frozenset(facts.headline_contrasts)
 
 
-@cache
 def _current_sha256(scenario: str) -> str | None:
-    try:
-        return scenario_sha256(get_scenario(scenario))
-    except (ScenarioError, OSError):
-        return None
+    facts = scenario_facts(scenario)
+    return None if facts is None else facts.sha256
 
 
 def _headlines(
@@ -621,22 +613,18 @@ def build_report(
 
 def _pool_size(scenario: str) -> int | None:
     """The scenario's identity pool size where its files are known (None for an unknown id)."""
-    try:
-        return get_scenario(scenario).spec.pool_size()
-    except ScenarioError:
-        return None
+    facts = scenario_facts(scenario)
+    return None if facts is None else facts.pool_size
 
 
 def _factor_parties(scenario: str) -> tuple[dict[str, str] | None, str | None]:
     """Each species factor's party and the first pooled party, where the scenario's files are
     known; (None, None) for an unknown id."""
-    try:
-        spec = get_scenario(scenario).spec
-    except ScenarioError:
+    facts = scenario_facts(scenario)
+    if facts is None:
         return None, None
-    parties = {name: f.party for name, f in spec.factors.items() if f.party is not None}
-    pooled = pooled_parties(spec)
-    return parties, pooled[0] if pooled else None
+    pooled = facts.pooled_parties
+    return dict(facts.factor_parties), pooled[0] if pooled else None
 
 
 def _identity_analysis(

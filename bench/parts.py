@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -106,6 +107,9 @@ def run(
         if large_per_arm:
             _say(f"writing the large synthetic logs ({large_per_arm} samples per arm)…")
             large = synthetic.write(templates, work / "synthetic-large", per_arm=large_per_arm)
+        # the written gigabyte reaches the disk now, not while the first rows are timed
+        _say("flushing the written logs to disk…")
+        os.sync()
         if "report" in parts:
             _attempt(
                 done,

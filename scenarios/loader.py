@@ -18,7 +18,6 @@ their identities once.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import random
 import re
@@ -33,11 +32,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from scenarios import templating
+from scenarios.balance_record import BALANCE_KEY as BALANCE_KEY
+from scenarios.balance_record import Balance as Balance
+from scenarios.folders import SCENARIO_FILE as SCENARIO_FILE
+from scenarios.folders import SCENARIOS_DIR as SCENARIOS_DIR
+from scenarios.folders import discovered, folder_sha256
 from scenarios.lexicon import lexicon
 from scenarios.schema import FilesTool, Party, Scenario, Species, TemplateRef
 
-SCENARIOS_DIR = Path(__file__).resolve().parent
-SCENARIO_FILE = "scenario.yaml"
 # Folders searched for scenarios by id; tests and users may append their own.
 SEARCH_ROOTS: list[Path] = [SCENARIOS_DIR]
 # Registered names a scenario id may not take: each scenario is also registered as
@@ -294,29 +296,10 @@ def _check_template_fields(loaded: LoadedScenario) -> None:
             )
 
 
-def _hashed_files(folder: Path) -> list[tuple[str, Path]]:
-    """The files that make up a scenario, by relative path: every file under its folder except
-    hidden ones and `__pycache__`."""
-    found: list[tuple[str, Path]] = []
-    for file in folder.rglob("*"):
-        parts = file.relative_to(folder).parts
-        if file.is_file() and not any(p.startswith(".") or p == "__pycache__" for p in parts):
-            found.append(("/".join(parts), file))
-    return sorted(found)
-
-
 def scenario_sha256(loaded: LoadedScenario) -> str:
-    """The content hash of a scenario: its YAML file and every template beside it.
-
-    SHA-256 over the folder's files in sorted relative-path order, each as its relative path
-    (POSIX separators, UTF-8), a NUL byte, its bytes and a NUL byte. Hidden files and
-    `__pycache__` are left out, so an editor's or the OS's litter does not change the version.
-    """
-    digest = hashlib.sha256()
-    for relative, file in _hashed_files(loaded.folder):
-        digest.update(relative.encode("utf-8") + b"\0")
-        digest.update(file.read_bytes() + b"\0")
-    return digest.hexdigest()
+    """The content hash of a scenario: its YAML file and every template beside it
+    (`scenarios.folders.folder_sha256`)."""
+    return folder_sha256(loaded.folder)
 
 
 def _template_paths(scenario: Scenario) -> Iterator[tuple[str, str]]:
@@ -340,17 +323,8 @@ def _check_template_files(loaded: LoadedScenario) -> None:
 
 def _discovered(roots: Sequence[Path] | None) -> tuple[dict[str, Path], list[Path]]:
     """Scenario folders by id (the first found for an id) and every later `scenario.yaml` whose
-    folder name repeats an id."""
-    found: dict[str, Path] = {}
-    repeated: list[Path] = []
-    files = [f for root in (roots or SEARCH_ROOTS) for f in sorted(root.rglob(SCENARIO_FILE))]
-    for file in files:
-        scenario_id = file.parent.name
-        if scenario_id in found:
-            repeated.append(file)
-        else:
-            found[scenario_id] = file.parent
-    return found, repeated
+    folder name repeats an id, under `roots` or else the search roots."""
+    return discovered(roots or SEARCH_ROOTS)
 
 
 def discover(roots: Sequence[Path] | None = None) -> dict[str, Path]:
@@ -597,32 +571,6 @@ def balanced_epochs(epochs: int, k: int) -> tuple[int, int]:
     """The multiples of k nearest to `epochs`, below (0 when there is none) and above."""
     below = epochs - epochs % k
     return below, below + k
-
-
-BALANCE_KEY = "candor_balance"
-"""The eval's task metadata key of a run's balance facts: scenario -> `Balance` as a dict."""
-
-
-class Balance(BaseModel):
-    """Whether a run's epochs counterbalance a scenario's identity pools (`candor_balance` in
-    the task metadata of a log, one per scenario)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    scenario: str
-    pool_size: int
-    """k: identities per species of every pooled party."""
-    pooled_parties: int
-    """m: how many parties have a pool (their identities are crossed)."""
-    epochs: int
-    identity_seed: int
-    balanced: bool
-    """Every party's identities are met equally often by every arm (epochs a multiple of k)."""
-    pairings_covered: bool
-    """Every combination of the parties' identities is met equally often by every arm (epochs a
-    multiple of k**m; with one pooled party, the same as `balanced`)."""
-    message: str | None
-    """The warning printed at task start, or None."""
 
 
 def balance(scenario_id: str, k: int, epochs: int, seed: int = 0, parties: int = 1) -> Balance:

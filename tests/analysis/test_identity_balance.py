@@ -7,6 +7,8 @@ leak flag falling on some identities of one arm only) in a run balanced by desig
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Literal
@@ -18,7 +20,7 @@ from inspect_ai.model import get_model
 
 from analysis.identity import RecordedBalance, recorded_balance
 from analysis.logs import LoadResult, SampleOutcome, load_outcomes
-from analysis.render import to_markdown
+from analysis.render import to_csv, to_markdown
 from analysis.report import Report, build_report
 from evals.deception.deception import deception
 from scenarios.loader import (
@@ -221,6 +223,25 @@ def test_exclusions_on_some_identities_of_one_arm_flag_a_design_balanced_run(
     assert f"slot {slot} {4 - min(leaks, 4)}" in note
     dumped = json.loads(report.model_dump_json())["identity_balance"][0]
     assert dumped["graded_same_across_arms"] is False and dumped["flagged"] is True
+    rows = list(csv.DictReader(io.StringIO(to_csv(report))))
+    [summary] = [r for r in rows if r["kind"] == "identity_balance"]
+    assert (summary["declared"], summary["counted_balanced"]) == (
+        "balanced (k=3, 12 epochs)",
+        "balanced",
+    )
+    assert (summary["graded_same_across_arms"], summary["flagged"]) == ("differs by arm", "True")
+    assert summary["runs"] == "set/run-1" and summary["scenario"] == SCENARIO
+    cells = {
+        (r["arm"], int(r["slot"])): (int(r["samples"]), int(r["graded"]))
+        for r in rows
+        if r["kind"] == "identity_slot"
+    }
+    assert {r["party"] for r in rows if r["kind"] == "identity_slot"} == {"overseer"}
+    assert len(cells) == 2 * 3  # two arms × k slots
+    assert cells[(AI_ARM, slot)] == (4, 4 - min(leaks, 4))
+    assert cells[(HUMAN_ARM, slot)] == (4, 4)
+    assert sum(n for n, _ in cells.values()) == len(samples)
+    assert sum(g for _, g in cells.values()) == len(samples) - min(leaks, 4)
 
 
 @pytest.mark.parametrize("epochs", [3, 6, 12])

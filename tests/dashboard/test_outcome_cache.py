@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import io
 import os
+import pickle
 import shutil
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -144,7 +146,7 @@ def test_a_bad_cache_entry_is_ignored_and_replaced(
 ) -> None:
     cache = OutcomeCache(tmp_path / "cache")
     first = load_outcomes([copied], cache)
-    for entry in cache.directory.glob("*.json"):
+    for entry in cache.directory.glob("*.pickle"):
         entry.write_text('{"source": "truncated', encoding="utf-8")
     read = _counting(monkeypatch)
     assert load_outcomes([copied], cache) == first
@@ -174,7 +176,7 @@ def test_report_cli_uses_the_cache_unless_told_not_to(
     assert not cache_dir.exists()
     uncached = capsys.readouterr().out
     assert main(["report", str(copied), "--json"]) == 0
-    assert len(list((cache_dir / "logs").glob("*.json"))) == len(list(copied.glob("*.eval"))) - 1
+    assert len(list((cache_dir / "logs").glob("*.pickle"))) == len(list(copied.glob("*.eval"))) - 1
     read = _counting(monkeypatch)
     assert main(["report", str(copied), "--json"]) == 0
     assert read == []  # the finished report, kept by the run before, is printed as it was
@@ -204,3 +206,91 @@ def test_a_log_rewritten_while_it_is_read_is_read_again(
     read = _counting(monkeypatch)
     assert {s.outcomes["deceptive"] for s in load_outcomes([target], cache).samples} == {"negative"}
     assert read == [target.name]
+
+
+def _entries(cache: OutcomeCache) -> list[Path]:
+    found = sorted(cache.directory.glob("*.pickle"))
+    assert found
+    return found
+
+
+def _written_by_others(cache: OutcomeCache) -> None:
+    for entry in _entries(cache):
+        entry.chmod(0o666)
+
+
+def _in_a_shared_folder(cache: OutcomeCache) -> None:
+    cache.directory.chmod(0o777)
+
+
+def _truncated(cache: OutcomeCache) -> None:
+    for entry in _entries(cache):
+        entry.write_bytes(entry.read_bytes()[:100])
+
+
+def _not_pickle(cache: OutcomeCache) -> None:
+    for entry in _entries(cache):
+        entry.write_text('{"source": "an older JSON entry"}', encoding="utf-8")
+
+
+def _another_shape(cache: OutcomeCache) -> None:
+    for entry in _entries(cache):
+        entry.write_bytes(pickle.dumps({"read": "not a tuple"}))
+
+
+def _another_source(cache: OutcomeCache) -> None:
+    for entry in _entries(cache):
+        _, path, sha256, read = pickle.loads(entry.read_bytes())
+        entry.write_bytes(pickle.dumps(("0" * 16, path, sha256, read)))
+
+
+def _another_log(cache: OutcomeCache) -> None:
+    for entry in _entries(cache):
+        source, path, _, read = pickle.loads(entry.read_bytes())
+        entry.write_bytes(pickle.dumps((source, path, "0" * 64, read)))
+
+
+def _not_a_read(cache: OutcomeCache) -> None:
+    for entry in _entries(cache):
+        source, path, sha256, _ = pickle.loads(entry.read_bytes())
+        entry.write_bytes(pickle.dumps((source, path, sha256, ["an outcome"])))
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        _written_by_others,
+        _in_a_shared_folder,
+        _truncated,
+        _not_pickle,
+        _another_shape,
+        _another_source,
+        _another_log,
+        _not_a_read,
+    ],
+)
+def test_an_entry_it_cannot_vouch_for_is_read_again(
+    spoil: Callable[[OutcomeCache], None],
+    copied: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An entry others may write is not unpickled; a foreign or stale one is a miss; either way
+    every log is read again, with the same outcomes."""
+    cache = OutcomeCache(tmp_path / "cache")
+    first = load_outcomes([copied], cache)
+    spoil(cache)
+    read = _counting(monkeypatch)
+    again = OutcomeCache(tmp_path / "cache")
+    assert load_outcomes([copied], again) == first
+    assert sorted(read) == sorted(p.name for p in copied.glob("*.eval"))
+    assert again.hits == 0
+
+
+def test_entries_are_private_to_their_user(copied: Path, tmp_path: Path) -> None:
+    cache = OutcomeCache(tmp_path / "cache")
+    load_outcomes([copied], cache)
+    assert cache.directory.stat().st_mode & 0o077 == 0
+    for entry in _entries(cache):
+        assert entry.stat().st_mode & 0o077 == 0
+        assert entry.stat().st_uid == os.getuid()
