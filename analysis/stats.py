@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import operator
+import sys
 from collections.abc import Callable, Sequence
 from statistics import NormalDist
 from typing import Literal
@@ -304,17 +305,46 @@ def _log_factorials(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 
 def _root(increasing: Callable[[float], float], lo: float, hi: float, xtol: float) -> float:
-    """The root of ``increasing`` in ``[lo, hi]`` (``increasing(lo) <= 0 <= increasing(hi)``),
-    by bisection to ``xtol`` (plus a few ulps of the root's magnitude)."""
+    """The root of ``increasing`` in ``[lo, hi]`` (``increasing(lo) <= 0 <= increasing(hi)``)
+    to ``xtol`` plus four ulps of the root's magnitude, by Brent's method (inverse quadratic or
+    secant steps where they land well inside the bracket, bisection where they do not), as
+    ``scipy.optimize.brentq`` does: about ten evaluations where bisection takes forty-five."""
+    rtol = 4 * sys.float_info.epsilon
+    x_pre, x_cur = lo, hi
+    f_pre, f_cur = increasing(x_pre), increasing(x_cur)
+    if f_pre == 0:
+        return x_pre
+    if f_cur == 0:
+        return x_cur
+    x_blk = f_blk = s_pre = s_cur = 0.0
     for _ in range(400):
-        mid = (lo + hi) / 2
-        if hi - lo <= xtol + 4 * math.ulp(abs(mid)):
-            return mid
-        if increasing(mid) < 0:
-            lo = mid
+        if f_pre != 0 and f_cur != 0 and (f_pre < 0) != (f_cur < 0):
+            x_blk, f_blk = x_pre, f_pre
+            s_pre = s_cur = x_cur - x_pre
+        if abs(f_blk) < abs(f_cur):
+            x_pre, x_cur, x_blk = x_cur, x_blk, x_cur
+            f_pre, f_cur, f_blk = f_cur, f_blk, f_cur
+        delta = (xtol + rtol * abs(x_cur)) / 2
+        s_bis = (x_blk - x_cur) / 2
+        if f_cur == 0 or abs(s_bis) < delta:
+            return x_cur
+        if abs(s_pre) > delta and abs(f_cur) < abs(f_pre):
+            if x_pre == x_blk:  # secant
+                s_try = -f_cur * (x_cur - x_pre) / (f_cur - f_pre)
+            else:  # inverse quadratic
+                d_pre = (f_pre - f_cur) / (x_pre - x_cur)
+                d_blk = (f_blk - f_cur) / (x_blk - x_cur)
+                s_try = -f_cur * (f_blk * d_blk - f_pre * d_pre) / (d_blk * d_pre * (f_blk - f_pre))
+            if 2 * abs(s_try) < min(abs(s_pre), 3 * abs(s_bis) - delta):
+                s_pre, s_cur = s_cur, s_try
+            else:
+                s_pre = s_cur = s_bis
         else:
-            hi = mid
-    return (lo + hi) / 2
+            s_pre = s_cur = s_bis
+        x_pre, f_pre = x_cur, f_cur
+        x_cur += s_cur if abs(s_cur) > delta else (delta if s_bis > 0 else -delta)
+        f_cur = increasing(x_cur)
+    return x_cur
 
 
 def chi2_sf(statistic: float, df: int) -> float:
