@@ -56,6 +56,20 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def is_private(path: Path) -> bool:
+    """The file, and the folder it is in, belong to this user and no one else may write them.
+    A cache file is unpickled only then: unpickling runs what the file says, so a cache folder
+    shared with others (`CANDOR_CACHE_DIR`) is read as if empty."""
+    if not hasattr(os, "getuid"):
+        return True  # no POSIX owners to check (Windows): the user's own profile folder
+    uid = os.getuid()
+    for where in (path, path.parent):
+        found = where.stat()
+        if found.st_uid != uid or found.st_mode & 0o022:
+            return False
+    return True
+
+
 def write_atomically(target: Path, data: bytes) -> bool:
     """Write `data` to `target` through a temporary file beside it, so a reader sees the old
     content or the new; False (and nothing left behind) when it cannot be written."""

@@ -52,7 +52,7 @@ from analysis.identity import (
 from analysis.invariance import read_invariance
 from analysis.log_files import default_cache_dir as default_cache_dir
 from analysis.log_files import file_sha256 as file_sha256
-from analysis.log_files import is_remote, write_atomically
+from analysis.log_files import is_private, is_remote, write_atomically
 from analysis.log_files import local_log_files as local_log_files
 from analysis.usage import TokenUsage, usage_by_role
 from records.dimensions import declared
@@ -789,19 +789,6 @@ def _source_key() -> str:
 _ENTRY_SUFFIX = ".pickle"
 
 
-def _private(path: Path) -> bool:
-    """The file, and the folder it is in, belong to this user and no one else may write them:
-    a cache entry is unpickled only then (unpickling runs what the file says)."""
-    if not hasattr(os, "getuid"):
-        return True  # no POSIX owners to check (Windows): the user's own profile folder
-    uid = os.getuid()
-    for where in (path, path.parent):
-        found = where.stat()
-        if found.st_uid != uid or found.st_mode & 0o022:
-            return False
-    return True
-
-
 class OutcomeCache:
     """What was read from finished local logs, one pickle file per log under `directory/logs`.
 
@@ -847,7 +834,7 @@ class OutcomeCache:
         path, sha256 = identity
         file = self._entry_path(path)
         try:
-            entry = pickle.loads(file.read_bytes()) if _private(file) else None
+            entry = pickle.loads(file.read_bytes()) if is_private(file) else None
         except Exception:  # a truncated or foreign entry: any unpickling error is a miss
             entry = None
         if (

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analysis.episodes import count_once
 from analysis.eval_zip import directory_sha256
+from analysis.log_files import is_private
 from analysis.logs import (
     LoadResult,
     LogProblem,
@@ -164,7 +165,10 @@ def _disk_path(key: object) -> Path | None:
 
 def _load_disk(path: Path | None) -> Catalogue | None:
     """A catalogue this app wrote earlier for the same logs and code, or None."""
-    if path is None or not path.is_file():
+    try:
+        if path is None or not path.is_file() or not is_private(path):
+            return None  # see `is_private`: a file others may write is not unpickled
+    except OSError:
         return None
     collecting = gc.isenabled()
     gc.disable()  # tens of thousands of small objects: the collector would more than double it
@@ -179,14 +183,18 @@ def _load_disk(path: Path | None) -> Catalogue | None:
     return loaded if isinstance(loaded, Catalogue) else None
 
 
+def _private_opener(name: str, flags: int) -> int:
+    return os.open(name, flags, 0o600)
+
+
 def _save_disk(path: Path | None, catalogue: Catalogue) -> None:
     """Keep the catalogue for the next server (atomically; the oldest beyond `_KEPT` go)."""
     if path is None:
         return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.partial")
-        with partial.open("wb") as handle:
+        with open(partial, "wb", opener=_private_opener) as handle:
             pickle.dump(catalogue, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(partial, path)
         kept = sorted(path.parent.glob("catalogue-*.pickle"), key=lambda p: p.stat().st_mtime)

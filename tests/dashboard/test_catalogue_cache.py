@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,40 @@ def test_an_unreadable_kept_catalogue_is_built_again(logs: Path, tmp_path: Path)
     kept.write_bytes(b"not a pickle")
     again = data.catalogue(str(logs))
     assert [r.ref for r in again.rows] == [r.ref for r in first.rows]
+
+
+def _others_may_write_it(kept: Path) -> None:
+    kept.chmod(0o666)
+
+
+def _others_may_write_its_folder(kept: Path) -> None:
+    kept.parent.chmod(0o777)
+
+
+@pytest.mark.parametrize("share", [_others_may_write_it, _others_may_write_its_folder])
+def test_a_kept_catalogue_others_may_write_is_not_unpickled(
+    share: Callable[[Path], None], logs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data.catalogue(str(logs))
+    _restart()
+    [kept] = (tmp_path / "cache" / "dashboard").glob("catalogue-*.pickle")
+    share(kept)
+    unpickled: list[str] = []
+    monkeypatch.setattr(data.pickle, "load", lambda *a: unpickled.append("loaded"))
+    built: list[str] = []
+    real = data._build_catalogue
+
+    def counting(*args: object, **kwargs: object) -> object:
+        built.append("built")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(data, "_build_catalogue", counting)
+    data.catalogue(str(logs))
+    assert (unpickled, built) == ([], ["built"])
+
+
+def test_a_kept_catalogue_is_private_to_its_user(logs: Path, tmp_path: Path) -> None:
+    data.catalogue(str(logs))
+    [kept] = (tmp_path / "cache" / "dashboard").glob("catalogue-*.pickle")
+    assert kept.stat().st_mode & 0o077 == 0
+    assert kept.parent.stat().st_mode & 0o077 == 0
