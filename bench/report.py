@@ -4,6 +4,7 @@ peak memory); each checked against what was written. And `candor --help`."""
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import statistics
@@ -158,11 +159,16 @@ def measure(synthetic: Synthetic, work: Path, repeats: int = REPEATS) -> ReportT
         p for p in _checked(log_dir, synthetic, env=env) if p not in problems_finished
     ]
     in_process: list[float] = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        report = build_report(load_outcomes([log_dir]))
-        to_markdown(report)
-        in_process.append(time.perf_counter() - started)
+    for _ in range(repeats):  # as the command does it: the cyclic collector off meanwhile
+        gc.collect()
+        gc.disable()
+        try:
+            started = time.perf_counter()
+            report = build_report(load_outcomes([log_dir]))
+            to_markdown(report)
+            in_process.append(time.perf_counter() - started)
+        finally:
+            gc.enable()
         problems_cold += [p for p in problems(report, synthetic) if p not in problems_cold]
     return ReportTiming(
         synthetic.samples,

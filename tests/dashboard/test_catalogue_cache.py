@@ -4,6 +4,7 @@ directory, and builds it again when a log, the plan or the cache setting changes
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -111,7 +112,7 @@ def test_a_kept_catalogue_others_may_write_is_not_unpickled(
     [kept] = (tmp_path / "cache" / "dashboard").glob("catalogue-*.pickle")
     share(kept)
     unpickled: list[str] = []
-    monkeypatch.setattr(data.pickle, "load", lambda *a: unpickled.append("loaded"))
+    monkeypatch.setattr(pickle, "load", lambda *a: unpickled.append("loaded"))
     built: list[str] = []
     real = data._build_catalogue
 
