@@ -22,8 +22,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analysis.episodes import count_once
 from analysis.eval_zip import directory_sha256
+from analysis.fill_cache import fill
 from analysis.log_files import is_private
 from analysis.logs import (
+    PARALLEL_BYTES,
     LoadResult,
     LogProblem,
     OutcomeCache,
@@ -80,6 +82,10 @@ def _log_part(file: str, mtime: float | None, size: int | None) -> _LogPart:
     loaded.add(read)
     rows = [_row(file, mtime, o, d) for o, d in zip(read.outcomes, read.details, strict=True)]
     return _LogPart(loaded=loaded, rows=rows)
+
+
+FILL_BYTES = PARALLEL_BYTES
+"""Logs the cache lacks adding up to this many bytes are read by worker processes first."""
 
 
 def _cache() -> OutcomeCache | None:
@@ -228,6 +234,9 @@ def _build_catalogue(
     rows: list[SampleRow] = []
     if not files:
         merged.problems.append(LogProblem(log=log_dir, message="no Inspect logs in this directory"))
+    cache = _cache()
+    if cache is not None:  # the logs no entry covers, read in new processes (see `fill`)
+        fill([name for name, _, _ in files], cache, min_bytes=FILL_BYTES)
     for name, mtime, size in files:
         part = _log_part(name, mtime, size)
         merged.merge(part.loaded)

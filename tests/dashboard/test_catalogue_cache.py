@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis import logs as data_logs
 from dashboard import data
 
 
@@ -130,3 +131,28 @@ def test_a_kept_catalogue_is_private_to_its_user(logs: Path, tmp_path: Path) -> 
     [kept] = (tmp_path / "cache" / "dashboard").glob("catalogue-*.pickle")
     assert kept.stat().st_mode & 0o077 == 0
     assert kept.parent.stat().st_mode & 0o077 == 0
+
+
+def test_the_logs_the_cache_lacks_are_read_by_workers(
+    logs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the cache on, a catalogue's uncached logs are read in worker processes (here every
+    log, whatever its size) and the server reads only what they could not cache."""
+    monkeypatch.setenv("CANDOR_NO_CACHE", "1")
+    alone = data.catalogue(str(logs))
+    _restart()
+    monkeypatch.delenv("CANDOR_NO_CACHE")
+    monkeypatch.setattr(data, "FILL_BYTES", 0)
+    read: list[str] = []
+    real = data_logs._read_log
+
+    def counting(file: str, *, details: bool = True) -> object:
+        read.append(Path(file).name)
+        return real(file, details=details)
+
+    monkeypatch.setattr(data_logs, "_read_log", counting)
+    filled = data.catalogue(str(logs))
+    assert read == ["2026-01-01T00-00-00+00-00_broken_abc.eval"]  # never cached
+    assert [r.ref for r in filled.rows] == [r.ref for r in alone.rows]
+    assert filled.report == alone.report
+    assert filled.problems == alone.problems

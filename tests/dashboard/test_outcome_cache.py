@@ -9,6 +9,7 @@ import io
 import os
 import pickle
 import shutil
+import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 from inspect_ai.log import list_eval_logs
 
-from analysis import logs
+from analysis import fill_cache, logs
 from analysis.logs import LogRead, OutcomeCache, load_outcomes, local_log_files
 from analysis.report import build_report
 from cli.main import main
@@ -233,27 +234,48 @@ def _not_pickle(cache: OutcomeCache) -> None:
         entry.write_text('{"source": "an older JSON entry"}', encoding="utf-8")
 
 
+def _split(entry: Path) -> tuple[bytes, tuple[str, object]]:
+    """An entry's header (its first line without the length) and its unpickled `(path, read)`."""
+    line, rest = entry.read_bytes().split(b"\n", 1)
+    header = line.rsplit(b" ", 1)[0] + b" "
+    path, read = pickle.loads(rest)
+    assert isinstance(path, str)
+    return header, (path, read)
+
+
+def _entry(header: bytes, value: object) -> bytes:
+    payload = pickle.dumps(value)
+    return header + str(len(payload)).encode() + b"\n" + payload
+
+
 def _another_shape(cache: OutcomeCache) -> None:
     for entry in _entries(cache):
-        entry.write_bytes(pickle.dumps({"read": "not a tuple"}))
+        header, _ = _split(entry)
+        entry.write_bytes(_entry(header, {"read": "not a tuple"}))
 
 
 def _another_source(cache: OutcomeCache) -> None:
     for entry in _entries(cache):
-        _, path, sha256, read = pickle.loads(entry.read_bytes())
-        entry.write_bytes(pickle.dumps(("0" * 16, path, sha256, read)))
+        _, (path, read) = _split(entry)
+        entry.write_bytes(_entry(b"candor-outcomes 1 " + b"0" * 64 + b" ", (path, read)))
 
 
 def _another_log(cache: OutcomeCache) -> None:
     for entry in _entries(cache):
-        source, path, _, read = pickle.loads(entry.read_bytes())
-        entry.write_bytes(pickle.dumps((source, path, "0" * 64, read)))
+        _, (path, read) = _split(entry)
+        entry.write_bytes(_entry(logs.entry_header(path, "0" * 64), (path, read)))
+
+
+def _another_path_inside(cache: OutcomeCache) -> None:
+    for entry in _entries(cache):
+        header, (_, read) = _split(entry)
+        entry.write_bytes(_entry(header, ("/elsewhere/log.eval", read)))
 
 
 def _not_a_read(cache: OutcomeCache) -> None:
     for entry in _entries(cache):
-        source, path, sha256, _ = pickle.loads(entry.read_bytes())
-        entry.write_bytes(pickle.dumps((source, path, sha256, ["an outcome"])))
+        header, (path, _) = _split(entry)
+        entry.write_bytes(_entry(header, (path, ["an outcome"])))
 
 
 @pytest.mark.parametrize(
@@ -266,6 +288,7 @@ def _not_a_read(cache: OutcomeCache) -> None:
         _another_shape,
         _another_source,
         _another_log,
+        _another_path_inside,
         _not_a_read,
     ],
 )
@@ -280,6 +303,13 @@ def test_an_entry_it_cannot_vouch_for_is_read_again(
     cache = OutcomeCache(tmp_path / "cache")
     first = load_outcomes([copied], cache)
     spoil(cache)
+    if spoil in (_another_source, _another_log, _truncated, _not_pickle):
+        # a stale or foreign first line: not current, known without unpickling it
+        assert not any(
+            cache.current(i)
+            for i in map(OutcomeCache.identity, map(str, copied.glob("*.eval")))
+            if i is not None
+        )
     read = _counting(monkeypatch)
     again = OutcomeCache(tmp_path / "cache")
     assert load_outcomes([copied], again) == first
@@ -294,3 +324,54 @@ def test_entries_are_private_to_their_user(copied: Path, tmp_path: Path) -> None
     for entry in _entries(cache):
         assert entry.stat().st_mode & 0o077 == 0
         assert entry.stat().st_uid == os.getuid()
+
+
+def test_workers_fill_the_cache_and_the_caller_reads_only_what_they_could_not(
+    copied: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = OutcomeCache(tmp_path / "cache")
+    files = [str(p) for p in sorted(copied.glob("*.eval"))]
+    handed = fill_cache.fill(files, cache, workers=2, min_bytes=0)
+    assert handed == len(files)
+    finished = [f for f in files if "broken" not in f]
+    identities = [OutcomeCache.identity(f) for f in finished]
+    assert all(i is not None and cache.current(i) for i in identities)
+    expected = load_outcomes([copied], OutcomeCache(tmp_path / "elsewhere"))
+    read = _counting(monkeypatch)
+    assert load_outcomes([copied], OutcomeCache(tmp_path / "cache")) == expected
+    assert read == ["2026-01-01T00-00-00+00-00_broken_abc.eval"]  # never cached: read here
+    # nothing more to hand over once every finished log is in
+    assert fill_cache.missing(finished, cache) == []
+    assert fill_cache.fill(files, cache, workers=2, min_bytes=0) == 0
+
+
+@pytest.mark.parametrize(
+    ("sizes", "parts", "expected"),
+    [
+        ([("a", 5), ("b", 4), ("c", 3), ("d", 2)], 2, [["a", "d"], ["b", "c"]]),
+        ([("a", 1), ("b", 1), ("c", 1)], 2, [["a", "c"], ["b"]]),
+        ([("a", 9)], 2, [["a"]]),
+        ([("a", 9), ("b", 1), ("c", 1)], 3, [["a"], ["b"], ["c"]]),
+    ],
+)
+def test_logs_are_dealt_by_size(
+    sizes: list[tuple[str, int]], parts: int, expected: list[list[str]]
+) -> None:
+    assert fill_cache.split(sizes, parts) == expected
+
+
+def test_a_worker_that_dies_costs_only_time(
+    copied: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    cache = OutcomeCache(tmp_path / "cache")
+    files = [str(p) for p in sorted(copied.glob("*.eval"))]
+    assert fill_cache.fill(files, cache, workers=2, min_bytes=0) == 0  # none started
+    (tmp_path / "false").write_text("#!/bin/sh\nexit 3\n")
+    (tmp_path / "false").chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "false"))
+    assert fill_cache.fill(files, cache, workers=2, min_bytes=0) == len(files)
+    expected = load_outcomes([copied], OutcomeCache(tmp_path / "elsewhere"))
+    read = _counting(monkeypatch)
+    assert load_outcomes([copied], cache) == expected
+    assert sorted(read) == sorted(Path(f).name for f in files)
