@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,6 +54,10 @@ _MISSINGNESS = "lose samples unevenly"
 """The Overview's missingness warning: content, not a failure."""
 
 
+VISITS = 3
+"""New servers per timed row (cold and cached); each row gives their median and range."""
+
+
 @dataclass
 class DashboardTiming:
     samples: int
@@ -80,6 +85,8 @@ class DashboardTiming:
     transcript_cold: float | None = None
     filter_cold: float | None = None
     note: str = ""
+    spreads: dict[str, list[float]] = field(default_factory=dict)
+    """Each timed step's value in every visit: `cold`, `warm`, `transcript`, `filter`."""
 
 
 def _number(text: str | None) -> int | None:
@@ -393,8 +400,12 @@ def measure(synthetic: Synthetic, work: Path, large: Synthetic | None = None) ->
     per_arm = n // synthetic.arms * MODELS
     try:
         empty = floor(work)
-        cold = visit(synthetic.log_dir, cache, work, n, per_arm)
-        warm = visit(synthetic.log_dir, cache, work, n, per_arm)
+        colds: list[Visit] = []
+        for _ in range(VISITS):  # each on an empty cache dir
+            shutil.rmtree(cache, ignore_errors=True)
+            colds.append(visit(synthetic.log_dir, cache, work, n, per_arm))
+        warms = [visit(synthetic.log_dir, cache, work, n, per_arm) for _ in range(VISITS)]
+        cold, warm = median_visit(colds), median_visit(warms)
         big = None
         if large is not None:
             big_cache = work / "dashboard-cache-large"
@@ -421,8 +432,42 @@ def measure(synthetic: Synthetic, work: Path, large: Synthetic | None = None) ->
         floor=empty,
         transcript_cold=cold.transcript,
         filter_cold=cold.filter_change,
-        note="in Chromium, a new server each",
+        note=f"in Chromium, a new server each, median of {VISITS}",
+        spreads={
+            "cold": [v.first for v in colds if v.first is not None],
+            "warm": [v.first for v in warms if v.first is not None],
+            "transcript": [v.transcript for v in warms if v.transcript is not None],
+            "filter": [v.filter_change for v in warms if v.filter_change is not None],
+        },
     )
+
+
+def median_visit(visits: list[Visit]) -> Visit:
+    """The visits' median of each timed step, every problem any of them met, the largest peak."""
+
+    def middle(values: list[float | None]) -> float | None:
+        found = [v for v in values if v is not None]
+        return statistics.median(found) if found else None
+
+    def every(lists: list[list[str]]) -> list[str]:
+        return list(dict.fromkeys(p for found in lists for p in found))
+
+    peaks = [v.peak_mib for v in visits if v.peak_mib is not None]
+    return Visit(
+        first=middle([v.first for v in visits]),
+        transcript=middle([v.transcript for v in visits]),
+        filter_change=middle([v.filter_change for v in visits]),
+        filtered=visits[0].filtered if visits else None,
+        peak_mib=max(peaks) if peaks else None,
+        problems=every([v.problems for v in visits]),
+        transcript_problems=every([v.transcript_problems for v in visits]),
+        filter_problems=every([v.filter_problems for v in visits]),
+    )
+
+
+def _range(c: DashboardTiming, step: str) -> str:
+    found = c.spreads.get(step, [])
+    return f" (range {min(found):.2f}–{max(found):.2f} s)" if len(found) > 1 else ""
 
 
 def _large_rows(c: DashboardTiming) -> list[Row]:
@@ -474,31 +519,41 @@ def section(c: DashboardTiming) -> Section:
         "(c) Dashboard",
         [
             seconds_row(
-                first + "empty cache dir (every log read)",
+                first + f"empty cache dir (every log read; median of {VISITS} servers)",
                 c.first_render,
                 TARGET_FIRST,
-                shows if not c.problems_cold else "",
+                _range(c, "cold") + (shows if not c.problems_cold else ""),
                 c.problems_cold,
             ),
             seconds_row(
-                first + "same cache dir as an earlier server (logs unchanged)",
+                first + f"same cache dir as an earlier server (logs unchanged; median of {VISITS})",
                 c.first_render_warm,
                 TARGET_FIRST,
-                shows if not c.problems_warm else "",
+                _range(c, "warm") + (shows if not c.problems_warm else ""),
                 c.problems_warm,
             ),
             seconds_row(
                 "Dashboard: open one transcript (click a row of the Transcripts table)",
                 c.transcript,
                 TARGET_TRANSCRIPT,
-                f" ({c.note}; its heading and verdict show)" if not c.problems_transcript else "",
+                _range(c, "transcript")
+                + (
+                    f" ({c.note}; its heading and verdict show)"
+                    if not c.problems_transcript
+                    else ""
+                ),
                 c.problems_transcript,
             ),
             seconds_row(
                 "Dashboard: change a filter (search for one arm, on Transcripts)",
                 c.filter_change,
                 TARGET_FILTER,
-                f" ({c.note}; the page counts that arm's samples)" if not c.problems_filter else "",
+                _range(c, "filter")
+                + (
+                    f" ({c.note}; the page counts that arm's samples)"
+                    if not c.problems_filter
+                    else ""
+                ),
                 c.problems_filter,
             ),
             *(

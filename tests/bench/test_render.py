@@ -78,6 +78,32 @@ def test_dashboard_rows_fail_on_what_the_page_showed() -> None:
     assert "0.30 s" in transcript and transcript.endswith("| met |")
 
 
+def test_dashboard_visits_give_medians_ranges_and_every_problem() -> None:
+    visits = [
+        dashboard.Visit(first=2.4, transcript=0.4, filter_change=0.6, peak_mib=280.0),
+        dashboard.Visit(first=1.6, transcript=0.9, filter_change=0.5, peak_mib=300.0),
+        dashboard.Visit(
+            first=1.9, transcript=None, filter_change=0.4, problems=["the page showed an error"]
+        ),
+    ]
+    middle = dashboard.median_visit(visits)
+    assert (middle.first, middle.transcript, middle.filter_change) == (1.9, 0.65, 0.5)
+    assert middle.peak_mib == 300.0 and middle.problems == ["the page showed an error"]
+    timing = dashboard.DashboardTiming(
+        10_000,
+        True,
+        first_render=middle.first,
+        first_render_warm=1.0,
+        transcript=0.3,
+        filter_change=0.2,
+        spreads={"cold": [2.4, 1.6, 1.9], "warm": [1.0]},
+        note="in Chromium",
+    )
+    cold, warm, _, _ = _rows(dashboard.section(timing))
+    assert "1.90 s (range 1.60–2.40 s)" in cold and cold.endswith("| met |")
+    assert "range" not in warm  # one visit: no range
+
+
 @pytest.mark.parametrize(
     ("problems", "first", "memory"),
     [
