@@ -65,13 +65,13 @@ def fill(
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(_REPO), os.environ.get("PYTHONPATH")])),
     }
-    base = str(cache.directory.parent)
+    # absolute: the worker's own reading of a relative name must not differ from the caller's
+    base = os.path.abspath(cache.directory.parent)
     started: list[tuple[subprocess.Popen[bytes], int]] = []
     for chunk in split(sized, wanted):
         try:
             child = subprocess.Popen(
-                [sys.executable, "-m", "analysis.fill_cache", base, *chunk],
-                cwd=_REPO,
+                [sys.executable, "-m", "analysis.fill_cache", base, *map(os.path.abspath, chunk)],
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,

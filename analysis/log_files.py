@@ -7,8 +7,10 @@ import contextlib
 import hashlib
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 # Inspect's rule for which files in a log directory are logs (`inspect_ai.log.list_eval_logs`):
 # every `.eval` file, and `.json` files whose names start with an ISO timestamp.
@@ -56,26 +58,69 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def is_private(path: Path) -> bool:
-    """The file, and the folder it is in, belong to this user and no one else may write them.
-    A cache file is unpickled only then: unpickling runs what the file says, so a cache folder
-    shared with others (`CANDOR_CACHE_DIR`) is read as if empty."""
-    if not hasattr(os, "getuid"):
-        return True  # no POSIX owners to check (Windows): the user's own profile folder
-    uid = os.getuid()
-    for where in (path, path.parent):
-        found = where.stat()
-        if found.st_uid != uid or found.st_mode & 0o022:
-            return False
-    return True
+def _owned(found: os.stat_result) -> bool:
+    return found.st_uid == os.getuid() and not found.st_mode & 0o022
+
+
+def open_private(path: Path) -> BinaryIO | None:
+    """`path` opened for reading if it and its folder belong to this user and no one else may
+    write them; else None. A cache file is read only so, since unpickling runs what the file says
+    (and a kept report or fact is printed as it is): a cache folder shared with others is read as
+    if empty.
+
+    The checks are of what is opened, not of the names: the folder is opened first (not through
+    a symbolic link) and checked, then the file inside that open folder (not through a link) and
+    checked, so a folder or file swapped in between cannot be read instead."""
+    if not hasattr(os, "getuid") or os.open not in os.supports_dir_fd:
+        try:  # no POSIX owners or no opening relative to a folder (Windows)
+            return path.open("rb")
+        except OSError:
+            return None
+    nofollow = getattr(os, "O_NOFOLLOW", 0)
+    try:
+        folder = os.open(path.parent, os.O_RDONLY | nofollow | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return None
+    try:
+        if not _owned(os.fstat(folder)):
+            return None
+        # non-blocking: a FIFO put in its place must not hang the reader (it is refused below)
+        handle = os.open(path.name, os.O_RDONLY | nofollow | os.O_NONBLOCK, dir_fd=folder)
+    except OSError:
+        return None
+    finally:
+        os.close(folder)
+    try:
+        found = os.fstat(handle)
+        if not _owned(found) or not stat.S_ISREG(found.st_mode):
+            os.close(handle)
+            return None
+        os.set_blocking(handle, True)
+        return os.fdopen(handle, "rb")
+    except OSError:
+        os.close(handle)
+        return None
+
+
+def read_private(path: Path) -> bytes | None:
+    """The bytes of `path` if `open_private` opens it, else None."""
+    handle = open_private(path)
+    if handle is None:
+        return None
+    try:
+        with handle:
+            return handle.read()
+    except OSError:
+        return None
 
 
 def write_atomically(target: Path, data: bytes) -> bool:
     """Write `data` to `target` through a temporary file beside it, so a reader sees the old
-    content or the new; False (and nothing left behind) when it cannot be written."""
+    content or the new; False (and nothing left behind) when it cannot be written. The file is
+    readable by its user alone (and a folder made for it, private too)."""
     temporary: str | None = None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: see open_private
         with tempfile.NamedTemporaryFile(
             "wb", dir=target.parent, prefix=".tmp-", suffix=target.suffix, delete=False
         ) as handle:

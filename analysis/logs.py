@@ -52,7 +52,7 @@ from analysis.identity import (
 from analysis.invariance import read_invariance
 from analysis.log_files import default_cache_dir as default_cache_dir
 from analysis.log_files import file_sha256 as file_sha256
-from analysis.log_files import is_private, is_remote, write_atomically
+from analysis.log_files import is_remote, read_private, write_atomically
 from analysis.log_files import local_log_files as local_log_files
 from analysis.usage import TokenUsage, usage_by_role
 from records.dimensions import declared
@@ -878,7 +878,8 @@ class OutcomeCache:
         file = self._entry_path(path)
         header = entry_header(path, sha256)
         try:
-            payload = _payload(file.read_bytes(), header) if is_private(file) else None
+            data = read_private(file)
+            payload = None if data is None else _payload(data, header)
             entry = None if payload is None else pickle.loads(payload)
         except Exception:  # a truncated or foreign entry: any unpickling error is a miss
             entry = None

@@ -34,6 +34,7 @@ EXTRA_CSV_COLUMNS = [
     "cmh_p",
     "breslow_day_p",
     "strata",
+    "runs_not_recorded",
     "declared",
     "counted_balanced",
     "graded_same_across_arms",
@@ -374,7 +375,8 @@ def _contrast_csv(r: ContrastResult) -> CsvRow:
 
 
 def _balance_csv(report: Report) -> Iterator[CsvRow]:
-    """Per group an `identity_balance` row (its declared design, counted balance and flag),
+    """Per group an `identity_balance` row (its declared design, counted balance and flag, as
+    the JSON's `identity_balance` has them; `runs`: the runs that declared one),
     then one `identity_slot` row per party, arm and slot: `samples` every sample of the arm
     at that slot, `graded` those graded for the outcome."""
     for b in report.identity_balance:
@@ -383,9 +385,10 @@ def _balance_csv(report: Report) -> Iterator[CsvRow]:
             **base,
             "kind": "identity_balance",
             "runs": " ".join(sorted(b.declared_runs)),
-            "declared": b.declared_label,
-            "counted_balanced": b.counted_label,
-            "graded_same_across_arms": b.graded_label,
+            "runs_not_recorded": b.runs_not_recorded,
+            "declared": b.declared,
+            "counted_balanced": b.counted_balanced,
+            "graded_same_across_arms": b.graded_same_across_arms,
             "flagged": b.flagged,
         }
         graded = {(g.party, arm): slots for g in b.graded for arm, slots in g.counts.items()}

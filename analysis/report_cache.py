@@ -32,6 +32,7 @@ from analysis.log_files import (
     file_sha256,
     is_remote,
     local_log_files,
+    read_private,
     write_atomically,
 )
 
@@ -160,7 +161,10 @@ class ReportCache:
     def get(self, key: str) -> CachedReport | None:
         """The report kept under `key`, or None if absent or unreadable."""
         try:
-            data = json.loads(self._path(key).read_bytes())
+            raw = read_private(self._path(key))  # a report others may write is not printed
+            if raw is None:
+                return None
+            data = json.loads(raw)
             report = CachedReport(stdout=data["stdout"], stderr=data["stderr"], code=data["code"])
         except (OSError, ValueError, KeyError, TypeError):
             return None

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from analysis.log_files import default_cache_dir, write_atomically
+from analysis.log_files import default_cache_dir, read_private, write_atomically
 from scenarios import folders
 
 _KEEP: ContextVar[bool] = ContextVar("candor_keep_scenario_facts", default=True)
@@ -111,11 +111,12 @@ def _kept_facts(scenario_id: str) -> ScenarioFacts | None:
         entry = default_cache_dir() / "scenarios" / f"{scenario_id}-{sha[:16]}-{_source_key()}.json"
     except OSError:
         return _loaded_facts(scenario_id)
+    kept = read_private(entry)  # facts others may write are not believed
     try:
-        found = ScenarioFacts.model_validate_json(entry.read_bytes())
-        if found.sha256 == sha:
+        found = None if kept is None else ScenarioFacts.model_validate_json(kept)
+        if found is not None and found.sha256 == sha:
             return found
-    except (OSError, ValidationError, ValueError):
+    except (ValidationError, ValueError):
         pass
     facts = _loaded_facts(scenario_id)
     if facts is not None and facts.sha256 == sha:  # unchanged while it loaded

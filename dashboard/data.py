@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from analysis.episodes import count_once
 from analysis.eval_zip import directory_sha256
 from analysis.fill_cache import fill
-from analysis.log_files import is_private
+from analysis.log_files import open_private
 from analysis.logs import (
     PARALLEL_BYTES,
     LoadResult,
@@ -171,17 +171,15 @@ def _disk_path(key: object) -> Path | None:
 
 def _load_disk(path: Path | None) -> Catalogue | None:
     """A catalogue this app wrote earlier for the same logs and code, or None."""
-    try:
-        if path is None or not path.is_file() or not is_private(path):
-            return None  # see `is_private`: a file others may write is not unpickled
-    except OSError:
+    handle = None if path is None else open_private(path)  # see `open_private`
+    if handle is None:
         return None
     collecting = gc.isenabled()
     gc.disable()  # tens of thousands of small objects: the collector would more than double it
     try:
-        with path.open("rb") as handle:
+        with handle:
             loaded = pickle.load(handle)  # written by `_save_disk` alone, in the user's cache
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+    except Exception:  # a truncated or foreign file: any unpickling error means build it again
         return None
     finally:
         if collecting:

@@ -153,3 +153,17 @@ def test_no_cache_keeps_nothing(tmp_path: Path) -> None:
     found = _probe(cache, SHIPPED, "--not-kept")
     assert found["loader_imported"] is True
     assert not cache.exists()
+
+
+@pytest.mark.parametrize("shared", ["file", "folder"])
+def test_facts_others_may_write_are_not_believed(shared: str, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    expected = _probe(cache, ["blame_postmortem"])["facts"]
+    [kept] = (cache / "scenarios").glob("blame_postmortem-*.json")
+    forged = json.loads(kept.read_text(encoding="utf-8"))
+    forged["pool_size"] = 1
+    kept.write_text(json.dumps(forged), encoding="utf-8")
+    (kept if shared == "file" else kept.parent).chmod(0o666 if shared == "file" else 0o777)
+    again = _probe(cache, ["blame_postmortem"])
+    assert again["loader_imported"] is True
+    assert again["facts"] == expected

@@ -429,6 +429,8 @@ def test_transcripts_and_labels_tables_show_their_page_without_inner_scrolling(
     # the page's rows are all in the grid's accessible table, each inside the viewport
     table = page.locator('[data-testid="stDataFrame"]').first
     cells = table.locator("[role=row]")
+    # the grid fills its accessible table after it draws: wait for the page's last row
+    cells.nth(getattr(views, rows)).wait_for(state="attached", timeout=30_000)
     assert cells.count() == getattr(views, rows) + 1  # the header row and a page of rows
     columns = [(c.text_content() or "").strip() for c in table.locator("[role=columnheader]").all()]
     wanted = ("verdict", "status") if path == "transcripts" else ("transcript", "verdict", "grader")

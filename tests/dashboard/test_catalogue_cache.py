@@ -87,11 +87,23 @@ def test_a_changed_log_or_no_cache_builds_it_again(
     assert built == (["built"] if rebuilt else [])
 
 
-def test_an_unreadable_kept_catalogue_is_built_again(logs: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "spoilt",
+    [
+        b"not a pickle",
+        b"\x80\x05X\x02\x00\x00\x00\xff\xfe.",  # a string that is not UTF-8
+        b"\x80\x05K\x01K\x00\x86\x94.",  # a pickle of another shape
+        b"\x80\x05\x95\xff\xff\xff\xff\xff\xff\xff\x7f",  # a frame longer than the file
+        b"",
+    ],
+)
+def test_an_unreadable_kept_catalogue_is_built_again(
+    logs: Path, tmp_path: Path, spoilt: bytes
+) -> None:
     first = data.catalogue(str(logs))
     _restart()
     [kept] = (tmp_path / "cache" / "dashboard").glob("catalogue-*.pickle")
-    kept.write_bytes(b"not a pickle")
+    kept.write_bytes(spoilt)
     again = data.catalogue(str(logs))
     assert [r.ref for r in again.rows] == [r.ref for r in first.rows]
 

@@ -375,3 +375,17 @@ def test_a_worker_that_dies_costs_only_time(
     read = _counting(monkeypatch)
     assert load_outcomes([copied], cache) == expected
     assert sorted(read) == sorted(Path(f).name for f in files)
+
+
+def test_workers_read_relative_names_as_the_caller_does(
+    copied: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A relative cache folder and relative log names (`streamlit run dashboard/app.py -- logs`)
+    mean the same files in the workers as in the caller."""
+    monkeypatch.chdir(copied.parent)
+    cache = OutcomeCache(Path("relative-cache"))
+    files = [f"{copied.name}/{p.name}" for p in sorted(copied.glob("*.eval"))]
+    assert fill_cache.fill(files, cache, workers=2, min_bytes=0) == len(files)
+    finished = [f for f in files if "broken" not in f]
+    assert fill_cache.missing(finished, cache) == []
+    assert (copied.parent / "relative-cache" / "logs").is_dir()
