@@ -584,7 +584,9 @@ def read_log(file: str, cache: OutcomeCache | None = None, *, details: bool = Tr
     if cached is not None:
         return cached
     read = _read_log(file)
-    if read.finished:
+    # kept only if the log still holds what it held before the read: a log re-graded in place
+    # while it was read (and later restored to its old bytes) must not get the new outcomes
+    if read.finished and cache.identity(file) == identity:
         cache.put(identity, read)
     return read
 

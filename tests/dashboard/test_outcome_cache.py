@@ -389,3 +389,29 @@ def test_workers_read_relative_names_as_the_caller_does(
     finished = [f for f in files if "broken" not in f]
     assert fill_cache.missing(finished, cache) == []
     assert (copied.parent / "relative-cache" / "logs").is_dir()
+
+
+def test_a_log_rewritten_while_it_is_read_is_not_kept(
+    copied: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The identity is taken before and after the read: a log re-graded in place meanwhile is
+    not kept under its old content's hash (to be served if its old bytes came back)."""
+    target, other = [p for p in sorted(copied.glob("*.eval")) if "broken" not in p.name][:2]
+    before = target.read_bytes()
+    real = logs._read_log
+
+    def rewritten_meanwhile(file: str, *, details: bool = True) -> LogRead:
+        read = real(file, details=details)
+        if Path(file) == target:
+            target.write_bytes(other.read_bytes())
+        return read
+
+    monkeypatch.setattr(logs, "_read_log", rewritten_meanwhile)
+    cache = OutcomeCache(tmp_path / "cache")
+    identity = OutcomeCache.identity(str(target))
+    assert identity is not None
+    logs.read_log(str(target), cache)
+    assert not cache.current(identity)
+    target.write_bytes(before)  # the old bytes restored: read again, not served
+    assert OutcomeCache.identity(str(target)) == identity
+    assert cache.get(identity) is None
