@@ -29,6 +29,19 @@ def _restart() -> None:
     data.clear()
 
 
+def _counting_builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every build of the catalogue (not served from memory or the disk)."""
+    built: list[str] = []
+    real = data._build_catalogue
+
+    def counting(*args: object, **kwargs: object) -> object:
+        built.append("built")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(data, "_build_catalogue", counting)
+    return built
+
+
 def _no_build(*args: object) -> None:
     raise AssertionError("the catalogue was built again")
 
@@ -75,14 +88,7 @@ def test_a_changed_log_or_no_cache_builds_it_again(
         _touch(logs)
     else:
         monkeypatch.setenv("CANDOR_NO_CACHE", "1")
-    built: list[str] = []
-    real = data._build_catalogue
-
-    def counting(*args: object, **kwargs: object) -> object:
-        built.append("built")
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(data, "_build_catalogue", counting)
+    built = _counting_builds(monkeypatch)
     data.catalogue(str(logs))
     assert built == (["built"] if rebuilt else [])
 
@@ -126,14 +132,7 @@ def test_a_kept_catalogue_others_may_write_is_not_unpickled(
     share(kept)
     unpickled: list[str] = []
     monkeypatch.setattr(pickle, "load", lambda *a: unpickled.append("loaded"))
-    built: list[str] = []
-    real = data._build_catalogue
-
-    def counting(*args: object, **kwargs: object) -> object:
-        built.append("built")
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(data, "_build_catalogue", counting)
+    built = _counting_builds(monkeypatch)
     data.catalogue(str(logs))
     assert (unpickled, built) == ([], ["built"])
 
