@@ -800,15 +800,14 @@ def entry_header(path: str, sha256: str) -> bytes:
     return _ENTRY_MAGIC + key.encode("ascii") + b" "
 
 
-def _payload(data: bytes, header: bytes) -> bytes | None:
-    """The pickle of an entry whose first line starts with `header` and gives its length."""
-    if not data.startswith(header):
+def _payload_at(start: bytes, header: bytes, size: int) -> int | None:
+    """Where the pickle begins in an entry of `size` bytes whose first bytes are `start`: None
+    unless its first line starts with `header` and gives the pickle's length, which fits."""
+    end = start.find(b"\n", len(header))
+    digits = start[len(header) : end]
+    if not start.startswith(header) or end < 0 or not digits.isdigit():
         return None
-    end = data.find(b"\n", len(header))
-    size = data[len(header) : end]
-    if end < 0 or not size.isdigit() or int(size) != len(data) - end - 1:
-        return None
-    return data[end + 1 :]
+    return end + 1 if int(digits) == size - end - 1 else None
 
 
 class OutcomeCache:
@@ -865,14 +864,7 @@ class OutcomeCache:
             size = file.stat().st_size
         except OSError:
             return False
-        end = start.find(b"\n", len(header))
-        digits = start[len(header) : end]
-        return (
-            start.startswith(header)
-            and end > 0
-            and digits.isdigit()
-            and int(digits) == size - end - 1
-        )
+        return _payload_at(start, header, size) is not None
 
     def get(self, identity: Identity) -> LogRead | None:
         """The cached read of the file with this identity, or None if absent or stale."""
@@ -881,8 +873,8 @@ class OutcomeCache:
         header = entry_header(path, sha256)
         try:
             data = read_private(file)
-            payload = None if data is None else _payload(data, header)
-            entry = None if payload is None else pickle.loads(payload)
+            at = None if data is None else _payload_at(data[: len(header) + 24], header, len(data))
+            entry = None if data is None or at is None else pickle.loads(data[at:])
         except Exception:  # a truncated or foreign entry: any unpickling error is a miss
             entry = None
         if (
