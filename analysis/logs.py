@@ -18,13 +18,10 @@ import contextlib
 import copy
 import hashlib
 import math
-import multiprocessing as mp
 import os
 import pickle
 import re
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, get_args
 
@@ -741,6 +738,11 @@ def _read_all(files: list[str], cache: OutcomeCache | None, workers: int | None)
         except OSError:
             size = 0
         large = size >= PARALLEL_BYTES or workers is not None
+        # imported here: a report from the cache never starts a worker (about 10 ms of imports)
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         if len(local) == len(files) and large and "fork" in mp.get_all_start_methods():
             try:
                 # fork: the workers start with this process's modules already imported

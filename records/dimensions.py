@@ -20,6 +20,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from scenarios.yaml_files import parse_yaml
+
 DIMENSIONS_FILE = Path(__file__).with_name("dimensions.yaml")
 """The shipped declaration."""
 
@@ -110,21 +112,6 @@ class Dimensions(BaseModel):
         raise KeyError(f"no dimension '{name}'; declared: {[d.name for d in self.dimensions]}")
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """YAML's safe loader, except that a key given twice in one mapping is an error."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
-        seen: set[object] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, str) and key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key '{key}' is given twice", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
 def load_dimensions(path: Path) -> Dimensions:
     """Read and validate a declaration file.
 
@@ -132,7 +119,7 @@ def load_dimensions(path: Path) -> Dimensions:
         DimensionError: naming the file and the offending key.
     """
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+        raw = parse_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise DimensionError(f"{path}: cannot read the dimension declaration: {exc}") from exc
     try:

@@ -39,6 +39,7 @@ from scenarios.folders import SCENARIOS_DIR as SCENARIOS_DIR
 from scenarios.folders import discovered, folder_sha256
 from scenarios.lexicon import lexicon
 from scenarios.schema import FilesTool, Party, Scenario, Species, TemplateRef
+from scenarios.yaml_files import parse_yaml
 
 # Folders searched for scenarios by id; tests and users may append their own.
 SEARCH_ROOTS: list[Path] = [SCENARIOS_DIR]
@@ -89,53 +90,6 @@ class LoadedScenario:
         return self.folder / SCENARIO_FILE
 
 
-def _check_unique_keys(
-    loader: yaml.constructor.SafeConstructor, node: yaml.MappingNode, deep: bool
-) -> None:
-    seen: set[object] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if not isinstance(key, str | int | float | bool):
-            continue  # an unhashable key is the base loader's error to report
-        if key in seen:
-            mark = key_node.start_mark
-            raise yaml.constructor.ConstructorError(
-                None, None, f"key '{key}' is given twice in one mapping", mark
-            )
-        seen.add(key)
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """YAML's safe loader, except that a key given twice in one mapping is an error.
-
-    PyYAML keeps the last of two equal keys silently, so a scenario edited by hand could lose a
-    party's text or a factor without a word.
-    """
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
-        _check_unique_keys(self, node, deep)
-        return super().construct_mapping(node, deep=deep)
-
-
-class _FastUniqueKeyLoader(yaml.CSafeLoader):
-    """The same loader over libyaml's parser (ten times faster; its errors carry no snippet, so
-    a file it refuses is parsed again by `_UniqueKeyLoader` for the message)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
-        _check_unique_keys(self, node, deep)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _parse_yaml(text: str) -> object:
-    """A scenario file's YAML: libyaml's parse where PyYAML has it, the pure-Python one's error."""
-    if yaml.__with_libyaml__:
-        try:
-            return yaml.load(text, Loader=_FastUniqueKeyLoader)
-        except yaml.YAMLError:
-            pass  # the pure-Python loader raises it again, showing the line
-    return yaml.load(text, Loader=_UniqueKeyLoader)
-
-
 def _read_text(file: Path) -> str:
     """A scenario file's text; a file that is not UTF-8 is an error naming it and the byte."""
     try:
@@ -182,7 +136,7 @@ def load_scenario(path: Path | str) -> LoadedScenario:
     if not file.is_file():
         raise ScenarioError(f"{file}: no such scenario file")
     try:
-        raw = _parse_yaml(_read_text(file))
+        raw = parse_yaml(_read_text(file))
     except yaml.YAMLError as exc:
         raise ScenarioError(f"{file}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):
