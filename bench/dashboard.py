@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from bench.render import Row, Section, failed, seconds_row
 from bench.synthetic import MODELS, Synthetic
@@ -242,14 +242,65 @@ def _page_problems(page: Any, where: str) -> list[str]:
     )
 
 
+_SHOWN = """
+(wanted) => {
+  const textOf = (el) => (el.textContent || "").replace(/\\s+/g, " ").trim();
+  const found = [];
+  for (const [selector, text, how] of wanted) {
+    const pattern = how === "regex" ? new RegExp(text) : null;
+    const matches = (el) => {
+      const own = textOf(el);
+      return how === "exact" ? own === text : pattern ? pattern.test(own) : own.includes(text);
+    };
+    const page = textOf(document.body);  // one pass while the page lacks the text
+    if (pattern ? !pattern.test(page) : !page.includes(text)) return false;
+    let hit = null;
+    for (const el of document.querySelectorAll(selector)) {
+      // the innermost element that matches, as Playwright's text locators choose
+      if (!matches(el) || Array.from(el.children).some(matches)) continue;
+      const box = el.getBoundingClientRect();
+      if (box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== "hidden") {
+        hit = textOf(el);
+        break;
+      }
+    }
+    if (hit === null) return false;
+    found.push(hit);
+  }
+  return found;
+}
+"""
+"""The page's test, run at every animation frame: each wanted `(selector, text, how)` has a
+visible element (a non-empty box, not hidden) whose text matches; the texts found, or false."""
+
+Wanted = tuple[str, str, Literal["exact", "contains", "regex"]]
+"""A CSS selector, a text, and how an element's text (whitespace collapsed) must match it: the
+whole text, a part of it, or a JavaScript regular expression."""
+
+
+def shown(page: Any, wanted: list[Wanted]) -> list[str]:
+    """Wait until every wanted text is visible on the page, checked in the page at every
+    animation frame (`requestAnimationFrame`), so the wait ends in the first frame that shows
+    it; the texts found, in order.
+
+    Playwright's own `locator.wait_for` polls with a growing backoff (after 0, 20, 100, 100 and
+    then 500 ms), so a text that shows at 280 ms is seen at 770 ms: too coarse to time a step
+    of half a second.
+    """
+    handle = page.wait_for_function(_SHOWN, arg=wanted, polling="raf", timeout=TIMEOUT_MS)
+    return [str(t) for t in handle.json_value()]
+
+
+_HEADINGS = "h1, h2, h3, h4, h5, h6"
+
+
 def _first_content(page: Any, url: str, expected: int, visit: Visit) -> None:
     start = time.perf_counter()
     page.goto(url)
-    counts = page.get_by_text(_SAMPLES).first
-    counts.wait_for(state="visible", timeout=TIMEOUT_MS)
-    page.get_by_text("Odds ratio", exact=False).first.wait_for(state="visible", timeout=TIMEOUT_MS)
+    wanted: list[Wanted] = [("body *", _SAMPLES.pattern, "regex")]
+    caption, _ = shown(page, [*wanted, ("body *", "Odds ratio", "contains")])
     visit.first = time.perf_counter() - start
-    visit.problems += count_problems(counts.inner_text(), expected)
+    visit.problems += count_problems(caption, expected)
     visit.problems += _page_problems(page, "the Overview")
 
 
@@ -287,14 +338,14 @@ def _open_transcript(page: Any, url: str, total: int, visit: Visit) -> None:
     scenario, arm, epoch, verdict = values[:4]
     box = grid.bounding_box()
     assert box is not None
-    heading = page.get_by_role("heading", name=f"{scenario} · {arm} · epoch {epoch}", exact=False)
+    wanted: list[Wanted] = [
+        (_HEADINGS, f"{scenario} · {arm} · epoch {epoch}", "contains"),
+        ("body *", f"verdict: {verdict}", "exact"),
+    ]
     start = time.perf_counter()
     page.mouse.click(box["x"] + 18, box["y"] + 35 * 2 + 17)  # the second row's checkbox
     try:
-        heading.first.wait_for(state="visible", timeout=TIMEOUT_MS)
-        page.get_by_text(f"verdict: {verdict}", exact=True).first.wait_for(
-            state="visible", timeout=TIMEOUT_MS
-        )
+        shown(page, wanted)
         visit.transcript = time.perf_counter() - start
     except Exception as exc:  # Playwright's timeout: the page never showed it
         visit.transcript_problems.append(f"the transcript {scenario} · {arm} · {epoch}: {exc}")

@@ -1,0 +1,95 @@
+"""The bench's in-page wait: it ends only once the wanted text is on screen, in the innermost
+element that holds it, and never on a hidden or absent one. Drives Debian's Chromium on static
+pages (no server); skipped without it, except under CI."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bench.dashboard import CHROMIUM, CHROMIUM_ARGS, HEIGHT, WIDTH, Wanted, shown
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def page() -> Iterator[Any]:
+    if not CHROMIUM.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing (required under CI)")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+        finally:
+            browser.close()
+
+
+# each page shows its text after 150 ms, in a way that hides it until then
+LATE = {
+    "added": """<body><script>setTimeout(() => {
+        const h = document.createElement('h4'); h.textContent = 'blame · human · epoch 2 ';
+        const b = document.createElement('span'); b.textContent = 'verdict: honest';
+        h.appendChild(b); document.body.appendChild(h);}, 150)</script></body>""",
+    "display none": """<body><h4 id=x style="display:none">blame · human · epoch 2
+        <span>verdict: honest</span></h4>
+        <script>setTimeout(() => { x.style.display = 'block' }, 150)</script></body>""",
+    "visibility hidden": """<body><h4 id=x style="visibility:hidden">blame · human · epoch 2
+        <span>verdict: honest</span></h4>
+        <script>setTimeout(() => { x.style.visibility = 'visible' }, 150)</script></body>""",
+}
+WANTED: list[Wanted] = [
+    ("h1, h2, h3, h4", "blame · human · epoch 2", "contains"),
+    ("body *", "verdict: honest", "exact"),
+]
+VISIBLE = """() => { const s = [...document.querySelectorAll('span')]
+    .find(e => e.textContent === 'verdict: honest');
+    const r = s && s.getBoundingClientRect(); return !!r && r.width > 0 && r.height > 0
+    && getComputedStyle(s).visibility !== 'hidden'; }"""
+
+
+@pytest.mark.parametrize("html", LATE.values(), ids=LATE.keys())
+def test_the_wait_ends_when_the_text_is_visible(page: Any, html: str) -> None:
+    page.set_content(html)
+    assert not page.evaluate(VISIBLE)
+    found = shown(page, WANTED)
+    assert page.evaluate(VISIBLE)
+    assert found[0].startswith("blame · human · epoch 2") and found[1] == "verdict: honest"
+
+
+@pytest.mark.parametrize(
+    ("html", "wanted"),
+    [
+        ("<p>verdict: honest, or not</p>", ("body *", "verdict: honest", "exact")),
+        ("<p>blame · human · epoch 2</p>", ("h1, h2, h3, h4", "blame · human", "contains")),
+        ("<p>· 9,996 sample ·</p>", ("body *", r"· ([\d,]+) samples ·", "regex")),
+        ("<p hidden>· 9,996 samples ·</p>", ("body *", r"· ([\d,]+) samples ·", "regex")),
+    ],
+    ids=["not the whole text", "not a heading", "no match", "hidden"],
+)
+def test_a_text_that_is_not_shown_never_ends_the_wait(
+    page: Any, html: str, wanted: Wanted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    monkeypatch.setattr("bench.dashboard.TIMEOUT_MS", 300)
+    page.set_content(f"<body>{html}</body>")
+    with pytest.raises(PlaywrightTimeout):
+        shown(page, [wanted])
+
+
+def test_the_innermost_match_is_returned(page: Any) -> None:
+    page.set_content(
+        "<body><div><section><p>1 logs · 8 runs pooled · 9,996 samples · 9,996 graded</p>"
+        "</section><p>Odds ratio</p></div></body>"
+    )
+    caption, odds = shown(
+        page, [("body *", r"· ([\d,]+) samples ·", "regex"), ("body *", "Odds", "contains")]
+    )
+    assert caption == "1 logs · 8 runs pooled · 9,996 samples · 9,996 graded"
+    assert odds == "Odds ratio"
