@@ -256,8 +256,9 @@ _SHOWN = """
     if (pattern ? !pattern.test(page) : !page.includes(text)) return false;
     let hit = null;
     for (const el of document.querySelectorAll(selector)) {
-      // the innermost element that matches, as Playwright's text locators choose
-      if (!matches(el) || Array.from(el.children).some(matches)) continue;
+      // the innermost element of the selector's that matches, as Playwright's locators choose
+      const inner = (c) => c.matches(selector) && matches(c);
+      if (!matches(el) || Array.from(el.children).some(inner)) continue;
       const box = el.getBoundingClientRect();
       if (box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== "hidden") {
         hit = textOf(el);

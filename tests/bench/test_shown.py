@@ -36,6 +36,10 @@ LATE = {
         const h = document.createElement('h4'); h.textContent = 'blame · human · epoch 2 ';
         const b = document.createElement('span'); b.textContent = 'verdict: honest';
         h.appendChild(b); document.body.appendChild(h);}, 150)</script></body>""",
+    "as Streamlit writes a heading": """<body><script>setTimeout(() => {
+        document.body.innerHTML = '<h4 id=t><span data-heading-text="">blame · human · epoch 2 '
+          + '<span class="stMarkdownBadge">verdict: honest</span> <span>status: graded</span>'
+          + '</span><span><a href="#t">link</a></span></h4>'}, 150)</script></body>""",
     "display none": """<body><h4 id=x style="display:none">blame · human · epoch 2
         <span>verdict: honest</span></h4>
         <script>setTimeout(() => { x.style.display = 'block' }, 150)</script></body>""",
