@@ -320,6 +320,20 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def _compute_report(args: argparse.Namespace) -> int:
+    # Importing the report's modules, reading and counting allocate objects kept until the
+    # process ends (pydantic's schemas, one object tree per sample): the cyclic collector, run
+    # again and again over a growing heap, costs a third of the time at 100,000 samples and
+    # finds nothing to free. It is off until the report is built.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _report_with_collector_off(args, collecting)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _report_with_collector_off(args: argparse.Namespace, collecting: bool) -> int:
     import contextlib
 
     from analysis.logs import OutcomeCache, load_outcomes
@@ -346,23 +360,16 @@ def _compute_report(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
     cache = None if args.no_cache else OutcomeCache()
-    # Reading and counting allocate one object tree per sample and free almost none of them
-    # until the process ends: the cyclic collector, run again and again over a growing heap,
-    # costs a third of the time at 100,000 samples and finds nothing to free.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        with contextlib.nullcontext() if cache is not None else nothing_kept():
-            report = build_report(
-                load_outcomes(args.logs, cache),
-                alternative=args.alternative,
-                plan=plan,
-                plan_file=str(args.plan or ""),
-                prices=prices,
-            )
-    finally:
-        if collecting:
-            gc.enable()
+    with contextlib.nullcontext() if cache is not None else nothing_kept():
+        report = build_report(
+            load_outcomes(args.logs, cache),
+            alternative=args.alternative,
+            plan=plan,
+            plan_file=str(args.plan or ""),
+            prices=prices,
+        )
+    if collecting:
+        gc.enable()  # rendering and figures free what they allocate
     if args.json or args.csv:  # the Markdown report shows its warnings itself
         for problem in report.problems:
             print(f"warning: {problem.log}: {problem.message}", file=sys.stderr)

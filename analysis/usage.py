@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import operator
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -252,39 +252,50 @@ _COUNTS = (
 _counts_of = operator.attrgetter(*_COUNTS)
 
 
+class _Sums:
+    """Integer sums of some samples' usage, per role (one `TokenUsage` per role at the end,
+    not one per addition)."""
+
+    __slots__ = ("columns", "models", "counts", "samples")
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list[int]] = {}
+        self.models: dict[str, str] = {}
+        self.counts: dict[str, int] = {}
+        self.samples = 0
+
+    def add(self, sample: SampleOutcome) -> None:
+        self.samples += 1
+        for role, tokens in sample.usage.items():
+            self._add(role, tokens.model, _counts_of(tokens), 1)
+
+    def merge(self, other: _Sums) -> None:
+        self.samples += other.samples
+        for role, column in other.columns.items():
+            self._add(role, other.models[role], column, other.counts[role])
+
+    def _add(self, role: str, model: str, values: Sequence[int], count: int) -> None:
+        column = self.columns.get(role)
+        if column is None:
+            self.columns[role] = list(values)
+            self.models[role] = model
+            self.counts[role] = count
+            return
+        for i, value in enumerate(values):
+            column[i] += value
+        if self.models[role] != model:
+            self.models[role] = "several"
+        self.counts[role] += count
+
+
 def _totals(
-    samples: Iterable[SampleOutcome], prices: Prices | None, unpriced: set[str]
+    sums: _Sums, prices: Prices | None, unpriced: set[str]
 ) -> tuple[list[RoleTotals], float | None, int]:
-    # summed as plain integers, one `TokenUsage` per role at the end (not one per addition)
-    columns: dict[str, list[int]] = {}
-    models: dict[str, str] = {}
-    counts: dict[str, int] = defaultdict(int)
-    n = 0
-    for s in samples:
-        n += 1
-        for role, tokens in s.usage.items():
-            column = columns.get(role)
-            if column is None:
-                columns[role] = list(_counts_of(tokens))
-                models[role] = tokens.model
-            else:
-                a, b, c, d, e, f = _counts_of(tokens)
-                column[0] += a
-                column[1] += b
-                column[2] += c
-                column[3] += d
-                column[4] += e
-                column[5] += f
-                if models[role] != tokens.model:
-                    models[role] = "several"
-            counts[role] += 1
-    sums = {
-        role: TokenUsage(model=models[role], **dict(zip(_COUNTS, column, strict=True)))
-        for role, column in columns.items()
-    }
     roles: list[RoleTotals] = []
     total: float | None = 0.0 if prices is not None else None
-    for role, tokens in sums.items():
+    for role, column in sums.columns.items():
+        tokens = TokenUsage(model=sums.models[role], **dict(zip(_COUNTS, column, strict=True)))
+        count = sums.counts[role]
         price = prices.models.get(tokens.model) if prices is not None else None
         role_cost = cost(tokens, price) if price is not None else None
         if prices is not None and price is None:
@@ -296,30 +307,43 @@ def _totals(
             RoleTotals(
                 role=role,
                 model=tokens.model,
-                samples=counts[role],
+                samples=count,
                 tokens=tokens,
-                mean_total_tokens=tokens.total_tokens / counts[role],
+                mean_total_tokens=tokens.total_tokens / count,
                 cost=role_cost,
             )
         )
     roles.sort(key=lambda r: (r.role != TARGET_ROLE, r.role))
-    return roles, total, n
+    return roles, total, sums.samples
 
 
 def usage_report(samples: Iterable[SampleOutcome], prices: Prices | None = None) -> UsageReport:
     """Tokens per role, per arm (task × model × scenario × arm) and per run (each episode once:
-    pass the counted samples)."""
-    by_arm: dict[tuple[str, str, str, str], list[SampleOutcome]] = defaultdict(list)
-    by_run: dict[tuple[str, str, str], list[SampleOutcome]] = defaultdict(list)
+    pass the counted samples).
+
+    Each sample is summed once, into the cell of its run and arm; an arm's totals and a run's
+    are the sums of their cells.
+    """
+    cells: dict[tuple[str, str, str, str, str], _Sums] = {}
+    logs: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for s in samples:
         if not s.usage:
             continue
-        by_arm[(s.task, s.model, s.scenario, s.arm)].append(s)
-        by_run[(s.run, s.task, s.model)].append(s)
+        key = (s.run, s.task, s.model, s.scenario, s.arm)
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = _Sums()
+        logs[(s.run, s.task, s.model)].add(s.log)
+        cell.add(s)
+    by_arm: dict[tuple[str, str, str, str], _Sums] = defaultdict(_Sums)
+    by_run: dict[tuple[str, str, str], _Sums] = defaultdict(_Sums)
+    for (run, task, model, scenario, arm), cell in cells.items():
+        by_arm[(task, model, scenario, arm)].merge(cell)
+        by_run[(run, task, model)].merge(cell)
     unpriced: set[str] = set()
     arms = []
-    for (task, model, scenario, arm), found in sorted(by_arm.items()):
-        roles, total, n = _totals(found, prices, unpriced)
+    for (task, model, scenario, arm), sums in sorted(by_arm.items()):
+        roles, total, n = _totals(sums, prices, unpriced)
         arms.append(
             UsageRow(
                 scope="arm",
@@ -333,15 +357,15 @@ def usage_report(samples: Iterable[SampleOutcome], prices: Prices | None = None)
             )
         )
     runs = []
-    for (run, task, model), found in sorted(by_run.items()):
-        roles, total, n = _totals(found, prices, unpriced)
+    for (run, task, model), sums in sorted(by_run.items()):
+        roles, total, n = _totals(sums, prices, unpriced)
         runs.append(
             UsageRow(
                 scope="run",
                 task=task,
                 model=model,
                 run=run,
-                logs=sorted({s.log for s in found}),
+                logs=sorted(logs[(run, task, model)]),
                 samples=n,
                 roles=roles,
                 cost=total,

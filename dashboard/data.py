@@ -37,7 +37,7 @@ from analysis.logs import (
     read_log,
 )
 from analysis.plan import Plan, load_plan
-from analysis.report import build_report
+from analysis.report import Report, build_report
 from analysis.usage import Prices, load_prices
 from dashboard.models import Catalogue, GroundTruthView, SampleRow, grader_labels, overall_label
 from scenarios.loader import Arm, ScenarioError, get_scenario, render, scenario_sha256
@@ -169,6 +169,21 @@ def _disk_path(key: object) -> Path | None:
     return default_cache_dir() / "dashboard" / f"catalogue-{digest[:32]}.pickle"
 
 
+_CHUNK_ROWS = 5_000
+"""Rows per pickle in a kept catalogue. One pickle of 100,000 rows keeps a memo entry for each
+of their millions of objects while it is written (about 200 MiB at its peak); a pickle per
+chunk keeps a chunk's."""
+
+
+class _KeptHead(BaseModel):
+    """A kept catalogue's first pickle: everything but the rows, and how many chunks follow."""
+
+    log_dir: str
+    report: Report
+    problems: list[LogProblem]
+    chunks: int
+
+
 def _load_disk(path: Path | None) -> Catalogue | None:
     """A catalogue this app wrote earlier for the same logs and code, or None."""
     handle = None if path is None else open_private(path)  # see `open_private`
@@ -177,14 +192,28 @@ def _load_disk(path: Path | None) -> Catalogue | None:
     collecting = gc.isenabled()
     gc.disable()  # tens of thousands of small objects: the collector would more than double it
     try:
-        with handle:
-            loaded = pickle.load(handle)  # written by `_save_disk` alone, in the user's cache
+        with handle:  # written by `_save_disk` alone, in the user's cache
+            head = pickle.load(handle)
+            if not isinstance(head, _KeptHead):
+                return None
+            rows: list[SampleRow] = []
+            for _ in range(head.chunks):
+                chunk = pickle.load(handle)
+                if not isinstance(chunk, list):
+                    return None
+                rows += chunk
+            if handle.read(1):  # more than was written
+                return None
     except Exception:  # a truncated or foreign file: any unpickling error means build it again
         return None
     finally:
         if collecting:
             gc.enable()
-    return loaded if isinstance(loaded, Catalogue) else None
+    if not all(isinstance(row, SampleRow) for row in rows):
+        return None
+    return Catalogue.model_construct(
+        log_dir=head.log_dir, rows=rows, report=head.report, problems=head.problems
+    )
 
 
 def _private_opener(name: str, flags: int) -> int:
@@ -198,8 +227,18 @@ def _save_disk(path: Path | None, catalogue: Catalogue) -> None:
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.partial")
+        rows = catalogue.rows
+        chunks = range(0, len(rows), _CHUNK_ROWS)
+        head = _KeptHead(
+            log_dir=catalogue.log_dir,
+            report=catalogue.report,
+            problems=catalogue.problems,
+            chunks=len(chunks),
+        )
         with open(partial, "wb", opener=_private_opener) as handle:
-            pickle.dump(catalogue, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(head, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            for start in chunks:
+                pickle.dump(rows[start : start + _CHUNK_ROWS], handle, pickle.HIGHEST_PROTOCOL)
         os.replace(partial, path)
         kept = sorted(path.parent.glob("catalogue-*.pickle"), key=lambda p: p.stat().st_mtime)
         for old in kept[:-_KEPT]:

@@ -58,6 +58,60 @@ def test_a_restarted_server_reads_the_kept_catalogue(
     assert again.problems == first.problems
 
 
+def test_a_catalogue_kept_in_chunks_is_read_whole(
+    logs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data, "_CHUNK_ROWS", 4)  # two chunks, the last one short
+    first = data.catalogue(str(logs))
+    assert len(first.rows) > 4 and len(first.rows) % 4 != 0
+    _restart()
+    monkeypatch.setattr(data, "_build_catalogue", _no_build)
+    again = data.catalogue(str(logs))
+    assert again.rows == first.rows
+    assert again.report == first.report
+
+
+def _head(kept: Path) -> bytes:
+    """The kept file's first pickle (everything but the rows)."""
+    with kept.open("rb") as handle:
+        pickle.load(handle)
+        return kept.read_bytes()[: handle.tell()]
+
+
+def _rows_missing(kept: Path) -> bytes:
+    return _head(kept)
+
+
+def _rows_added(kept: Path) -> bytes:
+    return kept.read_bytes() + pickle.dumps([])
+
+
+def _rows_of_another_kind(kept: Path) -> bytes:
+    head = _head(kept)
+    chunks = pickle.loads(head).chunks
+    return head + b"".join(pickle.dumps(["a row"]) for _ in range(chunks))
+
+
+def _not_a_list(kept: Path) -> bytes:
+    head = _head(kept)
+    return head + b"".join(pickle.dumps({"row": 1}) for _ in range(pickle.loads(head).chunks))
+
+
+@pytest.mark.parametrize("spoil", [_rows_missing, _rows_added, _rows_of_another_kind, _not_a_list])
+def test_a_kept_catalogue_whose_rows_are_not_as_written_is_built_again(
+    logs: Path, tmp_path: Path, spoil: Callable[[Path], bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data, "_CHUNK_ROWS", 2)
+    first = data.catalogue(str(logs))
+    _restart()
+    [kept] = (tmp_path / "cache" / "dashboard").glob("catalogue-*.pickle")
+    kept.write_bytes(spoil(kept))
+    built = _counting_builds(monkeypatch)
+    again = data.catalogue(str(logs))
+    assert built == ["built"]
+    assert again.rows == first.rows
+
+
 def _rewrite_keeping_time(logs: Path) -> None:
     """One log's bytes replaced by another's, its modification time restored (`cp -p`)."""
     first, other = [p for p in sorted(logs.glob("*.eval")) if "broken" not in p.name][:2]
