@@ -6,14 +6,17 @@ on `/usr/bin/chromium` at 1400 × 900. Timed: first content (from navigation unt
 headline contrasts show their odds ratio and the page's sample count; the count must equal the
 samples written), opening a transcript (a click on the Transcripts table's second row until its
 heading and verdict show), and changing a filter (one arm picked until the table's count is that
-arm's). First content is timed from the browser's navigation to a server already healthy, so
-Streamlit's own server start is not in it; Streamlit's frontend start (loading and running its
-JavaScript, opening the websocket) is, and its floor is measured apart: the same browser on an
-empty Streamlit page that shows the same two texts (`floor`). A row passes only if the page
-showed what the logs hold: no exception, no error block other than the missingness warning, the
-right counts. The server's peak memory is the kernel's maximum resident set (VmHWM) of its
-processes. (The filter is the search box, not the Arm multiselect: that list's first option is
-Streamlit's "Select all", which keeps every arm, so clicking it does not narrow the count.)
+arm's). Each wait for a text runs in the page at every animation frame (`shown`), so a step ends
+in the first frame that shows its text; Playwright's own waits poll with a backoff that would
+add up to half a second. First content is timed from the browser's navigation to a server
+already healthy, so Streamlit's own server start is not in it; Streamlit's frontend start
+(loading and running its JavaScript, opening the websocket) is, and its floor is measured apart:
+the same browser on an empty Streamlit page that shows the same two texts (`floor`). A row
+passes only if the page showed what the logs hold: no exception, no error block other than the
+missingness warning, the right counts. The server's peak memory is the kernel's maximum resident
+set (VmHWM) of its processes. (The filter is the search box, not the Arm multiselect: that
+list's first option is Streamlit's "Select all", which keeps every arm, so clicking it does not
+narrow the count.)
 """
 
 from __future__ import annotations
@@ -556,6 +559,9 @@ def section(c: DashboardTiming) -> Section:
         "logs (see (d) for how they are made). Cold: an empty `CANDOR_CACHE_DIR`; cached: the "
         "same cache dir, a new server. First content is timed from navigation to a healthy server "
         "(Streamlit's server start excluded, its frontend start included: see the floor row). "
+        "A step ends in the first animation frame whose page shows its text in a visible "
+        "element (checked in the page at every frame, not by Playwright's polling, which backs "
+        "off to 500 ms). "
         "The filter row types in the filter bar's search box; a multiselect's first option is "
         "Streamlit's *Select all*, which keeps every sample and so cannot time a narrowing.",
     ]
