@@ -260,8 +260,35 @@ def _catalogue(
     if kept is not None:
         return kept
     built = _build_catalogue(log_dir, files, plan, prices)
-    _save_disk(disk, built)  # a log rewritten since changes the key (its content)
+    _save_later(disk, built)  # a log rewritten since changes the key (its content)
     return built
+
+
+_saving: list[threading.Thread] = []
+_saving_lock = threading.Lock()
+
+
+def _save_later(path: Path | None, catalogue: Catalogue) -> None:
+    """Keep the catalogue on disk in a thread of its own, so the page that asked for it draws
+    while it is written (0.15 s at 10,000 rows, 1.5 s at 100,000). Not a daemon: a server that
+    stops finishes writing it first."""
+    if path is None:
+        return
+    thread = threading.Thread(
+        target=_save_disk, args=(path, catalogue), name="candor-keep-catalogue", daemon=False
+    )
+    with _saving_lock:
+        _saving[:] = [t for t in _saving if t.is_alive()]
+        _saving.append(thread)
+    thread.start()
+
+
+def wait_kept() -> None:
+    """Wait until every catalogue being kept on disk is written."""
+    with _saving_lock:
+        pending = list(_saving)
+    for thread in pending:
+        thread.join()
 
 
 def _build_catalogue(
@@ -464,7 +491,9 @@ def ground_truth(outcome: SampleOutcome, recorded: object) -> GroundTruthView:
 
 
 def clear() -> None:
-    """Forget every cached read (the sidebar's reload button)."""
+    """Forget every cached read (the sidebar's reload button), once every catalogue being kept
+    on disk is written."""
+    wait_kept()
     st.cache_data.clear()
     _log_part.clear()
     _catalogue.clear()

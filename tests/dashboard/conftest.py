@@ -175,9 +175,13 @@ def log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def _fresh_caches() -> Iterator[None]:
-    """Each test starts with empty Streamlit caches (the loaders are cached per process)."""
+    """Each test starts with empty Streamlit caches (the loaders are cached per process), and
+    ends once the catalogues it kept on disk are written (not into the next test's files)."""
+    from dashboard import data
+
     st.cache_data.clear()
     yield
+    data.wait_kept()
     st.cache_data.clear()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,6 +45,31 @@ def _counting_builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def _no_build(*args: object) -> None:
     raise AssertionError("the catalogue was built again")
+
+
+def test_the_catalogue_is_kept_while_the_page_draws(
+    logs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page gets the built catalogue before it is written to disk; a restart (or the
+    server's stop) waits for the writing, and then reads it without building it."""
+    writing = threading.Event()
+    release = threading.Event()
+    real = data._save_disk
+
+    def slow(path: Path | None, catalogue: object) -> None:
+        writing.set()
+        release.wait(10)
+        real(path, catalogue)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(data, "_save_disk", slow)
+    first = data.catalogue(str(logs))  # returned while the writer waits
+    assert writing.wait(10)
+    assert not list((tmp_path / "cache" / "dashboard").glob("catalogue-*.pickle"))
+    release.set()
+    _restart()
+    assert len(list((tmp_path / "cache" / "dashboard").glob("catalogue-*.pickle"))) == 1
+    monkeypatch.setattr(data, "_build_catalogue", _no_build)
+    assert data.catalogue(str(logs)).rows == first.rows
 
 
 def test_a_restarted_server_reads_the_kept_catalogue(
@@ -193,6 +219,7 @@ def test_a_kept_catalogue_others_may_write_is_not_unpickled(
 
 def test_a_kept_catalogue_is_private_to_its_user(logs: Path, tmp_path: Path) -> None:
     data.catalogue(str(logs))
+    data.wait_kept()
     [kept] = (tmp_path / "cache" / "dashboard").glob("catalogue-*.pickle")
     assert kept.stat().st_mode & 0o077 == 0
     assert kept.parent.stat().st_mode & 0o077 == 0
