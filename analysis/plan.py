@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from analysis.stats import Alternative, ContrastResult, Proportion, contrast, holm, proportion
+from scenarios.yaml_files import parse_yaml
 
 if TYPE_CHECKING:
     from analysis.report import ContrastRow, GroupReport
@@ -108,7 +109,7 @@ def load_plan(path: Path) -> Plan:
     except OSError as exc:
         raise PlanError(f"plan file {path}: cannot be read ({exc.strerror})") from exc
     try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix == ".json" else parse_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise PlanError(f"plan file {path}: not valid {path.suffix.lstrip('.')}: {exc}") from exc
     try:

@@ -26,6 +26,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analysis.construct import constructor
+from scenarios.yaml_files import parse_yaml
 
 if TYPE_CHECKING:
     from analysis.eval_zip import UsageLike
@@ -176,7 +177,7 @@ def load_prices(path: Path) -> Prices:
     """
     try:
         text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix == ".json" else parse_yaml(text)
         return Prices.model_validate(data)
     except OSError as exc:
         raise ValueError(f"prices file {path}: cannot be read ({exc.strerror})") from exc
@@ -256,31 +257,35 @@ class _Sums:
     """Integer sums of some samples' usage, per role (one `TokenUsage` per role at the end,
     not one per addition)."""
 
-    __slots__ = ("columns", "models", "counts", "samples")
+    __slots__ = ("columns", "models", "counts", "first", "samples")
 
     def __init__(self) -> None:
         self.columns: dict[str, list[int]] = {}
         self.models: dict[str, str] = {}
         self.counts: dict[str, int] = {}
+        self.first: dict[str, int] = {}
+        """The position of the first sample that spent on each role, in the samples given."""
         self.samples = 0
 
-    def add(self, sample: SampleOutcome) -> None:
+    def add(self, sample: SampleOutcome, position: int) -> None:
         self.samples += 1
         for role, tokens in sample.usage.items():
-            self._add(role, tokens.model, _counts_of(tokens), 1)
+            self._add(role, tokens.model, _counts_of(tokens), 1, position)
 
     def merge(self, other: _Sums) -> None:
         self.samples += other.samples
         for role, column in other.columns.items():
-            self._add(role, other.models[role], column, other.counts[role])
+            self._add(role, other.models[role], column, other.counts[role], other.first[role])
 
-    def _add(self, role: str, model: str, values: Sequence[int], count: int) -> None:
+    def _add(self, role: str, model: str, values: Sequence[int], count: int, position: int) -> None:
         column = self.columns.get(role)
         if column is None:
             self.columns[role] = list(values)
             self.models[role] = model
             self.counts[role] = count
+            self.first[role] = position
             return
+        self.first[role] = min(self.first[role], position)
         for i, value in enumerate(values):
             column[i] += value
         if self.models[role] != model:
@@ -293,7 +298,10 @@ def _totals(
 ) -> tuple[list[RoleTotals], float | None, int]:
     roles: list[RoleTotals] = []
     total: float | None = 0.0 if prices is not None else None
-    for role, column in sums.columns.items():
+    # the roles' costs added in the order their first samples came (as one pass over the
+    # samples adds them), so a total does not depend on how the samples were grouped
+    for role in sorted(sums.columns, key=sums.first.__getitem__):
+        column = sums.columns[role]
         tokens = TokenUsage(model=sums.models[role], **dict(zip(_COUNTS, column, strict=True)))
         count = sums.counts[role]
         price = prices.models.get(tokens.model) if prices is not None else None
@@ -326,7 +334,7 @@ def usage_report(samples: Iterable[SampleOutcome], prices: Prices | None = None)
     """
     cells: dict[tuple[str, str, str, str, str], _Sums] = {}
     logs: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for s in samples:
+    for position, s in enumerate(samples):
         if not s.usage:
             continue
         key = (s.run, s.task, s.model, s.scenario, s.arm)
@@ -334,7 +342,7 @@ def usage_report(samples: Iterable[SampleOutcome], prices: Prices | None = None)
         if cell is None:
             cell = cells[key] = _Sums()
         logs[(s.run, s.task, s.model)].add(s.log)
-        cell.add(s)
+        cell.add(s, position)
     by_arm: dict[tuple[str, str, str, str], _Sums] = defaultdict(_Sums)
     by_run: dict[tuple[str, str, str], _Sums] = defaultdict(_Sums)
     for (run, task, model, scenario, arm), cell in cells.items():

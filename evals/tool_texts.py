@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, RootModel, ValidationError
 
 from evals.tool_calls import ToolFn
 from scenarios import templating
+from scenarios.yaml_files import parse_yaml
 
 TOOL_TEXTS = Path(__file__).resolve().parent / "tool_texts.yaml"
 
@@ -69,7 +70,7 @@ class ToolTextError(ValueError):
 def tool_texts(path: Path = TOOL_TEXTS) -> ToolTexts:
     """The validated texts file (read once per process)."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = parse_yaml(path.read_text(encoding="utf-8"))
         return ToolTexts.model_validate(raw)
     except (OSError, yaml.YAMLError) as exc:
         raise ToolTextError(f"{path}: cannot read the tool texts: {exc}") from exc

@@ -8,6 +8,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from scenarios.yaml_files import parse_yaml
+
 LEXICON_FILE = Path(__file__).resolve().parent / "lexicon.yaml"
 
 
@@ -151,10 +153,7 @@ def lexicon(path: Path = LEXICON_FILE) -> Lexicon:
     """
     try:
         text = path.read_text(encoding="utf-8")
-        try:  # libyaml's parse where PyYAML has it; the pure-Python one's message otherwise
-            data = yaml.load(text, Loader=yaml.CSafeLoader)
-        except (AttributeError, yaml.YAMLError):
-            data = yaml.safe_load(text)
+        data = parse_yaml(text)
         return Lexicon.model_validate(data)
     except (OSError, yaml.YAMLError, ValueError) as exc:
         raise ValueError(f"{path}: not a valid species lexicon: {exc}") from exc

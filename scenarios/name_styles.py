@@ -16,6 +16,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from scenarios.yaml_files import parse_yaml
+
 NAME_STYLES_FILE = Path(__file__).resolve().parent / "name_styles.yaml"
 
 
@@ -50,7 +52,7 @@ def name_styles(path: Path = NAME_STYLES_FILE) -> NameStyles:
         ValueError: naming the file and the key when the file is malformed.
     """
     try:
-        return NameStyles.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return NameStyles.model_validate(parse_yaml(path.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError, ValueError) as exc:
         raise ValueError(f"{path}: not a valid naming-styles file: {exc}") from exc
 

@@ -17,12 +17,14 @@ def _check_unique_keys(
     seen: set[object] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
-        if not isinstance(key, str | int | float | bool):
+        try:
+            again = key in seen
+        except TypeError:
             continue  # an unhashable key is the base loader's error to report
-        if key in seen:
-            mark = key_node.start_mark
+        if again:
+            written = key_node.value if isinstance(key_node, yaml.ScalarNode) else key
             raise yaml.constructor.ConstructorError(
-                None, None, f"key '{key}' is given twice in one mapping", mark
+                None, None, f"key '{written}' is given twice in one mapping", key_node.start_mark
             )
         seen.add(key)
 

@@ -122,6 +122,7 @@ from inspect_ai.tool import ToolCall, ToolChoice, ToolInfo
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, field_validator
 
 from evals.providers.usage import make_usage, word_count
+from scenarios.yaml_files import parse_yaml
 
 __all__ = [
     "ScriptedAPI",
@@ -230,7 +231,7 @@ def load_script(path: str | Path) -> list[ScriptedTurn]:
     except (OSError, UnicodeDecodeError) as ex:
         raise ScriptedRepliesError(f"{source} could not be read: {ex}") from ex
     try:
-        data: object = json.loads(text) if file.suffix.lower() == ".json" else yaml.safe_load(text)
+        data: object = json.loads(text) if file.suffix.lower() == ".json" else parse_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError) as ex:
         kind = "JSON" if file.suffix.lower() == ".json" else "YAML"
         raise ScriptedRepliesError(f"{source} is not valid {kind}: {ex}") from ex

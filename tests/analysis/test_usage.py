@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 import re
 import shlex
 from pathlib import Path
@@ -18,7 +19,7 @@ from inspect_ai.model import ModelUsage
 from analysis.logs import LoadResult, SampleOutcome
 from analysis.render import to_csv, to_markdown
 from analysis.report import build_report
-from analysis.usage import Price, Prices, TokenUsage, cost, usage_by_role
+from analysis.usage import Price, Prices, TokenUsage, cost, usage_by_role, usage_report
 from cli.main import main
 from tests.analysis.runs import ROOT, SCRIPTS, inspect_cli
 
@@ -203,3 +204,122 @@ def test_a_bad_prices_file_names_the_key(
     assert main(["report", str(tmp_path), "--prices", str(path)]) == 2
     err = capsys.readouterr().err
     assert str(path) in err and named in err
+
+
+def _one_group(samples: list[SampleOutcome], prices: Prices | None) -> dict[str, object]:
+    """A group's totals as a direct reading: every sample in turn, each role's costs added in
+    the order the roles first spent (the oracle for `usage_report`'s cell sums)."""
+    roles: dict[str, list[object]] = {}
+    for s in samples:
+        for role, t in s.usage.items():
+            counts = [t.input_tokens, t.output_tokens, t.total_tokens]
+            counts += [t.input_tokens_cache_read, t.input_tokens_cache_write, t.reasoning_tokens]
+            if role not in roles:
+                roles[role] = [t.model, counts, 1]
+                continue
+            kept = roles[role]
+            kept[1] = [a + b for a, b in zip(kept[1], counts, strict=True)]  # type: ignore[call-overload]
+            kept[0] = kept[0] if kept[0] == t.model else "several"
+            kept[2] = kept[2] + 1  # type: ignore[operator]
+    total: float | None = 0.0 if prices is not None else None
+    for model, counts, _ in roles.values():
+        price = prices.models.get(str(model)) if prices is not None else None
+        if prices is not None and price is None:
+            total = None
+        elif total is not None and price is not None:
+            names = ["input_tokens", "output_tokens", "total_tokens", "input_tokens_cache_read"]
+            names += ["input_tokens_cache_write", "reasoning_tokens"]
+            tokens = TokenUsage(model=str(model), **dict(zip(names, counts, strict=True)))  # type: ignore[call-overload]
+            total += cost(tokens, price)
+    return {
+        "samples": len(samples),
+        "roles": {r: (m, c, n) for r, (m, c, n) in sorted(roles.items())},
+        "cost": total,
+    }
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_arm_and_run_totals_are_those_of_reading_each_group_directly(seed: int) -> None:
+    """Runs spanning arms and arms spanning runs, roles whose model differs between samples,
+    samples without usage, unpriced models: the cell sums give each arm's and each run's
+    totals exactly as reading that group's samples in order does, costs to the last digit."""
+    rng = random.Random(seed)
+    samples = []
+    for i in range(rng.randint(1, 60)):
+        usage = {
+            role: TokenUsage(
+                model=rng.choice(["m1", "m2", "unpriced"]),
+                input_tokens=rng.randint(0, 10**6),
+                output_tokens=rng.randint(0, 10**5),
+                total_tokens=rng.randint(0, 10**6),
+                input_tokens_cache_read=rng.randint(0, 999),
+                input_tokens_cache_write=rng.randint(0, 999),
+                reasoning_tokens=rng.randint(0, 99),
+            )
+            for role in rng.sample(
+                ["target", "grader", "counterparty", "grader_2"], rng.randint(0, 4)
+            )
+        }
+        samples.append(
+            SampleOutcome(
+                log=rng.choice(["a.eval", "b.eval"]),
+                task="t",
+                model=rng.choice(["M1", "M2"]),
+                sample_id=str(i),
+                epoch=1,
+                scenario=rng.choice(["s1", "s2"]),
+                suite="deception",
+                arm=rng.choice(["A", "B", "C"]),
+                levels={},
+                status="graded",
+                run=rng.choice(["r1", "r2", "r3"]),
+                usage=usage,
+            )
+        )
+    prices = rng.choice(
+        [
+            None,
+            Prices(
+                models={"m1": Price(input=0.1, output=2 / 3), "m2": Price(input=1 / 3, output=15)}
+            ),
+            Prices(
+                models={
+                    m: Price(input=0.07, output=1.1, cache_read=0.03)
+                    for m in ("m1", "m2", "unpriced")
+                }
+            ),
+        ]
+    )
+    report = usage_report(samples, prices)
+    spent = [s for s in samples if s.usage]
+    for row in report.arms + report.runs:
+        if row.scope == "arm":
+            group = [
+                s
+                for s in spent
+                if (s.model, s.scenario, s.arm) == (row.model, row.scenario, row.arm)
+            ]
+        else:
+            group = [s for s in spent if (s.run, s.model) == (row.run, row.model)]
+            assert row.logs == sorted({s.log for s in group})
+        got = {
+            "samples": row.samples,
+            "roles": {
+                r.role: (
+                    r.model,
+                    [
+                        r.tokens.input_tokens,
+                        r.tokens.output_tokens,
+                        r.tokens.total_tokens,
+                        r.tokens.input_tokens_cache_read,
+                        r.tokens.input_tokens_cache_write,
+                        r.tokens.reasoning_tokens,
+                    ],
+                    r.samples,
+                )
+                for r in sorted(row.roles, key=lambda r: r.role)
+            },
+            "cost": row.cost,
+        }
+        assert got == _one_group(group, prices)
+    assert sum(r.samples for r in report.arms) == sum(r.samples for r in report.runs) == len(spent)
