@@ -9,10 +9,13 @@ code as `candor report`.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import os
 import pickle
+import sys
+import tempfile
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -216,17 +219,18 @@ def _load_disk(path: Path | None) -> Catalogue | None:
     )
 
 
-def _private_opener(name: str, flags: int) -> int:
-    return os.open(name, flags, 0o600)
-
-
 def _save_disk(path: Path | None, catalogue: Catalogue) -> None:
-    """Keep the catalogue for the next server (atomically; the oldest beyond `_KEPT` go)."""
+    """Keep the catalogue for the next server (atomically; the oldest beyond `_KEPT` go).
+
+    It is written to a file of its own name (`tempfile.mkstemp`, private to the user) and moved
+    into place whole; a failure removes that file and says so in one line on stderr (the next
+    server builds the catalogue again)."""
     if path is None:
         return
+    partial: str | None = None
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.partial")
+        fd, partial = tempfile.mkstemp(prefix=f"{path.stem}.", suffix=".partial", dir=path.parent)
         rows = catalogue.rows
         chunks = range(0, len(rows), _CHUNK_ROWS)
         head = _KeptHead(
@@ -235,16 +239,24 @@ def _save_disk(path: Path | None, catalogue: Catalogue) -> None:
             problems=catalogue.problems,
             chunks=len(chunks),
         )
-        with open(partial, "wb", opener=_private_opener) as handle:
+        with os.fdopen(fd, "wb") as handle:
             pickle.dump(head, handle, protocol=pickle.HIGHEST_PROTOCOL)
             for start in chunks:
                 pickle.dump(rows[start : start + _CHUNK_ROWS], handle, pickle.HIGHEST_PROTOCOL)
         os.replace(partial, path)
+        partial = None
         kept = sorted(path.parent.glob("catalogue-*.pickle"), key=lambda p: p.stat().st_mtime)
         for old in kept[:-_KEPT]:
             old.unlink(missing_ok=True)
-    except OSError:  # a read-only or full cache: the next server builds it again
-        return
+    except Exception as exc:  # noqa: BLE001 - a full disk or an unpicklable value: not kept
+        print(
+            f"Candor dashboard: the catalogue was not kept in {path.parent}: {exc!r}",
+            file=sys.stderr,
+        )
+    finally:
+        if partial is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(partial)
 
 
 @st.cache_resource(max_entries=8, ttl=900, show_spinner="Reading log headers and sample summaries…")

@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 
-from bench.dashboard import CHROMIUM, CHROMIUM_ARGS, HEIGHT, WIDTH, Wanted, shown
+from bench.dashboard import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    HEIGHT,
+    WIDTH,
+    Wanted,
+    shown,
+    transcript_heading,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -73,8 +81,12 @@ def test_the_wait_ends_when_the_text_is_visible(page: Any, html: str) -> None:
         ("<p>blame · human · epoch 2</p>", ("h1, h2, h3, h4", "blame · human", "contains")),
         ("<p>· 9,996 sample ·</p>", ("body *", r"· ([\d,]+) samples ·", "regex")),
         ("<p hidden>· 9,996 samples ·</p>", ("body *", r"· ([\d,]+) samples ·", "regex")),
+        (
+            '<h4>Transcript <span style="display:none">blame · human · epoch 2</span></h4>',
+            ("h1, h2, h3, h4", "blame · human · epoch 2", "contains"),
+        ),
     ],
-    ids=["not the whole text", "not a heading", "no match", "hidden"],
+    ids=["not the whole text", "not a heading", "no match", "hidden", "a hidden part"],
 )
 def test_a_text_that_is_not_shown_never_ends_the_wait(
     page: Any, html: str, wanted: Wanted, monkeypatch: pytest.MonkeyPatch
@@ -97,3 +109,40 @@ def test_the_innermost_match_is_returned(page: Any) -> None:
     )
     assert caption == "1 logs · 8 runs pooled · 9,996 samples · 9,996 graded"
     assert odds == "Odds ratio"
+
+
+def _heading(title: str, verdict: str = "honest") -> str:
+    return (
+        f'<h4><span data-heading-text="">{title} <span class="stMarkdownBadge">verdict: '
+        f"{verdict}</span> <span>status: graded</span></span></h4>"
+    )
+
+
+OTHER_TRANSCRIPTS = {
+    "a later epoch": _heading("blame · director=ai · epoch 12"),
+    "another scenario ending the same": _heading("x_blame · director=ai · epoch 1"),
+    "another verdict": _heading("blame · director=ai · epoch 1", "deceptive"),
+    "the verdict elsewhere": _heading("blame · director=ai · epoch 1").replace("verdict", "v")
+    + '<span class="stMarkdownBadge">verdict: honest</span>',
+}
+
+
+@pytest.mark.parametrize("html", OTHER_TRANSCRIPTS.values(), ids=OTHER_TRANSCRIPTS.keys())
+def test_the_open_transcript_of_another_row_is_not_the_one_waited_for(
+    page: Any, html: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    monkeypatch.setattr("bench.dashboard.TIMEOUT_MS", 300)
+    page.set_content(f"<body>{html}</body>")
+    with pytest.raises(PlaywrightTimeout):
+        shown(page, transcript_heading("blame", "director=ai", "1", "honest"))
+
+
+def test_the_transcript_waited_for_is_seen(page: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bench.dashboard.TIMEOUT_MS", 5000)
+    page.set_content(
+        f"<body><h1>Transcripts</h1>{_heading('blame (v2) · director=ai · epoch 1')}</body>"
+    )
+    [found] = shown(page, transcript_heading("blame (v2)", "director=ai", "1", "honest"))
+    assert found == "blame (v2) · director=ai · epoch 1 verdict: honest status: graded"

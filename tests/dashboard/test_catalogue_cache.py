@@ -72,6 +72,38 @@ def test_the_catalogue_is_kept_while_the_page_draws(
     assert data.catalogue(str(logs)).rows == first.rows
 
 
+@pytest.mark.parametrize(
+    "failure", [pickle.PicklingError("cannot pickle"), OSError(28, "No space left on device")]
+)
+def test_a_catalogue_that_cannot_be_kept_leaves_no_file_and_one_line(
+    logs: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    failure: Exception,
+) -> None:
+    real = pickle.dump
+    calls: list[int] = []
+
+    def failing(value: object, handle: object, *args: object, **kwargs: object) -> None:
+        calls.append(1)
+        if len(calls) == 2:  # after the head is written: a half-written file
+            raise failure
+        real(value, handle, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pickle, "dump", failing)
+    first = data.catalogue(str(logs))  # the page still gets its catalogue
+    data.wait_kept()
+    folder = tmp_path / "cache" / "dashboard"
+    assert sorted(p.name for p in folder.iterdir()) == []
+    err = capsys.readouterr().err
+    assert err.count("the catalogue was not kept") == 1 and type(failure).__name__ in err
+    monkeypatch.setattr(pickle, "dump", real)
+    _restart()
+    built = _counting_builds(monkeypatch)
+    assert data.catalogue(str(logs)).rows == first.rows and built == ["built"]
+
+
 def test_a_restarted_server_reads_the_kept_catalogue(
     logs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
