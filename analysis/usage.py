@@ -263,21 +263,24 @@ class _Sums:
         self.columns: dict[str, list[int]] = {}
         self.models: dict[str, str] = {}
         self.counts: dict[str, int] = {}
-        self.first: dict[str, int] = {}
-        """The position of the first sample that spent on each role, in the samples given."""
+        self.first: dict[str, tuple[int, int]] = {}
+        """Where each role first spent: the sample's position in the samples given, and the
+        role's among that sample's roles."""
         self.samples = 0
 
     def add(self, sample: SampleOutcome, position: int) -> None:
         self.samples += 1
-        for role, tokens in sample.usage.items():
-            self._add(role, tokens.model, _counts_of(tokens), 1, position)
+        for j, (role, tokens) in enumerate(sample.usage.items()):
+            self._add(role, tokens.model, _counts_of(tokens), 1, (position, j))
 
     def merge(self, other: _Sums) -> None:
         self.samples += other.samples
         for role, column in other.columns.items():
             self._add(role, other.models[role], column, other.counts[role], other.first[role])
 
-    def _add(self, role: str, model: str, values: Sequence[int], count: int, position: int) -> None:
+    def _add(
+        self, role: str, model: str, values: Sequence[int], count: int, position: tuple[int, int]
+    ) -> None:
         column = self.columns.get(role)
         if column is None:
             self.columns[role] = list(values)

@@ -254,9 +254,9 @@ _SHOWN = """
     const fits = (t) =>
       how === "exact" ? t === text : pattern ? pattern.test(t) : t.includes(text);
     const matches = (el) => fits(squeeze(el.textContent));
-    // one pass while the page lacks the text (a pattern's start anchor is the element's)
+    // one pass while the page lacks the text (a pattern's anchors are the element's)
     const page = squeeze(document.body.textContent);
-    const anywhere = pattern ? new RegExp(text.replace(/^\\^/, "")) : null;
+    const anywhere = pattern ? new RegExp(text.replace(/^\\^/, "").replace(/\\$$/, "")) : null;
     if (anywhere ? !anywhere.test(page) : !page.includes(text)) return false;
     let hit = null;
     for (const el of document.querySelectorAll(selector)) {
@@ -336,11 +336,17 @@ def _settle(page: Any) -> None:
     )
 
 
-def transcript_heading(scenario: str, arm: str, epoch: str, verdict: str) -> list[Wanted]:
-    """A transcript's heading as `dashboard.render.header` writes it: the title whole, then its
-    verdict badge and status badge in the same heading."""
-    title = f"{scenario} · {arm} · epoch {epoch}"
-    return [(_HEADINGS, f"^{re.escape(title)} verdict: {re.escape(verdict)} status: ", "regex")]
+def transcript_heading(
+    scenario: str, arm: str, epoch: str, verdict: str, status: str, model: str
+) -> list[Wanted]:
+    """A transcript as `dashboard.render.header` writes it, from its row's cells: the heading
+    whole (its title, `task / ` first where the task is not the scenario, then the verdict and
+    status badges) and the model in the caption under it (the synthetic models share scenarios,
+    arms and epochs). A row without a verdict shows "—"; its badge says "no verdict"."""
+    title = re.escape(f"{scenario} · {arm} · epoch {epoch}")
+    word = re.escape("no verdict" if verdict == "—" else verdict)
+    heading = f"^(?:.+ / )?{title} verdict: {word} status: {re.escape(status)}$"
+    return [(_HEADINGS, heading, "regex"), ("body *", f"model: {model} · ", "contains")]
 
 
 def _open_transcript(page: Any, url: str, total: int, visit: Visit) -> None:
@@ -352,12 +358,12 @@ def _open_transcript(page: Any, url: str, total: int, visit: Visit) -> None:
     cells = grid.locator("[role=row]").nth(2).locator("[role=gridcell]")
     cells.first.wait_for(state="attached", timeout=TIMEOUT_MS)
     values = [c.strip() for c in cells.all_text_contents()]
-    # scenario, arm, epoch, verdict, status, … (`dashboard.views.row_table`)
-    scenario, arm, epoch, verdict = values[:4]
+    # scenario, arm, epoch, verdict, status, model, … (`dashboard.views.row_table`)
+    scenario, arm, epoch, verdict, status, model = values[:6]
     box = grid.bounding_box()
     assert box is not None
     title = f"{scenario} · {arm} · epoch {epoch}"
-    wanted = transcript_heading(scenario, arm, epoch, verdict)
+    wanted = transcript_heading(scenario, arm, epoch, verdict, status, model)
     if page.evaluate(_SHOWN, wanted) is not False:  # the row opened already: nothing to time
         visit.transcript_problems.append(f"the transcript {title} was shown before the click")
         return
@@ -453,19 +459,22 @@ def visit(
                 _change_filter(page, expected, per_arm, seen)
         finally:
             browser.close()
-            _wait_kept(cache)
+            if not kept(cache):
+                seen.problems.append("the server did not keep its catalogue within 120 s")
             seen.peak_mib = server.peak_mib()
     return seen
 
 
-def _wait_kept(cache: Path, timeout: float = 120.0) -> None:
-    """Until the server has kept its catalogue (written in a thread of its own while the page
-    draws): its peak memory includes the writing."""
+def kept(cache: Path, timeout: float = 120.0) -> bool:
+    """Wait until the server has kept its catalogue (written in a thread of its own while the
+    page draws), so that its peak memory includes the writing; False if it has not in time."""
     folder = cache / "dashboard"
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
         if any(folder.glob("catalogue-*.pickle")) and not any(folder.glob("*.partial")):
-            return
+            return True
+        if time.monotonic() > deadline:
+            return False
         time.sleep(0.1)
 
 

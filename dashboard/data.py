@@ -17,6 +17,7 @@ import pickle
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -245,18 +246,44 @@ def _save_disk(path: Path | None, catalogue: Catalogue) -> None:
                 pickle.dump(rows[start : start + _CHUNK_ROWS], handle, pickle.HIGHEST_PROTOCOL)
         os.replace(partial, path)
         partial = None
-        kept = sorted(path.parent.glob("catalogue-*.pickle"), key=lambda p: p.stat().st_mtime)
-        for old in kept[:-_KEPT]:
-            old.unlink(missing_ok=True)
     except Exception as exc:  # noqa: BLE001 - a full disk or an unpicklable value: not kept
+        first = (str(exc).splitlines() or [""])[0]
         print(
-            f"Candor dashboard: the catalogue was not kept in {path.parent}: {exc!r}",
+            f"Candor dashboard: the catalogue was not kept in {path.parent}: "
+            f"{type(exc).__name__}: {first}",
             file=sys.stderr,
         )
     finally:
         if partial is not None:
             with contextlib.suppress(OSError):
                 os.unlink(partial)
+    _prune(path.parent)
+
+
+_PARTIAL_AGE = 3600.0
+"""Seconds after which a partial file is taken for one a killed writer left."""
+
+
+def _prune(folder: Path) -> None:
+    """The newest `_KEPT` catalogues stay; older ones, and partial files a killed writer left,
+    go. A file another server removes meanwhile is skipped."""
+
+    def mtime(file: Path) -> float | None:
+        try:
+            return file.stat().st_mtime
+        except OSError:
+            return None
+
+    dated = [(t, f) for f in folder.glob("catalogue-*.pickle") if (t := mtime(f)) is not None]
+    stale = [f for _, f in sorted(dated)[:-_KEPT]]
+    now = time.time()
+    for partial in folder.glob("catalogue-*.partial"):
+        t = mtime(partial)
+        if t is not None and now - t > _PARTIAL_AGE:
+            stale.append(partial)
+    for file in stale:
+        with contextlib.suppress(OSError):
+            file.unlink()
 
 
 @st.cache_resource(max_entries=8, ttl=900, show_spinner="Reading log headers and sample summaries…")
@@ -289,10 +316,10 @@ def _save_later(path: Path | None, catalogue: Catalogue) -> None:
     thread = threading.Thread(
         target=_save_disk, args=(path, catalogue), name="candor-keep-catalogue", daemon=False
     )
-    with _saving_lock:
+    with _saving_lock:  # started under the lock: `wait_kept` never sees one not yet started
         _saving[:] = [t for t in _saving if t.is_alive()]
         _saving.append(thread)
-    thread.start()
+        thread.start()
 
 
 def wait_kept() -> None:

@@ -16,6 +16,8 @@ def _check_unique_keys(
 ) -> None:
     seen: set[object] = set()
     for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # `<<`: the base loader merges it (a merged key may be overridden)
         key = loader.construct_object(key_node, deep=deep)
         try:
             again = key in seen

@@ -323,3 +323,26 @@ def test_arm_and_run_totals_are_those_of_reading_each_group_directly(seed: int) 
         }
         assert got == _one_group(group, prices)
     assert sum(r.samples for r in report.arms) == sum(r.samples for r in report.runs) == len(spent)
+
+
+def test_roles_first_seen_in_one_sample_are_added_in_that_samples_order() -> None:
+    """Two roles first spending in one sample (of the second run's cell) are added in that
+    sample's order, not the order the cells were merged in: the cost to the last digit."""
+
+    def spent(tokens: int) -> TokenUsage:
+        return TokenUsage(model="m", input_tokens=tokens, output_tokens=tokens, total_tokens=0)
+
+    def sample(i: int, run: str, usage: dict[str, TokenUsage]) -> SampleOutcome:
+        return SampleOutcome(
+            log="a.eval", task="t", model="M", sample_id=str(i), epoch=1, scenario="s",
+            suite="deception", arm="A", levels={}, status="graded", run=run, usage=usage,
+        )  # fmt: skip
+
+    samples = [
+        sample(0, "r1", {"counterparty": spent(249524)}),
+        sample(1, "r2", {"grader": spent(570666), "auditor": spent(621430)}),
+        sample(2, "r1", {"auditor": spent(621430)}),
+    ]
+    prices = Prices(models={"m": Price(input=0.1, output=0.7)})
+    [arm] = usage_report(samples, prices).arms
+    assert arm.cost == _one_group(samples, prices)["cost"] == 1.6504399999999997

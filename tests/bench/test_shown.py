@@ -111,10 +111,11 @@ def test_the_innermost_match_is_returned(page: Any) -> None:
     assert odds == "Odds ratio"
 
 
-def _heading(title: str, verdict: str = "honest") -> str:
+def _heading(title: str, verdict: str = "honest", model: str = "synthetic/model-1") -> str:
     return (
         f'<h4><span data-heading-text="">{title} <span class="stMarkdownBadge">verdict: '
         f"{verdict}</span> <span>status: graded</span></span></h4>"
+        f"<p>model: {model} · end reason: report · log: a.eval#1</p>"
     )
 
 
@@ -124,6 +125,8 @@ OTHER_TRANSCRIPTS = {
     "another verdict": _heading("blame · director=ai · epoch 1", "deceptive"),
     "the verdict elsewhere": _heading("blame · director=ai · epoch 1").replace("verdict", "v")
     + '<span class="stMarkdownBadge">verdict: honest</span>',
+    "another model": _heading("blame · director=ai · epoch 1", model="synthetic/model-10"),
+    "another status": _heading("blame · director=ai · epoch 1").replace("graded", "error"),
 }
 
 
@@ -136,13 +139,33 @@ def test_the_open_transcript_of_another_row_is_not_the_one_waited_for(
     monkeypatch.setattr("bench.dashboard.TIMEOUT_MS", 300)
     page.set_content(f"<body>{html}</body>")
     with pytest.raises(PlaywrightTimeout):
-        shown(page, transcript_heading("blame", "director=ai", "1", "honest"))
+        shown(page, transcript_heading("blame", "director=ai", "1", "honest", "graded", MODEL))
 
 
-def test_the_transcript_waited_for_is_seen(page: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+MODEL = "synthetic/model-1"
+
+
+@pytest.mark.parametrize(
+    ("heading", "cells"),
+    [
+        (_heading("blame (v2) · director=ai · epoch 1"), ("blame (v2)", "honest")),
+        (_heading("t / blame · director=ai · epoch 1"), ("blame", "honest")),
+        (_heading("blame · director=ai · epoch 1", "no verdict"), ("blame", "—")),
+    ],
+    ids=["special characters", "a task apart from its scenario", "no verdict"],
+)
+def test_the_transcript_waited_for_is_seen(
+    page: Any, heading: str, cells: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("bench.dashboard.TIMEOUT_MS", 5000)
-    page.set_content(
-        f"<body><h1>Transcripts</h1>{_heading('blame (v2) · director=ai · epoch 1')}</body>"
+    page.set_content(f"<body><h1>Transcripts</h1>{heading}</body>")
+    scenario, verdict = cells
+    found, caption = shown(
+        page, transcript_heading(scenario, "director=ai", "1", verdict, "graded", MODEL)
     )
-    [found] = shown(page, transcript_heading("blame (v2)", "director=ai", "1", "honest"))
-    assert found == "blame (v2) · director=ai · epoch 1 verdict: honest status: graded"
+    assert found.endswith(
+        "· director=ai · epoch 1 verdict: "
+        + ("no verdict" if verdict == "—" else verdict)
+        + " status: graded"
+    )
+    assert caption.startswith(f"model: {MODEL} · ")

@@ -7,6 +7,7 @@ import os
 import pickle
 import shutil
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -280,3 +281,54 @@ def test_the_logs_the_cache_lacks_are_read_by_workers(
     assert [r.ref for r in filled.rows] == [r.ref for r in alone.rows]
     assert filled.report == alone.report
     assert filled.problems == alone.problems
+
+
+def test_pruning_keeps_the_newest_skips_what_vanished_and_removes_old_partials(
+    logs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "cache" / "dashboard"
+    folder.mkdir(parents=True, mode=0o700)
+    old = []
+    for i in range(12):
+        f = folder / f"catalogue-old{i:02d}.pickle"
+        f.write_bytes(b"x")
+        os.utime(f, (1000 + i, 1000 + i))
+        old.append(f)
+    (folder / "catalogue-gone.pickle").symlink_to(folder / "nowhere")  # removed by another
+    stale = folder / "catalogue-abc.1.partial"
+    stale.write_bytes(b"half")
+    os.utime(stale, (1000, 1000))
+    fresh = folder / "catalogue-abc.2.partial"  # another server writing now
+    fresh.write_bytes(b"half")
+    data.catalogue(str(logs))
+    data.wait_kept()
+    left = {p.name for p in folder.iterdir()}
+    assert not stale.exists() and fresh.exists()
+    assert len([n for n in left if n.endswith(".pickle") and "gone" not in n]) == 8
+    assert old[-1].name in left and old[0].name not in left  # the newest kept, the oldest gone
+    assert "not kept" not in capsys.readouterr().err
+
+
+def test_wait_kept_waits_for_a_writer_started_meanwhile(
+    logs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer is listed only once started: `wait_kept` (the reload button) called while
+    another session's writer is starting waits for it instead of failing to join it."""
+    catalogue = data.catalogue(str(logs))
+    data.wait_kept()
+    starting = threading.Event()
+
+    class SlowStart(threading.Thread):
+        def start(self) -> None:
+            starting.set()
+            time.sleep(0.3)  # the window between listing the thread and starting it
+            super().start()
+
+    monkeypatch.setattr(data.threading, "Thread", SlowStart)
+    target = tmp_path / "cache" / "dashboard" / "catalogue-later.pickle"
+    other = threading.Thread(target=data._save_later, args=(target, catalogue))
+    other.start()
+    assert starting.wait(10)
+    data.wait_kept()  # would raise "cannot join thread before it is started"
+    assert target.exists()
+    other.join()

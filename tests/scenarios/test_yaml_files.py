@@ -55,13 +55,25 @@ def test_a_key_given_twice_is_an_error_naming_it_as_written(text: str, key: str)
         parse_yaml(text)
 
 
+def test_a_key_given_twice_beside_a_merge_is_an_error() -> None:
+    with pytest.raises(yaml.YAMLError, match="key 'z' is given twice"):
+        parse_yaml("base: &b {x: 1}\nd:\n  <<: *b\n  z: 3\n  z: 4\n")
+
+
 def test_the_error_shows_the_line_of_the_second_key() -> None:
     with pytest.raises(yaml.YAMLError) as raised:
         parse_yaml("models:\n  m: {input: 1}\n  m: {input: 2}\n")
     assert "line 3" in str(raised.value)
 
 
-@pytest.mark.parametrize("text", ["a: 1\nb: 2\n", "a: {b: 1}\nc: {b: 1}\n", "[1, 1, 1]\n"])
+MERGES = [
+    "base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  x: 3\n",
+    "a: &a {x: 1}\nb: &b {y: 2}\nd:\n  <<: [*a, *b]\n  z: 3\n",
+    "base: &b {x: 1}\nd: {<<: *b, x: 2}\n",
+]
+
+
+@pytest.mark.parametrize("text", ["a: 1\nb: 2\n", "a: {b: 1}\nc: {b: 1}\n", "[1, 1, 1]\n", *MERGES])
 def test_distinct_keys_and_repeated_values_are_read(text: str) -> None:
     assert parse_yaml(text) == yaml.safe_load(text)
 
