@@ -345,7 +345,7 @@ def transcript_heading(
     arms and epochs). A row without a verdict shows "—"; its badge says "no verdict"."""
     title = re.escape(f"{scenario} · {arm} · epoch {epoch}")
     word = re.escape("no verdict" if verdict == "—" else verdict)
-    heading = f"^(?:.+ / )?{title} verdict: {word} status: {re.escape(status)}$"
+    heading = f"^(?:\\S+ / )?{title} verdict: {word} status: {re.escape(status)}$"
     return [(_HEADINGS, heading, "regex"), ("body *", f"model: {model} · ", "contains")]
 
 
