@@ -8,6 +8,10 @@ import math
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from analysis.report import Report
 
 _ALTERNATIVES = ["two-sided", "greater", "less"]
 
@@ -319,25 +323,11 @@ def run_report(args: argparse.Namespace) -> int:
     return code
 
 
-def _compute_report(args: argparse.Namespace) -> int:
-    # Importing the report's modules, reading and counting allocate objects kept until the
-    # process ends (pydantic's schemas, one object tree per sample): the cyclic collector, run
-    # again and again over a growing heap, costs a third of the time at 100,000 samples and
-    # finds nothing to free. It is off until the report is built.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _report_with_collector_off(args, collecting)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _report_with_collector_off(args: argparse.Namespace, collecting: bool) -> int:
+def _built_report(args: argparse.Namespace) -> Report | int:
+    """The report `args` ask for, or exit status 2 after naming a bad plan or prices file."""
     import contextlib
 
     from analysis.logs import OutcomeCache, load_outcomes
-    from analysis.render import to_csv, to_markdown
     from analysis.report import build_report
     from analysis.scenario_facts import nothing_kept
 
@@ -361,15 +351,31 @@ def _report_with_collector_off(args: argparse.Namespace, collecting: bool) -> in
             return 2
     cache = None if args.no_cache else OutcomeCache()
     with contextlib.nullcontext() if cache is not None else nothing_kept():
-        report = build_report(
+        return build_report(
             load_outcomes(args.logs, cache),
             alternative=args.alternative,
             plan=plan,
             plan_file=str(args.plan or ""),
             prices=prices,
         )
-    if collecting:
-        gc.enable()  # rendering and figures free what they allocate
+
+
+def _compute_report(args: argparse.Namespace) -> int:
+    # Importing the report's modules, reading and counting allocate objects kept until the
+    # process ends (pydantic's schemas, one object tree per sample): the cyclic collector, run
+    # again and again over a growing heap, costs a third of the time at 100,000 samples and
+    # finds nothing to free. It is off until the report is built.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        report = _built_report(args)
+    finally:
+        if collecting:
+            gc.enable()
+    if isinstance(report, int):  # a plan or prices file that cannot be read
+        return report
+    from analysis.render import to_csv, to_markdown
+
     if args.json or args.csv:  # the Markdown report shows its warnings itself
         for problem in report.problems:
             print(f"warning: {problem.log}: {problem.message}", file=sys.stderr)

@@ -9,8 +9,9 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 # Inspect's rule for which files in a log directory are logs (`inspect_ai.log.list_eval_logs`):
 # every `.eval` file, and `.json` files whose names start with an ISO timestamp.
@@ -114,22 +115,35 @@ def read_private(path: Path) -> bytes | None:
         return None
 
 
-def write_atomically(target: Path, data: bytes) -> bool:
+TEMPORARY_PREFIX = ".tmp-"
+"""How `write_atomically` names a file it is writing (a killed writer leaves one behind)."""
+
+
+def write_atomically(target: Path, data: bytes | Callable[[BinaryIO], None]) -> bool:
     """Write `data` to `target` through a temporary file beside it, so a reader sees the old
     content or the new; False (and nothing left behind) when it cannot be written. The file is
-    readable by its user alone (and a folder made for it, private too)."""
+    readable by its user alone (and a folder made for it, private too).
+
+    `data` may be a function writing to the open file, for content too large to hold twice in
+    memory; an exception it raises other than `OSError` is raised again, once the temporary file
+    is removed."""
     temporary: str | None = None
     try:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: see open_private
         with tempfile.NamedTemporaryFile(
-            "wb", dir=target.parent, prefix=".tmp-", suffix=target.suffix, delete=False
+            "wb", dir=target.parent, prefix=TEMPORARY_PREFIX, suffix=target.suffix, delete=False
         ) as handle:
             temporary = handle.name
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                data(cast(BinaryIO, handle))  # the wrapper forwards every file method
         os.replace(temporary, target)
         return True
-    except OSError:
+    except BaseException as exc:
         if temporary is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
-        return False
+        if isinstance(exc, OSError):
+            return False
+        raise

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from analysis.log_files import TEMPORARY_PREFIX
 from bench.render import Row, Section, failed, seconds_row
 from bench.synthetic import MODELS, Synthetic
 
@@ -251,8 +252,7 @@ _SHOWN = """
   const found = [];
   for (const [selector, text, how] of wanted) {
     const pattern = how === "regex" ? new RegExp(text) : null;
-    const fits = (t) =>
-      how === "exact" ? t === text : pattern ? pattern.test(t) : t.includes(text);
+    const fits = (t) => (pattern ? pattern.test(t) : t.includes(text));
     const matches = (el) => fits(squeeze(el.textContent));
     // one pass while the page lacks the text (a pattern's anchors are the element's)
     const page = squeeze(document.body.textContent);
@@ -283,9 +283,9 @@ _SHOWN = """
 """The page's test, run at every animation frame: each wanted `(selector, text, how)` has a
 visible element (a non-empty box, not hidden) whose text matches; the texts found, or false."""
 
-Wanted = tuple[str, str, Literal["exact", "contains", "regex"]]
-"""A CSS selector, a text, and how an element's text (whitespace collapsed) must match it: the
-whole text, a part of it, or a JavaScript regular expression."""
+Wanted = tuple[str, str, Literal["contains", "regex"]]
+"""A CSS selector, a text, and how an element's text (whitespace collapsed) must match it: hold
+it, or match it as a JavaScript regular expression (anchor it for the whole text)."""
 
 
 def shown(page: Any, wanted: list[Wanted]) -> list[str]:
@@ -307,8 +307,11 @@ _HEADINGS = "h1, h2, h3, h4, h5, h6"
 def _first_content(page: Any, url: str, expected: int, visit: Visit) -> None:
     start = time.perf_counter()
     page.goto(url)
-    wanted: list[Wanted] = [("body *", _SAMPLES.pattern, "regex")]
-    caption, _ = shown(page, [*wanted, ("body *", "Odds ratio", "contains")])
+    wanted: list[Wanted] = [
+        ("body *", _SAMPLES.pattern, "regex"),
+        ("body *", "Odds ratio", "contains"),
+    ]
+    caption, _ = shown(page, wanted)
     visit.first = time.perf_counter() - start
     visit.problems += count_problems(caption, expected)
     _settle(page)  # untimed: an error drawn below the caption counts too
@@ -471,7 +474,8 @@ def kept(cache: Path, timeout: float = 120.0) -> bool:
     folder = cache / "dashboard"
     deadline = time.monotonic() + timeout
     while True:
-        if any(folder.glob("catalogue-*.pickle")) and not any(folder.glob("*.partial")):
+        writing = any(folder.glob(f"{TEMPORARY_PREFIX}*"))
+        if any(folder.glob("catalogue-*.pickle")) and not writing:
             return True
         if time.monotonic() > deadline:
             return False

@@ -15,11 +15,10 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import streamlit as st
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -27,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from analysis.episodes import count_once
 from analysis.eval_zip import directory_sha256
 from analysis.fill_cache import fill
-from analysis.log_files import open_private
+from analysis.log_files import TEMPORARY_PREFIX, open_private, write_atomically
 from analysis.logs import (
     PARALLEL_BYTES,
     LoadResult,
@@ -221,42 +220,34 @@ def _load_disk(path: Path | None) -> Catalogue | None:
 
 
 def _save_disk(path: Path | None, catalogue: Catalogue) -> None:
-    """Keep the catalogue for the next server (atomically; the oldest beyond `_KEPT` go).
-
-    It is written to a file of its own name (`tempfile.mkstemp`, private to the user) and moved
-    into place whole; a failure removes that file and says so in one line on stderr (the next
-    server builds the catalogue again)."""
+    """Keep the catalogue for the next server (`write_atomically`; the oldest beyond `_KEPT`
+    go). A failure leaves no file and says so in one line on stderr (the next server builds
+    the catalogue again)."""
     if path is None:
         return
-    partial: str | None = None
+    rows = catalogue.rows
+    chunks = range(0, len(rows), _CHUNK_ROWS)
+    head = _KeptHead(
+        log_dir=catalogue.log_dir,
+        report=catalogue.report,
+        problems=catalogue.problems,
+        chunks=len(chunks),
+    )
+
+    def write(handle: BinaryIO) -> None:
+        pickle.dump(head, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        for start in chunks:
+            pickle.dump(rows[start : start + _CHUNK_ROWS], handle, pickle.HIGHEST_PROTOCOL)
+
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, partial = tempfile.mkstemp(prefix=f"{path.stem}.", suffix=".partial", dir=path.parent)
-        rows = catalogue.rows
-        chunks = range(0, len(rows), _CHUNK_ROWS)
-        head = _KeptHead(
-            log_dir=catalogue.log_dir,
-            report=catalogue.report,
-            problems=catalogue.problems,
-            chunks=len(chunks),
-        )
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(head, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            for start in chunks:
-                pickle.dump(rows[start : start + _CHUNK_ROWS], handle, pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, path)
-        partial = None
-    except Exception as exc:  # noqa: BLE001 - a full disk or an unpicklable value: not kept
-        first = (str(exc).splitlines() or [""])[0]
+        problem = None if write_atomically(path, write) else "OSError: the file cannot be written"
+    except Exception as exc:  # noqa: BLE001 - an unpicklable value: not kept
+        problem = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
+    if problem is not None:
         print(
-            f"Candor dashboard: the catalogue was not kept in {path.parent}: "
-            f"{type(exc).__name__}: {first}",
+            f"Candor dashboard: the catalogue was not kept in {path.parent}: {problem}",
             file=sys.stderr,
         )
-    finally:
-        if partial is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(partial)
     _prune(path.parent)
 
 
@@ -277,7 +268,7 @@ def _prune(folder: Path) -> None:
     dated = [(t, f) for f in folder.glob("catalogue-*.pickle") if (t := mtime(f)) is not None]
     stale = [f for _, f in sorted(dated)[:-_KEPT]]
     now = time.time()
-    for partial in folder.glob("catalogue-*.partial"):
+    for partial in folder.glob(f"{TEMPORARY_PREFIX}*.pickle"):
         t = mtime(partial)
         if t is not None and now - t > _PARTIAL_AGE:
             stale.append(partial)

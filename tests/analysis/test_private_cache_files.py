@@ -19,6 +19,27 @@ def _written(tmp_path: Path) -> Path:
     return target
 
 
+def test_a_file_written_by_a_function_is_kept_whole_or_not_at_all(tmp_path: Path) -> None:
+    target = tmp_path / "cache" / "dashboard" / "catalogue-a.pickle"
+    assert write_atomically(target, lambda handle: handle.write(b"in parts") and None)
+    assert read_private(target) == b"in parts"
+
+    def half(handle: object) -> None:
+        assert hasattr(handle, "write")
+        handle.write(b"half")
+        raise ValueError("cannot pickle")
+
+    with pytest.raises(ValueError, match="cannot pickle"):
+        write_atomically(target, half)
+    assert read_private(target) == b"in parts"  # the old content, nothing beside it
+
+    def full(handle: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    assert not write_atomically(target, full)
+    assert sorted(p.name for p in target.parent.iterdir()) == [target.name]
+
+
 def test_a_private_file_is_read(tmp_path: Path) -> None:
     target = _written(tmp_path)
     assert read_private(target) == b"kept"

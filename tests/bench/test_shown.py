@@ -57,7 +57,7 @@ LATE = {
 }
 WANTED: list[Wanted] = [
     ("h1, h2, h3, h4", "blame · human · epoch 2", "contains"),
-    ("body *", "verdict: honest", "exact"),
+    ("body *", "^verdict: honest$", "regex"),
 ]
 VISIBLE = """() => { const s = [...document.querySelectorAll('span')]
     .find(e => e.textContent === 'verdict: honest');
@@ -77,7 +77,7 @@ def test_the_wait_ends_when_the_text_is_visible(page: Any, html: str) -> None:
 @pytest.mark.parametrize(
     ("html", "wanted"),
     [
-        ("<p>verdict: honest, or not</p>", ("body *", "verdict: honest", "exact")),
+        ("<p>verdict: honest, or not</p>", ("body *", "^verdict: honest$", "regex")),
         ("<p>blame · human · epoch 2</p>", ("h1, h2, h3, h4", "blame · human", "contains")),
         ("<p>· 9,996 sample ·</p>", ("body *", r"· ([\d,]+) samples ·", "regex")),
         ("<p hidden>· 9,996 samples ·</p>", ("body *", r"· ([\d,]+) samples ·", "regex")),

@@ -295,16 +295,16 @@ def test_pruning_keeps_the_newest_skips_what_vanished_and_removes_old_partials(
         os.utime(f, (1000 + i, 1000 + i))
         old.append(f)
     (folder / "catalogue-gone.pickle").symlink_to(folder / "nowhere")  # removed by another
-    stale = folder / "catalogue-abc.1.partial"
+    stale = folder / ".tmp-abc1.pickle"  # `write_atomically`'s temporary file
     stale.write_bytes(b"half")
     os.utime(stale, (1000, 1000))
-    fresh = folder / "catalogue-abc.2.partial"  # another server writing now
+    fresh = folder / ".tmp-abc2.pickle"  # another server writing now
     fresh.write_bytes(b"half")
     data.catalogue(str(logs))
     data.wait_kept()
     left = {p.name for p in folder.iterdir()}
     assert not stale.exists() and fresh.exists()
-    assert len([n for n in left if n.endswith(".pickle") and "gone" not in n]) == 8
+    assert len([n for n in left if n.startswith("catalogue-") and "gone" not in n]) == 8
     assert old[-1].name in left and old[0].name not in left  # the newest kept, the oldest gone
     assert "not kept" not in capsys.readouterr().err
 
