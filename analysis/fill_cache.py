@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from analysis.heap import collector_paused
 from analysis.logs import PARALLEL_BYTES, OutcomeCache, read_log
 
 _REPO = Path(__file__).resolve().parents[1]
@@ -91,12 +92,10 @@ def main(argv: Sequence[str]) -> int:
     if not argv:
         print("usage: python -m analysis.fill_cache CACHE_DIR LOG...", file=sys.stderr)
         return 2
-    import gc
-
-    gc.disable()  # as `candor report` does: the reads allocate much and free little
     cache = OutcomeCache(Path(argv[0]))
-    for file in argv[1:]:
-        read_log(file, cache)
+    with collector_paused():  # as `candor report` does: the reads allocate much and free little
+        for file in argv[1:]:
+            read_log(file, cache)
     return 0
 
 

@@ -10,7 +10,6 @@ code as `candor report`.
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import os
 import pickle
@@ -26,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from analysis.episodes import count_once
 from analysis.eval_zip import directory_sha256
 from analysis.fill_cache import fill
+from analysis.heap import collector_paused, keep_for_good
 from analysis.log_files import TEMPORARY_PREFIX, open_private, write_atomically
 from analysis.logs import (
     PARALLEL_BYTES,
@@ -192,8 +192,6 @@ def _load_disk(path: Path | None) -> Catalogue | None:
     handle = None if path is None else open_private(path)  # see `open_private`
     if handle is None:
         return None
-    collecting = gc.isenabled()
-    gc.disable()  # tens of thousands of small objects: the collector would more than double it
     try:
         with handle:  # written by `_save_disk` alone, in the user's cache
             head = pickle.load(handle)
@@ -209,9 +207,6 @@ def _load_disk(path: Path | None) -> Catalogue | None:
                 return None
     except Exception:  # a truncated or foreign file: any unpickling error means build it again
         return None
-    finally:
-        if collecting:
-            gc.enable()
     if not all(isinstance(row, SampleRow) for row in rows):
         return None
     return Catalogue.model_construct(
@@ -286,12 +281,15 @@ def _catalogue(
     report), else built and kept there."""
     key = (log_dir, _contents(files), _content(plan), _content(prices))
     disk = _disk_path(key) if files else None
-    kept = _load_disk(disk)
-    if kept is not None:
-        return kept
-    built = _build_catalogue(log_dir, files, plan, prices)
-    _save_later(disk, built)  # a log rewritten since changes the key (its content)
-    return built
+    # every row and the report live as long as the server: made with the collector off, then
+    # out of its reach, so no collection walks them again while a page is served (`heap`)
+    with collector_paused():
+        found = _load_disk(disk)
+        if found is None:
+            found = _build_catalogue(log_dir, files, plan, prices)
+            _save_later(disk, found)  # a log rewritten since changes the key (its content)
+    keep_for_good()
+    return found
 
 
 _saving: list[threading.Thread] = []

@@ -8,6 +8,7 @@ Every agent account carries hostile markup, so every transcript view is a safety
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -176,13 +177,15 @@ def log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(autouse=True)
 def _fresh_caches() -> Iterator[None]:
     """Each test starts with empty Streamlit caches (the loaders are cached per process), and
-    ends once the catalogues it kept on disk are written (not into the next test's files)."""
+    ends once the catalogues it kept on disk are written (not into the next test's files), with
+    what its catalogues put out of the collector's reach given back to it (`analysis.heap`)."""
     from dashboard import data
 
     st.cache_data.clear()
     yield
     data.wait_kept()
     st.cache_data.clear()
+    gc.unfreeze()
 
 
 @pytest.fixture

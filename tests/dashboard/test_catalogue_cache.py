@@ -3,6 +3,7 @@ directory, and builds it again when a log, the plan or the cache setting changes
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import shutil
@@ -332,3 +333,22 @@ def test_wait_kept_waits_for_a_writer_started_meanwhile(
     data.wait_kept()  # would raise "cannot join thread before it is started"
     assert target.exists()
     other.join()
+
+
+@pytest.mark.parametrize("source", ["built", "kept"])
+def test_a_catalogue_is_out_of_the_collectors_reach(logs: Path, source: str) -> None:
+    """Built or read from disk, no later collection walks the catalogue's rows and report (a
+    full collection over them would stall the page being served); the collector is on again."""
+    if source == "kept":
+        data.catalogue(str(logs))
+        _restart()
+    gc.unfreeze()
+    try:
+        cat = data.catalogue(str(logs))
+        walked = {id(o) for o in gc.get_objects()}
+        assert cat.rows
+        assert not any(id(r) in walked or id(r.outcome) in walked for r in cat.rows)
+        assert id(cat.report) not in walked
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
