@@ -4,7 +4,8 @@
 at 100,000 samples it costs more than validating. `constructor(Model)` resolves the fields and
 defaults once and returns a function that fills an instance exactly as `model_construct` does
 (the fields in declaration order, defaults for the rest, the set fields recorded, in one set
-shared by every instance built with the same fields).
+shared by every instance built with the same fields). `positional(Model)` returns one taking
+every field's value in declaration order, for unpickling (no keywords, no defaults to fill).
 """
 
 from __future__ import annotations
@@ -70,4 +71,46 @@ def constructor(model: type[M]) -> Callable[..., M]:
         _set(built, "__pydantic_private__", None)
         return built
 
+    return build
+
+
+def positional(model: type[M], name: str, module: str) -> Callable[..., M]:
+    """A function building `model` from every field's value, in declaration order (unchecked),
+    for unpickling: it is named `name` in `module` (where it must be bound to that name), so
+    pickle can refer to it. As `constructor`'s do, its instances share one set of field names
+    and, for a model of few fields, their dicts' keys. It is written for the model's fields,
+    as `dataclasses` writes an `__init__`: one call per instance."""
+    order = tuple(model.model_fields)
+    if model.__pydantic_post_init__ is not None or model.__private_attributes__:
+        raise TypeError(f"{model.__name__}: a model with private attributes or a post-init")
+    if not all(field.isidentifier() for field in order):
+        raise TypeError(f"{model.__name__}: a field name that is not an identifier")
+    values = [f"v{i}" for i in range(len(order))]
+    if len(order) <= _SHARED_KEYS_MAX:  # set on a plain instance, in order: keys shared
+        fill = ["h = holder()", *(f"h.{f} = {v}" for f, v in zip(order, values, strict=True))]
+        fields = "h.__dict__"
+    else:
+        fill = []
+        fields = "{" + ", ".join(f"{f!r}: {v}" for f, v in zip(order, values, strict=True)) + "}"
+    lines = [
+        f"def {name}({', '.join(values)}):",
+        *(f"    {line}" for line in fill),
+        "    built = new(model)",
+        f"    put(built, '__dict__', {fields})",
+        "    put(built, '__pydantic_fields_set__', fields_set)",
+        "    put(built, '__pydantic_extra__', None)",
+        "    put(built, '__pydantic_private__', None)",
+        "    return built",
+    ]
+    namespace: dict[str, Any] = {
+        "holder": type(f"_{model.__name__}Values", (), {}),
+        "new": model.__new__,
+        "model": model,
+        "put": _set,
+        "fields_set": set(order),
+    }
+    exec("\n".join(lines), namespace)  # noqa: S102 - the model's own field names
+    build: Callable[..., M] = namespace[name]
+    build.__module__ = module
+    build.__qualname__ = name
     return build

@@ -18,10 +18,11 @@ import contextlib
 import copy
 import hashlib
 import math
+import operator
 import os
 import pickle
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, get_args
 
@@ -29,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from analysis import identity as _identity
 from analysis import usage as _usage
-from analysis.construct import constructor
+from analysis.construct import constructor, positional
 from analysis.eval_zip import (
     LogHeader,
     ScoreLike,
@@ -185,6 +186,11 @@ class SampleOutcome(BaseModel):
         """The copy holds a complete grading (see `INCOMPLETE_STATUSES`)."""
         return self.status not in INCOMPLETE_STATUSES
 
+    def __reduce__(self) -> tuple[Callable[..., SampleOutcome], tuple[object, ...]]:
+        # pickled as its values in field order, not as a dict of names: a fifth smaller, and
+        # an outcome cache entry is read back in two thirds of the time
+        return _unpickled_outcome, _outcome_values(self)
+
 
 class SampleDetail(BaseModel):
     """What the dashboard shows of a sample before its transcript is opened."""
@@ -195,6 +201,9 @@ class SampleDetail(BaseModel):
     """The sample id as Inspect stores it, for reading the full sample on demand."""
     rationale: str = ""
     evidence: list[str] = Field(default_factory=list)
+
+    def __reduce__(self) -> tuple[Callable[..., SampleDetail], tuple[object, ...]]:
+        return _unpickled_detail, _detail_values(self)  # as `SampleOutcome` is pickled
 
 
 class LogProblem(BaseModel):
@@ -359,6 +368,12 @@ def _sample_base(log: str, task: str, model: str, summary: SummaryLike) -> dict[
 
 _construct_outcome = constructor(SampleOutcome)
 _construct_detail = constructor(SampleDetail)
+_outcome_values = operator.attrgetter(*SampleOutcome.model_fields)
+_detail_values = operator.attrgetter(*SampleDetail.model_fields)
+_unpickled_outcome = positional(SampleOutcome, "_unpickled_outcome", __name__)
+"""A pickled `SampleOutcome` built again from its values (every field, in order)."""
+_unpickled_detail = positional(SampleDetail, "_unpickled_detail", __name__)
+"""A pickled `SampleDetail` built again from its values (every field, in order)."""
 
 
 def _built(**fields: Any) -> SampleOutcome:

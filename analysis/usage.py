@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from analysis.construct import constructor
+from analysis.construct import constructor, positional
 from scenarios.yaml_files import parse_yaml
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ class TokenUsage(BaseModel):
 
     def __reduce__(self) -> tuple[Callable[..., TokenUsage], tuple[object, ...]]:
         # pickled as its values, so an unpickled one (a worker's read) is built like a read one
-        return _unpickled_usage, (self.model, *_counts_of(self))
+        return _unpickled_usage, _values_of(self)
 
     @property
     def empty(self) -> bool:
@@ -86,20 +86,9 @@ class TokenUsage(BaseModel):
 
 
 _construct_usage = constructor(TokenUsage)
-
-
-def _unpickled_usage(
-    model: str, i: int, o: int, total: int, read: int, write: int, reasoning: int
-) -> TokenUsage:
-    return _construct_usage(
-        model=model,
-        input_tokens=i,
-        output_tokens=o,
-        total_tokens=total,
-        input_tokens_cache_read=read,
-        input_tokens_cache_write=write,
-        reasoning_tokens=reasoning,
-    )
+_values_of = operator.attrgetter(*TokenUsage.model_fields)
+_unpickled_usage = positional(TokenUsage, "_unpickled_usage", __name__)
+"""A pickled `TokenUsage` built again from its values (`_values_of`: every field in order)."""
 
 
 def _tokens(model: str, usage: UsageLike) -> TokenUsage:
@@ -255,9 +244,10 @@ _counts_of = operator.attrgetter(*_COUNTS)
 
 class _Sums:
     """Integer sums of some samples' usage, per role (one `TokenUsage` per role at the end,
-    not one per addition)."""
+    not one per addition). A cell's samples are listed as they come and summed once, column
+    by column (`settle`); cells are merged from their sums."""
 
-    __slots__ = ("columns", "models", "counts", "first", "samples")
+    __slots__ = ("columns", "models", "counts", "first", "samples", "listed")
 
     def __init__(self) -> None:
         self.columns: dict[str, list[int]] = {}
@@ -267,11 +257,29 @@ class _Sums:
         """Where each role first spent: the sample's position in the samples given, and the
         role's among that sample's roles."""
         self.samples = 0
+        self.listed: dict[str, list[TokenUsage]] = {}
+        """Each role's usages added one by one (in increasing position), not yet summed."""
 
     def add(self, sample: SampleOutcome, position: int) -> None:
+        """One sample's usage; `position` no smaller than any added before."""
         self.samples += 1
         for j, (role, tokens) in enumerate(sample.usage.items()):
-            self._add(role, tokens.model, _counts_of(tokens), 1, (position, j))
+            listed = self.listed.get(role)
+            if listed is None:
+                self.listed[role] = [tokens]
+                self.first.setdefault(role, (position, j))
+            else:
+                listed.append(tokens)
+
+    def settle(self) -> _Sums:
+        """The usages added one by one, summed into the columns."""
+        for role, listed in self.listed.items():
+            values = [sum(column) for column in zip(*map(_counts_of, listed), strict=True)]
+            models = {tokens.model for tokens in listed}
+            model = next(iter(models)) if len(models) == 1 else "several"
+            self._add(role, model, values, len(listed), self.first[role])
+        self.listed = {}
+        return self
 
     def merge(self, other: _Sums) -> None:
         self.samples += other.samples
@@ -349,6 +357,7 @@ def usage_report(samples: Iterable[SampleOutcome], prices: Prices | None = None)
     by_arm: dict[tuple[str, str, str, str], _Sums] = defaultdict(_Sums)
     by_run: dict[tuple[str, str, str], _Sums] = defaultdict(_Sums)
     for (run, task, model, scenario, arm), cell in cells.items():
+        cell.settle()
         by_arm[(task, model, scenario, arm)].merge(cell)
         by_run[(run, task, model)].merge(cell)
     unpriced: set[str] = set()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from analysis.construct import positional
 from analysis.logs import LogProblem, SampleOutcome
 from analysis.report import Report
 
@@ -50,12 +53,22 @@ class SampleRow(BaseModel):
     def ref(self) -> str:
         return self.outcome.ref
 
+    def __reduce__(self) -> tuple[Callable[..., SampleRow], tuple[object, ...]]:
+        # pickled as its values, as its outcome is: a kept catalogue is read back faster, and
+        # its rows' dicts share their keys
+        return _unpickled_row, _row_values(self)
+
     def search_text(self) -> str:
         """Everything the summary-level text search looks at, lower-cased."""
         o = self.outcome
         parts = [o.ref, o.task, o.model, o.arm, o.status, o.reason, self.verdict or ""]
         parts += [self.rationale, *self.evidence, *o.tally("tactics"), *self.provisions]
         return "\n".join(parts).casefold()
+
+
+_row_values = operator.attrgetter(*SampleRow.model_fields)
+_unpickled_row = positional(SampleRow, "_unpickled_row", __name__)
+"""A pickled `SampleRow` built again from its values (every field, in order)."""
 
 
 class Catalogue(BaseModel):

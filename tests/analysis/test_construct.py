@@ -1,16 +1,20 @@
 """Models built without validation (`analysis.construct`) behave as validated ones: equal, the
-same JSON, copied and pickled without touching another instance."""
+same JSON, copied and pickled without touching another instance; the models pickled as their
+values (`positional`) come back whole."""
 
 from __future__ import annotations
 
 import copy
 import pickle
+import tracemalloc
+from collections.abc import Callable
 
 import pytest
+from pydantic import BaseModel
 
-from analysis.construct import constructor
-from analysis.logs import SampleOutcome
-from analysis.usage import TokenUsage
+from analysis.construct import constructor, positional
+from analysis.logs import SampleDetail, SampleOutcome, _unpickled_outcome
+from analysis.usage import TokenUsage, _unpickled_usage
 
 _usage = constructor(TokenUsage)
 _outcome = constructor(SampleOutcome)
@@ -68,3 +72,98 @@ def test_unpickled_usage_keeps_every_count_and_its_model() -> None:
     back = pickle.loads(pickle.dumps(built))
     assert isinstance(back, TokenUsage)
     assert back.model_dump() == {"model": "openai/gpt-5", **COUNTS}
+
+
+FULL_OUTCOME = SampleOutcome(
+    **OUTCOME,
+    dimensions={"eval_awareness": True, "tactics": ["omission"]},
+    run="r1",
+    completed_at="2026-01-01T00:00:00+00:00",
+    scenario_sha256="ab" * 32,
+    headline_contrasts=[("director=ai", "director=human")],
+    identity_slot=1,
+    identity_slots={"director": 1},
+    identities={"director": "a2"},
+    usage={"target": TokenUsage(model="m", **COUNTS), "grader": TokenUsage(model="g")},
+    family="blame",
+    round_verdicts=["honest", None],
+    round_corrections=[None, True],
+    answers_all_correct=False,
+    answers_correct=2,
+    answers_wrong=1,
+    answers_unreadable=0,
+    answers_missing=0,
+    answers_total=3,
+)
+PICKLED = [
+    pytest.param(TokenUsage(model="x", **COUNTS), id="TokenUsage (few fields)"),
+    pytest.param(SampleOutcome(**OUTCOME), id="SampleOutcome, defaults"),
+    pytest.param(FULL_OUTCOME, id="SampleOutcome, every field set"),
+    pytest.param(SampleDetail(raw_id=7, rationale="r", evidence=["e"]), id="SampleDetail"),
+]
+
+
+@pytest.mark.parametrize("model", PICKLED)
+@pytest.mark.parametrize("protocol", [2, pickle.HIGHEST_PROTOCOL])
+def test_a_model_pickled_as_its_values_comes_back_whole(model: BaseModel, protocol: int) -> None:
+    """Pickled as a tuple of its values (`positional`), every field comes back, of its own
+    type, and the copy behaves as a validated model (JSON, copies, updates)."""
+    back = pickle.loads(pickle.dumps(model, protocol=protocol))
+    assert type(back) is type(model)
+    assert back == model
+    assert back.model_dump_json() == model.model_dump_json()
+    assert back.model_fields_set == set(type(model).model_fields)
+    assert copy.deepcopy(back) == model
+    first_field = next(iter(type(model).model_fields))
+    changed = back.model_copy(update={first_field: getattr(model, first_field)})
+    assert changed == model
+
+
+def test_values_are_set_in_field_order_not_by_position_in_a_dict() -> None:
+    build = positional(TokenUsage, "build", __name__)
+    built = build("m", 1, 2, 3, 4, 5, 6)
+    assert built.model_dump() == {
+        "model": "m",
+        "input_tokens": 1,
+        "output_tokens": 2,
+        "total_tokens": 3,
+        "input_tokens_cache_read": 4,
+        "input_tokens_cache_write": 5,
+        "reasoning_tokens": 6,
+    }
+    with pytest.raises(TypeError):
+        build("m", 1, 2)  # every field's value is needed
+
+
+def _bytes_each(make: Callable[[int], object], count: int = 5_000) -> float:
+    tracemalloc.start()
+    try:
+        kept = [make(i) for i in range(count)]
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(kept) == count
+    return held / count
+
+
+def test_instances_share_their_field_names_and_few_fields_share_dict_keys() -> None:
+    usage = positional(TokenUsage, "usage", __name__)
+    outcome = positional(SampleOutcome, "outcome", __name__)
+    a, b = usage("m", 1, 2, 3, 0, 0, 0), usage("n", 4, 5, 9, 0, 0, 0)
+    assert a.__pydantic_fields_set__ is b.__pydantic_fields_set__
+    built = _bytes_each(lambda i: usage("m", 1000 + i, 2000 + i, 3000 + i, 0, 0, 0))
+    validated = _bytes_each(
+        lambda i: TokenUsage(
+            model="m", input_tokens=1000 + i, output_tokens=2000 + i, total_tokens=3000 + i
+        )
+    )
+    assert built < 0.6 * validated  # the dicts share their keys (about half the size)
+    values = [getattr(FULL_OUTCOME, name) for name in SampleOutcome.model_fields]
+    assert outcome(*values) == FULL_OUTCOME  # more fields than dicts share keys for
+
+
+def test_the_builder_is_found_by_the_name_it_was_given() -> None:
+    assert _unpickled_usage.__qualname__ == "_unpickled_usage"
+    assert _unpickled_usage.__module__ == "analysis.usage"
+    assert _unpickled_outcome.__module__ == "analysis.logs"
+    assert pickle.loads(pickle.dumps(_unpickled_outcome)) is _unpickled_outcome

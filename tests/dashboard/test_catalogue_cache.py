@@ -352,3 +352,14 @@ def test_a_catalogue_is_out_of_the_collectors_reach(logs: Path, source: str) -> 
         assert gc.isenabled()
     finally:
         gc.unfreeze()
+
+
+def test_kept_rows_come_back_equal_field_for_field(logs: Path) -> None:
+    """Rows (and their outcomes) are pickled as their values: read back, each is the row that
+    was built, every field of it."""
+    first = data.catalogue(str(logs))
+    _restart()
+    again = data.catalogue(str(logs))
+    assert again.rows == first.rows
+    assert [r.model_dump() for r in again.rows] == [r.model_dump() for r in first.rows]
+    assert all(type(r) is type(f) for r, f in zip(again.rows, first.rows, strict=True))
