@@ -3,18 +3,20 @@
 A card is one Markdown block, so four cards fit above the fold at 1400 × 900: a line per arm
 (rate, interval, graded and unscored counts), a line each for the difference, the odds ratio and
 the p-values, and the flags as badges. With more than `MAX_CARDS` headline contrasts the answer
-is one compact table instead, a row per contrast with every card's figure (so a dozen fit above
-the fold), and the cards follow in an expander. Every value goes through `escape_markdown`.
+is one compact table instead (Markdown, so it draws with the page's text), a row per contrast
+with every card's figure (so a dozen fit above the fold), and the cards follow in an expander.
+Every value goes through `escape_markdown`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import streamlit as st
 
 from dashboard.headline import OR_TITLE, ArmFigure, HeadlineCard, short_model
-from dashboard.safe import escape_markdown, visible
+from dashboard.safe import escape_markdown, markdown_table
 
 CARDS_PER_ROW = 2
 MAX_CARDS = 4
@@ -31,6 +33,8 @@ TABLE_COLUMNS = (
     "Flags",
 )
 """The compact table's columns: every figure of a card, the intervals without their prefixes."""
+TABLE_STYLE = Path(__file__).with_name("headline_table.css")
+"""The compact table's look (a style sheet: `st.html` applies it and draws nothing)."""
 
 
 def _e(text: str) -> str:
@@ -117,7 +121,7 @@ def flag_words(c: HeadlineCard) -> list[str]:
 
 
 def table_row(c: HeadlineCard) -> dict[str, str]:
-    """One contrast as a row of `TABLE_COLUMNS` (plain text: a table cell is not Markdown)."""
+    """One contrast as a row of `TABLE_COLUMNS`, in plain text (`markdown_table` escapes it)."""
     a, b, shared = arm_pair(c.a.arm, c.b.arm)
     cells = [
         f"{c.scenario} · {short_model(c.model)}",
@@ -131,7 +135,7 @@ def table_row(c: HeadlineCard) -> dict[str, str]:
         f"{c.a.unscored} · {c.b.unscored} unscored",
         " · ".join(flag_words(c)),
     ]
-    return {name: visible(cell) for name, cell in zip(TABLE_COLUMNS, cells, strict=True)}
+    return dict(zip(TABLE_COLUMNS, cells, strict=True))
 
 
 def headline(items: Sequence[HeadlineCard]) -> None:
@@ -140,7 +144,11 @@ def headline(items: Sequence[HeadlineCard]) -> None:
         cards(items)
         return
     with st.container(key="headline_table"):
-        st.table([table_row(c) for c in items])
+        # Markdown, drawn with the page's text: the answer does not wait for the browser to
+        # load a table component (about 1.5 MB of script on a first visit)
+        rows = [list(table_row(c).values()) for c in items]
+        st.html(TABLE_STYLE)  # as compact as Streamlit's own tables (styles only: no space)
+        st.markdown(markdown_table(TABLE_COLUMNS, rows))
         st.caption(
             "A row per headline contrast (A vs B named by the factor levels they differ in, "
             "shared levels in brackets); Holm's family is the cards' (open them below)."

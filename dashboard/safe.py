@@ -90,6 +90,23 @@ def escape_markdown(text: str, *, line_start: bool = True) -> str:
     return escaped.replace("\n", "  \n")
 
 
+def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A Markdown table of plain-text cells, each escaped (`escape_markdown`) on one line: a
+    table drawn with the page's text, not by a component the browser loads first."""
+    if any(len(row) != len(columns) for row in rows):
+        raise ValueError(f"every row needs {len(columns)} cells")
+
+    def cell(text: str) -> str:
+        return escape_markdown(" ".join(text.splitlines()), line_start=False)
+
+    lines = [
+        "| " + " | ".join(cell(c) for c in columns) + " |",
+        "|" + "---|" * len(columns),
+        *("| " + " | ".join(cell(c) for c in row) + " |" for row in rows),
+    ]
+    return "\n".join(lines)
+
+
 def _break_autolink(match: re.Match[str]) -> str:
     if match.group(1):
         return match.group(1) + _JOINER + match.group(2)

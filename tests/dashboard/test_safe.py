@@ -17,6 +17,7 @@ from dashboard.safe import (
     HIGHLIGHT_OPEN,
     Highlighter,
     escape_markdown,
+    markdown_table,
     safe_markdown,
     visible,
     visible_json,
@@ -199,3 +200,32 @@ def test_json_values_are_escaped_keys_included() -> None:
 
 def test_a_literal_backslash_stays_one_backslash() -> None:
     assert shown(escape_markdown("C:\\temp")) == "C:\\temp"
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "a | b",
+        "line one\nline two",
+        "**bold** [link](http://x.org)",
+        "<script>x</script>",
+        "\u202e",
+    ],
+    ids=["pipe", "line break", "markdown", "html", "bidi control"],
+)
+def test_a_markdown_table_cell_stays_one_plain_cell(cell: str) -> None:
+    """Whatever a cell holds, the table keeps its shape (one row, two cells) and the cell is
+    escaped as all Markdown text is."""
+    table = markdown_table(["name", "value"], [["x", cell]])
+    lines = table.split("\n")
+    assert len(lines) == 3
+    body = lines[2]
+    assert body.startswith("| x | ") and body.endswith(" |")
+    unescaped_pipes = re.findall(r"(?<!\\)\|", body)
+    assert len(unescaped_pipes) == 3  # the row's own: no cell adds one
+    assert escape_markdown(" ".join(cell.splitlines()), line_start=False) in body
+
+
+def test_a_markdown_table_row_of_the_wrong_width_is_refused() -> None:
+    with pytest.raises(ValueError, match="2 cells"):
+        markdown_table(["a", "b"], [["only one"]])
