@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict
 
 from analysis.compare import fmt_pct, md_cell
-from analysis.logs import SampleOutcome
+from analysis.logs import AnswerCheck, SampleOutcome
 
 
 class AnswerRow(BaseModel):
@@ -49,10 +49,10 @@ def answer_rows(samples: Sequence[SampleOutcome]) -> list[AnswerRow]:
     Args:
         samples: Each episode counted once (`count_once`).
     """
-    found: dict[tuple[str, str, str, str], list[SampleOutcome]] = defaultdict(list)
+    found: dict[tuple[str, str, str, str], list[AnswerCheck]] = defaultdict(list)
     for s in samples:
-        if s.answers_all_correct is not None:
-            found[(s.task, s.model, s.scenario, s.arm)].append(s)
+        if s.answers is not None and s.answers.all_correct is not None:
+            found[(s.task, s.model, s.scenario, s.arm)].append(s.answers)
     return [
         AnswerRow(
             task=task,
@@ -60,12 +60,12 @@ def answer_rows(samples: Sequence[SampleOutcome]) -> list[AnswerRow]:
             scenario=scenario,
             arm=arm,
             episodes=len(checked),
-            all_correct=sum(bool(s.answers_all_correct) for s in checked),
-            items_correct=sum(s.answers_correct or 0 for s in checked),
-            items_wrong=sum(s.answers_wrong or 0 for s in checked),
-            items_unreadable=sum(s.answers_unreadable or 0 for s in checked),
-            items_missing=sum(s.answers_missing or 0 for s in checked),
-            items_total=sum(s.answers_total or 0 for s in checked),
+            all_correct=sum(bool(a.all_correct) for a in checked),
+            items_correct=sum(a.correct or 0 for a in checked),
+            items_wrong=sum(a.wrong or 0 for a in checked),
+            items_unreadable=sum(a.unreadable or 0 for a in checked),
+            items_missing=sum(a.missing or 0 for a in checked),
+            items_total=sum(a.total or 0 for a in checked),
         )
         for (task, model, scenario, arm), checked in sorted(found.items())
     ]

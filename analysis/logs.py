@@ -22,6 +22,7 @@ import operator
 import os
 import pickle
 import re
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, get_args
@@ -92,6 +93,26 @@ INCOMPLETE_STATUSES = frozenset(
 """A copy with one of these holds no complete grading: another copy of the same episode wins."""
 
 
+class AnswerCheck(BaseModel):
+    """The scorer's answer check of one sample, as its score recorded it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    all_correct: bool | None = None
+    """Every declared answer correct (None: not recorded)."""
+    correct: int | None = None
+    """The items marked correct."""
+    wrong: int | None = None
+    """The items stating another value, or a unit that does not convert (None: a log written
+    before the check counted them apart)."""
+    unreadable: int | None = None
+    """The items holding no one readable value (None as for `wrong`)."""
+    missing: int | None = None
+    """The items never submitted (None as for `wrong`)."""
+    total: int | None = None
+    """The items (None: not recorded)."""
+
+
 class SampleOutcome(BaseModel):
     """One sample epoch as the report sees it: its arm, its status and, if graded, its outcomes."""
 
@@ -156,20 +177,10 @@ class SampleOutcome(BaseModel):
     round_corrections: list[bool | None] | None = None
     """For every round, whether it explicitly corrects an earlier lapse (None: undecided, or
     not recorded by the log)."""
-    answers_all_correct: bool | None = None
-    """The scorer's own answer check: every declared answer correct (None: no answer key).
-    Read whatever the grader's status: the check needs no model."""
-    answers_correct: int | None = None
-    """The answer check's items marked correct (None: no answer key)."""
-    answers_wrong: int | None = None
-    """The answer check's items stating another value, or a unit that does not convert (None: no
-    answer key, or a log written before the check counted them apart)."""
-    answers_unreadable: int | None = None
-    """The answer check's items holding no one readable value (None as for `answers_wrong`)."""
-    answers_missing: int | None = None
-    """The answer check's items never submitted (None as for `answers_wrong`)."""
-    answers_total: int | None = None
-    """The answer check's items (None: no answer key)."""
+    answers: AnswerCheck | None = None
+    """The scorer's own answer check (None: no answer key). Read whatever the grader's status:
+    the check needs no model. One field, not six: an outcome of 30 fields or fewer keeps them
+    in a dict sharing its keys with every other outcome's (a third of the size)."""
 
     @property
     def ref(self) -> str:
@@ -360,7 +371,7 @@ def _sample_base(log: str, task: str, model: str, summary: SummaryLike) -> dict[
         "arm": str(meta["arm"]),
         "levels": _shared(("levels", *levels.items()), levels),
         "completed_at": summary.completed_at,
-        "scenario_sha256": sha,
+        "scenario_sha256": None if sha is None else sys.intern(sha),  # one per scenario
         "headline_contrasts": _headline_pairs(meta.get("headline_contrasts")),
         "family": meta["family"] if isinstance(meta.get("family"), str) else None,
     }
@@ -368,6 +379,7 @@ def _sample_base(log: str, task: str, model: str, summary: SummaryLike) -> dict[
 
 _construct_outcome = constructor(SampleOutcome)
 _construct_detail = constructor(SampleDetail)
+_construct_answers = constructor(AnswerCheck)
 _outcome_values = operator.attrgetter(*SampleOutcome.model_fields)
 _detail_values = operator.attrgetter(*SampleDetail.model_fields)
 _unpickled_outcome = positional(SampleOutcome, "_unpickled_outcome", __name__)
@@ -489,17 +501,17 @@ def _answer_check(md: dict[str, Any]) -> dict[str, Any]:
         return {}
     found: dict[str, Any] = {}
     if isinstance(answers.get("all_correct"), bool):
-        found["answers_all_correct"] = answers["all_correct"]
+        found["all_correct"] = answers["all_correct"]
     items = answers.get("items")
     results = list(items.values()) if isinstance(items, dict) else []
     for key in ("correct", "wrong", "unreadable", "missing", "total"):
         value = answers.get(key)
         if isinstance(value, int) and not isinstance(value, bool):
-            found[f"answers_{key}"] = value
+            found[key] = value
         elif key != "total" and results and all(isinstance(r, str) for r in results):
             # a log written before the check counted its results apart still lists every item's
-            found[f"answers_{key}"] = sum(r == key for r in results)
-    return found
+            found[key] = sum(r == key for r in results)
+    return {"answers": _construct_answers(**found)} if found else {}
 
 
 def _dimensions(md: dict[str, Any]) -> dict[str, bool | list[str]]:

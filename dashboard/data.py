@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import streamlit as st
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from analysis.construct import constructor
 from analysis.episodes import count_once
 from analysis.eval_zip import directory_sha256
 from analysis.fill_cache import fill
@@ -62,8 +63,13 @@ class _LogPart(BaseModel):
     rows: list[SampleRow] = Field(default_factory=list)
 
 
+_construct_row = constructor(SampleRow)
+"""Rows are built from values already checked (the reader's outcome and detail), in dicts
+sharing their keys: half the size of a validated row's, at 100,000 rows 20 MB."""
+
+
 def _row(file: str, mtime: float | None, outcome: SampleOutcome, detail: SampleDetail) -> SampleRow:
-    return SampleRow(
+    return _construct_row(
         outcome=outcome,
         file=file,
         mtime=mtime,
@@ -334,14 +340,14 @@ def _build_catalogue(
         merged.merge(part.loaded)
         rows.extend(part.rows)
     # the rows are the episodes the report counts: a re-graded or retried copy is not listed
-    counted = {s.ref for s in count_once(merged.samples).samples}
-    shown: dict[str, SampleRow] = {}
-    for row in rows:
-        if row.ref in counted:
-            shown.setdefault(row.ref, row)
+    # (a row and its part's sample are one object: known by identity, not by a `ref` string
+    # made for each of 100,000 rows)
+    counted = {id(s) for s in count_once(merged.samples).samples}
+    shown = [row for row in rows if id(row.outcome) in counted]
+    del counted
     return Catalogue(
         log_dir=log_dir,
-        rows=list(shown.values()),
+        rows=shown,
         report=build_report(
             merged,
             plan=_plan(plan),

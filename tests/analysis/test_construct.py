@@ -13,7 +13,7 @@ import pytest
 from pydantic import BaseModel
 
 from analysis.construct import constructor, positional
-from analysis.logs import SampleDetail, SampleOutcome, _unpickled_outcome
+from analysis.logs import AnswerCheck, SampleDetail, SampleOutcome, _unpickled_outcome
 from analysis.usage import TokenUsage, _unpickled_usage
 
 _usage = constructor(TokenUsage)
@@ -88,12 +88,7 @@ FULL_OUTCOME = SampleOutcome(
     family="blame",
     round_verdicts=["honest", None],
     round_corrections=[None, True],
-    answers_all_correct=False,
-    answers_correct=2,
-    answers_wrong=1,
-    answers_unreadable=0,
-    answers_missing=0,
-    answers_total=3,
+    answers=AnswerCheck(all_correct=False, correct=2, wrong=1, unreadable=0, missing=0, total=3),
 )
 PICKLED = [
     pytest.param(TokenUsage(model="x", **COUNTS), id="TokenUsage (few fields)"),
@@ -159,7 +154,10 @@ def test_instances_share_their_field_names_and_few_fields_share_dict_keys() -> N
     )
     assert built < 0.6 * validated  # the dicts share their keys (about half the size)
     values = [getattr(FULL_OUTCOME, name) for name in SampleOutcome.model_fields]
-    assert outcome(*values) == FULL_OUTCOME  # more fields than dicts share keys for
+    assert outcome(*values) == FULL_OUTCOME
+    assert len(SampleOutcome.model_fields) <= 30  # few enough for its dicts to share keys
+    kept = _bytes_each(lambda i: outcome(*values[:4], i, *values[5:]))
+    assert kept < 0.7 * _bytes_each(lambda i: FULL_OUTCOME.model_copy(update={"epoch": i}))
 
 
 def test_the_builder_is_found_by_the_name_it_was_given() -> None:

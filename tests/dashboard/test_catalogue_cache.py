@@ -363,3 +363,21 @@ def test_kept_rows_come_back_equal_field_for_field(logs: Path) -> None:
     assert again.rows == first.rows
     assert [r.model_dump() for r in again.rows] == [r.model_dump() for r in first.rows]
     assert all(type(r) is type(f) for r, f in zip(again.rows, first.rows, strict=True))
+
+
+def test_an_episode_whose_log_is_copied_beside_it_is_one_row(logs: Path) -> None:
+    """A log and a copy of it in the same folder hold the same episodes: the rows are the
+    episodes the report counts, each once, and every row is a counted copy."""
+    alone = data.catalogue(str(logs))
+    for log in sorted(logs.glob("*.eval")):
+        shutil.copy(log, log.with_name("copy-" + log.name))
+    _restart()
+    both = data.catalogue(str(logs))
+    assert len(both.rows) == len(alone.rows) > 0
+    assert len({r.ref for r in both.rows}) == len(both.rows)
+    episodes = [r.outcome.episode for r in both.rows]
+    assert len(set(episodes)) == len(episodes)
+    assert sorted(episodes) == sorted(r.outcome.episode for r in alone.rows)
+    assert len(both.report.set_aside) == len(alone.rows)  # every copy set aside, none shown
+    shown = {r.ref for r in both.rows}
+    assert not shown & {s.ref for s in both.report.set_aside}
