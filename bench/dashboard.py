@@ -363,8 +363,7 @@ def _open_transcript(page: Any, url: str, total: int, visit: Visit) -> None:
     values = [c.strip() for c in cells.all_text_contents()]
     # scenario, arm, epoch, verdict, status, model, … (`dashboard.views.row_table`)
     scenario, arm, epoch, verdict, status, model = values[:6]
-    box = grid.bounding_box()
-    assert box is not None
+    box = steady_box(page, grid)
     title = f"{scenario} · {arm} · epoch {epoch}"
     wanted = transcript_heading(scenario, arm, epoch, verdict, status, model)
     if page.evaluate(_SHOWN, wanted) is not False:  # the row opened already: nothing to time
@@ -379,6 +378,26 @@ def _open_transcript(page: Any, url: str, total: int, visit: Visit) -> None:
         visit.transcript_problems.append(f"the transcript {title}: {exc}")
     _settle(page)  # untimed: an error drawn in the transcript's body counts too
     visit.transcript_problems += _page_problems(page, "the Transcripts page")
+
+
+def steady_box(page: Any, locator: Any, frames: int = 5) -> dict[str, float]:
+    """The element's box once it has not moved for `frames` animation frames. The table is
+    clicked by position (its rows are drawn on a canvas): a box read while the page still
+    settles its layout put the click a row too high (the first row opened, not the second)."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    last, still = None, 0
+    while still < frames:
+        box = locator.bounding_box()
+        if box is not None and box == last:
+            still += 1
+        else:
+            still = 0
+        last = box
+        if time.monotonic() > deadline:
+            raise RuntimeError("the table kept moving")
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => r(null)))")
+    assert last is not None
+    return dict(last)
 
 
 def _change_filter(page: Any, total: int, expected: int, visit: Visit) -> None:

@@ -17,6 +17,7 @@ from bench.dashboard import (
     WIDTH,
     Wanted,
     shown,
+    steady_box,
     transcript_heading,
 )
 
@@ -169,3 +170,17 @@ def test_the_transcript_waited_for_is_seen(
         + " status: graded"
     )
     assert caption.startswith(f"model: {MODEL} · ")
+
+
+MOVING = """<body><div id=pad style="height:100px"></div><div id=grid style="height:50px">t</div>
+<script>let n = 0; const step = () => { if (++n <= 6) { pad.style.height = (100 + 35 * n) + 'px';
+  setTimeout(step, 60) } }; setTimeout(step, 60)</script></body>"""
+
+
+def test_a_box_is_read_once_the_element_has_stopped_moving(page: Any) -> None:
+    """The table is clicked by position: its box is the one it keeps, not one read while the
+    layout still moves it (the click would open another row)."""
+    page.set_content(MOVING)
+    box = steady_box(page, page.locator("#grid"))
+    assert box["y"] == pytest.approx(100 + 35 * 6 + 8, abs=1)  # body margin 8 px
+    assert page.locator("#grid").bounding_box()["y"] == pytest.approx(box["y"], abs=1)
