@@ -10,6 +10,8 @@ every field's value in declaration order, for unpickling (no keywords, no defaul
 
 from __future__ import annotations
 
+import keyword
+import unicodedata
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -18,6 +20,8 @@ from pydantic import BaseModel
 M = TypeVar("M", bound=BaseModel)
 
 _set = object.__setattr__
+_BUILDER_NAMES = frozenset({"holder", "new", "model", "put", "fields_set", "h", "built"})
+"""The names a `positional` builder's code uses besides its values `v0`, `v1`…"""
 _SHARED_KEYS_MAX = 30
 """CPython shares an instance dict's keys with its class's other instances up to this many."""
 
@@ -79,12 +83,21 @@ def positional(model: type[M], name: str, module: str) -> Callable[..., M]:
     for unpickling: it is named `name` in `module` (where it must be bound to that name), so
     pickle can refer to it. As `constructor`'s do, its instances share one set of field names
     and, for a model of few fields, their dicts' keys. It is written for the model's fields,
-    as `dataclasses` writes an `__init__`: one call per instance."""
+    as `dataclasses` writes an `__init__`: one call per instance. Every field of a built
+    instance counts as set (`model_fields_set`): nothing here reads which were."""
     order = tuple(model.model_fields)
     if model.__pydantic_post_init__ is not None or model.__private_attributes__:
         raise TypeError(f"{model.__name__}: a model with private attributes or a post-init")
-    if not all(field.isidentifier() for field in order):
-        raise TypeError(f"{model.__name__}: a field name that is not an identifier")
+    if model.model_config.get("extra") == "allow":
+        raise TypeError(f"{model.__name__}: a model keeping extra fields")
+    written = [*order, name]
+    if not all(
+        n.isidentifier() and not keyword.iskeyword(n) and unicodedata.normalize("NFKC", n) == n
+        for n in written
+    ):
+        raise TypeError(f"{model.__name__}: a name that cannot be written as Python: {written}")
+    if name in _BUILDER_NAMES:
+        raise ValueError(f"{name!r} is a name the builder itself uses")
     values = [f"v{i}" for i in range(len(order))]
     if len(order) <= _SHARED_KEYS_MAX:  # set on a plain instance, in order: keys shared
         fill = ["h = holder()", *(f"h.{f} = {v}" for f, v in zip(order, values, strict=True))]
@@ -102,7 +115,7 @@ def positional(model: type[M], name: str, module: str) -> Callable[..., M]:
         "    put(built, '__pydantic_private__', None)",
         "    return built",
     ]
-    namespace: dict[str, Any] = {
+    namespace: dict[str, Any] = {  # `_BUILDER_NAMES`
         "holder": type(f"_{model.__name__}Values", (), {}),
         "new": model.__new__,
         "model": model,

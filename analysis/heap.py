@@ -6,8 +6,10 @@ they are made, walks the growing heap each time and finds nothing to free; once 
 every full collection walks them again (a tenth of a second and more at 10,000 samples, in the
 middle of serving a page). `collector_paused` keeps it off while they are made; `keep_for_good`
 moves everything made so far out of its reach (`gc.freeze`), so later collections walk only
-what is made afterwards. Objects moved there are still freed when nothing refers to them; only
-a reference cycle among them would be kept.
+what is made afterwards. Objects moved there are still freed when nothing refers to them; a
+reference cycle among them (a page script's namespace, alive when they were moved) is kept
+until `release_kept` gives them back to the collector and collects, which a long-lived process
+does before it makes the next such set (a server building its next catalogue).
 """
 
 from __future__ import annotations
@@ -32,3 +34,11 @@ def collector_paused() -> Iterator[None]:
 def keep_for_good() -> None:
     """Every object tracked so far is out of the collector's reach (see the module's text)."""
     gc.freeze()
+
+
+def release_kept() -> None:
+    """Give everything `keep_for_good` moved back to the collector and collect once, so the
+    cycles that died since are freed (a full collection; nothing to do if nothing was kept)."""
+    if gc.get_freeze_count():
+        gc.unfreeze()
+        gc.collect()

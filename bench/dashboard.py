@@ -360,10 +360,10 @@ def _open_transcript(page: Any, url: str, total: int, visit: Visit) -> None:
     grid = page.locator('[data-testid="stDataFrame"]').first
     cells = grid.locator("[role=row]").nth(2).locator("[role=gridcell]")
     cells.first.wait_for(state="attached", timeout=TIMEOUT_MS)
+    box = steady_box(page, grid)  # the rows read are the rows drawn where the click lands
     values = [c.strip() for c in cells.all_text_contents()]
     # scenario, arm, epoch, verdict, status, model, … (`dashboard.views.row_table`)
     scenario, arm, epoch, verdict, status, model = values[:6]
-    box = steady_box(page, grid)
     title = f"{scenario} · {arm} · epoch {epoch}"
     wanted = transcript_heading(scenario, arm, epoch, verdict, status, model)
     if page.evaluate(_SHOWN, wanted) is not False:  # the row opened already: nothing to time
@@ -394,7 +394,7 @@ def steady_box(page: Any, locator: Any, frames: int = 5) -> dict[str, float]:
             still = 0
         last = box
         if time.monotonic() > deadline:
-            raise RuntimeError("the table kept moving")
+            raise RuntimeError("the table kept moving" if last else "the table has no box")
         page.evaluate("() => new Promise(r => requestAnimationFrame(() => r(null)))")
     assert last is not None
     return dict(last)

@@ -26,7 +26,7 @@ from analysis.construct import constructor
 from analysis.episodes import count_once
 from analysis.eval_zip import directory_sha256
 from analysis.fill_cache import fill
-from analysis.heap import collector_paused, keep_for_good
+from analysis.heap import collector_paused, keep_for_good, release_kept
 from analysis.log_files import TEMPORARY_PREFIX, open_private, write_atomically
 from analysis.logs import (
     PARALLEL_BYTES,
@@ -288,7 +288,10 @@ def _catalogue(
     key = (log_dir, _contents(files), _content(plan), _content(prices))
     disk = _disk_path(key) if files else None
     # every row and the report live as long as the server: made with the collector off, then
-    # out of its reach, so no collection walks them again while a page is served (`heap`)
+    # out of its reach, so no collection walks them again while a page is served (`heap`).
+    # What the last catalogue's freezing caught and has died since (a page run's namespace, a
+    # cycle holding the rows it read) is collected first, so each new catalogue frees it.
+    release_kept()
     with collector_paused():
         found = _load_disk(disk)
         if found is None:
@@ -345,6 +348,9 @@ def _build_catalogue(
     counted = {id(s) for s in count_once(merged.samples).samples}
     shown = [row for row in rows if id(row.outcome) in counted]
     del counted
+    names = [Path(name).name for name, _, _ in files]
+    if len(set(names)) < len(names):  # a row is known by its log's file name (`ref`)
+        shown = _one_per_ref(shown, merged.problems)
     return Catalogue(
         log_dir=log_dir,
         rows=shown,
@@ -356,6 +362,30 @@ def _build_catalogue(
         ),
         problems=merged.problems,
     )
+
+
+def _one_per_ref(rows: list[SampleRow], problems: list[LogProblem]) -> list[SampleRow]:
+    """The first row of each reference, and a problem for each log whose rows share theirs
+    with an earlier log of the same file name (they would open the other log's transcript)."""
+    seen: set[str] = set()
+    kept: list[SampleRow] = []
+    hidden: dict[str, int] = {}
+    for row in rows:
+        if row.ref in seen:
+            hidden[row.file] = hidden.get(row.file, 0) + 1
+            continue
+        seen.add(row.ref)
+        kept.append(row)
+    for file, count in hidden.items():
+        problems.append(
+            LogProblem(
+                log=file,
+                message=f"another log named {Path(file).name} holds samples with the same ids "
+                f"and epochs: {count} of this log's samples are counted in the report but not "
+                "listed (the dashboard knows a sample by its log's file name; rename one log)",
+            )
+        )
+    return kept
 
 
 def catalogue(log_dir: str, plan: str | None = None, prices: str | None = None) -> Catalogue:

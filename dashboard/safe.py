@@ -31,6 +31,7 @@ _HIDDEN = re.compile(
 )
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 _LEADING = re.compile(r"(?<=\n)[ \t]+")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # GFM links bare `www.x.org`, `http://x.org` and `a@b.org` after parsing, on the decoded text, so
 # escaping cannot stop it; an invisible word joiner inside each pattern does.
 _JOINER = "\u2060"
@@ -96,8 +97,8 @@ def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str
     if any(len(row) != len(columns) for row in rows):
         raise ValueError(f"every row needs {len(columns)} cells")
 
-    def cell(text: str) -> str:
-        return escape_markdown(" ".join(text.splitlines()), line_start=False)
+    def cell(text: str) -> str:  # other separators (U+2028, \x1c…) are shown as escapes
+        return escape_markdown(" ".join(_LINE_BREAK.split(text)), line_start=False)
 
     lines = [
         "| " + " | ".join(cell(c) for c in columns) + " |",

@@ -10,7 +10,7 @@ import tracemalloc
 from collections.abc import Callable
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from analysis.construct import constructor, positional
 from analysis.logs import AnswerCheck, SampleDetail, SampleOutcome, _unpickled_outcome
@@ -165,3 +165,36 @@ def test_the_builder_is_found_by_the_name_it_was_given() -> None:
     assert _unpickled_usage.__module__ == "analysis.usage"
     assert _unpickled_outcome.__module__ == "analysis.logs"
     assert pickle.loads(pickle.dumps(_unpickled_outcome)) is _unpickled_outcome
+
+
+class _Odd(BaseModel):
+    h: int = 0
+    built: int = 0
+    put: int = 0
+
+
+def test_field_names_the_builder_uses_itself_do_not_collide() -> None:
+    build = positional(_Odd, "build_odd", __name__)
+    assert build(1, 2, 3).model_dump() == {"h": 1, "built": 2, "put": 3}
+
+
+@pytest.mark.parametrize("name", ["new", "model", "fields_set", "holder", "h", "built", "put"])
+def test_a_builder_named_as_its_own_parts_is_refused(name: str) -> None:
+    with pytest.raises(ValueError, match="the builder itself uses"):
+        positional(TokenUsage, name, __name__)
+
+
+class _Extra(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    a: int = 0
+
+
+@pytest.mark.parametrize("name", ["class", "not an identifier", "\ufb01le"])
+def test_a_name_that_cannot_be_written_as_python_is_refused(name: str) -> None:
+    with pytest.raises(TypeError, match="cannot be written as Python"):
+        positional(TokenUsage, name, __name__)
+
+
+def test_a_model_keeping_extra_fields_is_refused() -> None:
+    with pytest.raises(TypeError, match="extra fields"):
+        positional(_Extra, "build_extra", __name__)

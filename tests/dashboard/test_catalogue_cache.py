@@ -16,6 +16,7 @@ import pytest
 
 from analysis import logs as data_logs
 from dashboard import data
+from dashboard.models import SampleRow
 
 
 @pytest.fixture
@@ -381,3 +382,70 @@ def test_an_episode_whose_log_is_copied_beside_it_is_one_row(logs: Path) -> None
     assert len(both.report.set_aside) == len(alone.rows)  # every copy set aside, none shown
     shown = {r.ref for r in both.rows}
     assert not shown & {s.ref for s in both.report.set_aside}
+
+
+_PAGE = compile(
+    """
+def table_and_transcript(rows):  # a page namespace is a cycle: its functions hold it
+    return len(rows)
+cat = data.catalogue(LOGS)
+all_rows = cat.rows
+""",
+    "page.py",
+    "exec",
+)
+
+
+def test_catalogues_read_by_page_runs_are_freed_when_built_again(logs: Path) -> None:
+    """A page run's namespace is a reference cycle holding the catalogue it read. Put out of
+    the collector's reach while alive, it would keep every catalogue built since; each new
+    catalogue collects what died meanwhile, so at most the last one is held besides."""
+    import types
+
+    def alive_rows() -> int:
+        gc.unfreeze()  # counted whether kept for good or not
+        found = sum(
+            1 for o in gc.get_objects() if isinstance(o, SampleRow) and o.file.startswith(here)
+        )
+        gc.freeze()
+        return found
+
+    here = str(logs)  # another test's catalogues may still be cached
+    per_catalogue = 0
+    for _ in range(5):
+        data._catalogue.clear()  # its time to live ran out, or the logs changed
+        page = types.ModuleType("page")
+        page.__dict__.update(data=data, LOGS=str(logs))
+        exec(_PAGE, page.__dict__)
+        per_catalogue = len(page.__dict__["cat"].rows)
+        data.wait_kept()
+        del page
+        gc.collect()
+    assert per_catalogue > 0
+    assert alive_rows() <= 2 * per_catalogue
+
+
+def test_two_runs_in_logs_of_one_file_name_never_open_each_others_transcripts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two independent runs whose logs share a file name (in two folders) have rows of the
+    same reference: one is listed, the other log is named as a problem, and every listed row
+    opens its own transcript."""
+    from dashboard import lookups
+    from tests.analysis.runs import run_blame
+
+    monkeypatch.setenv("CANDOR_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "logs"
+    for folder, verdict in (("a", "deceptive"), ("b", "honest")):
+        log = run_blame(tmp_path / "runs" / folder, verdict=verdict)
+        (root / folder).mkdir(parents=True)
+        shutil.copy(log, root / folder / "results.eval")
+    cat = data.catalogue(str(root))
+    refs = [r.ref for r in cat.rows]
+    assert len(refs) == len(set(refs)) > 0
+    known = lookups.by_ref(cat.rows)
+    assert all(known[r.ref] is r for r in cat.rows)
+    assert {Path(r.file).parent.name for r in cat.rows} == {"a"}
+    [problem] = [p for p in cat.problems if "another log named results.eval" in p.message]
+    assert Path(problem.log).parent.name == "b"
+    assert f"{len(cat.rows)} of this log's samples" in problem.message

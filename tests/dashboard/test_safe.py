@@ -226,6 +226,13 @@ def test_a_markdown_table_cell_stays_one_plain_cell(cell: str) -> None:
     assert escape_markdown(" ".join(cell.splitlines()), line_start=False) in body
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x1c", "\x85", "\x0b", "\x0c"])
+def test_a_separator_that_is_not_a_line_break_is_shown_as_an_escape(separator: str) -> None:
+    body = markdown_table(["v"], [[f"a{separator}b"]]).split("\n")[2]
+    assert separator not in body
+    assert visible(separator).replace("\\", "\\\\") in body
+
+
 def test_a_markdown_table_row_of_the_wrong_width_is_refused() -> None:
     with pytest.raises(ValueError, match="2 cells"):
         markdown_table(["a", "b"], [["only one"]])
