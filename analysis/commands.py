@@ -367,7 +367,7 @@ def _compute_report(args: argparse.Namespace) -> int:
     # of the time at 100,000 samples and finds nothing to free (`analysis.heap`).
     with collector_paused():
         report = _built_report(args)
-    keep_for_good()  # they live until the process ends: its last collection need not walk them
+        keep_for_good()  # they live until the process ends: its last collection need not walk them
     if isinstance(report, int):  # a plan or prices file that cannot be read
         return report
     from analysis.render import to_csv, to_markdown

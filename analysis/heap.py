@@ -9,7 +9,8 @@ moves everything made so far out of its reach (`gc.freeze`), so later collection
 what is made afterwards. Objects moved there are still freed when nothing refers to them; a
 reference cycle among them (a page script's namespace, alive when they were moved) is kept
 until `release_kept` gives them back to the collector and collects, which a long-lived process
-does before it makes the next such set (a server building its next catalogue).
+does before it makes the next such set (a server building its next catalogue), and once more
+a little later (`settle`), for what was still alive then.
 """
 
 from __future__ import annotations
@@ -36,9 +37,18 @@ def keep_for_good() -> None:
     gc.freeze()
 
 
-def release_kept() -> None:
+def release_kept() -> bool:
     """Give everything `keep_for_good` moved back to the collector and collect once, so the
-    cycles that died since are freed (a full collection; nothing to do if nothing was kept)."""
-    if gc.get_freeze_count():
-        gc.unfreeze()
-        gc.collect()
+    cycles that died since are freed (a full collection; nothing to do if nothing was kept).
+    Whether anything had been kept."""
+    if not gc.get_freeze_count():
+        return False
+    gc.unfreeze()
+    gc.collect()
+    return True
+
+
+def settle() -> None:
+    """Free what died since the last `keep_for_good` and keep what lives, again."""
+    release_kept()
+    keep_for_good()

@@ -26,7 +26,7 @@ from analysis.construct import constructor
 from analysis.episodes import count_once
 from analysis.eval_zip import directory_sha256
 from analysis.fill_cache import fill
-from analysis.heap import collector_paused, keep_for_good, release_kept
+from analysis.heap import collector_paused, keep_for_good, release_kept, settle
 from analysis.log_files import TEMPORARY_PREFIX, open_private, write_atomically
 from analysis.logs import (
     PARALLEL_BYTES,
@@ -291,14 +291,42 @@ def _catalogue(
     # out of its reach, so no collection walks them again while a page is served (`heap`).
     # What the last catalogue's freezing caught and has died since (a page run's namespace, a
     # cycle holding the rows it read) is collected first, so each new catalogue frees it.
-    release_kept()
+    again = release_kept()
     with collector_paused():
         found = _load_disk(disk)
         if found is None:
             found = _build_catalogue(log_dir, files, plan, prices)
             _save_later(disk, found)  # a log rewritten since changes the key (its content)
-    keep_for_good()
+        keep_for_good()  # before the collector is on: no collection walks the new rows first
+    if again:  # the page that read the last catalogue is still alive (its fragment): once
+        _settle_later()  # this run has replaced it, what it held is freed too
     return found
+
+
+SETTLE_AFTER = 10.0
+"""Seconds after a catalogue is built again before what died meanwhile is freed (the page
+that asked has drawn by then; the collection walks every row once)."""
+
+
+_settling: list[threading.Timer] = []
+
+
+def _settle_later() -> None:
+    timer = threading.Timer(SETTLE_AFTER, settle)
+    timer.name = "candor-settle-heap"
+    timer.daemon = True
+    with _saving_lock:
+        _settling[:] = [t for t in _settling if t.is_alive()]
+        _settling.append(timer)
+        timer.start()
+
+
+def cancel_settling() -> None:
+    """Cancel the settlings not yet run (the next build collects what they would have)."""
+    with _saving_lock:
+        pending, _settling[:] = list(_settling), []
+    for timer in pending:
+        timer.cancel()
 
 
 _saving: list[threading.Thread] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +37,14 @@ def _private_outcome_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CANDOR_CACHE_DIR", str(tmp_path_factory.mktemp("candor-cache")))
         yield
+
+
+@pytest.fixture(autouse=True)
+def _collector_given_back() -> Iterator[None]:
+    """What a test's `candor report` (run in this process) or catalogue put out of the
+    collector's reach (`analysis.heap.keep_for_good`) is given back after it."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -9,7 +9,7 @@ from contextlib import nullcontext
 
 import pytest
 
-from analysis.heap import collector_paused, keep_for_good, release_kept
+from analysis.heap import collector_paused, keep_for_good, release_kept, settle
 
 
 @pytest.fixture(autouse=True)
@@ -71,6 +71,17 @@ def test_a_cycle_kept_for_good_is_freed_once_released() -> None:
     del cycle
     gc.collect()
     assert gone() is not None  # out of the collector's reach
-    release_kept()
+    assert release_kept() is True
     assert gone() is None
     assert gc.get_freeze_count() == 0
+    assert release_kept() is False  # nothing kept: nothing to collect
+
+
+def test_settling_frees_what_died_and_keeps_what_lives() -> None:
+    dead, alive = _Cycle(), _Cycle()
+    gone = weakref.ref(dead)
+    keep_for_good()
+    del dead
+    settle()
+    assert gone() is None
+    assert not any(o is alive for o in gc.get_objects())  # kept again

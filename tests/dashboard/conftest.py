@@ -184,6 +184,7 @@ def _fresh_caches() -> Iterator[None]:
     st.cache_data.clear()
     yield
     data.wait_kept()
+    data.cancel_settling()
     st.cache_data.clear()
     gc.unfreeze()
 
