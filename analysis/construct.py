@@ -20,8 +20,6 @@ from pydantic import BaseModel
 M = TypeVar("M", bound=BaseModel)
 
 _set = object.__setattr__
-_BUILDER_NAMES = frozenset({"holder", "new", "model", "put", "fields_set", "h", "built"})
-"""The names a `positional` builder's code uses besides its values `v0`, `v1`…"""
 _SHARED_KEYS_MAX = 30
 """CPython shares an instance dict's keys with its class's other instances up to this many."""
 
@@ -96,8 +94,6 @@ def positional(model: type[M], name: str, module: str) -> Callable[..., M]:
         for n in written
     ):
         raise TypeError(f"{model.__name__}: a name that cannot be written as Python: {written}")
-    if name in _BUILDER_NAMES:
-        raise ValueError(f"{name!r} is a name the builder itself uses")
     values = [f"v{i}" for i in range(len(order))]
     if len(order) <= _SHARED_KEYS_MAX:  # set on a plain instance, in order: keys shared
         fill = ["h = holder()", *(f"h.{f} = {v}" for f, v in zip(order, values, strict=True))]
@@ -115,13 +111,15 @@ def positional(model: type[M], name: str, module: str) -> Callable[..., M]:
         "    put(built, '__pydantic_private__', None)",
         "    return built",
     ]
-    namespace: dict[str, Any] = {  # `_BUILDER_NAMES`
+    namespace: dict[str, Any] = {
         "holder": type(f"_{model.__name__}Values", (), {}),
         "new": model.__new__,
         "model": model,
         "put": _set,
         "fields_set": set(order),
     }
+    if name in namespace or name in {"h", "built"}:  # the builder's own names
+        raise ValueError(f"{name!r} is a name the builder itself uses")
     exec("\n".join(lines), namespace)  # noqa: S102 - the model's own field names
     build: Callable[..., M] = namespace[name]
     build.__module__ = module
