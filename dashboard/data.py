@@ -377,8 +377,9 @@ def _build_catalogue(
     shown = [row for row in rows if id(row.outcome) in counted]
     del counted
     names = [Path(name).name for name, _, _ in files]
+    listing: list[LogProblem] = []  # the dashboard's own: not in the report `candor report` makes
     if len(set(names)) < len(names):  # a row is known by its log's file name (`ref`)
-        shown = _one_per_ref(shown, merged.problems)
+        shown = _one_per_ref(shown, listing)
     return Catalogue(
         log_dir=log_dir,
         rows=shown,
@@ -388,7 +389,7 @@ def _build_catalogue(
             plan_file=plan[0] if plan else "",
             prices=_prices(prices),
         ),
-        problems=merged.problems,
+        problems=[*merged.problems, *listing],
     )
 
 

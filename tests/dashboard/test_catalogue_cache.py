@@ -466,3 +466,5 @@ def test_two_runs_in_logs_of_one_file_name_never_open_each_others_transcripts(
     [problem] = [p for p in cat.problems if "another log named results.eval" in p.message]
     assert Path(problem.log).parent.name == "b"
     assert f"{len(cat.rows)} of this log's samples" in problem.message
+    # the dashboard's own listing problem: the report stays the one `candor report` makes
+    assert not [p for p in cat.report.problems if "another log named" in p.message]
