@@ -18,7 +18,7 @@ _ALTERNATIVES = ["two-sided", "greater", "less"]
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register `candor compare` and `candor plan`."""
+    """Register `candor compare`, `candor plan`, `candor report` and `candor index`."""
     compare = sub.add_parser(
         "compare",
         help="statistics for a 2x2 given as counts, e.g. `candor compare 45/50 29/50`",
@@ -97,10 +97,25 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     report.add_argument(
         "--no-cache",
         action="store_true",
-        help="read every log again instead of reusing what was read from unchanged logs "
-        "(cache: $CANDOR_CACHE_DIR, else ~/.cache/candor)",
+        help="read every log itself instead of reusing what was read from unchanged logs "
+        "(cache: $CANDOR_CACHE_DIR, else ~/.cache/candor) or the outcome index beside a log",
     )
     report.set_defaults(handler=run_report)
+
+    index = sub.add_parser(
+        "index",
+        help="write the outcome index beside each finished Candor .eval log",
+        description="Read each finished Candor .eval log once and keep what Candor reads from "
+        "it in LOG.candor-index beside it, so `candor report` and the dashboard read that "
+        "instead of the log's summaries. Inspect runs write it as each task ends; run this "
+        "for logs written before, or re-graded since (`inspect score`). An index that is not "
+        "the log's own (the log changed since) is never used.",
+    )
+    index.add_argument("logs", nargs="+", help="log directories or .eval log files")
+    index.add_argument(
+        "--check", action="store_true", help="say which logs have a current index; write none"
+    )
+    index.set_defaults(handler=run_index)
 
 
 def run_compare(args: argparse.Namespace) -> int:
@@ -324,6 +339,33 @@ def run_report(args: argparse.Namespace) -> int:
     return code
 
 
+def run_index(args: argparse.Namespace) -> int:
+    """Write (or with `--check`, assess) the outcome index of every local `.eval` log named.
+
+    Exit status 1 when a named path holds no `.eval` log, or (without `--check`) when no index
+    could be written at all."""
+    from analysis.logs import _log_files
+    from analysis.outcome_index import index_log, index_state
+
+    files, problems = _log_files(args.logs)
+    for problem in problems:
+        print(f"error: {problem.log}: {problem.message}", file=sys.stderr)
+    logs = [f for f in files if f.endswith(".eval")]
+    if not logs:
+        print("error: no .eval logs in " + ", ".join(map(str, args.logs)), file=sys.stderr)
+        return 1
+    if args.check:
+        for file in logs:
+            print(f"{index_state(file)}\t{file}")
+        return 1 if problems else 0
+    written = 0
+    for file in logs:
+        path, what = index_log(file)
+        written += path is not None
+        print(f"indexed\t{file} ({what})" if path else f"skipped\t{file}: {what}")
+    return 0 if written and not problems else 1
+
+
 def _built_report(args: argparse.Namespace) -> Report | int:
     """The report `args` ask for, or exit status 2 after naming a bad plan or prices file."""
     import contextlib
@@ -353,7 +395,7 @@ def _built_report(args: argparse.Namespace) -> Report | int:
     cache = None if args.no_cache else OutcomeCache()
     with contextlib.nullcontext() if cache is not None else nothing_kept():
         return build_report(
-            load_outcomes(args.logs, cache),
+            load_outcomes(args.logs, cache, use_index=cache is not None),
             alternative=args.alternative,
             plan=plan,
             plan_file=str(args.plan or ""),

@@ -19,16 +19,18 @@ from pathlib import Path
 
 from analysis.heap import collector_paused
 from analysis.logs import PARALLEL_BYTES, OutcomeCache, read_log
+from analysis.outcome_index import current as index_current
 
 _REPO = Path(__file__).resolve().parents[1]
 
 
 def missing(files: Sequence[str], cache: OutcomeCache) -> list[tuple[str, int]]:
-    """The local logs with no current entry in `cache`, each with its size in bytes."""
+    """The local logs with neither a current entry in `cache` nor a current outcome index
+    (read faster here than a worker starts), each with its size in bytes."""
     found: list[tuple[str, int]] = []
     for file in files:
         identity = cache.identity(file)
-        if identity is None or cache.current(identity):
+        if identity is None or cache.current(identity) or index_current(file):
             continue
         try:
             found.append((file, Path(identity[0]).stat().st_size))

@@ -590,24 +590,38 @@ def sample_detail(summary: SummaryLike) -> SampleDetail:
     return _construct_detail(raw_id=summary.id, rationale=rationale, evidence=evidence)
 
 
-def read_log(file: str, cache: OutcomeCache | None = None, *, details: bool = True) -> LogRead:
+def read_log(
+    file: str,
+    cache: OutcomeCache | None = None,
+    *,
+    details: bool = True,
+    keep_indexed: bool = True,
+    use_index: bool = True,
+) -> LogRead:
     """Read one log's header and sample summaries; every problem is recorded, never raised.
 
-    With a cache, a finished log already read (same path and same content) is not read again,
-    and a finished log just read is kept for next time (with its details, whatever `details`
-    says). Without one, `details=False` leaves `LogRead.details` empty (the report never reads
-    them: at 100,000 samples they are a sixth of the memory).
+    A log with a current outcome index beside it (`analysis.outcome_index`) is read from the
+    index (unless `use_index` is False). With a cache, a finished log already read (same path
+    and same content) is not read again, and a finished log just read is kept for next time
+    (with its details, whatever `details` says; one read from its index only with
+    `keep_indexed`). Without one, `details=False` leaves `LogRead.details` empty (the report
+    never reads them: at 100,000 samples they are a sixth of the memory).
     """
     # The file's identity is taken before reading: if the log is rewritten while it is read
     # (e.g. by `inspect score`), the entry keeps the old content's hash and is never served for
     # the new file.
     identity = cache.identity(file) if cache is not None else None
     if cache is None or identity is None:  # no cache, a remote log, or a file gone
-        return _read_log(file, details=details)
+        return _read_log(file, details=details, use_index=use_index)
     cached = cache.get(identity)
     if cached is not None:
         return cached
-    read = _read_log(file)
+    from analysis.outcome_index import read_index  # imports this module
+
+    indexed = read_index(file) if use_index else None
+    if indexed is not None and not keep_indexed:
+        return indexed
+    read = indexed or _read_log(file, use_index=False)
     # kept only if the log still holds what it held before the read: a log re-graded in place
     # while it was read (and later restored to its old bytes) must not get the new outcomes
     if read.finished and cache.identity(file) == identity:
@@ -657,10 +671,17 @@ def _header(log: EvalLog) -> LogHeader:
     )
 
 
-def _read_log(file: str, *, details: bool = True) -> LogRead:
+def _read_log(file: str, *, details: bool = True, use_index: bool = True) -> LogRead:
     name = Path(file.removeprefix("file://")).name
+    local_zip = file.endswith(".eval") and not is_remote(file)
+    if local_zip and use_index:
+        from analysis.outcome_index import read_index  # imports this module
+
+        indexed = read_index(file, details=details)
+        if indexed is not None:
+            return indexed
     read = LogRead(name=name)
-    fast = read_eval_zip(file) if file.endswith(".eval") and not is_remote(file) else None
+    fast = read_eval_zip(file) if local_zip else None
     if fast is not None:  # the same members Inspect reads, without its second thinning
         header, summaries = fast
         return _interpret(read, header, list(summaries), details=details)
@@ -750,18 +771,22 @@ PARALLEL_BYTES = 32 << 20
 processes (one per core, at most two), each log whole in one of them."""
 
 
-def _read_detailless(file: str) -> LogRead:
-    return _read_log(file, details=False)
+def _read_detailless(file: str, use_index: bool = True) -> LogRead:
+    return _read_log(file, details=False, use_index=use_index)
 
 
-def _read_all(files: list[str], cache: OutcomeCache | None, workers: int | None) -> list[LogRead]:
+def _read_all(
+    files: list[str], cache: OutcomeCache | None, workers: int | None, use_index: bool = True
+) -> list[LogRead]:
     """Every log read, in `files`' order: in worker processes where that pays (no cache, two or
     more large local logs, a platform that forks), else here."""
     wanted = min(2, os.cpu_count() or 1) if workers is None else workers
     if cache is None and wanted > 1 and len(files) > 1:
+        from analysis.outcome_index import current  # imports this module
+
         local = [f.removeprefix("file://") for f in files if not is_remote(f)]
-        try:
-            size = sum(os.path.getsize(f) for f in local)
+        try:  # a log read from its outcome index is read here faster than a worker starts
+            size = sum(os.path.getsize(f) for f in local if not (use_index and current(f)))
         except OSError:
             size = 0
         large = size >= PARALLEL_BYTES or workers is not None
@@ -774,14 +799,18 @@ def _read_all(files: list[str], cache: OutcomeCache | None, workers: int | None)
             try:
                 # fork: the workers start with this process's modules already imported
                 with ProcessPoolExecutor(wanted, mp_context=mp.get_context("fork")) as pool:
-                    return list(pool.map(_read_detailless, files))
+                    return list(pool.map(_read_detailless, files, [use_index] * len(files)))
             except (BrokenProcessPool, OSError):
                 pass  # a worker died (e.g. out of memory): read them here instead
-    return [read_log(file, cache, details=False) for file in files]
+    return [read_log(file, cache, details=False, use_index=use_index) for file in files]
 
 
 def load_outcomes(
-    paths: Iterable[Path | str], cache: OutcomeCache | None = None, *, workers: int | None = None
+    paths: Iterable[Path | str],
+    cache: OutcomeCache | None = None,
+    *,
+    workers: int | None = None,
+    use_index: bool = True,
 ) -> LoadResult:
     """Read every Candor sample outcome from log files and directories.
 
@@ -790,10 +819,12 @@ def load_outcomes(
     Every copy of an episode is kept here; `analysis.episodes.count_once` chooses one.
     Without a cache, large logs are read in parallel (`PARALLEL_BYTES`); `workers` sets the
     number of worker processes and reads in them whatever the size (1: all in this process).
+    A log with a current outcome index is read from it (`analysis.outcome_index`) unless
+    `use_index` is False; either way the outcomes are the same.
     """
     files, problems = _log_files(paths)
     result = LoadResult(problems=problems)
-    for read in _read_all(files, cache, workers):
+    for read in _read_all(files, cache, workers, use_index):
         result.add(read)
     result.invariance, unreadable = read_invariance(files)
     result.problems.extend(LogProblem(log=f, message=m) for f, m in unreadable)

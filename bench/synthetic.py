@@ -21,6 +21,7 @@ from typing import Any
 
 from inspect_ai.log import read_eval_log
 
+from analysis.outcome_index import write_index
 from bench.fakeserver.process import FakeServerProcess
 from bench.providers import AI_MARKERS, OPENAI_CHAT
 from bench.runner import TASKS, run_eval
@@ -124,6 +125,8 @@ def _clone(template: str, model: int, per_arm: int, out: str) -> tuple[int, int]
         results = {**(header.get("results") or {})}
         results.update(total_samples=len(summaries), completed_samples=len(summaries))
         archive.writestr("header.json", json.dumps({**header, "eval": spec, "results": results}))
+    if write_index(out) is None:  # as Candor's hook writes it when an Inspect task ends
+        raise RuntimeError(f"no outcome index written for {out}")
     return len(summaries), len(firsts)
 
 

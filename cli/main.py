@@ -19,6 +19,7 @@ _REGISTRARS: dict[str, str] = {
     "compare": "analysis.commands:add_parsers",
     "plan": "analysis.commands:add_parsers",
     "report": "analysis.commands:add_parsers",
+    "index": "analysis.commands:add_parsers",
     "estimate": "evals.estimate_command:add_parser",
     "dashboard": "dashboard.commands:add_parser",
     "grader": "cli.main:add_grader_parser",

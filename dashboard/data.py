@@ -86,7 +86,9 @@ def _row(file: str, mtime: float | None, outcome: SampleOutcome, detail: SampleD
 @st.cache_resource(max_entries=20_000, ttl=6 * 3600, show_spinner=False)
 def _log_part(file: str, mtime: float | None, size: int | None) -> _LogPart:
     """One log's outcomes (the report's reading) and its rows (for the filters)."""
-    read = read_log(file, _cache())  # summaries read once, for the report and the rows
+    # summaries read once, for the report and the rows; a log read from its outcome index is
+    # not kept in the outcome cache too (the index reads as fast; the catalogue is kept)
+    read = read_log(file, _cache(), keep_indexed=False)
     loaded = LoadResult()
     loaded.add(read)
     rows = [_row(file, mtime, o, d) for o, d in zip(read.outcomes, read.details, strict=True)]

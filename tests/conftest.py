@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis.outcome_index import DISABLE_ENV
 from scenarios import loader
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -37,6 +38,22 @@ def _private_outcome_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CANDOR_CACHE_DIR", str(tmp_path_factory.mktemp("candor-cache")))
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_outcome_index() -> Iterator[None]:
+    """Runs write no outcome index unless a test asks for one (`outcome_index_on`): the suite's
+    tests of reading logs read the logs themselves. `tests/analysis/test_outcome_index.py` runs
+    the same kinds of runs with the index on and compares."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(DISABLE_ENV, "0")
+        yield
+
+
+@pytest.fixture
+def outcome_index_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inspect runs in this test (in this process or started by it) write outcome indexes."""
+    monkeypatch.setenv(DISABLE_ENV, "1")
 
 
 @pytest.fixture(autouse=True)
