@@ -221,10 +221,10 @@ IndexState = Literal["current", "stale", "absent"]
 
 
 def index_state(log: str | Path) -> IndexState:
-    """Whether `log` has an index that is its own (`current`), one that is not (`stale`: the
-    log changed since, or another version of Candor, another log or a damaged file wrote it)
-    or none (`absent`)."""
-    if current(log):
+    """Whether `log` has an index that is its own and reads whole (`current`), one that is not
+    (`stale`: the log changed since, another version of Candor or another log wrote it, or it
+    is damaged) or none (`absent`). The whole index is read."""
+    if read_index(log) is not None:
         return "current"
     return "stale" if index_path(log).exists() else "absent"
 
@@ -246,7 +246,8 @@ def _head(handle: Any, log: Path) -> IndexHead | None:
 
 
 def current(log: str | Path) -> bool:
-    """Whether `log` has an index that is its own (its head is read, nothing else)."""
+    """Whether `log` has an index whose head is its own (only the head is read: whether the
+    rest is whole is known when it is read, and a damaged index is then not used)."""
     path = Path(str(log).removeprefix("file://"))
     try:
         with index_path(path).open("rb") as handle:
