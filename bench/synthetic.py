@@ -13,7 +13,9 @@ import json
 import random
 import uuid
 import zipfile
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -21,7 +23,7 @@ from typing import Any
 
 from inspect_ai.log import read_eval_log
 
-from analysis.outcome_index import write_index
+from analysis.outcome_index import INDEX_SUFFIX, index_state, write_index
 from bench.fakeserver.process import FakeServerProcess
 from bench.providers import AI_MARKERS, OPENAI_CHAT
 from bench.runner import TASKS, run_eval
@@ -45,6 +47,33 @@ class Synthetic:
     samples: int
     arms: int
     logs: int
+
+
+def index_problems(synthetic: Synthetic) -> list[str]:
+    """A problem for each synthetic log whose outcome index is not current (a row timing the
+    logs as a run leaves them would time reading the log instead)."""
+    return [
+        f"{log.name}: outcome index {state}"
+        for log in sorted(synthetic.log_dir.glob("*.eval"))
+        if (state := index_state(log)) != "current"
+    ]
+
+
+@contextmanager
+def indexes_hidden(log_dir: Path) -> Iterator[None]:
+    """The logs of `log_dir` without their outcome indexes while inside (moved to a folder
+    beside it, and back)."""
+    aside = log_dir.with_name(log_dir.name + "-indexes-aside")
+    aside.mkdir(exist_ok=True)
+    moved = [(index, aside / index.name) for index in log_dir.glob(f"*{INDEX_SUFFIX}")]
+    for index, there in moved:
+        index.rename(there)
+    try:
+        yield
+    finally:
+        for index, there in moved:
+            there.rename(index)
+        aside.rmdir()
 
 
 def templates(server: FakeServerProcess, work: Path) -> list[Path]:

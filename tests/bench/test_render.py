@@ -133,6 +133,35 @@ def test_large_dashboard_rows(problems: list[str], first: str, memory: str) -> N
     assert "620 MiB" in large_memory and large_memory.endswith(memory)
 
 
+@pytest.mark.parametrize(
+    ("problems", "verdict"),
+    [
+        ([], "| measured |"),
+        (["the page shows an error"], "| **failed**: the page shows an error |"),
+    ],
+)
+def test_the_large_row_without_indexes_is_shown_beside_it(
+    problems: list[str], verdict: str
+) -> None:
+    timing = dashboard.DashboardTiming(
+        10_000,
+        True,
+        first_render=1.0,
+        large_samples=100_000,
+        large_first=1.5,
+        large_peak_mib=340.0,
+        large_first_logs=6.8,
+        large_peak_logs_mib=480.0,
+        problems_large_logs=problems,
+    )
+    *_, large_first, _, without = _rows(dashboard.section(timing))
+    assert "outcome index read" in large_first
+    assert (
+        "without the logs' outcome indexes" in without and "6.80 s; peak memory 480 MiB" in without
+    )
+    assert without.endswith(verdict)
+
+
 def test_report_rows() -> None:
     timing = report.ReportTiming(
         10_000, 20, cold=[5.0, 6.0, 7.0], warm=[0.3, 0.4, 3.0], in_process=[4.0]
