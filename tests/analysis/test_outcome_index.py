@@ -28,6 +28,7 @@ from analysis.index_hook import OutcomeIndexHook
 from analysis.logs import LoadResult, LogRead, OutcomeCache, SampleDetail, load_outcomes
 from analysis.report import build_report
 from cli.main import main
+from scenarios.balance_record import BALANCE_KEY
 from tests.analysis.runs import (
     ROOT,
     grader_model,
@@ -115,6 +116,11 @@ def test_a_json_log_and_another_task_get_no_index(outcome_index_on: None, tmp_pa
     assert oi.index_log(other.location)[1].startswith("no Candor samples")
 
 
+def _task_end(scorers: list[str], metadata: dict[str, Any] | None = None) -> Any:
+    spec = SimpleNamespace(scorers=[SimpleNamespace(name=n) for n in scorers], metadata=metadata)
+    return SimpleNamespace(log=SimpleNamespace(location="/x/a.eval", status="success", eval=spec))
+
+
 @pytest.mark.asyncio
 async def test_a_hook_that_cannot_write_warns_and_the_run_stands(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
@@ -123,10 +129,31 @@ async def test_a_hook_that_cannot_write_warns_and_the_run_stands(
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr("analysis.index_hook.write_index", broken)
-    data: Any = SimpleNamespace(log=SimpleNamespace(location="/x/a.eval", status="success"))
     with caplog.at_level(logging.WARNING, logger="analysis.index_hook"):
-        await OutcomeIndexHook().on_task_end(data)
+        await OutcomeIndexHook().on_task_end(_task_end(["candor/deception_scorer"]))
     assert "could not write the outcome index of /x/a.eval: disk on fire" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("scorers", "metadata", "read"),
+    [
+        (["candor/deception_scorer"], None, True),
+        (["legal_scorer"], None, True),
+        (["deception_scorer-2"], None, True),
+        ([], {BALANCE_KEY: {}}, True),
+        (["match"], None, False),
+        (["includes"], {"other": 1}, False),
+        ([], None, False),
+    ],
+)
+@pytest.mark.asyncio
+async def test_the_hook_reads_candor_logs_alone(
+    scorers: list[str], metadata: dict[str, Any] | None, read: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[str] = []
+    monkeypatch.setattr("analysis.index_hook.write_index", seen.append)
+    await OutcomeIndexHook().on_task_end(_task_end(scorers, metadata))
+    assert seen == (["/x/a.eval"] if read else [])
 
 
 @pytest.mark.parametrize(("value", "on"), [("0", False), (" 0 ", False), ("1", True), ("", True)])
