@@ -29,8 +29,6 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from analysis import identity as _identity
-from analysis import usage as _usage
 from analysis.construct import constructor, positional
 from analysis.eval_zip import (
     LogHeader,
@@ -836,8 +834,26 @@ def load_outcomes(
 Identity = tuple[str, str]
 """A local log file's resolved path and the SHA-256 of its bytes."""
 
+_ROOT = Path(__file__).resolve().parents[1]
+READING_SOURCES = (
+    "analysis/logs.py",
+    "analysis/identity.py",
+    "analysis/usage.py",
+    "analysis/construct.py",
+    "analysis/eval_zip.py",
+    "records/dimensions.py",
+    "records/dimensions.yaml",
+    "records/statuses.py",
+    "scenarios/balance_record.py",
+)
+"""Every file whose content decides what reading a log gives (the reader, the models it builds,
+the verdict dimensions and statuses it knows): a cached or indexed read made by other files is
+not used."""
+
 _SOURCE_KEY = hashlib.sha256(
-    b"".join(Path(m).read_bytes() for m in (__file__, _identity.__file__, _usage.__file__))
+    b"".join(
+        name.encode() + b"\0" + (_ROOT / name).read_bytes() + b"\0" for name in READING_SOURCES
+    )
 ).hexdigest()[:16]
 
 

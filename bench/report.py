@@ -180,7 +180,7 @@ def measure(synthetic: Synthetic, work: Path, repeats: int = REPEATS) -> ReportT
         gc.disable()
         try:
             started = time.perf_counter()
-            report = build_report(load_outcomes([log_dir]))
+            report = build_report(load_outcomes([log_dir], use_index=False))
             to_markdown(report)
             in_process.append(time.perf_counter() - started)
         finally:

@@ -499,3 +499,50 @@ def test_the_dashboard_and_the_workers_read_it(indexed_run: Path, tmp_path: Path
     assert not cache.current(cache.identity(files[0]) or ("", ""))
     logs.read_log(files[1], cache)
     assert cache.current(cache.identity(files[1]) or ("", ""))
+
+
+# --- the code that reads -------------------------------------------------------------------
+
+NOT_READING = {
+    "analysis/outcome_index.py": "the index's own code: hashed into the index's reader key",
+    "analysis/invariance.py": "invariance results beside the logs, read apart from any log",
+    "records/invariance.py": "the same results' record",
+    "analysis/log_files.py": "listing and private file access: no outcome depends on it",
+    "scenarios/yaml_files.py": "the YAML parser the dimensions file is read with",
+}
+
+
+def _closure(start: str) -> set[str]:
+    """The first-party module files `start` imports, directly or not (lazy imports too)."""
+    import ast
+
+    from tests.layers import imported_modules
+
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        name = todo.pop()
+        path = ROOT / (name.replace(".", "/") + ".py")
+        if not path.is_file():
+            path = ROOT / name.replace(".", "/") / "__init__.py"
+        rel = str(path.relative_to(ROOT))
+        if rel in seen or not path.is_file():
+            continue
+        seen.add(rel)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        todo += [
+            m
+            for _, m in imported_modules(tree)
+            if m.split(".")[0] in {"analysis", "records", "scenarios"}
+        ]
+    return {p for p in seen if not p.endswith("__init__.py")}
+
+
+def test_every_file_the_reading_depends_on_keys_the_cache_and_the_index() -> None:
+    reading = _closure("analysis.logs")
+    listed = set(logs.READING_SOURCES)
+    assert reading - listed <= set(NOT_READING), sorted(reading - listed - set(NOT_READING))
+    assert {s for s in listed if s.endswith(".py")} <= reading
+    data_files = {s for s in listed if not s.endswith(".py")}
+    assert data_files == {"records/dimensions.yaml"}
+    assert all((ROOT / s).is_file() for s in listed)
