@@ -273,9 +273,9 @@ def test_the_logs_the_cache_lacks_are_read_by_workers(
     read: list[str] = []
     real = data_logs._read_log
 
-    def counting(file: str, *, details: bool = True) -> object:
+    def counting(file: str, **options: bool) -> object:
         read.append(Path(file).name)
-        return real(file, details=details)
+        return real(file, **options)
 
     monkeypatch.setattr(data_logs, "_read_log", counting)
     filled = data.catalogue(str(logs))

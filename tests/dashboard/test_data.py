@@ -71,7 +71,9 @@ def test_a_new_log_is_read_alone(
     read: list[str] = []
     real = data.read_log
     monkeypatch.setattr(
-        data, "read_log", lambda file, cache=None: read.append(str(file)) or real(file, cache)
+        data,
+        "read_log",
+        lambda file, cache=None, **options: read.append(str(file)) or real(file, cache, **options),
     )
     assert len(data.catalogue(str(logs)).rows) == 4
     legal = next(log_dir.glob("*golden-legal*.eval"))
@@ -89,7 +91,9 @@ def test_a_restarted_app_reuses_the_disk_cache(
     read: list[str] = []
     real = logs_module._read_log
     monkeypatch.setattr(
-        logs_module, "_read_log", lambda file: read.append(Path(file).name) or real(file)
+        logs_module,
+        "_read_log",
+        lambda file, **options: read.append(Path(file).name) or real(file, **options),
     )
     again = data.catalogue(str(log_dir))
     # The catalogue came whole from the disk cache: no log was read again (the corrupted one

@@ -28,9 +28,9 @@ def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     read: list[str] = []
     real = logs._read_log
 
-    def counting(file: str) -> LogRead:
+    def counting(file: str, **options: bool) -> LogRead:
         read.append(Path(file).name)
-        return real(file)
+        return real(file, **options)
 
     monkeypatch.setattr(logs, "_read_log", counting)
     return read
@@ -196,8 +196,8 @@ def test_a_log_rewritten_while_it_is_read_is_read_again(
     cache = OutcomeCache(tmp_path / "cache")
     real = logs._read_log
 
-    def rewritten_meanwhile(file: str) -> LogRead:
-        read = real(file)
+    def rewritten_meanwhile(file: str, **options: bool) -> LogRead:
+        read = real(file, **options)
         _same_size_rewrite(target, flipped)
         return read
 
@@ -400,8 +400,8 @@ def test_a_log_rewritten_while_it_is_read_is_not_kept(
     before = target.read_bytes()
     real = logs._read_log
 
-    def rewritten_meanwhile(file: str, *, details: bool = True) -> LogRead:
-        read = real(file, details=details)
+    def rewritten_meanwhile(file: str, **options: bool) -> LogRead:
+        read = real(file, **options)
         if Path(file) == target:
             target.write_bytes(other.read_bytes())
         return read
