@@ -319,13 +319,17 @@ def _summary(row: object) -> SummaryRecord:
 
 
 _END = struct.Struct("<4sHHHHIIH")  # the zip's end-of-central-directory record
+_END64_LOCATOR = struct.Struct("<4sIQI")  # Zip64: where its end record is
+_END64 = struct.Struct("<4sQHHIIQQQQ")  # Zip64's end record (more than 65,535 members)
 _MAX_COMMENT = 0xFFFF
 
 
 def directory_sha256(file: str | Path) -> str | None:
-    """The SHA-256 of a zip's central directory and end record: the name, size and CRC-32 of
+    """The SHA-256 of a zip's central directory and end records: the name, size and CRC-32 of
     every member, so any change to any member's content changes it. None for a file that is not
-    a plain zip (no end record, or a Zip64 one), whose every byte must then be hashed.
+    a zip (no end record, or one that does not point at a directory), whose every byte must then
+    be hashed. A log of more than 65,535 members (samples) is a Zip64 archive: its directory is
+    found through the Zip64 end record.
 
     Reading the directory costs a few hundred kilobytes where the whole log is tens of megabytes.
     """
@@ -340,18 +344,23 @@ def directory_sha256(file: str | Path) -> str | None:
             return None
         fields = _END.unpack_from(tail, at)
         n_members, directory_size, directory_offset, comment = fields[4:8]
-        if (
-            at + _END.size + comment != len(tail)
-            or 0xFFFFFFFF
-            in (
-                directory_size,
-                directory_offset,
-            )
-            or n_members == 0xFFFF
-        ):
-            return None  # a signature inside the comment, or Zip64
+        if at + _END.size + comment != len(tail):
+            return None  # a signature inside the comment
+        end = tail[at:]
+        if 0xFFFFFFFF in (directory_size, directory_offset) or n_members == 0xFFFF:
+            locator_at = at - _END64_LOCATOR.size
+            if locator_at < 0:
+                return None
+            signature, _, end64_offset, _ = _END64_LOCATOR.unpack_from(tail, locator_at)
+            if signature != b"PK\x06\x07" or end64_offset + _END64.size > size:
+                return None
+            handle.seek(end64_offset)
+            end = handle.read(size - end64_offset)  # the Zip64 end record, its locator, the end
+            signature, *_, directory_size, directory_offset = _END64.unpack_from(end)
+            if signature != b"PK\x06\x06":
+                return None
         handle.seek(directory_offset)
         directory = handle.read(directory_size)
     if len(directory) != directory_size or not directory.startswith(b"PK\x01\x02"):
         return None
-    return hashlib.sha256(b"zip directory\0" + directory + tail[at:]).hexdigest()
+    return hashlib.sha256(b"zip directory\0" + directory + end).hexdigest()

@@ -10,9 +10,9 @@ It is used in place of the log only while it is the log's: its first line names 
 name, the SHA-256 of the log's zip directory when it was written (every member's size and
 CRC-32: a re-grade in place, `inspect score --overwrite`, changes it) and a hash of the code
 that read it and wrote it. Anything else (a stale, foreign, truncated or malformed index, a log
-that is not a plain zip) and the log is read as it would be without one; an index never changes
-what is counted, only how fast it is read. A log re-graded into a new file has no index until
-`candor index` writes one.
+whose zip directory cannot be read) and the log is read as it would be without one; an index
+never changes what is counted, only how fast it is read. A log re-graded into a new file has no
+index until `candor index` writes one.
 
 The format is JSON, not pickle (an index travels with shared logs; reading it runs nothing).
 Each outcome field is stored as a table of its distinct values and a column of indices into
@@ -180,8 +180,8 @@ def write_index(log: str | Path) -> Path | None:
 def index_log(log: str | Path) -> tuple[Path | None, str]:
     """`write_index`, with what was done: the index's path and its sample count, or None and
     why none was written (a log still running or not a Candor log, a log that is not a local
-    plain zip, one rewritten while it was read, a read the index would not give back exactly,
-    a folder that cannot be written)."""
+    zip whose directory can be read, one rewritten while it was read, a read the index would
+    not give back exactly, a folder that cannot be written)."""
     file = str(log).removeprefix("file://")
     if is_remote(file) or not file.endswith(".eval"):
         return None, "not a local .eval log"
@@ -191,7 +191,7 @@ def index_log(log: str | Path) -> tuple[Path | None, str]:
     except OSError as exc:
         return None, f"cannot read it: {exc.strerror or exc}"
     if before is None:
-        return None, "not a plain zip (Zip64 or damaged)"
+        return None, "its zip directory cannot be read (not a zip, or damaged)"
     read = _read_log(file, use_index=False)
     if not read.finished:
         reason = read.problems[0].message if read.problems else "not finished"

@@ -546,3 +546,34 @@ def test_every_file_the_reading_depends_on_keys_the_cache_and_the_index() -> Non
     data_files = {s for s in listed if not s.endswith(".py")}
     assert data_files == {"records/dimensions.yaml"}
     assert all((ROOT / s).is_file() for s in listed)
+
+
+# --- logs of more than 65,535 members (Zip64) ------------------------------------------------
+
+
+def _repacked(log: Path, out: Path, pad: int, change: bytes = b"") -> Path:
+    """`log`'s members, then `pad` more (a log of that many samples is a Zip64 archive)."""
+    import zipfile
+
+    with zipfile.ZipFile(log) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info.filename))
+        for n in range(pad):
+            zout.writestr(f"padding/{n}.json", b"{}" if n else b"{}" + change)
+    return out
+
+
+def test_a_zip64_log_is_hashed_by_its_directory_and_gets_an_index(
+    indexed_run: Path, tmp_path: Path
+) -> None:
+    from analysis.eval_zip import directory_sha256
+
+    big = _repacked(indexed_run, tmp_path / indexed_run.name, 65_536)
+    assert b"PK\x06\x06" in big.read_bytes()[-200:]  # a Zip64 end record
+    same = _repacked(indexed_run, tmp_path / "same.eval", 65_536)
+    other = _repacked(indexed_run, tmp_path / "other.eval", 65_536, change=b" ")
+    assert directory_sha256(big) is not None
+    assert directory_sha256(big) == directory_sha256(same) != directory_sha256(other)
+    assert oi.write_index(big) is not None
+    assert oi.read_index(big) == _log_read(big)
+    assert oi.read_index(big) is not None
