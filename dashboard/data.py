@@ -87,8 +87,10 @@ def _row(file: str, mtime: float | None, outcome: SampleOutcome, detail: SampleD
 def _log_part(file: str, mtime: float | None, size: int | None) -> _LogPart:
     """One log's outcomes (the report's reading) and its rows (for the filters)."""
     # summaries read once, for the report and the rows; a log read from its outcome index is
-    # not kept in the outcome cache too (the index reads as fast; the catalogue is kept)
-    read = read_log(file, _cache(), keep_indexed=False)
+    # not kept in the outcome cache too (the index reads as fast; the catalogue is kept).
+    # `CANDOR_NO_CACHE`, as `candor report --no-cache`, reads the logs themselves.
+    cache = _cache()
+    read = read_log(file, cache, keep_indexed=False, use_index=cache is not None)
     loaded = LoadResult()
     loaded.add(read)
     rows = [_row(file, mtime, o, d) for o, d in zip(read.outcomes, read.details, strict=True)]
@@ -100,7 +102,8 @@ FILL_BYTES = PARALLEL_BYTES
 
 
 def _cache() -> OutcomeCache | None:
-    """The shared on-disk cache, unless `CANDOR_NO_CACHE` is set."""
+    """The shared on-disk cache, unless `CANDOR_NO_CACHE` is set (then no outcome index is
+    read either)."""
     return None if os.environ.get("CANDOR_NO_CACHE") else OutcomeCache()
 
 

@@ -14,8 +14,9 @@ from dashboard import data
 from dashboard.models import Catalogue
 
 
-def _built(folder: Path) -> Catalogue:
-    data.clear()  # a new server: nothing in memory
+def _built(folder: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> Catalogue:
+    data.clear()  # a new server: nothing in memory, and an empty cache dir
+    monkeypatch.setenv("CANDOR_CACHE_DIR", str(cache))
     return data.catalogue(str(folder))
 
 
@@ -24,8 +25,8 @@ def test_a_catalogue_from_indexes_is_the_catalogue_from_the_logs(
 ) -> None:
     folder = tmp_path / "logs"
     shutil.copytree(log_dir, folder)
-    monkeypatch.setenv("CANDOR_NO_CACHE", "1")  # neither catalogue nor outcomes kept between
-    itself = _built(folder)
+    monkeypatch.delenv("CANDOR_NO_CACHE", raising=False)
+    itself = _built(folder, tmp_path / "cache-1", monkeypatch)
     written = [log for log in sorted(folder.rglob("*.eval")) if write_index(log) is not None]
     assert len(written) >= 2  # the good logs; a running or broken one gets none
     assert all(index_state(log) == "current" for log in written)
@@ -37,9 +38,15 @@ def test_a_catalogue_from_indexes_is_the_catalogue_from_the_logs(
         return real(file)
 
     monkeypatch.setattr(analysis_logs, "read_eval_zip", recording)
-    indexed = _built(folder)
+    indexed = _built(folder, tmp_path / "cache-2", monkeypatch)
     assert not set(read_itself) & {log.name for log in written}  # read from their indexes
     assert indexed.rows == itself.rows
     assert indexed.report == itself.report
     assert indexed.problems == itself.problems
+    data.clear()
+    # `CANDOR_NO_CACHE` reads the logs themselves, as `candor report --no-cache`
+    read_itself.clear()
+    monkeypatch.setenv("CANDOR_NO_CACHE", "1")
+    assert _built(folder, tmp_path / "cache-3", monkeypatch).rows == itself.rows
+    assert {log.name for log in written} <= set(read_itself)
     data.clear()
