@@ -556,10 +556,13 @@ def _repacked(log: Path, out: Path, pad: int, change: bytes = b"") -> Path:
     import zipfile
 
     with zipfile.ZipFile(log) as zin, zipfile.ZipFile(out, "w") as zout:
+        # fixed times: a directory records each member's, and two repacks must be equal
         for info in zin.infolist():
-            zout.writestr(info.filename, zin.read(info.filename))
+            kept = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            zout.writestr(kept, zin.read(info.filename))
         for n in range(pad):
-            zout.writestr(f"padding/{n}.json", b"{}" if n else b"{}" + change)
+            padding = zipfile.ZipInfo(f"padding/{n}.json", date_time=(2026, 1, 1, 0, 0, 0))
+            zout.writestr(padding, b"{}" if n else b"{}" + change)
     return out
 
 
