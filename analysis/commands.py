@@ -113,7 +113,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     index.add_argument("logs", nargs="+", help="log directories or .eval log files")
     index.add_argument(
-        "--check", action="store_true", help="say which logs have a current index; write none"
+        "--check",
+        action="store_true",
+        help="say which logs have a current index (exit 1 if any has not); write none",
     )
     index.set_defaults(handler=run_index)
 
@@ -342,8 +344,8 @@ def run_report(args: argparse.Namespace) -> int:
 def run_index(args: argparse.Namespace) -> int:
     """Write (or with `--check`, assess) the outcome index of every local `.eval` log named.
 
-    Exit status 1 when a named path holds no `.eval` log, or (without `--check`) when no index
-    could be written at all."""
+    Exit status 1 when a named path holds no `.eval` log, with `--check` when any log's index is
+    not current, and without it when no index could be written at all."""
     from analysis.logs import _log_files
     from analysis.outcome_index import index_log, index_state
 
@@ -355,9 +357,10 @@ def run_index(args: argparse.Namespace) -> int:
         print("error: no .eval logs in " + ", ".join(map(str, args.logs)), file=sys.stderr)
         return 1
     if args.check:
-        for file in logs:
-            print(f"{index_state(file)}\t{file}")
-        return 1 if problems else 0
+        states = [index_state(file) for file in logs]
+        for file, state in zip(logs, states, strict=True):
+            print(f"{state}\t{file}")
+        return 1 if problems or any(state != "current" for state in states) else 0
     written = 0
     for file in logs:
         path, what = index_log(file)

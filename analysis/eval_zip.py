@@ -324,6 +324,39 @@ _END64 = struct.Struct("<4sQHHIIQQQQ")  # Zip64's end record (more than 65,535 m
 _MAX_COMMENT = 0xFFFF
 
 
+def _directory(handle: BinaryIO) -> tuple[bytes, bytes] | None:
+    """A zip's central directory and its end records (Zip64's too), or None."""
+    size = handle.seek(0, 2)
+    tail_size = min(size, _END.size + _MAX_COMMENT)
+    handle.seek(size - tail_size)
+    tail = handle.read(tail_size)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < _END.size:
+        return None
+    fields = _END.unpack_from(tail, at)
+    n_members, directory_size, directory_offset, comment = fields[4:8]
+    if at + _END.size + comment != len(tail):
+        return None  # a signature inside the comment
+    end = tail[at:]
+    if 0xFFFFFFFF in (directory_size, directory_offset) or n_members == 0xFFFF:
+        locator_at = at - _END64_LOCATOR.size
+        if locator_at < 0:
+            return None
+        signature, _, end64_offset, _ = _END64_LOCATOR.unpack_from(tail, locator_at)
+        if signature != b"PK\x06\x07" or end64_offset + _END64.size > size:
+            return None
+        handle.seek(end64_offset)
+        end = handle.read(size - end64_offset)  # the Zip64 end record, its locator, the end
+        signature, *_, directory_size, directory_offset = _END64.unpack_from(end)
+        if signature != b"PK\x06\x06":
+            return None
+    handle.seek(directory_offset)
+    directory = handle.read(directory_size)
+    if len(directory) != directory_size or not directory.startswith(b"PK\x01\x02"):
+        return None
+    return directory, end
+
+
 def directory_sha256(file: str | Path) -> str | None:
     """The SHA-256 of a zip's central directory and end records: the name, size and CRC-32 of
     every member, so any change to any member's content changes it. None for a file that is not
@@ -333,34 +366,81 @@ def directory_sha256(file: str | Path) -> str | None:
 
     Reading the directory costs a few hundred kilobytes where the whole log is tens of megabytes.
     """
-    path = Path(file)
-    with path.open("rb") as handle:
-        size = handle.seek(0, 2)
-        tail_size = min(size, _END.size + _MAX_COMMENT)
-        handle.seek(size - tail_size)
-        tail = handle.read(tail_size)
-        at = tail.rfind(b"PK\x05\x06")
-        if at < 0 or len(tail) - at < _END.size:
-            return None
-        fields = _END.unpack_from(tail, at)
-        n_members, directory_size, directory_offset, comment = fields[4:8]
-        if at + _END.size + comment != len(tail):
-            return None  # a signature inside the comment
-        end = tail[at:]
-        if 0xFFFFFFFF in (directory_size, directory_offset) or n_members == 0xFFFF:
-            locator_at = at - _END64_LOCATOR.size
-            if locator_at < 0:
-                return None
-            signature, _, end64_offset, _ = _END64_LOCATOR.unpack_from(tail, locator_at)
-            if signature != b"PK\x06\x07" or end64_offset + _END64.size > size:
-                return None
-            handle.seek(end64_offset)
-            end = handle.read(size - end64_offset)  # the Zip64 end record, its locator, the end
-            signature, *_, directory_size, directory_offset = _END64.unpack_from(end)
-            if signature != b"PK\x06\x06":
-                return None
-        handle.seek(directory_offset)
-        directory = handle.read(directory_size)
-    if len(directory) != directory_size or not directory.startswith(b"PK\x01\x02"):
+    with Path(file).open("rb") as handle:
+        found = _directory(handle)
+    if found is None:
         return None
+    directory, end = found
     return hashlib.sha256(b"zip directory\0" + directory + end).hexdigest()
+
+
+_CENTRAL = struct.Struct("<4sHHHHHHIIIHHHHHII")  # a central directory record's fixed part
+_LOCAL_SIZE = 30  # a local file header's fixed part (`_LOCAL_HEADER`)
+
+
+def _zip64_extra(extra: bytes, values: list[int]) -> list[int] | None:
+    """`values` (compressed size, local header offset) with those stored as 0xFFFFFFFF taken
+    from the Zip64 extra field (in its order: original size, compressed size, offset)."""
+    at = 0
+    while at + 4 <= len(extra):
+        kind, length = struct.unpack_from("<HH", extra, at)
+        if kind == 1:
+            field = extra[at + 4 : at + 4 + length]
+            wide = [struct.unpack_from("<Q", field, k)[0] for k in range(0, len(field) - 7, 8)]
+            return wide if len(wide) >= 3 else None
+        at += 4 + length
+    return None if 0xFFFFFFFF in values else values
+
+
+def content_sha256(file: str | Path, members: tuple[str, ...] = (HEADER, SUMMARIES)) -> str | None:
+    """`directory_sha256`'s directory and end records, and the stored bytes (local header and
+    compressed data) of `members`, hashed together: the content a reader of those members reads,
+    not only the checksums the directory claims for it. None where `directory_sha256` is None
+    or a member is missing, named twice or cannot be located. Reads the directory and the
+    members' compressed bytes (about 35 bytes a sample for `summaries.json`)."""
+    with Path(file).open("rb") as handle:
+        found = _directory(handle)
+        if found is None:
+            return None
+        directory, end = found
+        digest = hashlib.sha256(b"zip content\0" + directory + end)
+        for name in members:
+            encoded = name.encode()
+            hits: list[int] = []
+            start = 0
+            while (hit := directory.find(encoded, start)) >= 0:
+                hits.append(hit)
+                start = hit + 1
+            records = [
+                h - _CENTRAL.size
+                for h in hits
+                if h >= _CENTRAL.size
+                and directory[h - _CENTRAL.size : h - _CENTRAL.size + 4] == b"PK\x01\x02"
+                and _CENTRAL.unpack_from(directory, h - _CENTRAL.size)[10] == len(encoded)
+            ]
+            if len(records) != 1:
+                return None
+            fields = _CENTRAL.unpack_from(directory, records[0])
+            compressed, name_length, extra_length, offset = (
+                fields[8],
+                fields[10],
+                fields[11],
+                fields[16],
+            )
+            extra_at = records[0] + _CENTRAL.size + name_length
+            sizes = [compressed, offset]
+            if 0xFFFFFFFF in sizes:
+                wide = _zip64_extra(directory[extra_at : extra_at + extra_length], sizes)
+                if wide is None:
+                    return None
+                compressed, offset = wide[1], wide[2]
+            handle.seek(offset)
+            local = handle.read(_LOCAL_SIZE)
+            if len(local) != _LOCAL_SIZE or not local.startswith(b"PK\x03\x04"):
+                return None
+            local_name, local_extra = struct.unpack_from("<HH", local, 26)
+            rest = handle.read(local_name + local_extra + compressed)
+            if len(rest) != local_name + local_extra + compressed:
+                return None
+            digest.update(encoded + b"\0" + local + rest)
+    return digest.hexdigest()

@@ -593,7 +593,6 @@ def read_log(
     cache: OutcomeCache | None = None,
     *,
     details: bool = True,
-    keep_indexed: bool = True,
     use_index: bool = True,
 ) -> LogRead:
     """Read one log's header and sample summaries; every problem is recorded, never raised.
@@ -601,9 +600,10 @@ def read_log(
     A log with a current outcome index beside it (`analysis.outcome_index`) is read from the
     index (unless `use_index` is False). With a cache, a finished log already read (same path
     and same content) is not read again, and a finished log just read is kept for next time
-    (with its details, whatever `details` says; one read from its index only with
-    `keep_indexed`). Without one, `details=False` leaves `LogRead.details` empty (the report
-    never reads them: at 100,000 samples they are a sixth of the memory).
+    (with its details, whatever `details` says; one read from its index is not: the cache
+    entry would outlive a change to the index). Without one, `details=False` leaves
+    `LogRead.details` empty (the report never reads them: at 100,000 samples they are a sixth
+    of the memory).
     """
     # The file's identity is taken before reading: if the log is rewritten while it is read
     # (e.g. by `inspect score`), the entry keeps the old content's hash and is never served for
@@ -617,9 +617,9 @@ def read_log(
     from analysis.outcome_index import read_index  # imports this module
 
     indexed = read_index(file) if use_index else None
-    if indexed is not None and not keep_indexed:
+    if indexed is not None:
         return indexed
-    read = indexed or _read_log(file, use_index=False)
+    read = _read_log(file, use_index=False)
     # kept only if the log still holds what it held before the read: a log re-graded in place
     # while it was read (and later restored to its old bytes) must not get the new outcomes
     if read.finished and cache.identity(file) == identity:

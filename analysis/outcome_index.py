@@ -30,19 +30,20 @@ import json
 import os
 import stat
 from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, create_model
 
-from analysis.eval_zip import directory_sha256
+from analysis.eval_zip import content_sha256
 from analysis.log_files import is_remote, write_atomically
 from analysis.logs import (
-    _SOURCE_KEY,
     LogRead,
     SampleDetail,
     SampleOutcome,
     _read_log,
+    _source_key,
     _unpickled_detail,
     _unpickled_outcome,
 )
@@ -55,8 +56,22 @@ VERSION: Literal[1] = 1
 _HEAD_BYTES = 4096
 """A head line longer than this is not an index's."""
 
-READER_KEY = hashlib.sha256(_SOURCE_KEY.encode() + Path(__file__).read_bytes()).hexdigest()[:16]
-"""The code that reads logs and writes indexes: an index written by other code is not used."""
+
+def _reader_key() -> str:
+    digest = hashlib.sha256(_source_key().encode())  # the reading's files and its dimensions
+    for name in ("analysis/outcome_index.py", "scenarios/yaml_files.py"):
+        digest.update(name.encode() + b"\0" + (_ROOT / name).read_bytes())
+    for package in ("inspect_ai", "pydantic", "pydantic_core", "PyYAML"):
+        with contextlib.suppress(PackageNotFoundError):  # a log read through Inspect too
+            digest.update(f"{package}=={version(package)}".encode())
+    return digest.hexdigest()[:16]
+
+
+_ROOT = Path(__file__).resolve().parents[1]
+READER_KEY = _reader_key()
+"""The code that reads logs and writes indexes (`analysis.logs.READING_SOURCES`, the verdict
+dimensions, this module, the YAML reader, and the versions of the libraries a log is read
+with): an index written by other code, or read by other libraries, is not used."""
 
 DISABLE_ENV = "CANDOR_OUTCOME_INDEX"
 """Set to `0` and Inspect runs write no index (`analysis.index_hook`)."""
@@ -72,8 +87,10 @@ class IndexHead(BaseModel):
     reader: str
     log: str
     """The log's file name (its outcomes carry it)."""
-    directory_sha256: str
-    """`analysis.eval_zip.directory_sha256` of the log when the index was written."""
+    content_sha256: str
+    """`analysis.eval_zip.content_sha256` of the log when the index was written: its zip
+    directory (every member's size and CRC-32) and the stored bytes of the members the reading
+    reads (`header.json`, `summaries.json`)."""
     samples: int
 
 
@@ -154,7 +171,7 @@ def encode(read: LogRead, log_name: str, directory: str) -> bytes:
         version=VERSION,
         reader=READER_KEY,
         log=log_name,
-        directory_sha256=directory,
+        content_sha256=directory,
         samples=len(read.outcomes),
     )
     outcome_values, outcome_rows = _encode(SampleOutcome, read.outcomes)
@@ -179,6 +196,18 @@ def write_index(log: str | Path) -> Path | None:
 
 def index_log(log: str | Path) -> tuple[Path | None, str]:
     """`write_index`, with what was done: the index's path and its sample count, or None and
+    why none was written (then any index already beside the log is removed: it is not the
+    log's reading now)."""
+    written, what = _index_log(log)
+    file = str(log).removeprefix("file://")
+    if written is None and file.endswith(".eval") and not is_remote(file):
+        with contextlib.suppress(OSError):
+            index_path(file).unlink()
+    return written, what
+
+
+def _index_log(log: str | Path) -> tuple[Path | None, str]:
+    """`write_index`, with what was done: the index's path and its sample count, or None and
     why none was written (a log still running or not a Candor log, a log that is not a local
     zip whose directory can be read, one rewritten while it was read, a read the index would
     not give back exactly, a folder that cannot be written)."""
@@ -187,7 +216,7 @@ def index_log(log: str | Path) -> tuple[Path | None, str]:
         return None, "not a local .eval log"
     path = Path(file)
     try:
-        before = directory_sha256(path)
+        before = content_sha256(path)
     except OSError as exc:
         return None, f"cannot read it: {exc.strerror or exc}"
     if before is None:
@@ -195,13 +224,13 @@ def index_log(log: str | Path) -> tuple[Path | None, str]:
     read = _read_log(file, use_index=False)
     if not read.finished:
         reason = read.problems[0].message if read.problems else "not finished"
-        return None, f"not a finished log ({reason})"
+        return None, f"not read as a finished log ({reason})"
     if not read.outcomes:
         reason = read.problems[0].message if read.problems else "no samples"
         return None, f"no Candor samples ({reason})"
     try:
         data = encode(read, path.name, before)
-        if directory_sha256(path) != before:
+        if content_sha256(path) != before:
             return None, "rewritten while it was read (read it again once it is finished)"
     except ValueError as exc:
         return None, f"a value JSON cannot hold exactly ({exc})"
@@ -232,6 +261,19 @@ def index_state(log: str | Path) -> IndexState:
 # --- reading -------------------------------------------------------------------------------
 
 
+def _open_index(log: Path) -> BinaryIO:
+    """The index of `log`, open for reading, if it is a regular file (a FIFO or device there
+    would block a reader or never end): OSError otherwise."""
+    fd = os.open(index_path(log), os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{index_path(log)} is not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def _head(handle: Any, log: Path) -> IndexHead | None:
     line = handle.readline(_HEAD_BYTES)
     if not line.endswith(b"\n"):
@@ -250,9 +292,9 @@ def current(log: str | Path) -> bool:
     rest is whole is known when it is read, and a damaged index is then not used)."""
     path = Path(str(log).removeprefix("file://"))
     try:
-        with index_path(path).open("rb") as handle:
+        with _open_index(path) as handle:
             head = _head(handle, path)
-        return head is not None and head.directory_sha256 == directory_sha256(path)
+        return head is not None and head.content_sha256 == content_sha256(path)
     except OSError:
         return False
 
@@ -304,9 +346,9 @@ def read_index(log: str | Path, *, details: bool = True) -> LogRead | None:
     without them leaves them."""
     path = Path(str(log).removeprefix("file://"))
     try:
-        with index_path(path).open("rb") as handle:
+        with _open_index(path) as handle:
             head = _head(handle, path)
-            if head is None or head.directory_sha256 != directory_sha256(path):
+            if head is None or head.content_sha256 != content_sha256(path):
                 return None
             rest = handle.read()
     except OSError:

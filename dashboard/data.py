@@ -86,11 +86,10 @@ def _row(file: str, mtime: float | None, outcome: SampleOutcome, detail: SampleD
 @st.cache_resource(max_entries=20_000, ttl=6 * 3600, show_spinner=False)
 def _log_part(file: str, mtime: float | None, size: int | None) -> _LogPart:
     """One log's outcomes (the report's reading) and its rows (for the filters)."""
-    # summaries read once, for the report and the rows; a log read from its outcome index is
-    # not kept in the outcome cache too (the index reads as fast; the catalogue is kept).
+    # summaries read once, for the report and the rows (from the outcome index, if current).
     # `CANDOR_NO_CACHE`, as `candor report --no-cache`, reads the logs themselves.
     cache = _cache()
-    read = read_log(file, cache, keep_indexed=False, use_index=cache is not None)
+    read = read_log(file, cache, use_index=cache is not None)
     loaded = LoadResult()
     loaded.add(read)
     rows = [_row(file, mtime, o, d) for o, d in zip(read.outcomes, read.details, strict=True)]

@@ -11,6 +11,7 @@ import math
 import shlex
 import shutil
 import stat
+import struct
 import subprocess
 import sys
 from collections.abc import Callable
@@ -274,7 +275,7 @@ def _log_regraded(log: Path) -> None:
 
 def _another_logs_index(log: Path) -> None:
     other = json.loads(oi.index_path(log).read_bytes().split(b"\n", 1)[0])
-    other["directory_sha256"] = "0" * 64  # as another log's would be
+    other["content_sha256"] = "0" * 64  # as another log's would be
     _edit(lambda head, body: head.update(other))(log)
 
 
@@ -338,7 +339,15 @@ TAMPERED: list[tuple[str, Callable[[Path], None]]] = [
     ("a column shorter than the samples", _edit(_short_column)),
     ("a sample count that is not the columns'", _edit(_more_samples)),
     ("a folder where the index is", lambda log: _swap_for_folder(oi.index_path(log))),
+    ("a FIFO where the index is", lambda log: _swap_for_fifo(oi.index_path(log))),
 ]
+
+
+def _swap_for_fifo(index: Path) -> None:
+    import os
+
+    index.unlink()
+    os.mkfifo(index)
 
 
 def _swap_for_folder(index: Path) -> None:
@@ -494,11 +503,69 @@ def test_the_dashboard_and_the_workers_read_it(indexed_run: Path, tmp_path: Path
     cache = OutcomeCache(tmp_path / "cache")
     assert missing(files, cache) == []  # no worker starts for logs with a current index
     assert load_outcomes([folder], workers=2) == load_outcomes([folder], use_index=False)
-    # read from its index, a log is kept in the outcome cache unless the caller says not to
-    logs.read_log(files[0], cache, keep_indexed=False)
+    # read from its index, a log is not kept in the outcome cache (the entry would outlive a
+    # change to the index); read itself, it is
+    logs.read_log(files[0], cache)
     assert not cache.current(cache.identity(files[0]) or ("", ""))
-    logs.read_log(files[1], cache)
+    logs.read_log(files[1], cache, use_index=False)
     assert cache.current(cache.identity(files[1]) or ("", ""))
+
+
+def _flip_stored_byte(log: Path, member: str) -> None:
+    """One byte of `member`'s compressed data changed in place: the zip directory (its CRC-32)
+    is left as it was, as a damaged copy or an interrupted in-place sync leaves it."""
+    import zipfile
+
+    with zipfile.ZipFile(log) as archive:
+        info = archive.getinfo(member)
+    with log.open("r+b") as handle:
+        handle.seek(info.header_offset + 26)
+        name_length, extra_length = struct.unpack("<HH", handle.read(4))
+        at = info.header_offset + 30 + name_length + extra_length + info.compress_size // 2
+        handle.seek(at)
+        byte = handle.read(1)
+        handle.seek(at)
+        handle.write(bytes([byte[0] ^ 0xFF]))
+
+
+@pytest.mark.parametrize("member", ["summaries.json", "header.json"])
+def test_a_log_damaged_under_an_unchanged_directory_is_not_read_from_its_index(
+    member: str, indexed_run: Path, tmp_path: Path
+) -> None:
+    from analysis.eval_zip import directory_sha256
+
+    log = tmp_path / indexed_run.name
+    shutil.copy2(indexed_run, log)
+    shutil.copy2(oi.index_path(indexed_run), oi.index_path(log))
+    directory = directory_sha256(log)
+    _flip_stored_byte(log, member)
+    assert directory_sha256(log) == directory  # the directory alone cannot tell
+    assert oi.read_index(log) is None and oi.index_state(log) == "stale"
+    indexed, itself = _both_ways([log])
+    assert indexed == itself  # the damage is reported, not counted from the index
+    assert not itself.samples and itself.problems
+    path, why = oi.index_log(log)
+    assert path is None and why
+    assert oi.index_state(log) == "absent"  # declined: the index beside it is removed
+
+
+def test_an_index_repaired_by_candor_index_is_what_the_next_report_reads(
+    indexed_run: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / indexed_run.name
+    shutil.copy2(indexed_run, log)
+    shutil.copy2(oi.index_path(indexed_run), oi.index_path(log))
+    cache = OutcomeCache(tmp_path / "cache")
+    truth = _log_read(log)
+    flipped = _edit(
+        lambda head, body: body["outcome_values"].__setitem__(
+            "outcomes", [{"deceptive": "negative"}] * len(body["outcome_values"]["outcomes"])
+        )
+    )
+    flipped(log)  # a hand-edited index with a matching head is trusted, as the log is
+    assert logs.read_log(str(log), cache) != truth
+    assert oi.write_index(log) is not None
+    assert logs.read_log(str(log), cache) == truth  # nothing of the edited index was kept
 
 
 # --- the code that reads -------------------------------------------------------------------
