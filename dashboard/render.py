@@ -295,10 +295,11 @@ def header(row: SampleRow, t: Transcript) -> None:
 
 
 def blind_header(name: str, row: SampleRow) -> None:
-    """Blind labelling's heading: the queue position, scenario and model, nothing of the arm."""
+    """Blind labelling's heading: the queue position, scenario and model, nothing of the arm or
+    of the grader's outcome (a status such as graders_disagree or redaction_leak is one)."""
     o = row.outcome
     st.markdown(f"### {escape_markdown(name)}")
-    caption(scenario=o.scenario, model=o.model, status=o.status)
+    caption(scenario=o.scenario, model=o.model)
 
 
 _NEUTRAL_ROLES = {

@@ -30,8 +30,9 @@ _FILTER_LABELS = {
     "tactics": "Tactic",
     "provisions": "Provision",
 }
-# Fields whose values name the arm or the grader's judgement: not offered in blind mode.
-_NOT_BLIND = frozenset({"arms", "verdicts", "tactics", "provisions"})
+# Fields whose values name the arm or the grader's judgement: not offered in blind mode. A status
+# is the grader panel's outcome (graders_disagree, grader_unparseable, redaction_leak, ...).
+_NOT_BLIND = frozenset({"arms", "verdicts", "tactics", "provisions", "statuses"})
 _MAX_OPTIONS = 2_000
 PAGE_ROWS = 200
 TABLE_ROWS = 6
@@ -40,8 +41,8 @@ LABEL_ROWS = 8
 """Rows per page of the Labels table."""
 DEEP_SEARCH_LIMIT = 1_000
 BLIND_HELP = (
-    "Label without knowing the arm or the grader's judgement: no verdict, tactics, grader calls "
-    "or arm anywhere; each transcript is shown as the grader read it (every species cue "
+    "Label without knowing the arm or the grader's judgement: no verdict, status, tactics, grader "
+    "calls or arm anywhere; each transcript is shown as the grader read it (every species cue "
     "redacted), in a random order (seeded by your name) that takes the arms in turn."
 )
 
@@ -55,6 +56,16 @@ PRICES_HELP = (
     "Dollars per million tokens per model (`models: {MODEL: {input: 3, output: 15}}`), as "
     "`candor report --prices FILE`: the cost of each role on the Tokens page."
 )
+
+
+def shown_path(path: Path) -> str:
+    """A file's path as a user in the server's working directory would type it: relative when
+    it lies under that directory, else absolute."""
+    absolute = path.absolute()
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
 
 
 def is_blind() -> bool:
@@ -333,8 +344,8 @@ def row_table(
     """The sample list as table rows, verdict and status before the wide columns.
 
     In blind mode: the labelling queue's order and names, and nothing of the arm or the
-    grader's judgement (`all_rows` numbers the queue; default `rows`; `queued`: `rows` are
-    already a stretch of the queue, in its order)."""
+    grader's judgement, its status included (`all_rows` numbers the queue; default `rows`;
+    `queued`: `rows` are already a stretch of the queue, in its order)."""
     if is_blind():
         seed = blind_seed()
         names = lookups.blind_names(all_rows or rows, seed)
@@ -344,7 +355,6 @@ def row_table(
                 "transcript": names.get(r.ref, ""),
                 "scenario": r.outcome.scenario,
                 "model": r.outcome.model,
-                "status": r.outcome.status,
                 "labelled by you": "yes" if r.ref in me else "no",
             }
             for r in (rows if queued else blind.queue(rows, seed))

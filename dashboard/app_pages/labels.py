@@ -8,7 +8,7 @@ from dashboard.safe import escape_markdown, visible
 st.title("Labels")
 cat = views.catalogue()
 store, warning = views.label_store()
-st.caption(escape_markdown(f"Database: {store.path}"))
+st.caption(escape_markdown(f"Database: {views.shown_path(store.path)}"))
 if warning:
     st.warning(escape_markdown(warning))
 labels = views.latest_labels(store)

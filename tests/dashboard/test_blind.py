@@ -15,6 +15,7 @@ from dashboard import blind, data
 from dashboard.label_store import Label, LabelStore
 from dashboard.models import SampleRow
 from dashboard.safe import HIGHLIGHT_OPEN, escape_markdown
+from records.statuses import STATUSES
 from scenarios.loader import get_scenario
 from tests.dashboard.test_pages import PAGES, assert_safe, blame_ref, page, save_label, texts
 
@@ -99,12 +100,22 @@ def leaks_verdict(shown: list[str], rows: list[SampleRow]) -> list[str]:
     return found
 
 
+# A status is the grader panel's outcome too (graders_disagree, redaction_leak, graded, ...)
+_STATUS_WORDS = "|".join(re.escape(s).replace("_", r"\\?_") for s in STATUSES)
+STATUS = re.compile(r"(?i)(?<![\w\\])(" + _STATUS_WORDS + r")(?!\w)|\bstatus\b")
+
+
+def leaks_status(shown: list[str], rows: list[SampleRow]) -> list[str]:
+    return [m.group(0) for s in shown for m in STATUS.finditer(s)]
+
+
 VERDICTS = VERDICT_WORDS
 LEAKS = {
     "arm name": leaks_arm,
     "party name": leaks_party,
     "species word": leaks_species,
     "verdict": leaks_verdict,
+    "status": leaks_status,
 }
 
 

@@ -23,6 +23,7 @@ from dashboard.diff import word_diff
 from dashboard.headline import HeadlineCard, short_model
 from dashboard.models import Catalogue, SampleRow
 from dashboard.tables import OR_COLUMN
+from records.statuses import STATUSES
 from scenarios.loader import get_scenario
 from tests.dashboard import realistic, screenshots
 from tests.dashboard.screenshots import CHROMIUM, CHROMIUM_ARGS, HEIGHT, TIMEOUT_MS, WIDTH
@@ -299,7 +300,8 @@ def _forbidden(rows: list[SampleRow]) -> list[str]:
         "Grader's verdict",
         "Rationale",
     ]
-    return sorted(w for w in arms | names if w.strip()) + verdicts
+    statuses = ["Status", "status: ", *(s for s in STATUSES if s != "graded")]
+    return sorted(w for w in arms | names if w.strip()) + verdicts + statuses
 
 
 PAGE_LINKS = {
@@ -310,6 +312,7 @@ PAGE_LINKS = {
     "tokens": "Tokens and cost",
     "side_by_side": "Side by side",
     "calibration": "Calibration",
+    "rounds_families": "Rounds and families",
 }
 
 
