@@ -2,17 +2,22 @@
 offline study (`tests.dashboard.realistic`), started as a user starts it:
 `candor dashboard LOGS --plan plans/study.yaml --prices tests/dashboard/prices.yaml`.
 
-    python -m tests.dashboard.screenshots            # writes the study to a temporary folder
+    python -m tests.dashboard.screenshots            # writes the study to logs/screenshot-study
     python -m tests.dashboard.screenshots LOGS --out docs
 
-rewrites docs/dashboard-*.png (the sidebar, which names local folders, folded away). The browser
-tests (`test_browser_pages.py`) use the same server, labels and page list.
+rewrites docs/dashboard-*.png (the sidebar, which names local folders, folded away). The study
+is written where a user keeps logs (`logs/` in the repository, which git ignores) and the server
+runs in the repository, so the pages name its files as the user would type them. The Rounds and
+families page is taken on the inquiry family's logs (`tests.dashboard.family_logs`: the study
+has no scenario judged round by round). The browser tests (`test_browser_pages.py`) use the same
+server, labels and page list.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -234,15 +239,40 @@ def fold_sidebar(page: Any) -> None:
     page.wait_for_timeout(1500)
 
 
-def take(url: str, logs: Path, out: Path, *, fold: bool = True) -> list[Path]:
-    """Every page's screenshot in `out`; with `fold`, the sidebar folded away first."""
+FAMILY_SHOT = Shot(
+    name="dashboard-rounds-families.png", path="rounds_families", heading="Round by round"
+)
+"""The Rounds and families page, taken on the inquiry family's logs."""
+STUDY_DIR = ROOT / "logs" / "screenshot-study"
+FAMILY_DIR = ROOT / "logs" / "screenshot-inquiry"
+_MARK = ".candor-screenshots"
+"""Marks a folder this tool wrote, so it may write it again."""
+
+
+def fresh(folder: Path) -> Path:
+    """`folder` emptied for this tool to write: refused if it holds anything this tool did not
+    write (a user's own logs)."""
+    if folder.exists():
+        if not (folder / _MARK).exists():
+            raise SystemExit(f"{folder} exists and was not written by this tool: not replaced")
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    (folder / _MARK).touch()
+    return folder
+
+
+def take(
+    url: str, logs: Path, out: Path, *, fold: bool = True, only: list[Shot] | None = None
+) -> list[Path]:
+    """Every page's screenshot (or `only` these) in `out`; with `fold`, the sidebar folded away
+    first."""
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        for shot in shots(logs):
+        for shot in shots(logs) if only is None else only:
             page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
             open_page(page, f"{url}/{shot.path}", shot.heading)
             prepare(page, shot)
@@ -267,12 +297,23 @@ def main(argv: list[str] | None = None) -> int:
         if logs is None:
             from tests.dashboard import realistic
 
-            logs = realistic.write(Path(tmp) / "study")
+            print(f"Writing the realistic study to {STUDY_DIR.relative_to(ROOT)} ...", flush=True)
+            logs = realistic.write(fresh(STUDY_DIR))
         if not (logs / "candor-labels.sqlite").exists():
             seed_labels(logs)
         with serve(logs, Path(tmp) / "dashboard.log") as url:
             for path in take(url, logs, args.out, fold=not args.keep_sidebar):
                 print(path)
+        if args.logs is None:
+            from tests.dashboard import family_logs
+
+            print(f"Writing the inquiry family to {FAMILY_DIR.relative_to(ROOT)} ...", flush=True)
+            family = family_logs.write(fresh(FAMILY_DIR))
+            with serve(family, Path(tmp) / "family.log", plan=None) as url:
+                for path in take(
+                    url, family, args.out, fold=not args.keep_sidebar, only=[FAMILY_SHOT]
+                ):
+                    print(path)
     return 0
 
 
