@@ -8,6 +8,11 @@ order shuffled afresh for that block, and each stratum's transcripts are shuffle
 prefix is balanced across arms to within a block, and neither the arm nor the model at a position
 can be told from the position. The order depends only on the seed (the labeller's name) and the
 rows, so it is the same at every rerun and reload.
+
+The queue holds only transcripts the grader read (`GRADER_READ`): blind labelling shows the
+grader's input, and a sample whose grader was never called (the agent silent, a counterparty
+refusing, a redaction leak, ...) has none, so showing it as "nothing to label" would tell its
+status, which may follow the arm.
 """
 
 from __future__ import annotations
@@ -19,6 +24,18 @@ from collections.abc import Sequence
 from dashboard.models import SampleRow
 
 Stratum = tuple[str, str, str, str]
+GRADER_READ = frozenset(
+    {
+        "graded",
+        "grader_refused",
+        "grader_unparseable",
+        "grader_out_of_schema",
+        "grader_unverified_evidence",
+        "graders_disagree",
+        "graders_tied",
+    }
+)
+"""Statuses of a sample whose grader was called and answered: it has a neutral transcript."""
 
 
 def stratum(row: SampleRow) -> Stratum:
@@ -28,10 +45,11 @@ def stratum(row: SampleRow) -> Stratum:
 
 
 def queue(rows: Sequence[SampleRow], seed: str) -> list[SampleRow]:
-    """`rows` in labelling order: balanced blocks, each a fresh seeded permutation of the strata
-    that still have a transcript; each stratum's transcripts shuffled."""
+    """`rows` the grader read, in labelling order: balanced blocks, each a fresh seeded
+    permutation of the strata that still have a transcript; each stratum's transcripts
+    shuffled."""
     by_stratum: dict[Stratum, list[SampleRow]] = {}
-    for row in sorted(rows, key=lambda r: r.ref):
+    for row in sorted((r for r in rows if r.outcome.status in GRADER_READ), key=lambda r: r.ref):
         by_stratum.setdefault(stratum(row), []).append(row)
     rng = random.Random(f"candor-blind:{seed}")
     keys = sorted(by_stratum)

@@ -72,6 +72,9 @@ def blind_full(
     except Exception as exc:  # a damaged sample must not take the page down
         st.warning(escape_markdown(f"Cannot read this transcript: {type(exc).__name__}"))
         return
+    if view.problem is not None:  # nothing was shown blind: no label can be made blind
+        st.info("This transcript cannot be shown blind. Pick another one.")
+        return
     left, right = st.columns([3, 2], gap="large")
     with left:
         render.neutral(view)

@@ -241,6 +241,7 @@ def _rows(
                         scenario=scenario,
                         model=model,
                         arm=arm,
+                        status="graded",
                     )
                     out.append(
                         SampleRow.model_construct(outcome=outcome, file="x.eval", raw_id=arm)
@@ -266,6 +267,26 @@ def test_queue_is_seeded_and_balanced_across_arms() -> None:
         [r.outcome.epoch for r in q if r.outcome.arm == "overseer=ai"] for q in [first, *others]
     ]
     assert any(o != sorted(o) for o in orders)
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_the_queue_holds_only_transcripts_the_grader_read(status: str) -> None:
+    """A sample whose grader was never called has no neutral transcript: in the queue it would
+    show as "nothing to label", which tells its status (and a status may follow the arm)."""
+    rows = _rows({"overseer=ai": 2, "overseer=human": 2})
+    odd = rows[0].model_copy(
+        update={"outcome": rows[0].outcome.model_copy(update={"status": status, "epoch": 9})}
+    )
+    queued = {r.ref for r in blind.queue([*rows, odd], "ann")}
+    assert (odd.ref in queued) == (status in blind.GRADER_READ)
+    assert {r.ref for r in rows} <= queued
+    names = blind.position_names([*rows, odd], "ann")
+    assert (odd.ref in names) == (status in blind.GRADER_READ)
+
+
+def test_the_grader_read_statuses_are_statuses() -> None:
+    assert set(STATUSES) >= blind.GRADER_READ
+    assert "redaction_leak" not in blind.GRADER_READ and "agent_silent" not in blind.GRADER_READ
 
 
 ARMS3 = ("overseer=ai", "overseer=human", "overseer=absent")
