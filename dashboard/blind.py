@@ -20,20 +20,14 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Sequence
+from typing import get_args
 
 from dashboard.models import SampleRow
+from records.statuses import GraderFailure
 
 Stratum = tuple[str, str, str, str]
-GRADER_READ = frozenset(
-    {
-        "graded",
-        "grader_refused",
-        "grader_unparseable",
-        "grader_out_of_schema",
-        "grader_unverified_evidence",
-        "graders_disagree",
-        "graders_tied",
-    }
+GRADER_READ: frozenset[str] = frozenset(
+    {"graded", "graders_disagree", "graders_tied", *get_args(GraderFailure)} - {"grader_error"}
 )
 """Statuses of a sample whose grader was called and answered: it has a neutral transcript."""
 
