@@ -249,6 +249,9 @@ def pick(
     goto = ss.pop("goto_ref", None)
     url_ref = st.query_params.get("ref")
     hidden = is_blind()
+    if hidden:  # only the queue's transcripts: any other would be shown by its reference
+        queued_names = lookups.blind_names(all_rows, blind_seed())
+        known = {ref: row for ref, row in known.items() if ref in queued_names}
     # one widget per mode: a browser keeps showing a widget's old option text when only its
     # options change, so the blind picker is never the open one relabelled
     key, other = (f"{key}-blind", key) if hidden else (key, f"{key}-blind")
