@@ -9,10 +9,12 @@ Inspect's dedupe keeps it) with `json` alone, and returns plain records with the
 `analysis.logs` reads, so the outcomes are the same whichever path read them.
 
 It answers only where its answer is Inspect's: a log without both members (still running, or a
-`.json` log), a member named twice, a compression it does not know, a checksum that does not
-match, a field of an unexpected type, or a text Inspect would thin on reading (longer than
-1,024 characters, or whitespace that `textwrap.shorten` would collapse) makes `read_eval_zip`
-return None, and the caller reads the log through Inspect. A metadata value that is a mapping or
+`.json` log), a member named twice, a compression it does not know, a field of an unexpected
+type, or a text Inspect would thin on reading (longer than 1,024 characters, or whitespace that
+`textwrap.shorten` would collapse) makes `read_eval_zip` return None, and the caller reads the
+log through Inspect. A member that does not decompress to the size and CRC-32 the zip directory
+records raises `DamagedLog`: Inspect does not check a Zstandard member's CRC-32, and would count
+whatever the damaged bytes still parse as. A metadata value that is a mapping or
 a list is taken as written: Inspect replaced any over 1,024 characters of JSON when it wrote the
 summary, so only a summary written by another tool could hold one Inspect would replace again.
 """
@@ -138,6 +140,12 @@ class _NotOurs(ValueError):
     """The log holds something this reader does not answer for: Inspect reads it."""
 
 
+class DamagedLog(Exception):
+    """A member's bytes do not decompress, or do not decompress to the size and CRC-32 the zip
+    directory records for them. Inspect's reader does not check a Zstandard member's CRC-32, so
+    it would count a damaged log whose altered bytes still parse: this is reported instead."""
+
+
 def read_eval_zip(file: str | Path) -> tuple[LogHeader, list[SummaryRecord]] | None:
     """The header and summaries of a finished local `.eval` log, or None where only Inspect's
     reader can say (see the module docstring)."""
@@ -180,18 +188,28 @@ def _member(archive: zipfile.ZipFile, raw: BinaryIO, name: str) -> bytes:
         raise _NotOurs(f"{name}: no local file header")
     raw.seek(info.header_offset + _LOCAL_HEADER.size + fields[9] + fields[10])
     data = raw.read(info.compress_size)
+    if len(data) != info.compress_size:
+        raise DamagedLog(f"{name} is cut short ({len(data)} of {info.compress_size} bytes)")
     if info.compress_type == zipfile.ZIP_STORED:
         out = data
     elif info.compress_type == zipfile.ZIP_DEFLATED:
-        out = zlib.decompress(data, -15)
+        try:
+            out = zlib.decompress(data, -15)
+        except zlib.error as exc:
+            raise DamagedLog(f"{name} does not decompress ({exc})") from exc
     elif info.compress_type == _ZSTD:
         import zstandard
 
-        out = bytes(zstandard.ZstdDecompressor().decompressobj().decompress(data))
+        try:
+            out = bytes(zstandard.ZstdDecompressor().decompressobj().decompress(data))
+        except zstandard.ZstdError as exc:
+            raise DamagedLog(f"{name} does not decompress ({exc})") from exc
     else:
         raise _NotOurs(f"{name}: compression method {info.compress_type}")
     if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
-        raise _NotOurs(f"{name}: size or checksum does not match the zip directory")
+        raise DamagedLog(
+            f"{name} is damaged: its size or CRC-32 does not match the zip directory's"
+        )
     return out
 
 

@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from analysis.construct import constructor, positional
 from analysis.eval_zip import (
+    DamagedLog,
     LogHeader,
     ScoreLike,
     SummaryLike,
@@ -679,7 +680,11 @@ def _read_log(file: str, *, details: bool = True, use_index: bool = True) -> Log
         if indexed is not None:
             return indexed
     read = LogRead(name=name)
-    fast = read_eval_zip(file) if local_zip else None
+    try:
+        fast = read_eval_zip(file) if local_zip else None
+    except DamagedLog as exc:  # never left to Inspect, which would count what still parses
+        read.problems.append(LogProblem(log=name, message=f"cannot read log: {exc}"))
+        return read
     if fast is not None:  # the same members Inspect reads, without its second thinning
         header, summaries = fast
         return _interpret(read, header, list(summaries), details=details)

@@ -511,9 +511,10 @@ def test_the_dashboard_and_the_workers_read_it(indexed_run: Path, tmp_path: Path
     assert cache.current(cache.identity(files[1]) or ("", ""))
 
 
-def _flip_stored_byte(log: Path, member: str) -> None:
-    """One byte of `member`'s compressed data changed in place: the zip directory (its CRC-32)
-    is left as it was, as a damaged copy or an interrupted in-place sync leaves it."""
+def _flip_stored_byte(log: Path, member: str, where: float = 0.5) -> None:
+    """One byte of `member`'s compressed data, `where` of the way through it, changed in place:
+    the zip directory (its CRC-32) is left as it was, as a damaged copy or an interrupted
+    in-place sync leaves it."""
     import zipfile
 
     with zipfile.ZipFile(log) as archive:
@@ -521,7 +522,8 @@ def _flip_stored_byte(log: Path, member: str) -> None:
     with log.open("r+b") as handle:
         handle.seek(info.header_offset + 26)
         name_length, extra_length = struct.unpack("<HH", handle.read(4))
-        at = info.header_offset + 30 + name_length + extra_length + info.compress_size // 2
+        offset = min(int(info.compress_size * where), info.compress_size - 1)
+        at = info.header_offset + 30 + name_length + extra_length + offset
         handle.seek(at)
         byte = handle.read(1)
         handle.seek(at)
@@ -547,6 +549,25 @@ def test_a_log_damaged_under_an_unchanged_directory_is_not_read_from_its_index(
     path, why = oi.index_log(log)
     assert path is None and why
     assert oi.index_state(log) == "absent"  # declined: the index beside it is removed
+
+
+# Where a flipped byte lands decides what the damage does: a Zstandard frame header or block
+# header that no longer decodes, a literal that still parses as JSON with one character changed
+# (which Inspect's reader, not checking a Zstandard member's CRC-32, would count), a checksum.
+DAMAGE_AT = [0.0, 0.02, 0.25, 0.5, 0.75, 0.98, 1.0]
+
+
+@pytest.mark.parametrize("where", DAMAGE_AT, ids=[f"at {w:.0%}" for w in DAMAGE_AT])
+@pytest.mark.parametrize("member", ["summaries.json", "header.json"])
+def test_a_damaged_log_is_reported_wherever_the_damage_lands(
+    member: str, where: float, indexed_run: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / indexed_run.name
+    shutil.copy2(indexed_run, log)
+    _flip_stored_byte(log, member, where)
+    for read in _both_ways([log]):
+        assert not read.samples, "a damaged log was counted"
+        assert [member in p.message for p in read.problems] == [True], read.problems
 
 
 def test_an_index_repaired_by_candor_index_is_what_the_next_report_reads(
