@@ -347,13 +347,13 @@ def transcript_heading(
     scenario: str, arm: str, epoch: str, verdict: str, status: str, model: str
 ) -> list[Wanted]:
     """A transcript as `dashboard.render.header` writes it, from its row's cells: the heading
-    whole (its title, `task / ` first where the task is not the scenario, then the verdict and
-    status badges) and the model in the caption under it (the synthetic models share scenarios,
-    arms and epochs). A row without a verdict shows "—"; its badge says "no verdict"."""
-    title = re.escape(f"{scenario} · {arm} · epoch {epoch}")
+    whole (its title, `task / ` first where the task is not the scenario, the model (the
+    synthetic models share scenarios, arms and epochs), then the verdict and status badges).
+    A row without a verdict shows "—"; its badge says "no verdict"."""
+    title = re.escape(f"{scenario} · {arm} · epoch {epoch} · {model}")
     word = re.escape("no verdict" if verdict == "—" else verdict)
     heading = f"^(?:\\S+ / )?{title} verdict: {word} status: {re.escape(status)}$"
-    return [(_HEADINGS, heading, "regex"), ("body *", f"model: {model} · ", "contains")]
+    return [(_HEADINGS, heading, "regex")]
 
 
 def _open_transcript(page: Any, url: str, total: int, visit: Visit) -> None:
@@ -368,7 +368,7 @@ def _open_transcript(page: Any, url: str, total: int, visit: Visit) -> None:
     values = [c.strip() for c in cells.all_text_contents()]
     # scenario, arm, epoch, verdict, status, model, … (`dashboard.views.row_table`)
     scenario, arm, epoch, verdict, status, model = values[:6]
-    title = f"{scenario} · {arm} · epoch {epoch}"
+    title = f"{scenario} · {arm} · epoch {epoch} · {model}"
     wanted = transcript_heading(scenario, arm, epoch, verdict, status, model)
     if page.evaluate(_SHOWN, wanted) is not False:  # the row opened already: nothing to time
         visit.transcript_problems.append(f"the transcript {title} was shown before the click")

@@ -12,7 +12,9 @@ rows, so it is the same at every rerun and reload.
 The queue holds only transcripts the grader read (`GRADER_READ`): blind labelling shows the
 grader's input, and a sample whose grader was never called (the agent silent, a counterparty
 refusing, a redaction leak, ...) has none, so showing it as "nothing to label" would tell its
-status, which may follow the arm.
+status, which may follow the arm. Nor does it hold a transcript graded without redaction
+(`redact=False`): its grader read the parties' species words, so its neutral view is not blind
+(`unredacted` counts them, for the page to say so).
 """
 
 from __future__ import annotations
@@ -38,12 +40,23 @@ def stratum(row: SampleRow) -> Stratum:
     return (o.task, o.scenario, o.model, o.arm)
 
 
+def blind_readable(row: SampleRow) -> bool:
+    """The grader read this transcript, with every species cue redacted."""
+    o = row.outcome
+    return o.status in GRADER_READ and (o.grader is None or o.grader.redacted)
+
+
+def unredacted(rows: Sequence[SampleRow]) -> int:
+    """Transcripts the grader read unredacted (`redact=False`): none can be labelled blind."""
+    return sum(1 for r in rows if r.outcome.grader is not None and not r.outcome.grader.redacted)
+
+
 def queue(rows: Sequence[SampleRow], seed: str) -> list[SampleRow]:
-    """`rows` the grader read, in labelling order: balanced blocks, each a fresh seeded
+    """`rows` the grader read redacted, in labelling order: balanced blocks, each a fresh seeded
     permutation of the strata that still have a transcript; each stratum's transcripts
     shuffled."""
     by_stratum: dict[Stratum, list[SampleRow]] = {}
-    for row in sorted((r for r in rows if r.outcome.status in GRADER_READ), key=lambda r: r.ref):
+    for row in sorted((r for r in rows if blind_readable(r)), key=lambda r: r.ref):
         by_stratum.setdefault(stratum(row), []).append(row)
     rng = random.Random(f"candor-blind:{seed}")
     keys = sorted(by_stratum)

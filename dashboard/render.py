@@ -273,17 +273,16 @@ def verdict_badges(row: SampleRow) -> str:
 
 
 def header(row: SampleRow, t: Transcript) -> None:
-    """Scenario, arm, epoch, the verdict and status in one heading; model, how the episode
+    """Scenario, arm, epoch, model, the verdict and status in one heading; how the episode
     ended and the log reference below it."""
     o = row.outcome
     where = o.scenario if o.task == o.scenario else f"{o.task} / {o.scenario}"
-    title = escape_markdown(f"{where} · {o.arm} · epoch {o.epoch}")
+    title = escape_markdown(f"{where} · {o.arm} · epoch {o.epoch} · {o.model}")
     st.markdown(f"#### {title} {verdict_badges(row)}")
     episode = t.episode
     if o.status != "graded" and o.reason:
         st.warning(escape_markdown(f"Unscored ({o.status}): {o.reason}"))
     caption(
-        model=o.model,
         end_reason=episode.end_reason if episode else None,
         agent_turns=episode.agent_turns if episode else None,
         log=row.ref,

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from analysis.plan import load_plan
 from analysis.report import Report
@@ -136,7 +137,9 @@ def catalogue(*, detailed: bool = False) -> Catalogue:
         st.info("Enter a log directory in the sidebar (or start with `candor dashboard LOGDIR`).")
         st.stop()
     cat = _with_files(log_dir)
-    if detailed:
+    if cat.problems and is_blind():  # a problem's words may name an arm or a sample's status
+        st.warning(f"{len(cat.problems)} log problem(s): switch blind labelling off to read them.")
+    elif detailed:
         for p in cat.problems:
             st.warning(escape_markdown(f"{p.log}: {p.message}"))
     elif cat.problems:
@@ -238,13 +241,17 @@ def pick(
     chosen: str | None = None,
     *,
     queued: bool = False,
+    into: DeltaGenerator | None = None,
 ) -> SampleRow | None:
     """A transcript picker kept in step with the URL (`?ref=`), so a reload reopens it.
 
     `chosen` is a transcript picked elsewhere on the page (a table row). In blind mode the
     choices are the labelling queue's positions and the URL is left without a reference (a
-    reference names the arm); `queued`: `rows` are already in the queue's order."""
+    reference names the arm), and a transcript open when blind mode is switched on is not kept
+    open (its labeller has seen its arm); `queued`: `rows` are already in the queue's order;
+    `into`: where the picker is drawn (default: where the page is)."""
     ss = st.session_state
+    place = into or st.container()
     known = lookups.by_ref(all_rows)
     goto = ss.pop("goto_ref", None)
     url_ref = st.query_params.get("ref")
@@ -255,8 +262,11 @@ def pick(
     # one widget per mode: a browser keeps showing a widget's old option text when only its
     # options change, so the blind picker is never the open one relabelled
     key, other = (f"{key}-blind", key) if hidden else (key, f"{key}-blind")
-    if ss.get("_pick_blind") != hidden and ss.get(other) in known:  # the mode just changed
-        ss[key] = ss[other]
+    if ss.get("_pick_blind") != hidden:  # the mode just changed
+        if hidden:  # what was open was seen with its arm: the queue opens at its first
+            ss.pop(key, None)
+        elif ss.get(other) in known:  # leaving blind mode keeps the transcript being read
+            ss[key] = ss[other]
     ss["_pick_blind"] = hidden
     if goto in known:
         ss[key] = goto
@@ -270,17 +280,19 @@ def pick(
     if current in known and current not in refs:
         refs.insert(0, current)  # keep the open transcript even when a filter hides it
     if not refs:
-        st.info("No transcript matches the filters.")
+        place.info("No transcript matches the filters.")
         return None
     if current not in refs:
         ss[key] = refs[0]
     if len(rows) > _MAX_OPTIONS:
-        st.caption(f"Showing the first {_MAX_OPTIONS} matches; narrow the filters to see others.")
+        place.caption(
+            f"Showing the first {_MAX_OPTIONS} matches; narrow the filters to see others."
+        )
     if hidden:
         names = lookups.blind_names(all_rows, blind_seed())
     else:
         names = lookups.names(all_rows, _picker_name, "picker")
-    ref = st.selectbox("Transcript", refs, key=key, format_func=lambda x: names.get(x, x))
+    ref = place.selectbox("Transcript", refs, key=key, format_func=lambda x: names.get(x, x))
     ss["_url_ref"] = ref
     if hidden:
         if "ref" in st.query_params:
@@ -321,14 +333,22 @@ def open_button(ref: str, key: str) -> None:
         st.switch_page(TRANSCRIPTS_PAGE)
 
 
-def page(rows: Sequence[_T], key: str, size: int = PAGE_ROWS) -> Sequence[_T]:
+def page(
+    rows: Sequence[_T],
+    key: str,
+    size: int = PAGE_ROWS,
+    into: tuple[DeltaGenerator, DeltaGenerator] | None = None,
+) -> Sequence[_T]:
     """The page of `rows` the table shows (`size` at a time), with a page chooser when there is
     more than one: the browser is sent one page, not every row, and the table is drawn at the
-    height of its rows (`height="content"`), so no row hides behind an inner scrollbar."""
+    height of its rows (`height="content"`), so no row hides behind an inner scrollbar.
+
+    `into`: the two places for the chooser and its "Rows a–b of n" caption (default: a row of
+    their own)."""
     if len(rows) <= size:
         return rows
     pages = -(-len(rows) // size)
-    chooser, where = st.columns([1, 3], vertical_alignment="bottom")
+    chooser, where = into or st.columns([1, 3], vertical_alignment="bottom")
     number = int(
         chooser.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, value=1, key=key)
     )

@@ -39,22 +39,23 @@ def page() -> Iterator[Any]:
             browser.close()
 
 
-# each page shows its text after 150 ms, in a way that hides it until then
+# each page shows its text when `reveal` is called (150 ms after the test has seen it hidden),
+# in a way that hides it until then
 LATE = {
-    "added": """<body><script>setTimeout(() => {
+    "added": """<body><script>window.reveal = () => {
         const h = document.createElement('h4'); h.textContent = 'blame · human · epoch 2 ';
         const b = document.createElement('span'); b.textContent = 'verdict: honest';
-        h.appendChild(b); document.body.appendChild(h);}, 150)</script></body>""",
-    "as Streamlit writes a heading": """<body><script>setTimeout(() => {
+        h.appendChild(b); document.body.appendChild(h);}</script></body>""",
+    "as Streamlit writes a heading": """<body><script>window.reveal = () => {
         document.body.innerHTML = '<h4 id=t><span data-heading-text="">blame · human · epoch 2 '
           + '<span class="stMarkdownBadge">verdict: honest</span> <span>status: graded</span>'
-          + '</span><span><a href="#t">link</a></span></h4>'}, 150)</script></body>""",
+          + '</span><span><a href="#t">link</a></span></h4>'}</script></body>""",
     "display none": """<body><h4 id=x style="display:none">blame · human · epoch 2
         <span>verdict: honest</span></h4>
-        <script>setTimeout(() => { x.style.display = 'block' }, 150)</script></body>""",
+        <script>window.reveal = () => { x.style.display = 'block' }</script></body>""",
     "visibility hidden": """<body><h4 id=x style="visibility:hidden">blame · human · epoch 2
         <span>verdict: honest</span></h4>
-        <script>setTimeout(() => { x.style.visibility = 'visible' }, 150)</script></body>""",
+        <script>window.reveal = () => { x.style.visibility = 'visible' }</script></body>""",
 }
 WANTED: list[Wanted] = [
     ("h1, h2, h3, h4", "blame · human · epoch 2", "contains"),
@@ -70,6 +71,7 @@ VISIBLE = """() => { const s = [...document.querySelectorAll('span')]
 def test_the_wait_ends_when_the_text_is_visible(page: Any, html: str) -> None:
     page.set_content(html)
     assert not page.evaluate(VISIBLE)
+    page.evaluate("setTimeout(window.reveal, 150)")
     found = shown(page, WANTED)
     assert page.evaluate(VISIBLE)
     assert found[0].startswith("blame · human · epoch 2") and found[1] == "verdict: honest"
@@ -114,9 +116,9 @@ def test_the_innermost_match_is_returned(page: Any) -> None:
 
 def _heading(title: str, verdict: str = "honest", model: str = "synthetic/model-1") -> str:
     return (
-        f'<h4><span data-heading-text="">{title} <span class="stMarkdownBadge">verdict: '
-        f"{verdict}</span> <span>status: graded</span></span></h4>"
-        f"<p>model: {model} · end reason: report · log: a.eval#1</p>"
+        f'<h4><span data-heading-text="">{title} · {model} <span class="stMarkdownBadge">'
+        f"verdict: {verdict}</span> <span>status: graded</span></span></h4>"
+        "<p>end reason: report · log: a.eval#1</p>"
     )
 
 
@@ -161,15 +163,14 @@ def test_the_transcript_waited_for_is_seen(
     monkeypatch.setattr("bench.dashboard.TIMEOUT_MS", 5000)
     page.set_content(f"<body><h1>Transcripts</h1>{heading}</body>")
     scenario, verdict = cells
-    found, caption = shown(
+    (found,) = shown(
         page, transcript_heading(scenario, "director=ai", "1", verdict, "graded", MODEL)
     )
     assert found.endswith(
-        "· director=ai · epoch 1 verdict: "
+        f"· director=ai · epoch 1 · {MODEL} verdict: "
         + ("no verdict" if verdict == "—" else verdict)
         + " status: graded"
     )
-    assert caption.startswith(f"model: {MODEL} · ")
 
 
 MOVING = """<body><div id=pad style="height:100px"></div><div id=grid style="height:50px">t</div>

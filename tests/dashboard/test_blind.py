@@ -120,12 +120,61 @@ LEAKS = {
 
 
 def blind_app(app: MakeApp, name: str, ref: str | None) -> AppTest:
+    """`name` opened in blind mode, with `ref` open first (by the URL, before blind labelling
+    is switched on) and, on the Transcripts page, opened again from the blind picker (the mode
+    switch does not keep it open)."""
     at = app()
     if ref is not None:
         at.query_params["ref"] = ref
     at = at.run()
     at.toggle(key="blind").set_value(True)
-    return page(at.run(), name)
+    at = page(at.run(), name)
+    if ref is not None and name == "transcripts":
+        at = at.selectbox(key="open_ref-blind").set_value(ref).run()
+    return at
+
+
+@pytest.mark.parametrize("name", ["transcripts", "labels"])  # the others stop while blind
+def test_log_problems_are_counted_not_quoted_while_blind(
+    app: MakeApp, log_dir: Path, name: str
+) -> None:
+    """A problem's message may name an arm or a sample's status ("each arm meets slot 0: 1,
+    ...", "task 'x' skipped"): blind, the page says how many there are, and where to read them."""
+    problems = data.catalogue(str(log_dir)).problems
+    assert problems, "the fixture's corrupted and foreign logs"
+    at = blind_app(app, name, None)
+    warned = [w.value for w in at.warning]
+    assert f"{len(problems)} log problem(s): switch blind labelling off to read them." in warned
+    quoted = [escape_markdown(t) for p in problems for t in (p.log, p.message)]
+    assert not [q for q in quoted if any(q in w for w in warned)]
+    seen = page(app().run(), name)  # and they are quoted with blind labelling off
+    assert [q for q in quoted if any(q in w.value for w in seen.warning)]
+
+
+@pytest.mark.parametrize("reached", ["the URL", "the picker"])
+def test_a_transcript_read_before_blind_mode_is_not_kept_open_in_it(
+    app: MakeApp, log_dir: Path, reached: str
+) -> None:
+    """Its labeller has just read it with its arm and verdict: a blind label of it would not be
+    blind. Leaving blind mode keeps open the transcript being read."""
+    rows = data.catalogue(str(log_dir)).rows
+    first = blind.queue(rows, "tester")[0].ref
+    ref = next(r.ref for r in rows if r.ref != first and r.verdict is not None)
+    at = app()
+    if reached == "the URL":
+        at.query_params["ref"] = ref
+    at = page(at.run(), "transcripts")
+    if reached == "the picker":
+        at = at.selectbox(key="open_ref").set_value(ref).run()
+    assert at.selectbox(key="open_ref").value == ref
+    at.toggle(key="blind").set_value(True)
+    at = at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="open_ref-blind").value == first
+    assert "ref" not in at.query_params
+    at.toggle(key="blind").set_value(False)
+    at = at.run()
+    assert at.selectbox(key="open_ref").value == first  # the one being read stays open
 
 
 def others_labels(log_dir: Path, labels_db: Path) -> None:
@@ -282,6 +331,32 @@ def test_the_queue_holds_only_transcripts_the_grader_read(status: str) -> None:
     assert {r.ref for r in rows} <= queued
     names = blind.position_names([*rows, odd], "ann")
     assert (odd.ref in names) == (status in blind.GRADER_READ)
+
+
+@pytest.mark.parametrize("redacted", [True, False])
+def test_the_queue_holds_no_transcript_graded_without_redaction(redacted: bool) -> None:
+    """`redact=False`: the grader read the species words, so its input is not a blind view."""
+    from analysis.identity import GraderIdentity
+
+    identity = GraderIdentity(
+        models={"grader": "m"},
+        template_sha256=None,
+        temperature=0.0,
+        seed=0,
+        aggregation="majority",
+        redacted=redacted,
+    )
+    rows = _rows({"overseer=ai": 2, "overseer=human": 2})
+    graded = [
+        r.model_copy(update={"outcome": r.outcome.model_copy(update={"grader": identity})})
+        for r in rows[:2]
+    ]
+    mixed = [*graded, *rows[2:]]
+    queued = {r.ref for r in blind.queue(mixed, "ann")}
+    assert all((r.ref in queued) == redacted for r in graded)
+    assert {r.ref for r in rows[2:]} <= queued
+    assert all((r.ref in blind.position_names(mixed, "ann")) == redacted for r in graded)
+    assert blind.unredacted(mixed) == (0 if redacted else 2)
 
 
 def test_the_grader_read_statuses_are_statuses() -> None:
