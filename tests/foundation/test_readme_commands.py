@@ -190,8 +190,10 @@ def _run(args: list[str], cwd: Path, timeout: int = 900) -> subprocess.Completed
 @pytest.fixture(scope="module")
 def a_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A finished log for the commands that read one (`logs/`, `LOG`)."""
+    from analysis.outcome_index import write_index
+
     folder = tmp_path_factory.mktemp("a-run")
-    run_blame(folder, "deceptive", epochs=3)
+    assert write_index(run_blame(folder, "deceptive", epochs=3)) is not None  # as the hook does
     return folder
 
 
@@ -397,3 +399,145 @@ def test_a_bench_part_runs_and_checks_what_it_timed(tmp_path: Path) -> None:
         [str(BIN / "python"), "-m", "bench", "--parts", "redaction", "--stdout"], ROOT, 1200
     )
     assert "redaction" in done.stdout.lower() and "failed" not in done.stdout.lower(), done.stdout
+
+
+# --- commands written in the README's prose --------------------------------------------------
+
+PLACEHOLDER = re.compile(r"^[A-Z][A-Z_]*(?:\.\.\.)?$")
+
+
+def inline_commands() -> list[Command]:
+    """The prose's `candor ...` and `python -m ...` commands that take arguments (a placeholder
+    such as `LOG` or `SCENARIO` for what the reader fills in); a bare name (`candor report`) is
+    not a command to run."""
+    text = README.read_text(encoding="utf-8")
+    found: list[Command] = []
+    for match in re.finditer(r"`((?:candor|python -m) [^`]+)`", text):
+        words = tuple(shlex.split(match.group(1)))
+        if words[0] == "python" or any(PLACEHOLDER.match(w) for w in words):
+            found.append(Command(text.count("\n", 0, match.start()) + 1, words))
+    return found
+
+
+INLINE = inline_commands()
+FORMS = {
+    ("candor", "plan", "--write", "FILE"): "the full command: a shell block's `candor plan`",
+    ("candor", "report", "--plan", "FILE", "--prices", "FILE"): "a form of two shell blocks'",
+}
+"""Inline commands that are a form, not a command (a shell block runs the full command)."""
+SAME_AS = {
+    ("python", "-m", "tests.dashboard.screenshots"): (
+        "python",
+        "-m",
+        "tests.dashboard.screenshots",
+        "LOGS",
+        "--out",
+        "DIR",
+    ),
+}
+"""Inline commands run in the form beside them: without arguments, the screenshot tool writes
+the study and rewrites the repository's own pictures, which a test must not do."""
+RUN_ELSEWHERE = {
+    ("python", "-m", "tests.scorers.blinding"): (
+        "tests/scorers/test_blind_adversarial.py",
+        "test_the_count_command_runs",
+    ),
+}
+"""Inline commands a test elsewhere runs as typed: (file, test)."""
+STARTED_BY_CANDOR = {
+    ("python", "-m", "analysis.fill_cache"): (
+        "tests/dashboard/test_outcome_cache.py",
+        "test_workers_fill_the_cache_and_the_caller_reads_only_what_they_could_not",
+    ),
+}
+"""Inline commands the README names as what Candor starts itself (a user never types them),
+each with the test that has Candor start it."""
+
+
+def fill_placeholders(words: tuple[str, ...], workdir: Path) -> list[str]:
+    by_flag = {"--plan": str(workdir / "plans" / "study.yaml"), "--prices": "prices.yaml"}
+    out: list[str] = []
+    for before, word in zip(("", *words), words, strict=False):
+        if word == "FILE":
+            word = by_flag[before]
+        elif word in ("LOG",):
+            word = _log(workdir)
+        elif word in ("LOGS", "LOGDIR", "LOG_OR_DIR...", "DIR"):
+            word = "logs"
+        elif word == "SCENARIO":
+            word = "blame_postmortem"
+        elif word == "ID":
+            word = "blame_director"
+        elif word == "MODEL":
+            word = GRADER
+        else:
+            assert not PLACEHOLDER.match(word), f"a placeholder this test does not fill: {word}"
+        out.append(word)
+    return out
+
+
+def _inline(kind: str) -> list[Command]:
+    return [
+        c
+        for c in INLINE
+        if c.words not in FORMS
+        and c.words not in RUN_ELSEWHERE
+        and c.words not in SAME_AS
+        and c.words not in STARTED_BY_CANDOR
+        and (c.words[:2] == ("candor", "dashboard")) == (kind == "server")
+        and (c.words[0] == "python") == (kind == "python")
+    ]
+
+
+def test_every_inline_command_is_run_or_named() -> None:
+    assert len(INLINE) > 8, "the README's inline commands were not found"
+    assert set(FORMS) <= {c.words for c in INLINE}, "a form the README no longer has"
+    for words, (file, test) in {**RUN_ELSEWHERE, **STARTED_BY_CANDOR}.items():
+        assert any(c.words == words for c in INLINE), words
+        source = (ROOT / file).read_text(encoding="utf-8")
+        module = words[2].rsplit(".", 1)[-1]
+        assert f"def {test}(" in source and module in source, (file, test)
+    runs = {c.words for k in ("candor", "server", "python") for c in _inline(k)}
+    assert set(SAME_AS.values()) <= runs
+    named = set(FORMS) | set(RUN_ELSEWHERE) | set(SAME_AS) | set(STARTED_BY_CANDOR)
+    assert runs | named == {c.words for c in INLINE}
+    assert [c.words[:3] for c in _inline("python")] == [
+        ("python", "-m", "tests.dashboard.realistic"),
+        ("python", "-m", "tests.dashboard.screenshots"),
+    ], "the study is written before its pictures are taken"
+
+
+@pytest.mark.slow
+def test_the_realistic_study_and_its_screenshots(tmp_path: Path) -> None:
+    """`python -m tests.dashboard.realistic DIR`, then the pictures of it taken by
+    `python -m tests.dashboard.screenshots LOGS --out DIR`: one picture per README picture of
+    the study, 1400 px wide."""
+    study, pictures = tmp_path / "study", tmp_path / "pictures"
+    filled = {"DIR": [str(study), str(pictures)], "LOGS": [str(study)]}
+    for command in _inline("python"):
+        words = [
+            filled[w].pop(0) if w in filled else str(BIN / "python") if w == "python" else w
+            for w in command.words
+        ]
+        _run(words, ROOT, 1500)
+    assert _logs(study), "the study wrote no log"
+    shown = set(re.findall(r"\(docs/(dashboard-[\w-]+\.png)\)", README.read_text("utf-8")))
+    written = {p.name for p in pictures.glob("dashboard-*.png")}
+    # the Rounds and families picture is of the inquiry family's logs, which the tool writes
+    # only when it writes the study itself (without LOGS)
+    assert shown and written == shown - {"dashboard-rounds-families.png"}, shown ^ written
+    for picture in pictures.glob("*.png"):
+        width = int.from_bytes(picture.read_bytes()[16:20], "big")  # the PNG header's width
+        assert width == 1400, (picture.name, width)
+
+
+@pytest.mark.parametrize("command", _inline("candor"), ids=lambda c: f"README:{c.line} {c.text}")
+def test_an_inline_candor_command(command: Command, workdir: Path) -> None:
+    done = _run([str(BIN / "candor"), *fill_placeholders(command.words, workdir)[1:]], workdir)
+    assert done.stdout.strip() or done.stderr.strip(), "the command said nothing"
+
+
+@pytest.mark.parametrize("command", _inline("server"), ids=lambda c: f"README:{c.line} {c.text}")
+def test_an_inline_dashboard_command_serves(command: Command, workdir: Path) -> None:
+    filled = Command(command.line, tuple(fill_placeholders(command.words, workdir)))
+    test_a_dashboard_command_serves_the_dashboard(filled, workdir)
