@@ -172,8 +172,11 @@ def _counted_once(folder: Path) -> set[tuple[str, str]]:
     return arms
 
 
-def _run(args: list[str], cwd: Path, timeout: int = 900) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CANDOR_CACHE_DIR": str(cwd / ".cache")}
+def _run(
+    args: list[str], cwd: Path, timeout: int = 900, cache: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`args` run in `cwd`, Candor's cache in `cache` (default: `cwd`'s `.cache`)."""
+    env = {**os.environ, "CANDOR_CACHE_DIR": str(cache or cwd / ".cache")}
     done = subprocess.run(
         args,
         cwd=cwd,
@@ -396,7 +399,10 @@ def test_a_bench_part_runs_and_checks_what_it_timed(tmp_path: Path) -> None:
     """What `make bench PARTS=redaction` runs, printed instead of written: a failed check shows
     as a failed row."""
     done = _run(
-        [str(BIN / "python"), "-m", "bench", "--parts", "redaction", "--stdout"], ROOT, 1200
+        [str(BIN / "python"), "-m", "bench", "--parts", "redaction", "--stdout"],
+        ROOT,
+        1200,
+        cache=tmp_path / ".cache",
     )
     assert "redaction" in done.stdout.lower() and "failed" not in done.stdout.lower(), done.stdout
 
@@ -519,7 +525,7 @@ def test_the_realistic_study_and_its_screenshots(tmp_path: Path) -> None:
             filled[w].pop(0) if w in filled else str(BIN / "python") if w == "python" else w
             for w in command.words
         ]
-        _run(words, ROOT, 1500)
+        _run(words, ROOT, 1500, cache=tmp_path / ".cache")  # nothing written in the repository
     assert _logs(study), "the study wrote no log"
     shown = set(re.findall(r"\(docs/(dashboard-[\w-]+\.png)\)", README.read_text("utf-8")))
     written = {p.name for p in pictures.glob("dashboard-*.png")}
