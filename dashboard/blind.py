@@ -40,15 +40,19 @@ def stratum(row: SampleRow) -> Stratum:
     return (o.task, o.scenario, o.model, o.arm)
 
 
+def _graded_unredacted(row: SampleRow) -> bool:
+    grader = row.outcome.grader
+    return grader is not None and not grader.redacted
+
+
 def blind_readable(row: SampleRow) -> bool:
     """The grader read this transcript, with every species cue redacted."""
-    o = row.outcome
-    return o.status in GRADER_READ and (o.grader is None or o.grader.redacted)
+    return row.outcome.status in GRADER_READ and not _graded_unredacted(row)
 
 
 def unredacted(rows: Sequence[SampleRow]) -> int:
     """Transcripts the grader read unredacted (`redact=False`): none can be labelled blind."""
-    return sum(1 for r in rows if r.outcome.grader is not None and not r.outcome.grader.redacted)
+    return sum(1 for r in rows if _graded_unredacted(r))
 
 
 def queue(rows: Sequence[SampleRow], seed: str) -> list[SampleRow]:

@@ -194,6 +194,15 @@ def latest_labels(store: LabelStore) -> list[Label]:
         return []
 
 
+def labelled_refs(labels: Sequence[Label]) -> set[str]:
+    """The transcripts that count as labelled: by anyone, or while blind by you alone (which
+    transcripts others labelled, perhaps not blind, may follow the arm)."""
+    if not is_blind():
+        return {label.ref for label in labels}
+    me = blind_seed()
+    return {label.ref for label in labels if label.labeller == me}
+
+
 def label_history(store: LabelStore) -> list[Label]:
     """Every label ever saved, or none (with a warning) when the database is unreadable."""
     try:
@@ -372,7 +381,7 @@ def row_table(
     if is_blind():
         seed = blind_seed()
         names = lookups.blind_names(all_rows or rows, seed)
-        me = {label.ref for label in labels if label.labeller == seed}
+        me = labelled_refs(labels)
         return [
             {
                 "transcript": names.get(r.ref, ""),

@@ -13,15 +13,14 @@ if warning:
     st.warning(escape_markdown(warning))
 labels = views.latest_labels(store)
 hidden = views.is_blind()
+labelled = views.labelled_refs(labels)
 c1, c2, c3 = st.columns(3)
 if hidden:  # your own labels and queue: which transcripts others labelled may follow the arm
     in_queue = blind.queue(cat.rows, views.blind_seed())
-    labelled = {label.ref for label in labels if label.labeller == views.blind_seed()}
     c1.metric("Labelled by you", sum(1 for r in in_queue if r.ref in labelled))
     c2.metric("In your queue", len(in_queue))
     c3.metric("Left to label", sum(1 for r in in_queue if r.ref not in labelled))
 else:
-    labelled = {label.ref for label in labels}
     c1.metric("Labelled transcripts", len(labelled))
     c2.metric("Labellers", len({label.labeller for label in labels}))
     c3.metric("Unlabelled", sum(1 for r in cat.rows if r.ref not in labelled))

@@ -60,11 +60,7 @@ cat = views.catalogue()
 all_rows = views.require_rows(cat)
 label_store, store_warning = views.label_store()
 latest = views.latest_labels(label_store)
-# while blind, "labelled" is labelled by you: which transcripts others labelled may follow the arm
-labelled = {
-    label.ref for label in latest if not views.is_blind() or label.labeller == views.blind_seed()
-}
 with st.expander("Filters", expanded=False):
-    matching = views.filter_widgets(all_rows, labelled)
+    matching = views.filter_widgets(all_rows, views.labelled_refs(latest))
 st.caption(f"{len(matching)} of {len(all_rows)} samples · select a row to open it")
 table_and_transcript(matching, all_rows, latest, label_store, store_warning, views.is_blind())
