@@ -67,6 +67,13 @@ class ScoreLike(Protocol):
     def metadata(self) -> dict[str, Any] | None: ...
 
 
+class ScoredLike(Protocol):
+    """What `analysis.logs.candor_score` reads: a sample's (or its summary's) scores."""
+
+    @property
+    def scores(self) -> Mapping[str, ScoreLike] | None: ...
+
+
 class SummaryLike(Protocol):
     """What Candor reads of a sample summary (Inspect's `EvalSampleSummary`)."""
 

@@ -33,6 +33,7 @@ from analysis.construct import constructor, positional
 from analysis.eval_zip import (
     DamagedLog,
     LogHeader,
+    ScoredLike,
     ScoreLike,
     SummaryLike,
     directory_sha256,
@@ -256,7 +257,7 @@ class LoadResult(BaseModel):
             self.declared_balance.setdefault(run, {}).update(facts)
 
 
-def candor_score(summary: SummaryLike) -> tuple[str, ScoreLike] | None:
+def candor_score(summary: ScoredLike) -> tuple[str, ScoreLike] | None:
     """The most recent complete Candor score of a sample (scores are kept in the order they
     were added), else the most recent Candor score, if any: a re-grade appended with `inspect
     score --action append` that failed does not hide the grading before it."""

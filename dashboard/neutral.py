@@ -65,18 +65,50 @@ def parse_transcript(text: str) -> list[NeutralEntry]:
 
 
 def from_sample(sample: EvalSample) -> NeutralView:
-    """The first grader call's input, as the log recorded it (attachments resolved)."""
+    """The input of the grader call behind the sample's counted Candor score, as the log
+    recorded it (attachments resolved).
+
+    A log re-graded with `inspect score --action append` keeps every grading's calls, and an
+    earlier grading may have read an older redaction. The counted score (`candor_score`, the one
+    the report counts) records the digest of its grader input (`grader_input_sha256`): the call
+    whose input has that digest is the one shown, whatever role name the grader was bound to.
+    A score that records a digest no call matches shows nothing; one that records no digest
+    (written before the digest was recorded) takes its last call in a role the score names.
+    """
     from inspect_ai.event import ModelEvent
     from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 
-    call = next(
-        (e for e in sample.events if isinstance(e, ModelEvent) and e.role == GRADER_ROLE), None
-    )
-    if call is None:
-        return NeutralView(
-            problem="The grader was not called for this sample, so there is no neutral "
-            "transcript to label blind."
+    from analysis.logs import candor_score
+    from scorers.prompts import GraderPrompt
+
+    found = candor_score(sample)
+    metadata = found[1].metadata if found is not None else None
+    recorded = metadata if isinstance(metadata, dict) else {}
+    digest = recorded.get("grader_input_sha256")
+    models = recorded.get("grader_models")
+    roles = set(models) if isinstance(models, dict) and models else {GRADER_ROLE}
+    views = [
+        (
+            "\n\n".join(m.text for m in e.input if isinstance(m, ChatMessageSystem)),
+            "\n\n".join(m.text for m in e.input if isinstance(m, ChatMessageUser)),
+            e.role,
         )
-    system = "\n\n".join(m.text for m in call.input if isinstance(m, ChatMessageSystem))
-    user = "\n\n".join(m.text for m in call.input if isinstance(m, ChatMessageUser))
+        for e in sample.events
+        if isinstance(e, ModelEvent) and e.role is not None
+    ]
+    if isinstance(digest, str):
+        chosen = next((v for v in views if GraderPrompt(v[0], v[1]).sha256 == digest), None)
+        missing = (
+            "The log does not hold the grader call behind this sample's counted score, so "
+            "there is no neutral transcript to label blind."
+        )
+    else:
+        chosen = next((v for v in reversed(views) if v[2] in roles), None)
+        missing = (
+            "The grader was not called for this sample, so there is no neutral transcript "
+            "to label blind."
+        )
+    if chosen is None:
+        return NeutralView(problem=missing)
+    system, user, _ = chosen
     return NeutralView(scenario=system, entries=parse_transcript(user))

@@ -222,7 +222,7 @@ async def judge(
             base,
         )
     prompt = render_prompt(template, view, schema)
-    base["grader_input_sha256"] = hashlib.sha256(prompt.text.encode("utf-8")).hexdigest()
+    base["grader_input_sha256"] = prompt.sha256
     texts = view.transcript_texts()
     validate = check(loaded)
     outcomes = [

@@ -41,6 +41,12 @@ class GraderPrompt:
         """Both messages as one text (what is hashed and counted)."""
         return f"{self.instructions}\n\n{self.episode}"
 
+    @property
+    def sha256(self) -> str:
+        """The digest recorded with the grading (`grader_input_sha256`): a log's grader call
+        whose two messages have this digest is the call that grading made."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
     def messages(self) -> list[ChatMessage]:
         return [ChatMessageSystem(content=self.instructions), ChatMessageUser(content=self.episode)]
 

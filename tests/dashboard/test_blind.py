@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.logs import SampleOutcome
+from analysis.logs import READER_STATUSES, SampleOutcome
 from dashboard import blind, data
 from dashboard.label_store import Label, LabelStore
 from dashboard.models import SampleRow
@@ -100,8 +100,9 @@ def leaks_verdict(shown: list[str], rows: list[SampleRow]) -> list[str]:
     return found
 
 
-# A status is the grader panel's outcome too (graders_disagree, redaction_leak, graded, ...)
-_STATUS_WORDS = "|".join(re.escape(s).replace("_", r"\\?_") for s in STATUSES)
+# A status is the grader panel's outcome too (graders_disagree, redaction_leak, graded, ...),
+# and the reader's own (sample_error, not_scored, unreadable) tell an episode's fate as well
+_STATUS_WORDS = "|".join(re.escape(s).replace("_", r"\\?_") for s in (*STATUSES, *READER_STATUSES))
 STATUS = re.compile(r"(?i)(?<![\w\\])(" + _STATUS_WORDS + r")(?!\w)|\bstatus\b")
 
 
