@@ -371,8 +371,8 @@ def run_index(args: argparse.Namespace) -> int:
 
 def _built_report(args: argparse.Namespace) -> Report | int:
     """The report `args` ask for, or exit status 2 after naming a bad plan or prices file."""
-    import contextlib
 
+    from analysis import exact_memo
     from analysis.logs import OutcomeCache, load_outcomes
     from analysis.report import build_report
     from analysis.scenario_facts import nothing_kept
@@ -396,7 +396,8 @@ def _built_report(args: argparse.Namespace) -> Report | int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
     cache = None if args.no_cache else OutcomeCache()
-    with contextlib.nullcontext() if cache is not None else nothing_kept():
+    # with the cache: the scenario facts and the exact results kept before are read, and kept
+    with exact_memo.kept() if cache is not None else nothing_kept():
         return build_report(
             load_outcomes(args.logs, cache, use_index=cache is not None),
             alternative=args.alternative,

@@ -8,9 +8,11 @@ Conventions used throughout:
   ``"greater"`` means exactly that.
 * Rates and differences are stored as fractions; helpers give percentage points.
 * Every result that carries a p-value also carries ``test``, the name of the test.
-* The exact distributions, tails and roots are computed here with numpy and the standard
-  library (so a report does not pay for importing scipy); the tests check every one of them
-  against scipy's ``fisher_exact``, ``contingency.odds_ratio`` and ``chi2``.
+* The exact conditional distribution is computed with numpy in `analysis.exact`, imported
+  only when a result is not already kept (`analysis.exact_memo`); the roots, intervals and
+  the stratified analysis are computed here with the standard library (so a report does not
+  pay for importing scipy). The tests check every one of them against scipy's
+  ``fisher_exact``, ``contingency.odds_ratio`` and ``chi2``.
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ from __future__ import annotations
 import math
 import operator
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from statistics import NormalDist
 from typing import Literal
 
-import numpy as np
-import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
+
+from analysis.exact_memo import remembered
 
 Alternative = Literal["two-sided", "greater", "less"]
 ContinuityCorrection = Literal["none", "haldane_anscombe"]
@@ -289,21 +291,6 @@ def _table(k1: int, n1: int, k2: int, n2: int) -> list[list[int]]:
     return [[k1, n1 - k1], [k2, n2 - k2]]
 
 
-_LOG_FACTORIALS: list[float] = []
-"""``math.lgamma(k + 1.0)`` for k = 0, 1, …, computed once each (the same values as calling it)."""
-
-
-def _log_factorials(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """``log(v!)`` for every (integer-valued, non-negative) element."""
-    if values.size == 0:
-        return np.array([], dtype=np.float64)
-    top = int(values.max())
-    if top >= len(_LOG_FACTORIALS):
-        _LOG_FACTORIALS.extend(math.lgamma(k + 1.0) for k in range(len(_LOG_FACTORIALS), top + 1))
-    table = np.array(_LOG_FACTORIALS[: top + 1], dtype=np.float64)
-    return table[values.astype(np.int64)]
-
-
 def _root(increasing: Callable[[float], float], lo: float, hi: float, xtol: float) -> float:
     """The root of ``increasing`` in ``[lo, hi]`` (``increasing(lo) <= 0 <= increasing(hi)``)
     to ``xtol`` plus four ulps of the root's magnitude, by Brent's method (inverse quadratic or
@@ -372,110 +359,34 @@ def chi2_sf(statistic: float, df: int) -> float:
     return min(1.0, total)
 
 
-class _ConditionalDistribution:
-    """Fisher's noncentral hypergeometric distribution of cell ``a`` given a 2x2 table's margins.
+def _conditional(
+    a: int, n1: int, m: int, n2: int, confidence: float, alternative: Alternative
+) -> tuple[float, Interval]:
+    """The conditional MLE odds ratio and its exact interval (`analysis.exact`), as kept
+    before where `analysis.exact_memo` keeps them."""
 
-    The conditional MLE of the odds ratio and its exact interval solve equations in this
-    distribution's mean and tails, as ``scipy.stats.contingency.odds_ratio(kind="conditional")``
-    does; here the log-weights of the support are computed once and every evaluation is one
-    vectorised pass, in ``t = log(odds ratio)``, so a table of hundreds per arm costs
-    microseconds rather than the generic distribution's per-point evaluation.
+    def compute() -> tuple[float, float, float]:
+        from analysis.exact import ConditionalDistribution
 
-    Args:
-        a: Positives in arm A (the observed cell).
-        n1: Trials in arm A.
-        m: Positives in both arms (the column margin).
-        n2: Trials in arm B.
-    """
+        dist = ConditionalDistribution(a, n1, m, n2)
+        ci = dist.interval(confidence, alternative)
+        return dist.mle(), ci.low, ci.high
 
-    def __init__(self, a: int, n1: int, m: int, n2: int) -> None:
-        self.a = a
-        self.low, self.high = max(0, m - n2), min(n1, m)
-        xs = np.arange(self.low, self.high + 1, dtype=np.float64)
-        self.xs = xs
-        self.log_weights = (
-            math.lgamma(n1 + 1)
-            - _log_factorials(xs)
-            - _log_factorials(n1 - xs)
-            + math.lgamma(n2 + 1)
-            - _log_factorials(m - xs)
-            - _log_factorials(n2 - m + xs)
-        )
+    key = f"conditional {a} {n1} {m} {n2} {confidence!r} {alternative}"
+    mle, low, high = remembered(key, 3, compute)
+    return mle, Interval(low=low, high=high)
 
-    def _pmf(self, t: float) -> npt.NDArray[np.float64]:
-        logp = self.log_weights + self.xs * t
-        pmf: npt.NDArray[np.float64] = np.exp(logp - logp.max())
-        pmf /= pmf.sum()
-        return pmf
 
-    def _mean(self, t: float) -> float:
-        return float(np.dot(self._pmf(t), self.xs))
+def _fisher_p(a: int, n1: int, m: int, n2: int, alternative: Alternative) -> float:
+    """Fisher's exact p-value (`analysis.exact`), as kept before (`analysis.exact_memo`)."""
 
-    def _at_least(self, t: float) -> float:
-        """P(X >= a) at odds ratio e^t (increasing in t)."""
-        return float(self._pmf(t)[self.a - self.low :].sum())
+    def compute() -> tuple[float]:
+        from analysis.exact import ConditionalDistribution
 
-    def _at_most(self, t: float) -> float:
-        """P(X <= a) at odds ratio e^t (decreasing in t)."""
-        return float(self._pmf(t)[: self.a - self.low + 1].sum())
+        return (ConditionalDistribution(a, n1, m, n2).fisher_p(alternative),)
 
-    @staticmethod
-    def _solve(increasing: Callable[[float], float]) -> float:
-        """The odds ratio e^t where ``increasing(t) == 0``, bracketed by doubling steps."""
-        step = 1.0
-        if increasing(0.0) > 0:
-            while increasing(-step) > 0:
-                step *= 2
-            lo, hi = -step, -step / 2 if step > 1 else 0.0
-        else:
-            while increasing(step) < 0:
-                step *= 2
-            lo, hi = (step / 2 if step > 1 else 0.0), step
-        return math.exp(_root(increasing, lo, hi, xtol=1e-13))
-
-    def fisher_p(self, alternative: Alternative) -> float:
-        """Fisher's exact p-value: the null distribution (odds ratio 1) at the observed cell.
-
-        Two-sided: the probability of every table no more likely than the observed one; tables
-        within a relative 1e-7 of its probability count as equally likely (as R's
-        ``fisher.test`` does), so rounding cannot split exact ties.
-        """
-        pmf = self._pmf(0.0)
-        at = self.a - self.low
-        if alternative == "less":
-            p = float(pmf[: at + 1].sum())
-        elif alternative == "greater":
-            p = float(pmf[at:].sum())
-        else:
-            p = float(pmf[pmf <= pmf[at] * (1 + 1e-7)].sum())
-        return min(1.0, p)
-
-    def mle(self) -> float:
-        """The conditional maximum-likelihood odds ratio (0 or inf at the support's ends)."""
-        if self.a == self.low:
-            return 0.0
-        if self.a == self.high:
-            return math.inf
-        return self._solve(lambda t: self._mean(t) - self.a)
-
-    def _lower(self, alpha: float) -> float:
-        if self.a == self.low:
-            return 0.0
-        return self._solve(lambda t: self._at_least(t) - alpha)
-
-    def _upper(self, alpha: float) -> float:
-        if self.a == self.high:
-            return math.inf
-        return self._solve(lambda t: alpha - self._at_most(t))
-
-    def interval(self, confidence: float, alternative: Alternative) -> Interval:
-        """The exact conditional interval: one tail of ``1 - confidence`` each side, or one."""
-        if alternative == "two-sided":
-            alpha = (1 - confidence) / 2
-            return Interval(low=self._lower(alpha), high=self._upper(alpha))
-        if alternative == "less":
-            return Interval(low=0.0, high=self._upper(1 - confidence))
-        return Interval(low=self._lower(1 - confidence), high=math.inf)
+    (p,) = remembered(f"fisher {a} {n1} {m} {n2} {alternative}", 1, compute)
+    return p
 
 
 def odds_ratio_estimate(
@@ -537,9 +448,7 @@ def odds_ratio_estimate(
             "exact interval are undefined"
         )
     else:
-        dist = _ConditionalDistribution(a, n1, a + c, n2)
-        conditional_or = dist.mle()
-        conditional_ci = dist.interval(confidence, alternative)
+        conditional_or, conditional_ci = _conditional(a, n1, a + c, n2, confidence, alternative)
     return OddsRatioEstimate(
         sample_or=sample_or,
         continuity_correction=correction,
@@ -570,7 +479,7 @@ def fisher_test(
         raise ValueError("Fisher's exact test needs n > 0 in both arms")
     alternative = _check_alternative(alternative)
     return TestResult(
-        p_value=_ConditionalDistribution(k1, n1, k1 + k2, n2).fisher_p(alternative),
+        p_value=_fisher_p(k1, n1, k1 + k2, n2, alternative),
         test=fisher_test_name(alternative),
         alternative=alternative,
     )
@@ -701,13 +610,28 @@ def strata_from_counts(counts: Sequence[tuple[int, int, int, int]]) -> list[list
     return tables
 
 
-def _as_tables(tables: npt.ArrayLike) -> npt.NDArray[np.float64]:
-    arr = np.asarray(tables, dtype=np.float64)
-    if arr.ndim != 3 or arr.shape[1:] != (2, 2) or arr.shape[0] == 0:
-        raise ValueError(f"expected K >= 1 tables of shape 2x2, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)) or np.any(arr < 0) or np.any(arr != np.round(arr)):
+Cells = tuple[float, float, float, float]
+"""One stratum's table ``[[a, b], [c, d]]`` as ``(a, b, c, d)``."""
+
+
+def _as_tables(tables: Iterable[Iterable[Iterable[float]]]) -> list[Cells]:
+    """Every stratum's cells, checked: K >= 1 tables of 2x2 non-negative integer counts
+    (lists, tuples or a numpy array of shape (K, 2, 2))."""
+    found: list[Cells] = []
+    try:
+        for table in tables:
+            rows = [[float(x) for x in row] for row in table]
+            if len(rows) != 2 or any(len(row) != 2 for row in rows):
+                raise ValueError(f"a table has rows of lengths {[len(row) for row in rows]}")
+            (a, b), (c, d) = rows
+            found.append((a, b, c, d))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"expected K >= 1 tables of shape 2x2, got {exc}") from None
+    if not found:
+        raise ValueError("expected K >= 1 tables of shape 2x2, got no table")
+    if not all(math.isfinite(x) and x >= 0 and x == round(x) for t in found for x in t):
         raise ValueError("table cells must be non-negative integers")
-    return arr
+    return found
 
 
 def _fitted_a(r1: float, c1: float, n: float, psi: float) -> float:
@@ -724,34 +648,27 @@ def _fitted_a(r1: float, c1: float, n: float, psi: float) -> float:
     return _root(gap, lo, hi, xtol=1e-12)
 
 
-def _breslow_day(
-    a: npt.NDArray[np.float64],
-    b: npt.NDArray[np.float64],
-    c: npt.NDArray[np.float64],
-    d: npt.NDArray[np.float64],
-    psi: float,
-    tarone: bool,
-) -> tuple[float, int] | None:
+def _breslow_day(strata: Sequence[Cells], psi: float, tarone: bool) -> tuple[float, int] | None:
     """Breslow-Day statistic and df on strata with all margins positive."""
-    r1, c1, n = a + b, a + c, a + b + c + d
-    keep = (r1 > 0) & (c + d > 0) & (c1 > 0) & (b + d > 0)
-    if int(keep.sum()) < 2:
+    kept = [(a, b, c, d) for a, b, c, d in strata if min(a + b, c + d, a + c, b + d) > 0]
+    if len(kept) < 2:
         return None
     total, sum_diff, sum_var = 0.0, 0.0, 0.0
-    for ak, rk, ck, nk in zip(a[keep], r1[keep], c1[keep], n[keep], strict=True):
-        fitted = _fitted_a(float(rk), float(ck), float(nk), psi)
+    for a, b, c, d in kept:
+        rk, ck, nk = a + b, a + c, a + b + c + d
+        fitted = _fitted_a(rk, ck, nk, psi)
         cells = (fitted, rk - fitted, ck - fitted, nk - rk - ck + fitted)
         var = 1.0 / sum(1.0 / x for x in cells)
-        total += (ak - fitted) ** 2 / var
-        sum_diff += ak - fitted
+        total += (a - fitted) ** 2 / var
+        sum_diff += a - fitted
         sum_var += var
     if tarone:
         total -= sum_diff**2 / sum_var
-    return total, int(keep.sum()) - 1
+    return total, len(kept) - 1
 
 
 def cochran_mantel_haenszel(
-    tables: npt.ArrayLike,
+    tables: Iterable[Iterable[Iterable[float]]],
     *,
     correction: bool = True,
     tarone: bool = True,
@@ -771,7 +688,8 @@ def cochran_mantel_haenszel(
       positive (the others carry no information on the odds ratio).
 
     Args:
-        tables: Array-like of shape (K, 2, 2) with non-negative integer counts.
+        tables: K tables ``[[a, b], [c, d]]`` (lists, tuples or an array of shape (K, 2, 2))
+            of non-negative integer counts.
         correction: Apply the 0.5 continuity correction to the CMH statistic.
         tarone: Apply Tarone's adjustment to the Breslow-Day statistic.
         confidence: Confidence level of the OR interval.
@@ -780,14 +698,13 @@ def cochran_mantel_haenszel(
         The analysis; quantities that cannot be computed are ``None`` with a note.
     """
     confidence = _check_confidence(confidence)
-    arr = _as_tables(tables)
-    n_all = arr.sum(axis=(1, 2))
-    skipped = tuple(int(i) for i in np.flatnonzero(n_all == 0))
+    strata = _as_tables(tables)
+    skipped = tuple(i for i, t in enumerate(strata) if sum(t) == 0)
     notes = [f"stratum {i} (0-based) has no observations and was skipped" for i in skipped]
-    used = arr[n_all > 0]
-    if used.shape[0] == 0:
+    used = [t for t in strata if sum(t) > 0]
+    if not used:
         return CMHResult(
-            n_strata=int(arr.shape[0]),
+            n_strata=len(strata),
             skipped_strata=skipped,
             mh_odds_ratio=None,
             mh_log_or_se=None,
@@ -798,22 +715,22 @@ def cochran_mantel_haenszel(
             breslow_day=None,
             notes=(*notes, "no stratum has observations: nothing computed"),
         )
-    a, b, c, d = used[:, 0, 0], used[:, 0, 1], used[:, 1, 0], used[:, 1, 1]
-    n = a + b + c + d
-
-    r, s = a * d / n, b * c / n
-    sum_r, sum_s = float(r.sum()), float(s.sum())
+    # per stratum: n, R = a*d/n, S = b*c/n, P = (a+d)/n, Q = (b+c)/n
+    terms = [
+        (a + b + c + d, a * d / (a + b + c + d), b * c / (a + b + c + d), a, b, c, d)
+        for a, b, c, d in used
+    ]
+    sum_r = sum(t[1] for t in terms)
+    sum_s = sum(t[2] for t in terms)
     mh_or: float | None
     se: float | None = None
     ci: Interval | None = None
     if sum_r > 0 and sum_s > 0:
         mh_or = sum_r / sum_s
-        p, q = (a + d) / n, (b + c) / n
-        var = (
-            float((p * r).sum()) / (2 * sum_r**2)
-            + float((p * s + q * r).sum()) / (2 * sum_r * sum_s)
-            + float((q * s).sum()) / (2 * sum_s**2)
-        )
+        pr = sum((a + d) / n * r for n, r, _, a, _, _, d in terms)
+        ps_qr = sum((a + d) / n * s_ + (b + c) / n * r for n, r, s_, a, b, c, d in terms)
+        qs = sum((b + c) / n * s_ for n, _, s_, _, b, c, _ in terms)
+        var = pr / (2 * sum_r**2) + ps_qr / (2 * sum_r * sum_s) + qs / (2 * sum_s**2)
         se = math.sqrt(var)
         z = _z(confidence)
         ci = Interval(low=mh_or * math.exp(-z * se), high=mh_or * math.exp(z * se))
@@ -824,16 +741,17 @@ def cochran_mantel_haenszel(
         mh_or = None
         notes.append("Mantel-Haenszel odds ratio undefined: sum(a*d/n) and sum(b*c/n) are both 0")
 
-    expected = (a + b) * (a + c) / n
-    denom = n**2 * (n - 1)
-    var_a = np.divide(
-        (a + b) * (c + d) * (a + c) * (b + d), denom, out=np.zeros_like(n), where=denom > 0
+    # E[a] and Var[a] under the null, per stratum (Var 0 for a stratum of one observation)
+    delta = abs(sum(a - (a + b) * (a + c) / n for n, _, _, a, b, c, _ in terms))
+    var_a = sum(
+        (a + b) * (c + d) * (a + c) * (b + d) / (n**2 * (n - 1))
+        for n, _, _, a, b, c, d in terms
+        if n > 1
     )
     cmh: ChiSquareTest | None = None
-    if float(var_a.sum()) > 0:
-        delta = abs(float((a - expected).sum()))
+    if var_a > 0:
         num = max(delta - 0.5, 0.0) if correction else delta
-        statistic = num**2 / float(var_a.sum())
+        statistic = num**2 / var_a
         label = "continuity-corrected" if correction else "no continuity correction"
         cmh = ChiSquareTest(
             statistic=statistic,
@@ -847,7 +765,7 @@ def cochran_mantel_haenszel(
     breslow_day: ChiSquareTest | None = None
     bd = None
     if mh_or is not None and 0 < mh_or < math.inf:
-        bd = _breslow_day(a, b, c, d, mh_or, tarone)
+        bd = _breslow_day(used, mh_or, tarone)
     if bd is None:
         notes.append(
             "Breslow-Day test not computed: needs a finite, positive Mantel-Haenszel "
@@ -862,7 +780,7 @@ def cochran_mantel_haenszel(
             test=f"Breslow-Day test of homogeneity of odds ratios ({label})",
         )
     return CMHResult(
-        n_strata=int(arr.shape[0]),
+        n_strata=len(strata),
         skipped_strata=skipped,
         mh_odds_ratio=mh_or,
         mh_log_or_se=se,

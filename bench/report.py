@@ -49,6 +49,10 @@ class ReportTiming:
     indexed: list[float] = field(default_factory=list)
     """New process, an empty cache dir, no `--no-cache`: each log's outcome index read."""
     problems_indexed: list[str] = field(default_factory=list)
+    unseen_tables: list[float] = field(default_factory=list)
+    """New process, the outcome cache as in `warm` but no exact result kept (`exact/` removed,
+    as for a report whose tables were not seen before)."""
+    problems_unseen: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -161,6 +165,15 @@ def measure(synthetic: Synthetic, work: Path, repeats: int = REPEATS) -> ReportT
             warm.append(_cli(log_dir, env=env)[0])
         shutil.rmtree(reports, ignore_errors=True)
         problems_warm = _checked(log_dir, synthetic, env=env)
+        unseen: list[float] = []
+        for _ in range(repeats):  # the outcome cache, but every exact result computed
+            shutil.rmtree(reports, ignore_errors=True)
+            shutil.rmtree(work / "report-cache" / "exact", ignore_errors=True)
+            unseen.append(_cli(log_dir, env=env)[0])
+        shutil.rmtree(reports, ignore_errors=True)
+        shutil.rmtree(work / "report-cache" / "exact", ignore_errors=True)
+        problems_unseen = _checked(log_dir, synthetic, env=env)
+        shutil.rmtree(reports, ignore_errors=True)
     _cli(log_dir, env=env)  # the finished report kept, as any earlier run keeps it
     finished = [_cli(log_dir, env=env)[0] for _ in range(repeats)]
     problems_finished = _checked(log_dir, synthetic, env=env)  # its `--json` kept, then served
@@ -199,6 +212,8 @@ def measure(synthetic: Synthetic, work: Path, repeats: int = REPEATS) -> ReportT
         problems_finished,
         indexed,
         problems_indexed,
+        unseen,
+        problems_unseen,
     )
 
 
@@ -267,13 +282,25 @@ def section(
             verdict(cold, TARGET, False, "s", d.problems_cold),
         ),
         Row(
-            "`candor report`, same logs unchanged since an earlier run (outcome cache, the "
-            f"logs' indexes moved aside; new process, median of {n})",
+            "`candor report`, same logs unchanged since an earlier run (outcome cache and the "
+            "exact results that run kept, the logs' indexes moved aside; no finished report; "
+            f"new process, median of {n})",
             f"{warm:.2f} s ({spread(d.warm)}){checked(d.problems_warm)}",
             f"≤ {TARGET_WARM} s",
             verdict(warm, TARGET_WARM, False, "s", d.problems_warm),
         ),
     ]
+    if d.unseen_tables:
+        unseen = statistics.median(d.unseen_tables)
+        rows.append(
+            Row(
+                "the same, but no exact result kept (as a report over tables not seen before: "
+                f"every Fisher test and exact interval computed; median of {len(d.unseen_tables)})",
+                f"{unseen:.2f} s ({spread(d.unseen_tables)}){checked(d.problems_unseen)}",
+                "—",
+                failed(d.problems_unseen) if d.problems_unseen else "measured",
+            )
+        )
     if d.indexed:
         first = statistics.median(d.indexed)
         rows.append(
@@ -358,7 +385,11 @@ def section(
             "outcomes. The outcome cache keeps what was read from each finished log, keyed by "
             "the zip's directory (every member's checksum), so only new or changed logs are read "
             "again. The finished-report cache keeps each report's output, keyed by the same "
-            "directories, the source and the options, and prints it without computing it.",
+            "directories, the source and the options, and prints it without computing it. The "
+            "exact results (Fisher's p, the conditional odds ratio and its exact interval, per "
+            "table and options) are kept in one file keyed by the source that computes them "
+            "(`analysis/exact_memo.py`): a report whose tables were all seen before neither "
+            "computes them nor imports numpy.",
             "The synthetic logs carry the outcome index Candor's hook writes as a task ends "
             "(`LOG.candor-index`); `--no-cache` reads the logs themselves, so the rows marked "
             "`--no-cache` time reading the logs, and the rows over an empty cache dir time "

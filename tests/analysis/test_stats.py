@@ -478,6 +478,39 @@ def test_cmh_input_validation_and_counts_helper() -> None:
     assert from_counts.mh_odds_ratio == pytest.approx(45 * 21 / (5 * 29))
 
 
+@pytest.mark.parametrize(
+    ("tables", "message"),
+    [
+        ([[1, 2], [3, 4]], "shape"),  # one table, not a list of tables
+        ([], "shape"),
+        ([[[1, 2, 3], [4, 5, 6]]], "shape"),
+        ([[[1, 2]]], "shape"),
+        ([[[1, 2], [3, 4], [5, 6]]], "shape"),
+        ("abcd", "shape"),
+        ([[["a", 2], [3, 4]]], "shape"),
+        ([[[1, -2], [3, 4]]], "non-negative integers"),
+        ([[[1.5, 2], [3, 4]]], "non-negative integers"),
+        ([[[math.nan, 2], [3, 4]]], "non-negative integers"),
+        ([[[math.inf, 2], [3, 4]]], "non-negative integers"),
+    ],
+)
+def test_cmh_rejects_what_is_not_tables_of_counts(tables: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        cochran_mantel_haenszel(tables)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("form", ["lists", "tuples", "numpy", "floats"])
+def test_cmh_reads_tables_in_any_nested_form(form: str) -> None:
+    tables = [*FIVE_STRATA[:2], [[0, 0], [0, 0]], *FIVE_STRATA[2:]]
+    given: object = {
+        "lists": tables,
+        "tuples": tuple(tuple(tuple(row) for row in t) for t in tables),
+        "numpy": np.asarray(tables),
+        "floats": [[[float(x) for x in row] for row in t] for t in tables],
+    }[form]
+    assert cochran_mantel_haenszel(given) == cochran_mantel_haenszel(tables)  # type: ignore[arg-type]
+
+
 # --------------------------------------------------------------------------- compare / CLI
 
 
