@@ -79,7 +79,7 @@ def from_sample(sample: EvalSample) -> NeutralView:
     from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 
     from analysis.logs import candor_score
-    from scorers.prompts import GraderPrompt
+    from records.grading import grader_input_sha256
 
     found = candor_score(sample)
     metadata = found[1].metadata if found is not None else None
@@ -97,7 +97,7 @@ def from_sample(sample: EvalSample) -> NeutralView:
         if isinstance(e, ModelEvent) and e.role is not None
     ]
     if isinstance(digest, str):
-        chosen = next((v for v in views if GraderPrompt(v[0], v[1]).sha256 == digest), None)
+        chosen = next((v for v in views if grader_input_sha256(v[0], v[1]) == digest), None)
         missing = (
             "The log does not hold the grader call behind this sample's counted score, so "
             "there is no neutral transcript to label blind."

@@ -539,11 +539,11 @@ def _shapes(name: str, party: Party, fields: IdentityFields, domains: set[str]) 
                             "dots and CamelCase humps, no brackets or clause punctuation, "
                             "none of the lexicon's clause_words, no lower-case word of more "
                             "than three letters, no honorific but "
-                             f"{'/'.join(neutral_honorifics())}, a CamelCase word ending in a "
-                             "naming head of name_styles.yaml (Desk, Ops, Planner, ...) or "
-                             "beginning with a surname particle (Mc, De, ...), and a form of "
-                             f"the name only the name's words{_listed(bad)}); put what the "
-                             "party does in the "
+                            f"{'/'.join(neutral_honorifics())}, a CamelCase word ending in a "
+                            "naming head of name_styles.yaml (Desk, Ops, Planner, ...) or "
+                            "beginning with a surname particle (Mc, De, ...), and a form of "
+                            f"the name only the name's words{_listed(bad)}); put what the "
+                            "party does in the "
                             f"shared template text{declared}",
                             word_diff("", value, "a name", f"{name}.{key} [{where}]"),
                         )

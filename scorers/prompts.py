@@ -22,6 +22,7 @@ from inspect_ai.util import json_schema
 from pydantic import BaseModel
 
 from records.dimensions import declared
+from records.grading import grader_input_sha256, grader_input_text
 from scenarios import templating
 from scorers.transcript import GraderView
 
@@ -39,13 +40,13 @@ class GraderPrompt:
     @property
     def text(self) -> str:
         """Both messages as one text (what is hashed and counted)."""
-        return f"{self.instructions}\n\n{self.episode}"
+        return grader_input_text(self.instructions, self.episode)
 
     @property
     def sha256(self) -> str:
         """The digest recorded with the grading (`grader_input_sha256`): a log's grader call
         whose two messages have this digest is the call that grading made."""
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        return grader_input_sha256(self.instructions, self.episode)
 
     def messages(self) -> list[ChatMessage]:
         return [ChatMessageSystem(content=self.instructions), ChatMessageUser(content=self.episode)]
