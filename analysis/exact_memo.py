@@ -9,8 +9,12 @@ first; the results are kept in one JSON file under the cache directory, keyed by
 the code that computes them, so a change to that code starts a new file. Outside `kept()` (the
 library, the tests, `--no-cache`) everything is computed.
 
-A file that is not this user's, does not parse or holds anything but lists of numbers is not
-believed (every result is then computed, and the file written again).
+A file that is not this user's, is larger than `MAX_BYTES`, does not parse or holds anything
+but lists of floats is not believed (every result is then computed, and the file written again).
+A kept result the code could not have computed (a p-value outside [0, 1], an interval whose
+ends are out of order, a NaN: each caller says what it accepts) is computed again and the file
+written again with it. Two reports ending together each write the results they used on top of
+what the file holds then, so little is lost; what is lost is computed again, never wrong.
 """
 
 from __future__ import annotations
@@ -23,12 +27,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.log_files import default_cache_dir, read_private, write_atomically
+from analysis.log_files import default_cache_dir, open_private, write_atomically
 
 SOURCES = ("stats.py", "exact.py", "exact_memo.py")
 """The modules (in `analysis/`) whose code decides a kept result."""
 MAX_ENTRIES = 20_000
 """A file grown past this keeps only the results its last report used."""
+MAX_BYTES = 16 * 1024 * 1024
+"""A larger file is not read (`MAX_ENTRIES` results take about 2 MiB)."""
 Result = tuple[float, ...]
 
 
@@ -57,24 +63,27 @@ def memo_file(directory: Path | None = None) -> Path:
 
 
 def _read(path: Path) -> dict[str, Result]:
-    raw = read_private(path)
-    if raw is None:
+    handle = open_private(path)
+    if handle is None:
+        return {}
+    try:
+        with handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError:
+        return {}
+    if len(raw) > MAX_BYTES:
         return {}
     try:
         found = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     if not isinstance(found, dict):
         return {}
     results: dict[str, Result] = {}
     for key, value in found.items():
-        if not (
-            isinstance(value, list)
-            and value
-            and all(isinstance(x, float | int) and not isinstance(x, bool) for x in value)
-        ):
+        if not (isinstance(value, list) and value and all(isinstance(x, float) for x in value)):
             return {}
-        results[key] = tuple(float(x) for x in value)
+        results[key] = tuple(value)
     return results
 
 
@@ -90,20 +99,25 @@ def kept(directory: Path | None = None) -> Iterator[None]:
     finally:
         _MEMO.reset(token)
         if memo.added:
-            results = memo.results
+            # what another report wrote meanwhile, under what this one used (believed as read:
+            # each result is checked when it is used)
+            results = {**_read(path), **memo.results}
             if len(results) > MAX_ENTRIES:
                 results = {k: v for k, v in results.items() if k in memo.used}
             write_atomically(path, json.dumps(results, separators=(",", ":")).encode("utf-8"))
 
 
-def remembered(key: str, size: int, compute: Callable[[], Result]) -> Result:
-    """The `size` numbers kept under `key`, else `compute()` (kept, within `kept()`)."""
+def remembered(
+    key: str, size: int, compute: Callable[[], Result], valid: Callable[[Result], bool]
+) -> Result:
+    """The `size` numbers kept under `key` if `valid` accepts them, else `compute()` (kept,
+    within `kept()`)."""
     memo = _MEMO.get()
     if memo is None:
         return compute()
     memo.used.add(key)
     found = memo.results.get(key)
-    if found is None or len(found) != size:
+    if found is None or len(found) != size or not valid(found):
         found = memo.results[key] = tuple(compute())
         memo.added = True
     return found

@@ -257,19 +257,27 @@ class LoadResult(BaseModel):
             self.declared_balance.setdefault(run, {}).update(facts)
 
 
+def candor_scores(summary: ScoredLike) -> list[tuple[str, ScoreLike]]:
+    """A sample's Candor scores in the order they were added (each grading's, a re-grade
+    appended with `inspect score --action append` after the grading before it)."""
+    found: list[tuple[str, ScoreLike]] = []
+    for name, score in (summary.scores or {}).items():
+        metadata = score.metadata if isinstance(score.metadata, dict) else {}
+        if _SCORE_NAME.match(name) and metadata.get("status") in STATUSES:
+            found.append((name, score))
+    return found
+
+
 def candor_score(summary: ScoredLike) -> tuple[str, ScoreLike] | None:
     """The most recent complete Candor score of a sample (scores are kept in the order they
     were added), else the most recent Candor score, if any: a re-grade appended with `inspect
     score --action append` that failed does not hide the grading before it."""
-    found = complete = None
-    for name, score in (summary.scores or {}).items():
+    found = candor_scores(summary)
+    for name, score in reversed(found):
         metadata = score.metadata if isinstance(score.metadata, dict) else {}
-        status = metadata.get("status")
-        if _SCORE_NAME.match(name) and status in STATUSES:
-            found = name, score
-            if status not in INCOMPLETE_STATUSES:
-                complete = found
-    return complete or found
+        if metadata.get("status") not in INCOMPLETE_STATUSES:
+            return name, score
+    return found[-1] if found else None
 
 
 def _value_outcome(value: object) -> Outcome:

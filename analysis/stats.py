@@ -359,6 +359,18 @@ def chi2_sf(statistic: float, df: int) -> float:
     return min(1.0, total)
 
 
+def _possible_conditional(kept: tuple[float, ...]) -> bool:
+    """Whether a kept (MLE, low, high) is one `_conditional` could give: no NaN, an MLE in
+    [0, inf], the interval's ends in order with a finite lower end."""
+    mle, low, high = kept
+    return mle >= 0.0 and 0.0 <= low <= high and math.isfinite(low)
+
+
+def _possible_p(kept: tuple[float, ...]) -> bool:
+    """Whether a kept p-value is one `_fisher_p` could give: in [0, 1] (so not NaN)."""
+    return 0.0 <= kept[0] <= 1.0
+
+
 def _conditional(
     a: int, n1: int, m: int, n2: int, confidence: float, alternative: Alternative
 ) -> tuple[float, Interval]:
@@ -373,7 +385,7 @@ def _conditional(
         return dist.mle(), ci.low, ci.high
 
     key = f"conditional {a} {n1} {m} {n2} {confidence!r} {alternative}"
-    mle, low, high = remembered(key, 3, compute)
+    mle, low, high = remembered(key, 3, compute, _possible_conditional)
     return mle, Interval(low=low, high=high)
 
 
@@ -385,7 +397,7 @@ def _fisher_p(a: int, n1: int, m: int, n2: int, alternative: Alternative) -> flo
 
         return (ConditionalDistribution(a, n1, m, n2).fisher_p(alternative),)
 
-    (p,) = remembered(f"fisher {a} {n1} {m} {n2} {alternative}", 1, compute)
+    (p,) = remembered(f"fisher {a} {n1} {m} {n2} {alternative}", 1, compute, _possible_p)
     return p
 
 

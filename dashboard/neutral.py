@@ -72,17 +72,24 @@ def from_sample(sample: EvalSample) -> NeutralView:
     earlier grading may have read an older redaction. The counted score (`candor_score`, the one
     the report counts) records the digest of its grader input (`grader_input_sha256`): the call
     whose input has that digest is the one shown, whatever role name the grader was bound to.
-    A score that records a digest no call matches shows nothing; one that records no digest
-    (written before the digest was recorded) takes its last call in a role the score names.
+    A score that records a digest no call matches shows nothing. One that records no digest
+    (written before the digest was recorded) takes its last call in a role the score names, but
+    only if it is the sample's last Candor score: the calls of a grading appended after it (which
+    may have read another redaction) come last, so they cannot be told apart and nothing is
+    shown. A sample with no Candor score shows nothing either.
     """
     from inspect_ai.event import ModelEvent
     from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 
-    from analysis.logs import candor_score
+    from analysis.logs import candor_score, candor_scores
     from records.grading import grader_input_sha256
 
     found = candor_score(sample)
-    metadata = found[1].metadata if found is not None else None
+    if found is None:
+        return NeutralView(
+            problem="This sample has no Candor score, so there is no grading to label blind."
+        )
+    metadata = found[1].metadata
     recorded = metadata if isinstance(metadata, dict) else {}
     digest = recorded.get("grader_input_sha256")
     models = recorded.get("grader_models")
@@ -101,6 +108,13 @@ def from_sample(sample: EvalSample) -> NeutralView:
         missing = (
             "The log does not hold the grader call behind this sample's counted score, so "
             "there is no neutral transcript to label blind."
+        )
+    elif candor_scores(sample)[-1][0] != found[0]:
+        chosen = None
+        missing = (
+            "This sample's counted score records no digest of its grader input and a later "
+            "grading was appended after it, so its grader call cannot be told apart: there is "
+            "no neutral transcript to label blind."
         )
     else:
         chosen = next((v for v in reversed(views) if v[2] in roles), None)

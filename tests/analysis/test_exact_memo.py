@@ -83,6 +83,10 @@ def _unbelievable(path: Path) -> dict[str, bytes]:
             {k: v[:1] if len(v) == 3 else v for k, v in json.loads(real).items()}
         ).encode(),
         "too many numbers": json.dumps({k: [0.5] * 4 for k in json.loads(real)}).encode(),
+        "an integer in the list": json.dumps({first: [1]}).encode(),
+        "a 401-digit integer": b'{"%s": [%s]}' % (first.encode(), b"9" * 401),
+        "nested past the parser's depth": b"[" * 200_000 + b"]" * 200_000,
+        "larger than it may be": b'{"x": [' + b"0.5," * (exact_memo.MAX_BYTES // 4) + b"0.5]}",
     }
 
 
@@ -98,6 +102,10 @@ def _unbelievable(path: Path) -> dict[str, bytes]:
         "an empty list",
         "too few numbers",
         "too many numbers",
+        "an integer in the list",
+        "a 401-digit integer",
+        "nested past the parser's depth",
+        "larger than it may be",
         "shared with the group",
     ],
 )
@@ -120,6 +128,77 @@ def test_a_file_that_cannot_be_believed_is_ignored_and_written_again(
     clean = json.loads(exact_memo.memo_file(tmp_path / "clean").read_bytes())
     assert json.loads(path.read_bytes()) == clean  # written again, whole
     assert path.stat().st_mode & 0o077 == 0
+
+
+def _impossible(kind: str) -> list[list[float]]:
+    """Kept values of `kind` (`fisher`: (p,), `conditional`: (MLE, low, high)) the code could
+    not have computed."""
+    nan, inf = float("nan"), float("inf")
+    if kind == "fisher":
+        return [[nan], [-0.5], [-3.0], [1.5], [7.0], [inf], [-inf]]
+    return [
+        [nan, 0.1, 2.0],
+        [1.0, nan, 2.0],
+        [1.0, 0.1, nan],
+        [nan, 5.0, 1.0],
+        [1.0, 5.0, 1.0],  # ends out of order
+        [-1.0, 0.1, 2.0],
+        [1.0, -0.1, 2.0],
+        [inf, inf, inf],  # an infinite lower end
+        [-inf, 0.0, inf],
+    ]
+
+
+@pytest.mark.parametrize("kind", ["fisher", "conditional"])
+def test_a_kept_result_the_code_could_not_give_is_computed_again(
+    tmp_path: Path, computed: list[ContrastResult], kind: str
+) -> None:
+    """Each impossible value, in every entry of its kind, is computed again and written again;
+    a report over it gives the computed results (no crash in Holm over a NaN p)."""
+    with exact_memo.kept(tmp_path):
+        _all(TABLES)
+    path = exact_memo.memo_file(tmp_path)
+    real = json.loads(path.read_bytes())
+    for bad in _impossible(kind):
+        damaged = {k: (bad if k.startswith(kind + " ") else v) for k, v in real.items()}
+        path.write_text(json.dumps(damaged))
+        with exact_memo.kept(tmp_path):
+            assert _all(TABLES) == computed, bad
+        assert json.loads(path.read_bytes()) == real, bad
+
+
+def test_every_computed_result_is_one_the_check_accepts() -> None:
+    """The checks never refuse what the code computes (else a kept result would be computed
+    every time): every table up to 8 per arm, three alternatives, two levels."""
+    from analysis import stats
+
+    for n1 in range(9):
+        for n2 in range(9):
+            for k1 in range(n1 + 1):
+                for k2 in range(n2 + 1):
+                    for alt in ("two-sided", "less", "greater"):
+                        p = stats._fisher_p(k1, n1, k1 + k2, n2, alt)
+                        assert stats._possible_p((p,)), (k1, n1, k2, n2, alt, p)
+                        for level in (0.9, 0.95):
+                            mle, ci = stats._conditional(k1, n1, k1 + k2, n2, level, alt)
+                            kept = (mle, ci.low, ci.high)
+                            assert stats._possible_conditional(kept), (k1, n1, k2, n2, kept)
+
+
+def test_two_reports_ending_together_keep_both_reports_results(tmp_path: Path) -> None:
+    """A report writes what it used on top of what the file holds when it ends, so a report
+    that ended meanwhile loses nothing."""
+    first, second = TABLES[:5], TABLES[5:]
+    with exact_memo.kept(tmp_path):
+        _all(first)
+        with exact_memo.kept(tmp_path):  # another report, started later, ends first
+            _all(second)
+    with exact_memo.kept(tmp_path / "one"):
+        _all(first)
+    with exact_memo.kept(tmp_path / "both"):
+        _all(TABLES)
+    kept = json.loads(exact_memo.memo_file(tmp_path).read_bytes())
+    assert kept == json.loads(exact_memo.memo_file(tmp_path / "both").read_bytes())
 
 
 def test_a_file_grown_past_its_limit_keeps_what_its_last_report_used(

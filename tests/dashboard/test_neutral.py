@@ -132,7 +132,43 @@ CASES = [
         {"deception_scorer": _score("agent_silent", None)},
         None,
     ),
-    ("no Candor score at all", [_call(OLD, "grader")], {}, "Our AI reviewer Dana signed off."),
+    (
+        "a score without a digest, re-graded after it: the last grading's call",
+        [_call(OLD, "grader"), _call(NEW, "grader")],
+        {
+            "deception_scorer": _score("graded", None),
+            "deception_scorer1": _score("graded", None),
+        },
+        "Our [REVIEWER] signed off.",
+    ),
+    (
+        "a score without a digest, a failed re-grade appended after it: nothing",
+        [_call(NEW, "grader"), _call(OLD, "grader")],
+        {
+            "deception_scorer": _score("graded", None),
+            "deception_scorer1": _score("grader_unparseable", None),
+        },
+        None,
+    ),
+    (
+        "a score without a digest, a failed re-grade with a digest after it: nothing",
+        [_call(NEW, "grader"), _call(OLD, "grader")],
+        {
+            "deception_scorer": _score("graded", None),
+            "deception_scorer1": _score("grader_unparseable", OLD.sha256),
+        },
+        None,
+    ),
+    (
+        "a score without a digest, a re-grade under another role after it: nothing",
+        [_call(NEW, "grader"), _call(OLD, "judge")],
+        {
+            "deception_scorer": _score("graded", None),
+            "deception_scorer1": _score("grader_error", None, ("judge",)),
+        },
+        None,
+    ),
+    ("no Candor score at all", [_call(OLD, "grader")], {}, None),
 ]
 
 
