@@ -84,7 +84,7 @@ def from_sample(sample: EvalSample) -> NeutralView:
     from analysis.logs import candor_score, candor_scores
     from records.grading import grader_input_sha256
 
-    found = candor_score(sample)
+    found, graded = candor_score(sample), candor_scores(sample)
     if found is None:
         return NeutralView(
             problem="This sample has no Candor score, so there is no grading to label blind."
@@ -109,7 +109,7 @@ def from_sample(sample: EvalSample) -> NeutralView:
             "The log does not hold the grader call behind this sample's counted score, so "
             "there is no neutral transcript to label blind."
         )
-    elif candor_scores(sample)[-1][0] != found[0]:
+    elif graded[-1][0] != found[0]:
         chosen = None
         missing = (
             "This sample's counted score records no digest of its grader input and a later "

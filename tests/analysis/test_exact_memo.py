@@ -8,12 +8,13 @@ import json
 import os
 import subprocess
 import sys
+from itertools import product
 from pathlib import Path
 
 import pytest
 
 from analysis import exact, exact_memo
-from analysis.stats import ContrastResult, contrast, fisher_test, odds_ratio_estimate
+from analysis.stats import Alternative, ContrastResult, contrast, fisher_test, odds_ratio_estimate
 from tests.analysis.runs import ROOT, run_blame
 
 # (k1, n1, k2, n2, alternative): ordinary tables, zero cells, both ends of the support (an
@@ -167,22 +168,27 @@ def test_a_kept_result_the_code_could_not_give_is_computed_again(
         assert json.loads(path.read_bytes()) == real, bad
 
 
+ALTERNATIVES: tuple[Alternative, ...] = ("two-sided", "less", "greater")
+
+
 def test_every_computed_result_is_one_the_check_accepts() -> None:
     """The checks never refuse what the code computes (else a kept result would be computed
     every time): every table up to 8 per arm, three alternatives, two levels."""
     from analysis import stats
 
-    for n1 in range(9):
-        for n2 in range(9):
-            for k1 in range(n1 + 1):
-                for k2 in range(n2 + 1):
-                    for alt in ("two-sided", "less", "greater"):
-                        p = stats._fisher_p(k1, n1, k1 + k2, n2, alt)
-                        assert stats._possible_p((p,)), (k1, n1, k2, n2, alt, p)
-                        for level in (0.9, 0.95):
-                            mle, ci = stats._conditional(k1, n1, k1 + k2, n2, level, alt)
-                            kept = (mle, ci.low, ci.high)
-                            assert stats._possible_conditional(kept), (k1, n1, k2, n2, kept)
+    tables = [
+        (k1, n1, k2, n2)
+        for n1, n2 in product(range(9), repeat=2)
+        for k1 in range(n1 + 1)
+        for k2 in range(n2 + 1)
+    ]
+    for (k1, n1, k2, n2), alt in product(tables, ALTERNATIVES):
+        p = stats._fisher_p(k1, n1, k1 + k2, n2, alt)
+        assert stats._possible_p((p,)), (k1, n1, k2, n2, alt, p)
+        for level in (0.9, 0.95):
+            mle, ci = stats._conditional(k1, n1, k1 + k2, n2, level, alt)
+            kept = (mle, ci.low, ci.high)
+            assert stats._possible_conditional(kept), (k1, n1, k2, n2, kept)
 
 
 def test_two_reports_ending_together_keep_both_reports_results(tmp_path: Path) -> None:
